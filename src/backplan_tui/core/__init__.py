@@ -1,0 +1,1 @@
+"""The domain: models, storage, templates, exports.  Nothing here imports Textual."""

@@ -1,0 +1,237 @@
+"""The session model: plain dataclasses, no I/O, no Textual.
+
+A *session* is one work-backwards planning workshop and everything that follows it:
+the future state (goal + measurable outcomes), the tough questions, the reverse map
+(a tree rooted at the goal), the small pilots, and later the check-ins and adjustments.
+
+Every dataclass has an ``extra`` dict: keys found in a file that this version does not
+know are kept there and written back, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+# The four workshop steps, in order.  ``current_step`` may also be "summary".
+STEPS: tuple[str, ...] = ("future_state", "questions", "reverse_map", "pilots")
+STEP_TITLES: dict[str, str] = {
+    "future_state": "Future state",
+    "questions": "Tough questions",
+    "reverse_map": "Reverse map",
+    "pilots": "Small pilots",
+    "summary": "Summary",
+}
+ALL_STEPS: tuple[str, ...] = (*STEPS, "summary")
+
+DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "stay_above", "stay_below")
+QUESTION_STATUSES: tuple[str, ...] = ("open", "answered", "parked")
+NODE_STATUSES: tuple[str, ...] = ("todo", "doing", "done", "dropped")
+PILOT_STATUSES: tuple[str, ...] = ("planned", "running", "done")
+DECISIONS: tuple[str, ...] = ("", "scale", "adjust", "stop")
+CONFIDENCES: tuple[str, ...] = ("on_track", "at_risk", "off_track")
+
+# The three questions the method always asks (DESIGN section 9).  ``Question.key`` names them.
+METHOD_QUESTIONS: dict[str, str] = {
+    "who_benefits": "Who benefits from this initiative?",
+    "success_numbers": "What does success look like in numbers?",
+    "daily_work": "How will it change people's daily work?",
+}
+
+DEFAULT_TIMEBOXES: dict[str, int] = {
+    "future_state": 20,
+    "questions": 25,
+    "reverse_map": 40,
+    "pilots": 30,
+}
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, to the second (TOML datetimes round-trip exactly at this precision)."""
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def next_id(prefix: str, taken: set[str] | list[str]) -> str:
+    """The first free id of the form ``<prefix><n>`` (o1, q2, m3, p4 ...)."""
+    used = set(taken)
+    n = 1
+    while f"{prefix}{n}" in used:
+        n += 1
+    return f"{prefix}{n}"
+
+
+@dataclass
+class Outcome:
+    """A measurable outcome (KPI) of the future state."""
+
+    id: str
+    metric: str = ""
+    unit: str = ""
+    baseline: float | None = None
+    target: float | None = None
+    direction: str = "increase"
+    due: date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class FutureState:
+    statement: str = ""
+    target_date: date | None = None
+    aligned_objective: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Question:
+    """A tough question and the team's answer.  ``key`` names one of METHOD_QUESTIONS."""
+
+    id: str
+    prompt: str = ""
+    answer: str = ""
+    status: str = "open"
+    owner: str = ""
+    key: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class MapNode:
+    """A condition on the reverse map: "what must be true before" its parent.
+
+    ``parent`` is the id of the node this one enables; "" means it enables the goal.
+    """
+
+    id: str
+    title: str = ""
+    parent: str = ""
+    owner: str = ""
+    duration_days: int | None = None
+    pinned_due: date | None = None
+    status: str = "todo"
+    votes: dict[str, int] = field(default_factory=dict)
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Pilot:
+    """A small experiment that tests part of the map before a big launch."""
+
+    id: str
+    name: str = ""
+    hypothesis: str = ""
+    tests: list[str] = field(default_factory=list)  # MapNode ids
+    outcome: str = ""  # Outcome id
+    metric: str = ""
+    owner: str = ""
+    start: date | None = None
+    end: date | None = None
+    success_rule: str = ""
+    status: str = "planned"
+    result: str = ""
+    decision: str = ""
+    votes: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CheckIn:
+    date: date
+    values: dict[str, float] = field(default_factory=dict)  # Outcome id -> actual
+    confidence: str = "on_track"
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Adjustment:
+    date: date
+    what: str = ""
+    why: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Facilitation:
+    timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
+    votes_per_person: int = 3
+    parking_lot: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    id: str
+    title: str
+    team: str = ""
+    facilitator: str = ""
+    participants: list[str] = field(default_factory=list)
+    template: str = "blank"
+    created: datetime = field(default_factory=utc_now)
+    updated: datetime = field(default_factory=utc_now)
+    revision: int = 0
+    current_step: str = "future_state"
+    schema_version: int = SCHEMA_VERSION
+    future_state: FutureState = field(default_factory=FutureState)
+    questions: list[Question] = field(default_factory=list)
+    map: list[MapNode] = field(default_factory=list)
+    pilots: list[Pilot] = field(default_factory=list)
+    checkins: list[CheckIn] = field(default_factory=list)
+    adjustments: list[Adjustment] = field(default_factory=list)
+    facilitation: Facilitation = field(default_factory=Facilitation)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    # --- lookups -------------------------------------------------------------------------
+
+    def node(self, node_id: str) -> MapNode | None:
+        return next((n for n in self.map if n.id == node_id), None)
+
+    def outcome(self, outcome_id: str) -> Outcome | None:
+        return next((o for o in self.future_state.outcomes if o.id == outcome_id), None)
+
+    def children(self, parent_id: str) -> list[MapNode]:
+        """Nodes that must be true before ``parent_id`` ("" = the goal), in file order."""
+        return [n for n in self.map if n.parent == parent_id]
+
+    def descendants(self, node_id: str) -> list[MapNode]:
+        """Every node below ``node_id`` (depth first)."""
+        out: list[MapNode] = []
+        stack = [node_id]
+        seen: set[str] = set()
+        while stack:
+            current = stack.pop()
+            for child in reversed(self.children(current)):
+                if child.id not in seen:
+                    seen.add(child.id)
+                    out.append(child)
+                    stack.append(child.id)
+        return out
+
+    def depth(self, node_id: str) -> int:
+        """1 for a node that enables the goal directly, 2 for its children, ..."""
+        d = 0
+        seen: set[str] = set()
+        current = self.node(node_id)
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            d += 1
+            current = self.node(current.parent) if current.parent else None
+        return d
+
+    def new_id(self, prefix: str) -> str:
+        """A fresh item id for outcomes (o), questions (q), map nodes (m) or pilots (p)."""
+        taken = (
+            [o.id for o in self.future_state.outcomes]
+            + [q.id for q in self.questions]
+            + [n.id for n in self.map]
+            + [p.id for p in self.pilots]
+        )
+        return next_id(prefix, taken)
+
+    def step_reached(self) -> str:
+        return STEP_TITLES.get(self.current_step, self.current_step)

@@ -1,0 +1,258 @@
+"""BackplanApp: screens, navigation between the workshop steps, autosave, the palette.
+
+Construct it with :func:`create_app` so tests and the headless smoke run choose the data
+directory, the clock and the autosave delay; nothing here reads the real user directories
+unless asked to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from backplan_tui.core import paths
+from backplan_tui.core.codec import CodecError
+from backplan_tui.core.document import Document
+from backplan_tui.core.model import ALL_STEPS, STEPS, Session
+from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.tui import themes
+from backplan_tui.tui.text import plain, toast
+
+
+class BindingsProvider(Provider):
+    """Every binding active on the current screen, as a palette command."""
+
+    def _commands(self) -> list[tuple[str, str, Any, str]]:
+        seen: set[str] = set()
+        commands: list[tuple[str, str, Any, str]] = []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or not active.enabled or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            shown = binding.key_display or self.app.get_key_display(binding)
+            commands.append((binding.description, binding.action, active.node, shown or key))
+        return commands
+
+    async def discover(self) -> Hits:
+        for description, action, node, key in self._commands():
+            yield DiscoveryHit(
+                Content(description),
+                self._runner(action, node),
+                text=description,
+                help=Content(f"Key: {key}"),
+            )
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for description, action, node, key in self._commands():
+            score = matcher.match(description)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(description),
+                    self._runner(action, node),
+                    text=description,
+                    help=Content(f"Key: {key}"),
+                )
+
+    def _runner(self, action: str, node: Any) -> Callable[[], Any]:
+        async def run() -> None:
+            await self.app.run_action(action, node)
+
+        return run
+
+
+class BackplanApp(App[None]):
+    """The backplan terminal app."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "backplan"
+    COMMANDS = App.COMMANDS | {BindingsProvider}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    save_state: reactive[str] = reactive("clean")
+
+    def __init__(
+        self,
+        store: SessionStore,
+        *,
+        today: Callable[[], date] = date.today,
+        open_session: str | None = None,
+        demo: bool = False,
+        autosave_delay: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.today = today
+        self.autosave_delay = autosave_delay
+        self.document: Document | None = None
+        self._initial_session = open_session
+        self._initial_demo = demo
+        self._autosave_timer: Timer | None = None
+
+    # --- start-up --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        themes.register_builtin_themes(self)
+        from backplan_tui.tui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen())
+        if self._initial_demo:
+            self.open_demo()
+        elif self._initial_session:
+            self.open_session(self._initial_session)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.document is not None:
+            yield SystemCommand("Save now", "Save the open session", self.action_save)
+
+    # --- sessions --------------------------------------------------------------------------
+
+    def report_error(self, message: str, title: str = "Error") -> None:
+        """A toast for a problem; user text in ``message`` is shown literally."""
+        toast(self, message, title=title, severity="error", timeout=8)
+
+    def open_session(self, id_or_title: str, step: str | None = None) -> bool:
+        try:
+            session_id = self.store.resolve(id_or_title)
+            session = self.store.load(session_id)
+        except (StoreError, CodecError, OSError) as error:
+            self.report_error(str(error), "Cannot open session")
+            return False
+        self.close_document()
+        self.document = Document(self.store, session)
+        self.save_state = self.document.state
+        self.title = plain(session.title)
+        wanted = step or session.current_step
+        self.push_screen(self.make_step_screen(wanted if wanted in ALL_STEPS else STEPS[0]))
+        return True
+
+    def open_demo(self) -> None:
+        from backplan_tui.core import templates
+
+        if not self.store.exists(templates.DEMO_ID):
+            try:
+                self.store.create(templates.demo_session(self.today()))
+            except (StoreError, OSError) as error:
+                self.report_error(str(error), "Cannot create the demo")
+                return
+        self.open_session(templates.DEMO_ID)
+
+    def create_session(self, values: dict[str, Any]) -> None:
+        """Create a session from the new-session form's values and open step 1."""
+        from backplan_tui.core import templates
+
+        try:
+            session_id = self.store.new_id(values["title"])
+            session = templates.instantiate(
+                values.get("template") or "blank",
+                session_id=session_id,
+                title=values["title"],
+                today=self.today(),
+                team=values.get("team", ""),
+                facilitator=values.get("facilitator", ""),
+                participants=values.get("participants", []),
+                target_date=values.get("target_date"),
+            )
+            self.store.create(session)
+        except (StoreError, templates.TemplateError, OSError) as error:
+            self.report_error(str(error), "Cannot create session")
+            return
+        self.open_session(session.id, step=STEPS[0])
+
+    def make_step_screen(self, step: str) -> Screen[Any]:
+        from backplan_tui.tui.screens import step_screen_class
+
+        return step_screen_class(step)()
+
+    def goto_step(self, step: str) -> None:
+        """Switch the workshop to ``step``, saving first."""
+        doc = self.document
+        if doc is None or step not in ALL_STEPS:
+            return
+        if doc.session.current_step != step:
+            doc.session.current_step = step
+            doc.touch()
+        self.save_now()
+        self.switch_screen(self.make_step_screen(step))
+
+    def close_document(self) -> None:
+        """Flush and forget the open session (back to home)."""
+        if self.document is not None:
+            self.save_now()
+        self.document = None
+        self.title = self.TITLE
+
+    # --- saving ----------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Session:
+        assert self.document is not None, "no session open"
+        return self.document.session
+
+    def changed(self) -> None:
+        """Called after every edit: mark unsaved and (re)start the autosave countdown."""
+        if self.document is None:
+            return
+        self.document.touch()
+        self.save_state = self.document.state
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        self._autosave_timer = self.set_timer(self.autosave_delay, self.save_now)
+
+    def save_now(self) -> bool:
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._autosave_timer = None
+        doc = self.document
+        if doc is None:
+            return True
+        had_error = doc.error
+        ok = doc.save()
+        self.save_state = doc.state
+        if not ok and doc.error and doc.error != had_error:
+            self.report_error(
+                f"{doc.error} Your edits are kept; press Ctrl+S to retry.", "Not saved"
+            )
+        return ok
+
+    def action_save(self) -> None:
+        if self.save_now() and self.document is not None:
+            self.notify("Saved.", timeout=2)
+
+    async def action_quit(self) -> None:
+        self.save_now()
+        self.exit()
+
+
+def create_app(
+    data_dir: Path | None = None,
+    *,
+    open_session: str | None = None,
+    demo: bool = False,
+    today: Callable[[], date] | None = None,
+    autosave_delay: float = 1.0,
+) -> BackplanApp:
+    """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default)."""
+    store = SessionStore(paths.data_dir(data_dir))
+    return BackplanApp(
+        store,
+        today=today or date.today,
+        open_session=open_session,
+        demo=demo,
+        autosave_delay=autosave_delay,
+    )

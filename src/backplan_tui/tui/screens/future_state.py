@@ -1,0 +1,236 @@
+"""Step 1 — the future state: what success looks like, in numbers, by when."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Input, Label, Static
+
+from backplan_tui.core.coach import smart_check
+from backplan_tui.core.model import DIRECTIONS, Outcome
+from backplan_tui.tui.screens.base import StepScreen
+from backplan_tui.tui.text import cell, fmt, plain, toast
+from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.items import ItemTable
+
+DIRECTION_LABELS = {
+    "increase": "increase ↑",
+    "decrease": "decrease ↓",
+    "stay_above": "stay above ≥",
+    "stay_below": "stay below ≤",
+}
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def outcome_fields() -> list[Field]:
+    return [
+        Field("metric", "Metric (what you measure)", required=True),
+        Field("unit", "Unit (%, days, €, people ...)"),
+        Field("baseline", "Baseline (where it is today)", kind="float"),
+        Field("target", "Target", kind="float"),
+        Field(
+            "direction",
+            "Direction",
+            kind="choice",
+            required=True,
+            choices=[(DIRECTION_LABELS[d], d) for d in DIRECTIONS],
+        ),
+        Field("due", "Due", kind="date"),
+    ]
+
+
+class FutureStateScreen(StepScreen):
+    STEP = "future_state"
+
+    def compose_body(self) -> ComposeResult:
+        fs = self.session.future_state
+        with Vertical(id="body"):
+            with Grid(id="goal-form"):
+                yield Label("Goal")
+                yield Input(
+                    plain(fs.statement),
+                    id="statement",
+                    placeholder="By <date>, <who> <what changes> from <baseline> to <target>",
+                    compact=True,
+                )
+                yield Label("Target date")
+                yield Input(
+                    fs.target_date.isoformat() if fs.target_date else "",
+                    id="target-date",
+                    placeholder="YYYY-MM-DD",
+                    compact=True,
+                )
+                yield Label("Serves")
+                yield Input(
+                    plain(fs.aligned_objective),
+                    id="aligned-objective",
+                    placeholder="the organizational objective this goal supports",
+                    compact=True,
+                )
+            yield Static(id="smart", classes="smart")
+            yield Static(id="outcomes-title", classes="section-title")
+            yield ItemTable(
+                ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"], id="outcomes"
+            )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_outcomes()
+        self.refresh_smart()
+        self.query_one("#statement", Input).focus()
+
+    # --- the goal fields ---------------------------------------------------------------------
+
+    @on(Input.Changed, "#statement")
+    def _statement(self, event: Input.Changed) -> None:
+        value = plain(event.value)
+        if value != self.session.future_state.statement:
+            self.session.future_state.statement = value
+            self.changed()
+
+    @on(Input.Changed, "#aligned-objective")
+    def _objective(self, event: Input.Changed) -> None:
+        value = plain(event.value)
+        if value != self.session.future_state.aligned_objective:
+            self.session.future_state.aligned_objective = value
+            self.changed()
+
+    @on(Input.Changed, "#target-date")
+    def _target_date(self, event: Input.Changed) -> None:
+        text = event.value.strip()
+        field = self.query_one("#target-date", Input)
+        if not text:
+            parsed: date | None = None
+        else:
+            try:
+                parsed = date.fromisoformat(text)
+            except ValueError:
+                field.set_class(True, "-invalid")
+                return
+        field.set_class(False, "-invalid")
+        if parsed != self.session.future_state.target_date:
+            self.session.future_state.target_date = parsed
+            self.changed()
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def changed(self) -> None:
+        super().changed()
+        self.refresh_smart()
+
+    def refresh_smart(self) -> None:
+        letters = smart_check(self.session, self.backplan.today())
+        parts = [Content.styled("SMART ", "bold")]
+        for letter in letters:
+            mark = "✓" if letter.ok else "✗"
+            style = "$success" if letter.ok else "$warning bold"
+            parts.append(Content.styled(f"{letter.letter}{mark} ", style))
+        missing = [letter for letter in letters if not letter.ok]
+        if missing:
+            parts.append(fmt("— $name: $advice", name=missing[0].name, advice=missing[0].advice))
+        else:
+            parts.append(Content("— a SMART goal."))
+        self.query_one("#smart", Static).update(Content("").join(parts))
+
+    # --- outcomes ----------------------------------------------------------------------------
+
+    def refresh_outcomes(self, select: str | None = None) -> None:
+        outcomes = self.session.future_state.outcomes
+        self.query_one("#outcomes-title", Static).update(
+            fmt(
+                "[b]Outcomes[/b] ($n) — measurable KPIs · [dim]a add · e/enter edit · d delete[/]",
+                n=len(outcomes),
+            )
+        )
+        rows = [
+            (
+                o.id,
+                [
+                    cell(o.metric),
+                    cell(o.unit),
+                    Text(number(o.baseline), justify="right"),
+                    Text(number(o.target), justify="right"),
+                    Text(DIRECTION_LABELS.get(o.direction, o.direction)),
+                    Text(o.due.isoformat() if o.due else ""),
+                ],
+            )
+            for o in outcomes
+        ]
+        self.query_one(ItemTable).fill(rows, select)
+
+    def _selected(self) -> Outcome | None:
+        key = self.query_one(ItemTable).selected_key()
+        return self.session.outcome(key) if key else None
+
+    def action_add_item(self) -> None:
+        defaults = {"direction": "increase", "due": self.session.future_state.target_date}
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            outcome = Outcome(id=self.session.new_id("o"), **values)
+            self.session.future_state.outcomes.append(outcome)
+            self.changed()
+            self.refresh_outcomes(select=outcome.id)
+
+        self.app.push_screen(FormScreen("New outcome", outcome_fields(), defaults), done)
+
+    def action_edit_item(self) -> None:
+        outcome = self._selected()
+        if outcome is None:
+            self.action_add_item()
+            return
+        values = {f.name: getattr(outcome, f.name) for f in outcome_fields()}
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            for name, value in result.items():
+                setattr(outcome, name, value)
+            self.changed()
+            self.refresh_outcomes(select=outcome.id)
+
+        self.app.push_screen(
+            FormScreen(fmt("Edit outcome: $m", m=outcome.metric), outcome_fields(), values), done
+        )
+
+    @on(DataTable.RowSelected, "#outcomes")
+    def _row_selected(self) -> None:
+        self.action_edit_item()
+
+    def action_delete_item(self) -> None:
+        outcome = self._selected()
+        if outcome is None:
+            return
+        self.session.future_state.outcomes.remove(outcome)
+        for pilot in self.session.pilots:
+            if pilot.outcome == outcome.id:
+                pilot.outcome = ""
+        self.changed()
+        self.refresh_outcomes()
+        toast(self, f"Deleted outcome {outcome.metric}.", timeout=3)
+
+    def action_move_item(self, delta: int) -> None:
+        outcome = self._selected()
+        if outcome is None:
+            return
+        items = self.session.future_state.outcomes
+        index = items.index(outcome)
+        target = index + delta
+        if 0 <= target < len(items):
+            items[index], items[target] = items[target], items[index]
+            self.changed()
+            self.refresh_outcomes(select=outcome.id)

@@ -1,0 +1,294 @@
+"""Home: the saved sessions — filter, open, new, duplicate, rename, delete, the demo."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets.data_table import RowDoesNotExist
+
+from backplan_tui.core import templates
+from backplan_tui.core.model import STEP_TITLES
+from backplan_tui.core.store import SessionEntry, StoreError
+from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+
+EMPTY_HELP = (
+    "No sessions yet.\n\n"
+    "Press [b]n[/b] to start a new workshop from a template (HR, training, operations, "
+    "or blank),\nor [b]D[/b] to open the demo: a retention plan already in flight."
+)
+
+
+def new_session_fields() -> list[Field]:
+    return [
+        Field("title", "Title", required=True, placeholder="e.g. Improve 12-month retention"),
+        Field("team", "Team"),
+        Field("facilitator", "Facilitator"),
+        Field("participants", "Participants (comma-separated)"),
+        Field(
+            "template",
+            "Template",
+            kind="choice",
+            required=True,
+            choices=[(f"{t.title} ({t.category})", t.name) for t in templates.list_templates()],
+        ),
+        Field("target_date", "Target date", kind="date"),
+    ]
+
+
+def updated_text(when: datetime | None) -> str:
+    return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+class SessionTable(DataTable[Text]):
+    BINDINGS = [
+        Binding("c", "screen.duplicate", "Duplicate", id="home.duplicate"),
+        Binding("r", "screen.rename", "Rename", id="home.rename"),
+        Binding("d,delete", "screen.delete", "Delete", id="home.delete"),
+    ]
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new", "New", id="home.new"),
+        Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
+        Binding("D", "demo", "Demo", id="home.demo"),
+        Binding("u", "undo_delete", "Undo delete", id="home.undo", show=False),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: list[SessionEntry] = []
+        self.last_trashed: Path | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="◎")
+        with Vertical(id="home-body"):
+            yield Input(placeholder="/ filter sessions", id="filter", compact=True)
+            yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield Static(Content.from_markup(EMPTY_HELP), id="empty", classes="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "work-backwards planning"
+        table = self.query_one(SessionTable)
+        table.add_columns("Title", "Team", "Step reached", "Updated")
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # --- listing ---------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        try:
+            self.entries = self.app.store.list()  # type: ignore[attr-defined]
+        except (StoreError, OSError) as error:
+            toast(self, str(error), title="Cannot list sessions", severity="error")
+            self.entries = []
+        self.show_entries(select)
+
+    def show_entries(self, select: str | None = None) -> None:
+        table = self.query_one(SessionTable)
+        keep = select or self.selected_id()
+        needle = self.query_one("#filter", Input).value.strip().lower()
+        table.clear()
+        shown = 0
+        for entry in self.entries:
+            haystack = f"{entry.title} {entry.team} {entry.id}".lower()
+            if needle and needle not in haystack:
+                continue
+            shown += 1
+            if entry.damaged:
+                table.add_row(
+                    cell(entry.title or entry.path.name),
+                    cell(entry.damaged, "red"),
+                    Text("⚠ DAMAGED", style="bold red"),
+                    Text(""),
+                    key=entry.id,
+                )
+            else:
+                table.add_row(
+                    cell(entry.title),
+                    cell(entry.team),
+                    Text(STEP_TITLES.get(entry.current_step, entry.current_step)),
+                    Text(updated_text(entry.updated)),
+                    key=entry.id,
+                )
+        empty = self.query_one("#empty", Static)
+        empty.display = not self.entries
+        table.display = bool(self.entries)
+        if not self.entries:
+            empty.update(Content.from_markup(EMPTY_HELP))
+        elif shown == 0:
+            empty.display = True
+            empty.update(fmt("No session matches “$q”. Esc clears the filter.", q=needle))
+        if keep and shown:
+            try:
+                table.move_cursor(row=table.get_row_index(keep))
+            except RowDoesNotExist:  # filtered out: keep the top row
+                table.move_cursor(row=0)
+
+    def selected_id(self) -> str | None:
+        table = self.query_one(SessionTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return None if key.value is None else str(key.value)
+
+    def selected_entry(self) -> SessionEntry | None:
+        session_id = self.selected_id()
+        return next((e for e in self.entries if e.id == session_id), None)
+
+    # --- filter ----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.show_entries()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(SessionTable).focus()
+
+    def on_key(self, event: Any) -> None:
+        filter_input = self.query_one("#filter", Input)
+        if event.key == "escape" and (filter_input.has_focus or filter_input.value):
+            filter_input.value = ""
+            self.query_one(SessionTable).focus()
+            event.stop()
+        elif event.key == "down" and filter_input.has_focus:
+            self.query_one(SessionTable).focus()
+            event.stop()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _open(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            return
+        if entry.damaged:
+            toast(
+                self,
+                f"{entry.path.name} cannot be opened: {entry.damaged}. The file is left untouched.",
+                title="Damaged session",
+                severity="error",
+                timeout=10,
+            )
+            return
+        self.app.open_session(entry.id)  # type: ignore[attr-defined]
+
+    def action_new(self) -> None:
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            names = values.get("participants") or ""
+            values["participants"] = [p.strip() for p in names.split(",") if p.strip()]
+            self.app.create_session(values)  # type: ignore[attr-defined]
+
+        self.app.push_screen(
+            FormScreen(
+                "New workshop session",
+                new_session_fields(),
+                {"template": "blank"},
+                submit_label="Create",
+                hint="A template fills in example content you can edit or delete.",
+            ),
+            done,
+        )
+
+    def action_demo(self) -> None:
+        self.app.open_demo()  # type: ignore[attr-defined]
+
+    def _usable(self) -> SessionEntry | None:
+        entry = self.selected_entry()
+        if entry is not None and entry.damaged:
+            toast(self, "That file is damaged; it is left untouched.", severity="warning")
+            return None
+        return entry
+
+    def action_duplicate(self) -> None:
+        entry = self._usable()
+        if entry is None:
+            return
+        try:
+            copy = self.app.store.duplicate(entry.id)  # type: ignore[attr-defined]
+        except (StoreError, OSError) as error:
+            toast(self, str(error), title="Cannot duplicate", severity="error")
+            return
+        self.reload(select=copy.id)
+        toast(self, f"Created {copy.title}.", timeout=3)
+
+    def action_rename(self) -> None:
+        entry = self._usable()
+        if entry is None:
+            return
+        store = self.app.store  # type: ignore[attr-defined]
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            try:
+                session = store.load(entry.id)
+                session.title = values["title"]
+                store.save(session)
+            except (StoreError, OSError) as error:
+                toast(self, str(error), title="Cannot rename", severity="error")
+                return
+            self.reload(select=entry.id)
+
+        self.app.push_screen(
+            FormScreen(
+                fmt("Rename $t", t=entry.title),
+                [Field("title", "Title", required=True)],
+                {"title": entry.title},
+            ),
+            done,
+        )
+
+    def action_delete(self) -> None:
+        entry = self._usable()
+        if entry is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.last_trashed = self.app.store.delete(entry.id)  # type: ignore[attr-defined]
+            except (StoreError, OSError) as error:
+                toast(self, str(error), title="Cannot delete", severity="error")
+                return
+            self.reload()
+            toast(self, f"Moved {entry.title} to the trash. Press u to undo.", timeout=6)
+
+        self.app.push_screen(
+            ConfirmScreen(fmt("Move [b]$t[/b] to the trash?", t=entry.title), yes="Delete"), done
+        )
+
+    def action_undo_delete(self) -> None:
+        if self.last_trashed is None:
+            return
+        try:
+            session_id = self.app.store.undelete(self.last_trashed)  # type: ignore[attr-defined]
+        except (StoreError, OSError) as error:
+            toast(self, str(error), title="Cannot undo", severity="error")
+            return
+        self.last_trashed = None
+        self.reload(select=session_id)
+        toast(self, "Restored from the trash.", timeout=3)

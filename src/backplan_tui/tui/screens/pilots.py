@@ -1,0 +1,185 @@
+"""Step 4 — small pilots: experiments that test the map before a big launch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from backplan_tui.core.coach import pilot_flags
+from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
+from backplan_tui.tui.screens.base import StepScreen
+from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
+from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.items import ItemTable
+
+
+def pilot_fields(session: Session) -> list[Field]:
+    nodes = [(n.title or n.id, n.id) for n in session.map]
+    outcomes = [(o.metric or o.id, o.id) for o in session.future_state.outcomes]
+    return [
+        Field("name", "Pilot name", required=True),
+        Field("hypothesis", "Hypothesis (if we do X, then Y changes)", kind="long"),
+        Field("tests", "Tests these map conditions (space to tick)", kind="multi", choices=nodes),
+        Field("outcome", "Moves this outcome", kind="choice", choices=outcomes),
+        Field("metric", "Metric watched during the pilot"),
+        Field("owner", "Owner"),
+        Field("start", "Start", kind="date"),
+        Field("end", "End", kind="date"),
+        Field("success_rule", "Decision rule (scale if ..., stop if ...)"),
+        Field(
+            "status",
+            "Status",
+            kind="choice",
+            required=True,
+            choices=[(s, s) for s in PILOT_STATUSES],
+        ),
+        Field("result", "Result", kind="long"),
+        Field("decision", "Decision", kind="choice", choices=[(d, d) for d in DECISIONS if d]),
+    ]
+
+
+def window(pilot: Pilot) -> str:
+    start = pilot.start.isoformat() if pilot.start else "?"
+    end = pilot.end.isoformat() if pilot.end else "?"
+    return f"{start} → {end}" if pilot.start or pilot.end else ""
+
+
+class PilotsScreen(StepScreen):
+    STEP = "pilots"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(id="pilots-title", classes="section-title")
+            yield ItemTable(["Pilot", "Tests", "Owner", "Window", "Status", "Check"], id="pilots")
+            yield Static(id="pilot-detail", classes="detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_pilots()
+        self.query_one(ItemTable).focus()
+
+    def refresh_pilots(self, select: str | None = None) -> None:
+        pilots = self.session.pilots
+        flagged = sum(1 for p in pilots if pilot_flags(self.session, p))
+        self.query_one("#pilots-title", Static).update(
+            fmt(
+                "[b]Small pilots[/b] ($n, $f need work) — test the map before a big launch · "
+                "[dim]a add · e/enter edit · d delete[/]",
+                n=len(pilots),
+                f=flagged,
+            )
+        )
+        rows = []
+        for pilot in pilots:
+            flags = pilot_flags(self.session, pilot)
+            check = Text(f"⚠ {len(flags)}", style="bold yellow") if flags else Text("✓ ok")
+            rows.append(
+                (
+                    pilot.id,
+                    [
+                        cell(pilot.name),
+                        Text(str(len([t for t in pilot.tests if self.session.node(t)]))),
+                        cell(pilot.owner),
+                        Text(window(pilot)),
+                        Text(pilot.status),
+                        check,
+                    ],
+                )
+            )
+        self.query_one(ItemTable).fill(rows, select)
+        self.show_detail()
+
+    def _selected(self) -> Pilot | None:
+        key = self.query_one(ItemTable).selected_key()
+        return next((p for p in self.session.pilots if p.id == key), None)
+
+    @on(DataTable.RowHighlighted, "#pilots")
+    def show_detail(self) -> None:
+        pilot = self._selected()
+        detail = self.query_one("#pilot-detail", Static)
+        if pilot is None:
+            detail.update(
+                Content(
+                    "No pilots yet. Press a to design a small experiment that tests a "
+                    "condition on the map, with a metric, an end date and a decision rule."
+                )
+            )
+            return
+        tests = [self.session.node(t) for t in pilot.tests]
+        names = ", ".join(n.title for n in tests if n is not None) or "nothing yet"
+        outcome = self.session.outcome(pilot.outcome)
+        parts = [
+            safe(pilot.name, "bold"),
+            safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
+            fmt("[dim]tests:[/dim] $t", t=names),
+            fmt(
+                "[dim]moves:[/dim] $o  [dim]rule:[/dim] $r",
+                o=outcome.metric if outcome else pilot.metric or "—",
+                r=pilot.success_rule or "—",
+            ),
+        ]
+        flags = pilot_flags(self.session, pilot)
+        if flags:
+            parts.append(fmt("[b $warning]⚠ $f[/]", f="; ".join(flags)))
+        detail.update(Content("\n").join(parts))
+
+    def action_add_item(self) -> None:
+        defaults: dict[str, Any] = {"status": "planned", "tests": []}
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            pilot = Pilot(id=self.session.new_id("p"), **values)
+            self.session.pilots.append(pilot)
+            self.changed()
+            self.refresh_pilots(select=pilot.id)
+
+        self.app.push_screen(FormScreen("New pilot", pilot_fields(self.session), defaults), done)
+
+    def action_edit_item(self) -> None:
+        pilot = self._selected()
+        if pilot is None:
+            self.action_add_item()
+            return
+        fields = pilot_fields(self.session)
+        values = {f.name: getattr(pilot, f.name) for f in fields}
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            for name, value in result.items():
+                setattr(pilot, name, value)
+            self.changed()
+            self.refresh_pilots(select=pilot.id)
+
+        self.app.push_screen(FormScreen(fmt("Edit pilot: $n", n=pilot.name), fields, values), done)
+
+    @on(DataTable.RowSelected, "#pilots")
+    def _row_selected(self) -> None:
+        self.action_edit_item()
+
+    def action_delete_item(self) -> None:
+        pilot = self._selected()
+        if pilot is None:
+            return
+        self.session.pilots.remove(pilot)
+        self.changed()
+        self.refresh_pilots()
+        toast(self, f"Deleted pilot {pilot.name}.", timeout=3)
+
+    def action_move_item(self, delta: int) -> None:
+        pilot = self._selected()
+        if pilot is None:
+            return
+        items = self.session.pilots
+        index = items.index(pilot)
+        if 0 <= index + delta < len(items):
+            items[index], items[index + delta] = items[index + delta], items[index]
+            self.changed()
+            self.refresh_pilots(select=pilot.id)

@@ -1,0 +1,172 @@
+"""Step 2 — tough questions: who benefits, what success looks like in numbers, daily work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from backplan_tui.core.coach import answered_count
+from backplan_tui.core.model import QUESTION_STATUSES, Question
+from backplan_tui.tui.screens.base import StepScreen
+from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
+from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.items import ItemTable
+
+STATUS_LABELS = {"open": "? open", "answered": "✓ answered", "parked": "‖ parked"}
+STATUS_STYLES = {"open": "bold", "answered": "green", "parked": "dim"}
+
+
+def question_fields() -> list[Field]:
+    return [
+        Field("prompt", "Question", required=True),
+        Field("answer", "Answer (what the team said)", kind="long"),
+        Field(
+            "status",
+            "Status",
+            kind="choice",
+            required=True,
+            choices=[(STATUS_LABELS[s], s) for s in QUESTION_STATUSES],
+        ),
+        Field("owner", "Owner (who follows up)"),
+    ]
+
+
+class QuestionTable(ItemTable):
+    BINDINGS = [Binding("space", "screen.cycle_status", "Status", id="questions.status")]
+
+
+class QuestionsScreen(StepScreen):
+    STEP = "questions"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(id="questions-title", classes="section-title")
+            yield QuestionTable(["Status", "Question", "Answer", "Owner"], id="questions")
+            yield Static(id="question-detail", classes="detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.refresh_questions()
+        self.query_one(ItemTable).focus()
+
+    def refresh_questions(self, select: str | None = None) -> None:
+        answered, total = answered_count(self.session)
+        self.query_one("#questions-title", Static).update(
+            fmt(
+                "[b]Tough questions[/b] — $a of $t answered · "
+                "[dim]a add · e/enter answer · space status · d delete[/]",
+                a=answered,
+                t=total,
+            )
+        )
+        rows = [
+            (
+                q.id,
+                [
+                    Text(
+                        STATUS_LABELS.get(q.status, q.status),
+                        style=STATUS_STYLES.get(q.status, ""),
+                    ),
+                    cell(q.prompt),
+                    cell(q.answer[:60] + ("…" if len(q.answer) > 60 else "")),
+                    cell(q.owner),
+                ],
+            )
+            for q in self.session.questions
+        ]
+        self.query_one(ItemTable).fill(rows, select)
+        self.show_detail()
+
+    def _selected(self) -> Question | None:
+        key = self.query_one(ItemTable).selected_key()
+        return next((q for q in self.session.questions if q.id == key), None)
+
+    @on(DataTable.RowHighlighted, "#questions")
+    def show_detail(self) -> None:
+        question = self._selected()
+        detail = self.query_one("#question-detail", Static)
+        if question is None:
+            detail.update(Content("No questions yet: press a to add one."))
+            return
+        answer = (
+            safe_block(question.answer)
+            if question.answer
+            else Content.styled("(no answer yet — press Enter to write it)", "dim italic")
+        )
+        detail.update(Content("\n").join([safe(question.prompt, "bold"), answer]))
+
+    def action_add_item(self) -> None:
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            question = Question(id=self.session.new_id("q"), **values)
+            self.session.questions.append(question)
+            self.changed()
+            self.refresh_questions(select=question.id)
+
+        self.app.push_screen(
+            FormScreen("New question", question_fields(), {"status": "open"}), done
+        )
+
+    def action_edit_item(self) -> None:
+        question = self._selected()
+        if question is None:
+            self.action_add_item()
+            return
+        values = {f.name: getattr(question, f.name) for f in question_fields()}
+        if question.status == "open":
+            values["status"] = "answered"  # opening a question to answer it
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            if not result["answer"].strip() and result["status"] == "answered":
+                result["status"] = question.status if question.status != "answered" else "open"
+            for name, value in result.items():
+                setattr(question, name, value)
+            self.changed()
+            self.refresh_questions(select=question.id)
+
+        self.app.push_screen(
+            FormScreen(fmt("Answer: $q", q=question.prompt), question_fields(), values), done
+        )
+
+    @on(DataTable.RowSelected, "#questions")
+    def _row_selected(self) -> None:
+        self.action_edit_item()
+
+    def action_cycle_status(self) -> None:
+        question = self._selected()
+        if question is None:
+            return
+        index = QUESTION_STATUSES.index(question.status)
+        question.status = QUESTION_STATUSES[(index + 1) % len(QUESTION_STATUSES)]
+        self.changed()
+        self.refresh_questions(select=question.id)
+
+    def action_delete_item(self) -> None:
+        question = self._selected()
+        if question is None:
+            return
+        self.session.questions.remove(question)
+        self.changed()
+        self.refresh_questions()
+        toast(self, f"Deleted question: {question.prompt}", timeout=3)
+
+    def action_move_item(self, delta: int) -> None:
+        question = self._selected()
+        if question is None:
+            return
+        items = self.session.questions
+        index = items.index(question)
+        if 0 <= index + delta < len(items):
+            items[index], items[index + delta] = items[index + delta], items[index]
+            self.changed()
+            self.refresh_questions(select=question.id)

@@ -1,0 +1,316 @@
+"""Step 3 — the reverse map: from the goal, "what must be true before this?", down to now.
+
+The map is a Tree rooted at the goal.  ``a`` adds a condition that must be true before the
+highlighted item (a child), ``s`` adds a sibling, arrows with Ctrl move a node among its
+siblings (up/down) or across levels (left: out, right: under the sibling above).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from backplan_tui.core.model import NODE_STATUSES, MapNode
+from backplan_tui.tui.screens.base import StepScreen
+from backplan_tui.tui.text import fmt, safe, safe_block, toast
+from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+
+GOAL = "__goal__"
+STATUS_MARKS = {"todo": "○", "doing": "◐", "done": "●", "dropped": "✗"}
+
+
+def node_fields(participants: list[str]) -> list[Field]:
+    return [
+        Field("title", "What must be true?", required=True),
+        Field("owner", "Owner"),
+        Field("duration_days", "Duration (days)", kind="int", minimum=0, maximum=3650),
+        Field("pinned_due", "Pinned due date (optional)", kind="date"),
+        Field(
+            "status",
+            "Status",
+            kind="choice",
+            required=True,
+            choices=[(f"{STATUS_MARKS[s]} {s}", s) for s in NODE_STATUSES],
+        ),
+        Field("notes", "Notes", kind="long"),
+    ]
+
+
+def node_label(node: MapNode) -> Text:
+    """Title first, then owner, duration, pinned date, status and votes, as literal text."""
+    label = Text()
+    mark = STATUS_MARKS.get(node.status, "?")
+    label.append(f"{mark} ", style="bold")
+    style = "strike dim" if node.status == "dropped" else ""
+    label.append(node.title or "(untitled)", style=style)
+    facts: list[str] = []
+    facts.append(node.owner or "no owner")
+    facts.append(f"{node.duration_days}d" if node.duration_days is not None else "no duration")
+    if node.pinned_due:
+        facts.append(f"due {node.pinned_due.isoformat()}")
+    votes = sum(node.votes.values())
+    if votes:
+        facts.append(f"{votes} vote" + ("s" if votes != 1 else ""))
+    label.append("  · " + " · ".join(facts), style="dim")
+    return label
+
+
+class MapTree(Tree[str]):
+    BINDINGS = [
+        Binding("a", "screen.add_child", "Add before", id="map.add_child"),
+        Binding("s", "screen.add_sibling", "Add sibling", id="map.add_sibling"),
+        Binding("e", "screen.edit_item", "Edit", id="map.edit"),
+        Binding("x", "screen.cycle_status", "Status", id="map.status"),
+        Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
+        Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="map.up", show=False),
+        Binding("ctrl+down", "screen.move_item(1)", "Move down", id="map.down", show=False),
+        Binding("ctrl+left", "screen.outdent", "Move out", id="map.outdent", show=False),
+        Binding("ctrl+right", "screen.indent", "Move in", id="map.indent", show=False),
+    ]
+
+
+class ReverseMapScreen(StepScreen):
+    STEP = "reverse_map"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="body"):
+            yield Static(
+                fmt(
+                    "[b]Reverse map[/b] — from the goal back to today · [dim]a: what must be "
+                    "true before this? · s sibling · e edit · x status · d delete · "
+                    "ctrl+arrows move[/]"
+                ),
+                id="map-title",
+                classes="section-title",
+            )
+            tree: MapTree = MapTree(Text("Goal"), data=GOAL, id="map")
+            tree.auto_expand = False
+            tree.show_root = True
+            yield tree
+            yield Static(id="node-detail", classes="detail")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.rebuild()
+        self.query_one(MapTree).focus()
+
+    # --- building the tree -----------------------------------------------------------------
+
+    def goal_label(self) -> Text:
+        fs = self.session.future_state
+        label = Text("◎ GOAL ", style="bold")
+        label.append(fs.statement or "(no goal yet — write it in step 1)")
+        if fs.target_date:
+            label.append(f"  · by {fs.target_date.isoformat()}", style="dim")
+        return label
+
+    def rebuild(self, select: str | None = None) -> None:
+        tree = self.query_one(MapTree)
+        keep = select if select is not None else self.selected_id()
+        tree.clear()
+        tree.root.set_label(self.goal_label())
+        tree.root.data = GOAL
+        found: dict[str, TreeNode[str]] = {GOAL: tree.root}
+
+        def add(parent_id: str, parent: TreeNode[str]) -> None:
+            for node in self.session.children(parent_id):
+                if node.id in found:
+                    continue  # a cycle in a hand-edited file: show each node once
+                children = self.session.children(node.id)
+                if children:
+                    branch = parent.add(node_label(node), data=node.id, expand=True)
+                    found[node.id] = branch
+                    add(node.id, branch)
+                else:
+                    found[node.id] = parent.add_leaf(node_label(node), data=node.id)
+
+        add("", tree.root)
+        tree.root.expand()
+        target = found.get(keep or GOAL, tree.root)
+        self.call_after_refresh(tree.move_cursor, target)
+        self.call_after_refresh(self.show_detail)
+
+    def selected_id(self) -> str | None:
+        tree = self.query_one(MapTree)
+        node = tree.cursor_node
+        return node.data if node is not None else None
+
+    def selected(self) -> MapNode | None:
+        node_id = self.selected_id()
+        return self.session.node(node_id) if node_id and node_id != GOAL else None
+
+    @on(Tree.NodeHighlighted, "#map")
+    def show_detail(self) -> None:
+        node = self.selected()
+        detail = self.query_one("#node-detail", Static)
+        if node is None:
+            count = len(self.session.map)
+            detail.update(
+                fmt(
+                    "$n conditions on the map. Press [b]a[/b] on an item to add what must be "
+                    "true before it.",
+                    n=count,
+                )
+            )
+            return
+        parent = self.session.node(node.parent)
+        enables = parent.title if parent else "the goal"
+        parts = [
+            safe(node.title, "bold"),
+            fmt("[dim]must be true before:[/dim] $e", e=enables),
+        ]
+        if node.votes:
+            votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
+            parts.append(fmt("[dim]votes:[/dim] $v", v=votes))
+        if node.notes:
+            parts.append(safe_block(node.notes))
+        detail.update(Content("\n").join(parts))
+
+    # --- editing ---------------------------------------------------------------------------
+
+    def _ask_new(self, parent_id: str, after: MapNode | None = None) -> None:
+        parent = self.session.node(parent_id)
+        question = (
+            fmt("What must be true before: $t?", t=parent.title)
+            if parent
+            else Content("What must be true before the goal is reached?")
+        )
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            node = MapNode(id=self.session.new_id("m"), parent=parent_id, **values)
+            if after is not None and after in self.session.map:
+                self.session.map.insert(self.session.map.index(after) + 1, node)
+            else:
+                self.session.map.append(node)
+            self.changed()
+            self.rebuild(select=node.id)
+
+        fields = node_fields(self.session.participants)
+        self.app.push_screen(FormScreen(question, fields, {"status": "todo"}), done)
+
+    def action_add_child(self) -> None:
+        node = self.selected()
+        self._ask_new(node.id if node else "")
+
+    def action_add_sibling(self) -> None:
+        node = self.selected()
+        if node is None:
+            self._ask_new("")
+        else:
+            self._ask_new(node.parent, after=node)
+
+    def action_edit_item(self) -> None:
+        node = self.selected()
+        if node is None:
+            if self.selected_id() == GOAL:
+                self.backplan.goto_step("future_state")
+            return
+        fields = node_fields(self.session.participants)
+        values = {f.name: getattr(node, f.name) for f in fields}
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            for name, value in result.items():
+                setattr(node, name, value)
+            self.changed()
+            self.rebuild(select=node.id)
+
+        self.app.push_screen(FormScreen(fmt("Edit: $t", t=node.title), fields, values), done)
+
+    @on(Tree.NodeSelected, "#map")
+    def _selected_node(self, event: Tree.NodeSelected[str]) -> None:
+        event.stop()
+        self.action_edit_item()
+
+    def action_cycle_status(self) -> None:
+        node = self.selected()
+        if node is None:
+            return
+        index = NODE_STATUSES.index(node.status)
+        node.status = NODE_STATUSES[(index + 1) % len(NODE_STATUSES)]
+        self.changed()
+        self.rebuild(select=node.id)
+
+    def action_delete_item(self) -> None:
+        node = self.selected()
+        if node is None:
+            return
+        below = self.session.descendants(node.id)
+        if not below:
+            self._delete(node, [])
+            return
+        question = fmt(
+            "Delete [b]$t[/b] and the $n conditions below it?", t=node.title, n=len(below)
+        )
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self._delete(node, below)
+
+        self.app.push_screen(ConfirmScreen(question, yes="Delete"), done)
+
+    def _delete(self, node: MapNode, below: list[MapNode]) -> None:
+        gone = {node.id, *(n.id for n in below)}
+        siblings = self.session.children(node.parent)
+        index = siblings.index(node)
+        neighbour = siblings[index + 1] if index + 1 < len(siblings) else None
+        if neighbour is None and index > 0:
+            neighbour = siblings[index - 1]
+        self.session.map = [n for n in self.session.map if n.id not in gone]
+        for pilot in self.session.pilots:
+            pilot.tests = [t for t in pilot.tests if t not in gone]
+        self.changed()
+        self.rebuild(select=neighbour.id if neighbour else node.parent or GOAL)
+        extra = f" and {len(below)} below it" if below else ""
+        toast(self, f"Deleted {node.title}{extra}.", timeout=3)
+
+    def action_move_item(self, delta: int) -> None:
+        node = self.selected()
+        if node is None:
+            return
+        siblings = self.session.children(node.parent)
+        index = siblings.index(node)
+        if not 0 <= index + delta < len(siblings):
+            return
+        other = siblings[index + delta]
+        items = self.session.map
+        a, b = items.index(node), items.index(other)
+        items[a], items[b] = items[b], items[a]
+        self.changed()
+        self.rebuild(select=node.id)
+
+    def action_outdent(self) -> None:
+        """Move the node up a level: it now enables what its parent enables."""
+        node = self.selected()
+        parent = self.session.node(node.parent) if node else None
+        if node is None or parent is None:
+            return
+        node.parent = parent.parent
+        self.session.map.remove(node)
+        self.session.map.insert(self.session.map.index(parent) + 1, node)
+        self.changed()
+        self.rebuild(select=node.id)
+
+    def action_indent(self) -> None:
+        """Move the node under the sibling above it."""
+        node = self.selected()
+        if node is None:
+            return
+        siblings = self.session.children(node.parent)
+        index = siblings.index(node)
+        if index == 0:
+            return
+        node.parent = siblings[index - 1].id
+        self.changed()
+        self.rebuild(select=node.id)

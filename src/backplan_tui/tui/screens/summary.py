@@ -1,0 +1,35 @@
+"""The summary: the whole plan on one screen, rendered from the Markdown export.
+
+The Markdown export escapes every piece of user text, so the Markdown widget shows it as
+literal text (no links, no emphasis, no markup from the session).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Markdown  # loaded with this screen only (about 40 ms of import)
+
+from backplan_tui.core.export import markdown as markdown_export
+from backplan_tui.tui.screens.base import StepScreen
+
+
+class SummaryScreen(StepScreen):
+    STEP = "summary"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="summary-scroll"):
+            yield Markdown(
+                markdown_export.render(self.session, self.backplan.today()),
+                id="summary",
+                open_links=False,
+            )
+
+    def prompts_content(self):  # type: ignore[no-untyped-def]
+        from textual.content import Content
+
+        return Content("The whole plan. Ctrl+B goes back to the pilots; Esc to home.")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#summary-scroll").focus()

@@ -1,0 +1,49 @@
+"""A table of workshop items (outcomes, questions, pilots) with the item keys.
+
+The keys call ``add_item`` / ``edit_item`` / ``delete_item`` / ``move_item`` on the screen,
+so every step screen offers the same verbs.  Cells are literal ``Text`` (see tui/text.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+
+class ItemTable(DataTable[Text]):
+    BINDINGS = [
+        Binding("a", "screen.add_item", "Add", id="items.add"),
+        Binding("e", "screen.edit_item", "Edit", id="items.edit"),
+        Binding("d,delete", "screen.delete_item", "Delete", id="items.delete"),
+        Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="items.up", show=False),
+        Binding("ctrl+down", "screen.move_item(1)", "Move down", id="items.down", show=False),
+    ]
+
+    def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._columns = list(columns)
+
+    def on_mount(self) -> None:
+        self.add_columns(*self._columns)
+
+    def selected_key(self) -> str | None:
+        if self.row_count == 0:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return None if key.value is None else str(key.value)
+
+    def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], select: str | None = None) -> None:
+        """Replace every row, keeping the cursor on ``select`` (or where it was)."""
+        keep = select if select is not None else self.selected_key()
+        old_row = self.cursor_row
+        self.clear()
+        for key, cells in rows:
+            self.add_row(*cells, key=key)
+        if not rows:
+            return
+        keys = [key for key, _ in rows]
+        row = keys.index(keep) if keep in keys else min(old_row, len(rows) - 1)
+        self.move_cursor(row=max(row, 0))
