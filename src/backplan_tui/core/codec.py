@@ -1,0 +1,614 @@
+"""Session <-> TOML.  Pure: no file I/O here (see ``store``), no Textual.
+
+``from_dict`` is the only way data from a file becomes a ``Session``: it checks the type of
+every field, every enum value, required keys, item ids and the shape of the reverse map, and
+raises ``CodecError`` naming the offending field (``pilots[1].end: expected a date, got
+'soon'``).  Text is cleaned of control characters on the way in *and* on the way out.
+
+Keys this version does not know are kept in the ``extra`` dict of the table they were found
+in and written back after the known keys, so a file edited by a newer version (or by hand)
+loses nothing.  ``None`` is never written: an empty optional value is an absent key.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import tomli_w
+
+from backplan_tui.core.model import (
+    ALL_STEPS,
+    CONFIDENCES,
+    DECISIONS,
+    DIRECTIONS,
+    NODE_STATUSES,
+    PILOT_STATUSES,
+    QUESTION_STATUSES,
+    SCHEMA_VERSION,
+    Adjustment,
+    CheckIn,
+    Facilitation,
+    FutureState,
+    MapNode,
+    Outcome,
+    Pilot,
+    Question,
+    Session,
+)
+from backplan_tui.core.textclean import clean_line, clean_text
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "CodecError",
+    "NewerSchemaError",
+    "dumps",
+    "from_dict",
+    "loads",
+    "to_dict",
+]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+
+
+class CodecError(ValueError):
+    """A session file (or dict) that does not fit the schema.
+
+    ``str(e)`` is ``"<source>: <field>: <message>"``; the source part is left out when empty.
+    """
+
+    def __init__(self, field: str, message: str, source: str = "") -> None:
+        self.field = field
+        self.message = message
+        self.source = source
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return ": ".join(part for part in (self.source, self.field, self.message) if part)
+
+    def _with_source(self, source: str) -> CodecError:
+        if source and not self.source:
+            self.source = source
+            self.args = (str(self),)
+        return self
+
+
+class NewerSchemaError(CodecError):
+    """The file was written by a newer backplan (its ``schema_version`` is too high)."""
+
+    def __init__(self, found: int, source: str = "") -> None:
+        self.found = found
+        super().__init__(
+            "schema_version",
+            f"written by a newer backplan (schema {found}; this version reads up to "
+            f"{SCHEMA_VERSION})",
+            source,
+        )
+
+
+# --- describing bad values ------------------------------------------------------------------
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return repr(text)
+    if isinstance(value, datetime):
+        return f"a datetime ({value.isoformat()})"
+    if isinstance(value, date):
+        return f"a date ({value.isoformat()})"
+    if isinstance(value, time):
+        return f"a time ({value.isoformat()})"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
+
+
+def _fail(where: str, expected: str, value: Any) -> CodecError:
+    return CodecError(where, f"expected {expected}, got {_describe(value)}")
+
+
+_SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _key_path(where: str, key: str) -> str:
+    return f"{where}.{key}" if _SIMPLE_KEY.fullmatch(key) else f"{where}.{json.dumps(key)}"
+
+
+# --- reading single values ------------------------------------------------------------------
+
+
+def _read_str(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(where, "a string", value)
+    return value
+
+
+def _read_line(value: Any, where: str) -> str:
+    return clean_line(_read_str(value, where))
+
+
+def _read_text(value: Any, where: str) -> str:
+    return clean_text(_read_str(value, where))
+
+
+def _read_int(value: Any, where: str) -> int:
+    if type(value) is not int:  # bool is not an int here
+        raise _fail(where, "an integer", value)
+    if value < 0:
+        raise CodecError(where, f"expected a number of 0 or more, got {value}")
+    if value > MAX_INT:
+        raise CodecError(where, f"{value} is too large")
+    return value
+
+
+def _read_float(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _fail(where, "a number", value)
+    if isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise CodecError(where, f"{value} is too large")
+        return float(value)
+    if not math.isfinite(value):
+        raise CodecError(where, f"expected a finite number, got {value}")
+    return value
+
+
+def _read_date(value: Any, where: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise _fail(where, "a date", value)
+    return value
+
+
+def _read_datetime(value: Any, where: str) -> datetime:
+    if not isinstance(value, datetime):
+        raise _fail(where, "a date and time", value)
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _read_table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _fail(where, "a table", value)
+    return value
+
+
+def _read_table_list(value: Any, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list):
+        raise _fail(where, "an array of tables", value)
+    for i, item in enumerate(value):
+        _read_table(item, f"{where}[{i}]")
+    return value
+
+
+def _list_of(read: Callable[[Any, str], Any]) -> Callable[[Any, str], list[Any]]:
+    def read_list(value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise _fail(where, "an array", value)
+        return [read(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+    return read_list
+
+
+def _map_of(read: Callable[[Any, str], Any]) -> Callable[[Any, str], dict[str, Any]]:
+    def read_map(value: Any, where: str) -> dict[str, Any]:
+        table = _read_table(value, where)
+        return {clean_line(k): read(v, _key_path(where, k)) for k, v in table.items()}
+
+    return read_map
+
+
+def _enum(choices: tuple[str, ...]) -> Callable[[Any, str], str]:
+    def read_enum(value: Any, where: str) -> str:
+        text = _read_str(value, where)
+        if text not in choices:
+            shown = ", ".join(repr(c) for c in choices)
+            raise CodecError(where, f"expected one of {shown}, got {_describe(text)}")
+        return text
+
+    return read_enum
+
+
+def _read_id(value: Any, where: str) -> str:
+    text = _read_line(value, where)
+    if not text.strip():
+        raise CodecError(where, "must not be empty")
+    return text
+
+
+def _read_extra(value: Any) -> Any:
+    """Unknown values: kept as they are, strings cleaned, ``None`` dropped."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_line(str(k)): _read_extra(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_read_extra(v) for v in value if v is not None]
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        offset = value.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            return value.astimezone(UTC)  # TOML offsets are whole minutes
+    return value
+
+
+# --- field specs ------------------------------------------------------------------------------
+
+# How each kind of field is read (validated + cleaned) and written (cleaned).
+_LINE = "line"
+_TEXT = "text"
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    read: Callable[[Any, str], Any]
+    required: bool = False
+    keep_empty: bool = False  # write even when "", [] or {}
+    text: str = ""  # _LINE / _TEXT: how strings are cleaned on write
+
+
+def _line(name: str, **kw: Any) -> _Field:
+    return _Field(name, _read_line, text=_LINE, **kw)
+
+
+def _text(name: str) -> _Field:
+    return _Field(name, _read_text, text=_TEXT)
+
+
+_read_lines = _list_of(_read_line)
+_read_texts = _list_of(_read_text)
+_read_int_map = _map_of(_read_int)
+_read_float_map = _map_of(_read_float)
+
+_SESSION_HEADER: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _Field("title", _read_line, required=True, keep_empty=True, text=_LINE),
+    _line("team"),
+    _line("facilitator"),
+    _Field("participants", _read_lines, text=_LINE),
+    _line("template", keep_empty=True),
+    _Field("created", _read_datetime),
+    _Field("updated", _read_datetime),
+    _Field("revision", _read_int),
+    _Field("current_step", _enum(ALL_STEPS)),
+)
+_FUTURE_STATE: tuple[_Field, ...] = (
+    _text("statement"),
+    _Field("target_date", _read_date),
+    _text("aligned_objective"),
+)
+_OUTCOME: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _line("metric"),
+    _line("unit"),
+    _Field("baseline", _read_float),
+    _Field("target", _read_float),
+    _Field("direction", _enum(DIRECTIONS)),
+    _Field("due", _read_date),
+)
+_QUESTION: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _text("prompt"),
+    _text("answer"),
+    _Field("status", _enum(QUESTION_STATUSES)),
+    _line("owner"),
+    _line("key"),
+)
+_MAP_NODE: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _line("title"),
+    _line("parent"),
+    _line("owner"),
+    _Field("duration_days", _read_int),
+    _Field("pinned_due", _read_date),
+    _Field("status", _enum(NODE_STATUSES)),
+    _Field("votes", _read_int_map),
+    _text("notes"),
+)
+_PILOT: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _line("name"),
+    _text("hypothesis"),
+    _Field("tests", _read_lines, text=_LINE),
+    _line("outcome"),
+    _line("metric"),
+    _line("owner"),
+    _Field("start", _read_date),
+    _Field("end", _read_date),
+    _text("success_rule"),
+    _Field("status", _enum(PILOT_STATUSES)),
+    _text("result"),
+    _Field("decision", _enum(DECISIONS)),
+    _Field("votes", _read_int_map),
+)
+_CHECKIN: tuple[_Field, ...] = (
+    _Field("date", _read_date, required=True),
+    _Field("values", _read_float_map),
+    _Field("confidence", _enum(CONFIDENCES)),
+    _text("note"),
+)
+_ADJUSTMENT: tuple[_Field, ...] = (
+    _Field("date", _read_date, required=True),
+    _text("what"),
+    _text("why"),
+)
+_FACILITATION: tuple[_Field, ...] = (
+    _Field("timebox_minutes", _read_int_map, keep_empty=True),
+    _Field("votes_per_person", _read_int),
+    _Field("parking_lot", _read_texts, text=_TEXT),
+)
+
+# Keys of tables that hold nested structures, handled by hand.
+_SESSION_TABLES = (
+    "future_state",
+    "questions",
+    "map",
+    "pilots",
+    "checkins",
+    "adjustments",
+    "facilitation",
+)
+_SESSION_KEYS = frozenset(["schema_version", *(f.name for f in _SESSION_HEADER), *_SESSION_TABLES])
+_FUTURE_STATE_KEYS = frozenset([*(f.name for f in _FUTURE_STATE), "outcomes"])
+
+
+def _read_fields(
+    table: dict[str, Any], where: str, fields: tuple[_Field, ...], known: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Known fields -> (kwargs, extra).  ``known`` also lists keys the caller handles itself."""
+    kwargs: dict[str, Any] = {}
+    for spec in fields:
+        path = f"{where}.{spec.name}" if where else spec.name
+        if spec.name in table:
+            kwargs[spec.name] = spec.read(table[spec.name], path)
+        elif spec.required:
+            raise CodecError(path, "required but missing")
+    extra = {clean_line(str(k)): _read_extra(v) for k, v in table.items() if k not in known}
+    return kwargs, extra
+
+
+def _read_items(
+    data: dict[str, Any], key: str, where: str, fields: tuple[_Field, ...], cls: type
+) -> list[Any]:
+    if key not in data:
+        return []
+    items = []
+    known = frozenset(f.name for f in fields)
+    for i, table in enumerate(_read_table_list(data[key], where)):
+        kwargs, extra = _read_fields(table, f"{where}[{i}]", fields, known)
+        items.append(cls(**kwargs, extra=extra))
+    return items
+
+
+def _read_schema_version(data: dict[str, Any]) -> int:
+    if "schema_version" not in data:
+        return 1
+    value = data["schema_version"]
+    if type(value) is not int:
+        raise _fail("schema_version", "an integer", value)
+    if value > SCHEMA_VERSION:
+        raise NewerSchemaError(value)
+    if value < 1:
+        raise CodecError("schema_version", f"expected 1 or more, got {value}")
+    return value
+
+
+# Older schema -> the next one: pure dict -> dict functions, keyed by the version they read.
+_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
+    while version < SCHEMA_VERSION:
+        data = _MIGRATIONS[version](data)
+        version += 1
+    return data
+
+
+def from_dict(data: dict[str, Any], source: str = "") -> Session:
+    """A validated, cleaned ``Session`` from parsed TOML; ``CodecError`` names the bad field."""
+    try:
+        return _from_dict(data)
+    except CodecError as err:
+        raise err._with_source(source) from None
+
+
+def _from_dict(data: Any) -> Session:
+    if not isinstance(data, dict):
+        raise _fail("(root)", "a table", data)
+    data = _migrate(data, _read_schema_version(data))
+    kwargs, extra = _read_fields(data, "", _SESSION_HEADER, _SESSION_KEYS)
+
+    future_state = FutureState()
+    if "future_state" in data:
+        fs_table = _read_table(data["future_state"], "future_state")
+        fs_kwargs, fs_extra = _read_fields(
+            fs_table, "future_state", _FUTURE_STATE, _FUTURE_STATE_KEYS
+        )
+        outcomes = _read_items(fs_table, "outcomes", "future_state.outcomes", _OUTCOME, Outcome)
+        future_state = FutureState(**fs_kwargs, outcomes=outcomes, extra=fs_extra)
+
+    facilitation = Facilitation()
+    if "facilitation" in data:
+        fa_table = _read_table(data["facilitation"], "facilitation")
+        fa_known = frozenset(f.name for f in _FACILITATION)
+        fa_kwargs, fa_extra = _read_fields(fa_table, "facilitation", _FACILITATION, fa_known)
+        facilitation = Facilitation(**fa_kwargs, extra=fa_extra)
+
+    session = Session(
+        **kwargs,
+        schema_version=SCHEMA_VERSION,
+        future_state=future_state,
+        questions=_read_items(data, "questions", "questions", _QUESTION, Question),
+        map=_read_items(data, "map", "map", _MAP_NODE, MapNode),
+        pilots=_read_items(data, "pilots", "pilots", _PILOT, Pilot),
+        checkins=_read_items(data, "checkins", "checkins", _CHECKIN, CheckIn),
+        adjustments=_read_items(data, "adjustments", "adjustments", _ADJUSTMENT, Adjustment),
+        facilitation=facilitation,
+        extra=extra,
+    )
+    _check_ids(session)
+    _check_map(session)
+    return session
+
+
+def _check_ids(session: Session) -> None:
+    """Item ids are unique across outcomes, questions, map nodes and pilots."""
+    seen: dict[str, str] = {}
+    groups: list[tuple[str, list[Any]]] = [
+        ("future_state.outcomes", session.future_state.outcomes),
+        ("questions", session.questions),
+        ("map", session.map),
+        ("pilots", session.pilots),
+    ]
+    for where, items in groups:
+        for i, item in enumerate(items):
+            path = f"{where}[{i}].id"
+            if item.id in seen:
+                raise CodecError(path, f"duplicate id {item.id!r} (also used by {seen[item.id]})")
+            seen[item.id] = path
+
+
+def _check_map(session: Session) -> None:
+    """Every parent exists and following parents always reaches the goal (no cycles)."""
+    index = {node.id: i for i, node in enumerate(session.map)}
+    for i, node in enumerate(session.map):
+        if node.parent and node.parent not in index:
+            raise CodecError(f"map[{i}].parent", f"no map node has the id {node.parent!r}")
+    done: set[str] = set()
+    for node in session.map:
+        path: list[str] = []
+        on_path: set[str] = set()
+        current: str = node.id
+        while current and current not in done:
+            if current in on_path:
+                cycle = path[path.index(current) :] + [current]
+                raise CodecError(
+                    f"map[{index[current]}].parent",
+                    "the parents form a cycle: " + " -> ".join(cycle),
+                )
+            path.append(current)
+            on_path.add(current)
+            current = session.map[index[current]].parent
+        done.update(path)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _write_value(value: Any, spec: _Field) -> Any:
+    if isinstance(value, str):
+        return clean_text(value) if spec.text == _TEXT else clean_line(value)
+    if isinstance(value, datetime):
+        return _utc(value)
+    if type(value) is int and spec.read in (_read_float, _read_float_map):
+        return float(value)
+    if isinstance(value, dict):
+        return {clean_line(str(k)): _write_value(v, spec) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_write_value(v, spec) for v in value]
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    # tomli-w writes sub-minute offsets as invalid TOML, so datetimes are always written in UTC.
+    if value.tzinfo is None or value.utcoffset() is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def _write_fields(obj: Any, fields: tuple[_Field, ...], out: dict[str, Any]) -> dict[str, Any]:
+    for spec in fields:
+        value = getattr(obj, spec.name)
+        if value is None or (_is_empty(value) and not (spec.required or spec.keep_empty)):
+            continue
+        out[spec.name] = _write_value(value, spec)
+    return out
+
+
+def _write_extra(
+    obj: Any, where: str, known: frozenset[str], out: dict[str, Any]
+) -> dict[str, Any]:
+    for key, value in (obj.extra or {}).items():
+        key = clean_line(str(key))
+        if key in known:
+            raise CodecError(
+                _key_path(where, key) if where else key,
+                "an unknown-key (extra) value has the name of a known field",
+            )
+        if value is not None:
+            out[key] = _read_extra(value)
+    return out
+
+
+def _write_items(items: list[Any], where: str, fields: tuple[_Field, ...]) -> list[dict]:
+    known = frozenset(f.name for f in fields)
+    return [
+        _write_extra(item, f"{where}[{i}]", known, _write_fields(item, fields, {}))
+        for i, item in enumerate(items)
+    ]
+
+
+def to_dict(session: Session) -> dict[str, Any]:
+    """A TOML-able dict in the documented key order; datetimes in UTC; no ``None`` anywhere."""
+    out: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
+    _write_fields(session, _SESSION_HEADER, out)
+
+    fs = session.future_state
+    fs_out = _write_fields(fs, _FUTURE_STATE, {})
+    outcomes = _write_items(fs.outcomes, "future_state.outcomes", _OUTCOME)
+    if outcomes:
+        fs_out["outcomes"] = outcomes
+    _write_extra(fs, "future_state", _FUTURE_STATE_KEYS, fs_out)
+    if fs_out:
+        out["future_state"] = fs_out
+
+    for key, items, fields in (
+        ("questions", session.questions, _QUESTION),
+        ("map", session.map, _MAP_NODE),
+        ("pilots", session.pilots, _PILOT),
+        ("checkins", session.checkins, _CHECKIN),
+        ("adjustments", session.adjustments, _ADJUSTMENT),
+    ):
+        written = _write_items(items, key, fields)
+        if written:
+            out[key] = written
+
+    fa = session.facilitation
+    fa_known = frozenset(f.name for f in _FACILITATION)
+    out["facilitation"] = _write_extra(
+        fa, "facilitation", fa_known, _write_fields(fa, _FACILITATION, {})
+    )
+    return _write_extra(session, "", _SESSION_KEYS, out)
+
+
+def dumps(session: Session) -> str:
+    """The session as TOML text: deterministic (same session -> same text), final newline."""
+    text = tomli_w.dumps(to_dict(session), multiline_strings=True)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def loads(text: str, source: str = "") -> Session:
+    """Parse and validate TOML text.  A syntax error is ``CodecError`` with field ``(toml)``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise CodecError("(toml)", str(err), source) from None
+    return from_dict(data, source)

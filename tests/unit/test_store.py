@@ -1,0 +1,634 @@
+"""store: atomic saves, conflicts, damaged files, trash, the listing index."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import tomllib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from backplan_tui.core import codec
+from backplan_tui.core import store as store_module
+from backplan_tui.core.model import MapNode, Session
+from backplan_tui.core.store import (
+    ConflictError,
+    DamagedSessionError,
+    SessionNotFound,
+    SessionStore,
+    StoreError,
+)
+
+
+def make(store: SessionStore, title: str = "Improve retention", **kw) -> Session:
+    session = Session(id=store.new_id(title), title=title, **kw)
+    return store.create(session)
+
+
+def files_in(directory: Path) -> list[str]:
+    return sorted(os.listdir(directory))
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.fixture
+def count_loads(monkeypatch):
+    """Counts calls of codec.loads (the full parse + validation of a file)."""
+    calls: list[str] = []
+    real = codec.loads
+
+    def counting(text, source=""):
+        calls.append(text)
+        return real(text, source)
+
+    monkeypatch.setattr(codec, "loads", counting)
+    return calls
+
+
+# --- save / load -------------------------------------------------------------------------
+
+
+def test_create_and_load_round_trip(store):
+    session = make(store, map=[MapNode(id="m1", title="First")])
+    path = store.sessions_dir / f"{session.id}.toml"
+    assert store.path_for(session.id) == path
+    assert path.is_file()
+    assert store.exists(session.id)
+    loaded = store.load(session.id)
+    assert loaded == session
+    assert loaded is not session
+    assert loaded.map == [MapNode(id="m1", title="First")]
+
+
+def test_revision_increments_and_updated_is_now(store):
+    session = make(store)
+    assert session.revision == 1
+    session.updated = datetime(2000, 1, 1, tzinfo=UTC)
+    store.save(session)
+    assert session.revision == 2
+    assert datetime.now(UTC) - session.updated < timedelta(minutes=1)
+    store.save(session)
+    on_disk = tomllib.loads(store.path_for(session.id).read_text("utf-8"))
+    assert on_disk["revision"] == 3
+    assert store.load(session.id).revision == 3
+
+
+def test_saving_leaves_no_temp_files(store):
+    session = make(store)
+    for _ in range(3):
+        store.save(session)
+    assert files_in(store.sessions_dir) == [f"{session.id}.toml"]
+
+
+def test_permissions_are_0700_and_0600_whatever_the_umask(store):
+    old = os.umask(0)
+    try:
+        session = make(store)
+        store.list()
+        other = make(store, "Other")
+        store.delete(other.id)
+    finally:
+        os.umask(old)
+    assert mode(store.root) == 0o700
+    assert mode(store.sessions_dir) == 0o700
+    assert mode(store.trash_dir) == 0o700
+    assert mode(store.path_for(session.id)) == 0o600
+    assert mode(store.root / "index.json") == 0o600
+    for name in files_in(store.trash_dir):
+        assert mode(store.trash_dir / name) == 0o600
+
+
+def test_root_is_created_lazily(store, data_dir):
+    assert store.list() == []
+    assert not data_dir.exists()
+    assert not store.exists("anything")
+    make(store)
+    assert data_dir.is_dir()
+
+
+def test_save_of_a_brand_new_session_creates_it(store):
+    session = Session(id="fresh-0001", title="Fresh")
+    store.save(session)
+    assert session.revision == 1
+    assert store.load("fresh-0001") == session
+
+
+def test_create_refuses_a_used_id(store):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    with pytest.raises(StoreError, match="already exists"):
+        store.create(Session(id=session.id, title="Intruder"))
+    assert store.path_for(session.id).read_bytes() == before
+
+
+def test_file_name_is_the_session_id(store):
+    session = make(store)
+    copy_path = store.sessions_dir / "hand-made-copy.toml"
+    copy_path.write_bytes(store.path_for(session.id).read_bytes())
+    loaded = store.load("hand-made-copy")
+    assert loaded.id == "hand-made-copy"
+    assert loaded.title == session.title
+    assert sorted(e.id for e in store.list()) == sorted([session.id, "hand-made-copy"])
+
+
+def test_a_utf8_bom_is_tolerated(store):
+    store.sessions_dir.mkdir(parents=True)
+    (store.sessions_dir / "bom.toml").write_bytes(b'\xef\xbb\xbfid = "bom"\ntitle = "B"\n')
+    assert store.load("bom").title == "B"
+
+
+def test_load_missing_or_bad_ids(store):
+    make(store)
+    with pytest.raises(SessionNotFound, match="no session with the id 'nope'"):
+        store.load("nope")
+    with pytest.raises(SessionNotFound):
+        store.load("../sessions/x")
+    with pytest.raises(StoreError, match="not a usable session id"):
+        store.path_for("../escape")
+    for bad in ("", ".hidden", "a/b", "tab\there", " padded"):
+        assert not store.exists(bad)
+
+
+# --- failed saves leave everything as it was ---------------------------------------------
+
+
+def _assert_untouched(store, session, before_bytes, revision, updated):
+    assert store.path_for(session.id).read_bytes() == before_bytes
+    assert files_in(store.sessions_dir) == [f"{session.id}.toml"]
+    assert session.revision == revision
+    assert session.updated == updated
+
+
+def test_failing_replace_leaves_the_original_and_no_temp_file(store, monkeypatch):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    revision, updated = session.revision, session.updated
+    session.title = "Edited"
+
+    def broken_replace(src, dst):
+        raise OSError("simulated disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(StoreError, match="simulated disk full") as info:
+        store.save(session)
+    assert type(info.value) is StoreError
+    _assert_untouched(store, session, before, revision, updated)
+    assert session.title == "Edited"  # the user's edit is still in memory
+
+
+def test_failing_fsync_leaves_the_original_and_no_temp_file(store, monkeypatch):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    revision, updated = session.revision, session.updated
+
+    def broken_fsync(fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(StoreError, match="Input/output error"):
+        store.save(session)
+    _assert_untouched(store, session, before, revision, updated)
+
+
+def test_an_invalid_session_is_refused_before_writing(store):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    revision, updated = session.revision, session.updated
+    session.map.append(MapNode(id="m1", duration_days="5"))  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match=r"map\[0\]\.duration_days: expected an integer"):
+        store.save(session)
+    _assert_untouched(store, session, before, revision, updated)
+
+
+def test_an_unwritable_value_is_refused_before_writing(store):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    revision, updated = session.revision, session.updated
+    session.extra["weird"] = object()
+    with pytest.raises(StoreError, match="cannot save session"):
+        store.save(session)
+    _assert_untouched(store, session, before, revision, updated)
+
+
+def test_a_session_too_large_to_read_back_is_not_saved(store, monkeypatch):
+    session = make(store)
+    before = store.path_for(session.id).read_bytes()
+    revision, updated = session.revision, session.updated
+    monkeypatch.setattr(codec, "MAX_FILE_BYTES", len(before) + 100)
+    session.future_state.statement = "x" * 500
+    with pytest.raises(StoreError, match="limit"):
+        store.save(session)
+    _assert_untouched(store, session, before, revision, updated)
+
+
+# --- conflicts -----------------------------------------------------------------------------
+
+
+def test_conflict_when_another_writer_saved_in_between(data_dir):
+    first, second = SessionStore(data_dir), SessionStore(data_dir)
+    created = make(first)
+    mine = first.load(created.id)
+    theirs = second.load(created.id)
+    theirs.title = "Their title"
+    second.save(theirs)
+    after_theirs = first.path_for(created.id).read_bytes()
+
+    mine.title = "My title"
+    revision, updated = mine.revision, mine.updated
+    with pytest.raises(ConflictError, match="changed on disk"):
+        first.save(mine)
+    _assert_untouched(first, mine, after_theirs, revision, updated)
+    assert mine.title == "My title"
+    assert first.load(created.id).title == "Their title"
+
+
+def test_conflict_when_the_file_changed_without_a_new_revision(store):
+    session = make(store)
+    path = store.path_for(session.id)
+    edited = path.read_text("utf-8").replace("Improve retention", "Edited by hand")
+    path.write_text(edited, "utf-8")
+    with pytest.raises(ConflictError):
+        store.save(session)
+    assert path.read_text("utf-8") == edited
+
+
+def test_conflict_when_the_file_was_removed(store):
+    session = make(store)
+    store.path_for(session.id).unlink()
+    with pytest.raises(ConflictError, match="removed"):
+        store.save(session)
+    assert files_in(store.sessions_dir) == []
+    assert session.revision == 1
+
+
+def test_a_file_damaged_after_loading_is_not_overwritten(store):
+    session = make(store)
+    path = store.path_for(session.id)
+    path.write_bytes(b"this is = = not toml")
+    with pytest.raises(DamagedSessionError, match="not overwriting"):
+        store.save(session)
+    assert path.read_bytes() == b"this is = = not toml"
+    assert files_in(store.sessions_dir) == [path.name]
+
+
+# --- damaged files -------------------------------------------------------------------------
+
+BIG = int(12.3 * 1024 * 1024)
+
+DAMAGED = [
+    ("bad-toml", b'id = "bad-toml"\ntitle = \n', r"^\(toml\): .*line 2"),
+    (
+        "wrong-type",
+        b'id = "wrong-type"\ntitle = "T"\nrevision = "three"\n',
+        r"^revision: expected an integer, got 'three'$",
+    ),
+    (
+        "too-large",
+        b'id = "too-large"\ntitle = "T"\n#' + b"x" * BIG,
+        r"^file is 12\.3 MB, larger than the 10 MB limit$",
+    ),
+    (
+        "not-utf8",
+        b'id = "not-utf8"\ntitle = "caf\xe9"\n',
+        r"^not valid UTF-8 \(byte 0xe9 at offset 28\)$",
+    ),
+    (
+        "newer",
+        b'schema_version = 99\nid = "newer"\ntitle = "From the future"\n',
+        r"^schema_version: written by a newer backplan",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "reason"), DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_damaged_file_is_listed_with_a_reason_and_never_touched(
+    store, count_loads, name, content, reason
+):
+    good = make(store, "Still fine")
+    store.list()  # the good one is in the index now
+    path = store.sessions_dir / f"{name}.toml"
+    path.write_bytes(content)
+    count_loads.clear()
+
+    entries = {e.id: e for e in store.list()}
+    assert set(entries) == {good.id, name}
+    assert entries[good.id].damaged is None
+    assert entries[name].damaged is not None
+    assert re.search(reason, entries[name].damaged), entries[name].damaged
+    assert entries[name].path == path
+    if name == "too-large":
+        assert count_loads == []  # never parsed
+
+    with pytest.raises(DamagedSessionError) as info:
+        store.load(name)
+    assert info.value.path == path
+    assert re.search(reason, info.value.reason)
+    assert str(path) in str(info.value)
+
+    with pytest.raises(StoreError):
+        store.save(Session(id=name, title="Overwrite attempt", revision=1))
+    with pytest.raises(StoreError):
+        store.save(Session(id=name, title="Overwrite attempt", revision=0))
+    with pytest.raises(StoreError):
+        store.create(Session(id=name, title="Overwrite attempt"))
+    with pytest.raises(DamagedSessionError):
+        store.delete(name)
+    with pytest.raises(DamagedSessionError):
+        store.duplicate(name)
+    store.list()
+
+    assert path.read_bytes() == content
+    assert files_in(store.sessions_dir) == sorted([f"{good.id}.toml", f"{name}.toml"])
+    assert not store.trash_dir.exists()
+    assert store.load(good.id).title == "Still fine"
+
+
+def test_damaged_entries_sort_last(store):
+    make(store)
+    (store.sessions_dir / "aaa-broken.toml").write_text("nope")
+    entries = store.list()
+    assert [e.damaged is None for e in entries] == [True, False]
+
+
+# --- listing and the index ---------------------------------------------------------------
+
+
+def _write_session(store: SessionStore, session_id: str, title: str, updated: datetime) -> Path:
+    store.sessions_dir.mkdir(parents=True, exist_ok=True)
+    session = Session(id=session_id, title=title, team="Ops", updated=updated, revision=4)
+    path = store.sessions_dir / f"{session_id}.toml"
+    path.write_text(codec.dumps(session), "utf-8")
+    return path
+
+
+def test_list_gives_entry_fields_newest_first(store):
+    _write_session(store, "old", "Old one", datetime(2020, 1, 1, tzinfo=UTC))
+    _write_session(store, "new", "New one", datetime(2026, 1, 1, tzinfo=UTC))
+    _write_session(store, "mid", "Middle", datetime(2024, 1, 1, tzinfo=UTC))
+    entries = store.list()
+    assert [e.id for e in entries] == ["new", "mid", "old"]
+    first = entries[0]
+    assert first.title == "New one"
+    assert first.team == "Ops"
+    assert first.current_step == "future_state"
+    assert first.revision == 4
+    assert first.updated == datetime(2026, 1, 1, tzinfo=UTC)
+    assert first.path == store.sessions_dir / "new.toml"
+    assert first.damaged is None
+    # the same answer from the index
+    assert store.list() == entries
+
+
+def test_list_ignores_temp_hidden_and_other_files(store):
+    session = make(store)
+    (store.sessions_dir / f".{session.id}.toml.1a2b3c4d.tmp").write_text("partial")
+    (store.sessions_dir / ".hidden.toml").write_text("x")
+    (store.sessions_dir / "notes.txt").write_text("x")
+    (store.sessions_dir / "folder.toml").mkdir()
+    assert [e.id for e in store.list()] == [session.id]
+
+
+def test_second_list_reuses_the_index(store, count_loads):
+    ids = [make(store, f"Plan {n}").id for n in range(3)]
+    count_loads.clear()
+    assert len(store.list()) == 3
+    assert len(count_loads) == 3  # no index yet: every file parsed once
+    index = store.root / "index.json"
+    assert index.is_file()
+    before = index.stat()
+
+    count_loads.clear()
+    assert sorted(e.id for e in store.list()) == sorted(ids)
+    assert count_loads == []
+    after = index.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # not rewritten
+
+    data = json.loads(index.read_text("utf-8"))
+    record = data["files"][f"{ids[0]}.toml"]
+    st = store.path_for(ids[0]).stat()
+    assert record["stat"] == [st.st_size, st.st_mtime_ns, st.st_ino]
+    assert record["title"] == "Plan 0"
+    assert record["damaged"] is None
+
+
+def test_only_changed_new_and_vanished_files_are_reconsidered(store, count_loads):
+    a, b, c = (make(store, title) for title in ("Alpha", "Beta", "Gamma"))
+    store.list()
+
+    b.title = "Beta, renamed"
+    store.save(b)
+    count_loads.clear()
+    entries = {e.id: e for e in store.list()}
+    assert len(count_loads) == 1
+    assert entries[b.id].title == "Beta, renamed"
+    assert entries[b.id].revision == 2
+
+    store.path_for(c.id).unlink()
+    count_loads.clear()
+    assert sorted(e.id for e in store.list()) == sorted([a.id, b.id])
+    assert count_loads == []
+    data = json.loads((store.root / "index.json").read_text("utf-8"))
+    assert sorted(data["files"]) == sorted([f"{a.id}.toml", f"{b.id}.toml"])
+
+    d = make(store, "Delta")
+    count_loads.clear()
+    assert d.id in {e.id for e in store.list()}
+    assert len(count_loads) == 1
+
+
+def test_a_file_edited_by_hand_is_seen(store):
+    session = make(store, "Before")
+    store.list()
+    path = store.path_for(session.id)
+    path.write_text(path.read_text("utf-8").replace('"Before"', '"After the edit"'), "utf-8")
+    assert store.list()[0].title == "After the edit"
+
+
+def test_damaged_reason_is_cached_too(store, count_loads):
+    make(store)
+    (store.sessions_dir / "broken.toml").write_text("= nope")
+    store.list()
+    count_loads.clear()
+    entries = {e.id: e for e in store.list()}
+    assert count_loads == []
+    assert entries["broken"].damaged.startswith("(toml): ")
+
+
+@pytest.mark.parametrize(
+    "index_text",
+    [
+        "not json at all {",
+        "[]",
+        '{"format": "backplan-index", "version": 0, "files": {}}',
+        '{"format": "backplan-index", "version": 1, "files": {"x.toml": {"stat": "bad"}}}',
+        "",
+    ],
+    ids=["garbage", "wrong-shape", "old-version", "bad-record", "empty"],
+)
+def test_a_corrupt_or_old_index_is_rebuilt(store, count_loads, index_text):
+    ids = sorted(make(store, title).id for title in ("One", "Two"))
+    index = store.root / "index.json"
+    index.write_text(index_text, "utf-8")
+    count_loads.clear()
+    assert sorted(e.id for e in store.list()) == ids
+    assert len(count_loads) == 2
+    data = json.loads(index.read_text("utf-8"))
+    assert sorted(data["files"]) == [f"{i}.toml" for i in ids]
+    count_loads.clear()
+    store.list()
+    assert count_loads == []
+
+
+def test_a_deleted_index_is_simply_rebuilt(store, count_loads):
+    session = make(store)
+    store.list()
+    (store.root / "index.json").unlink()
+    count_loads.clear()
+    assert [e.id for e in store.list()] == [session.id]
+    assert len(count_loads) == 1
+    assert (store.root / "index.json").is_file()
+
+
+def test_an_index_that_cannot_be_written_does_not_break_listing(store, monkeypatch):
+    session = make(store)
+
+    def broken_replace(src, dst):
+        raise OSError("read-only")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    assert [e.id for e in store.list()] == [session.id]
+    assert not (store.root / "index.json").exists()
+    assert [n for n in files_in(store.root) if n.endswith(".tmp")] == []
+
+
+# --- trash ---------------------------------------------------------------------------------
+
+
+def test_delete_moves_to_trash_and_undelete_brings_it_back(store):
+    session = make(store, map=[MapNode(id="m1", title="Keep me")])
+    original = store.path_for(session.id).read_bytes()
+    trashed = store.delete(session.id)
+    assert trashed.parent == store.trash_dir
+    assert re.fullmatch(re.escape(session.id) + r"\.\d{8}T\d{6}Z(-\d+)?\.toml", trashed.name)
+    assert trashed.read_bytes() == original
+    assert not store.exists(session.id)
+    assert store.list() == []
+    with pytest.raises(SessionNotFound):
+        store.load(session.id)
+    assert store.trash() == [trashed]
+
+    assert store.undelete(trashed) == session.id
+    assert not trashed.exists()
+    assert store.load(session.id) == session
+    # and it can be saved again after coming back
+    store.save(store.load(session.id))
+
+
+def test_deleting_the_same_id_twice_keeps_both_copies(store):
+    session = make(store)
+    first = store.delete(session.id)
+    store.create(Session(id=session.id, title="Second life"))
+    second = store.delete(session.id)
+    assert first != second
+    assert first.exists() and second.exists()
+
+
+def test_undelete_gives_a_new_id_when_the_old_one_was_reused(store):
+    session = make(store, "Reused title")
+    trashed = store.delete(session.id)
+    store.create(Session(id=session.id, title="Newcomer"))
+    restored = store.undelete(trashed)
+    assert restored != session.id
+    assert re.fullmatch(r"reused-title-[0-9a-f]{4}", restored)
+    assert store.load(restored).title == "Reused title"
+    assert store.load(session.id).title == "Newcomer"
+
+
+def test_undelete_refuses_paths_outside_the_trash(store, tmp_path):
+    session = make(store)
+    with pytest.raises(SessionNotFound):
+        store.undelete(store.path_for(session.id))
+    with pytest.raises(SessionNotFound):
+        store.undelete(tmp_path / "whatever.toml")
+    assert store.exists(session.id)
+
+
+def test_delete_unknown_id(store):
+    with pytest.raises(SessionNotFound):
+        store.delete("ghost")
+
+
+# --- duplicate, resolve, new_id ----------------------------------------------------------
+
+
+def test_duplicate_copies_under_a_new_id(store):
+    original = make(store, "Quarterly plan", map=[MapNode(id="m1", title="Step")])
+    store.save(original)
+    copy = store.duplicate(original.id)
+    assert copy.id != original.id
+    assert copy.title == "Copy of Quarterly plan"
+    assert re.fullmatch(r"copy-of-quarterly-plan-[0-9a-f]{4}", copy.id)
+    assert copy.revision == 1
+    assert copy.map == original.map
+    assert store.load(copy.id) == copy
+    assert store.load(original.id) == original
+
+    named = store.duplicate(original.id, title="Variant B")
+    assert named.title == "Variant B"
+    assert named.id.startswith("variant-b-")
+
+
+def test_resolve(store):
+    _write_session(store, "improve-retention-3f9a", "Improve retention", datetime.now(UTC))
+    _write_session(store, "hiring-plan-0001", "Hiring plan", datetime.now(UTC))
+    _write_session(store, "hiring-plan-0002", "Hiring plan", datetime.now(UTC))
+    _write_session(store, "budget-aaaa", "Budget", datetime.now(UTC))
+    assert store.resolve("budget-aaaa") == "budget-aaaa"
+    assert store.resolve("IMPROVE retention") == "improve-retention-3f9a"
+    assert store.resolve("  budget ") == "budget-aaaa"
+    assert store.resolve("improve") == "improve-retention-3f9a"  # unique prefix
+    assert store.resolve("hiring-plan-0002") == "hiring-plan-0002"
+    with pytest.raises(StoreError, match="matches 2 sessions") as info:
+        store.resolve("hiring plan")
+    assert not isinstance(info.value, SessionNotFound)
+    assert "hiring-plan-0001" in str(info.value)
+    with pytest.raises(StoreError, match="matches 2 sessions"):
+        store.resolve("hiring-")
+    with pytest.raises(SessionNotFound):
+        store.resolve("nothing like it")
+    with pytest.raises(SessionNotFound):
+        store.resolve("   ")
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("Improve 12-month retention", "improve-12-month-retention"),
+        ("  Café Über-Planung!  ", "cafe-uber-planung"),
+        ("", "session"),
+        ("!!! ???", "session"),
+        ("日本語", "session"),
+        (
+            "one two three four five six seven eight nine ten",
+            "one-two-three-four-five-six-seven-eight",
+        ),
+        ("x" * 50, "x" * 40),
+    ],
+)
+def test_new_id_format(store, title, slug):
+    new = store.new_id(title)
+    assert re.fullmatch(re.escape(slug) + r"-[0-9a-f]{4}", new), new
+    assert len(slug) <= 40
+
+
+def test_new_id_skips_ids_in_use(store, monkeypatch):
+    store.create(Session(id="plan-aaaa", title="Plan"))
+    suffixes = iter(["aaaa", "aaaa", "bbbb"])
+    monkeypatch.setattr(store_module.secrets, "token_hex", lambda n: next(suffixes))
+    assert store.new_id("Plan") == "plan-bbbb"
