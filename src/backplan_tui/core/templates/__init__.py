@@ -1,0 +1,751 @@
+"""Starter templates: a new session pre-filled with a real example plan.
+
+Each template is one TOML file in this package (``<name>.toml``; the name is the file
+stem, lowercase words joined by ``-``).  Files are read with ``importlib.resources`` so they
+work from a source tree and from an installed wheel.
+
+Template file format
+--------------------
+
+Dates are stored **relative**, so a template can be used on any day.  ``instantiate()``
+resolves them against ``today`` and the target date (``target_date`` if given, otherwise
+``today + horizon_days``)::
+
+    title = "Improve retention"             # shown in the template picker (required)
+    category = "HR"                         # General | HR | Training & development | Operations
+    description = "One line for the picker" # (required)
+    horizon_days = 365                      # default target date = today + horizon_days;
+                                            # required when the template has outcomes
+
+    [prompts]                               # template-specific guiding prompts, per step;
+    future_state = ["..."]                  # the method's prompts (METHOD_PROMPTS) come first
+    questions = ["..."]
+    reverse_map = ["..."]
+    pilots = ["..."]
+
+    [future_state]
+    statement = "By {target_date}, 88% of ..."   # {target_date} -> the ISO target date
+    aligned_objective = "Company objective: ..."
+
+    [[future_state.outcomes]]
+    id = "o1"
+    metric = "12-month new-hire retention"  # (required)
+    unit = "%"
+    baseline = 78                           # int or float
+    target = 88
+    direction = "increase"                  # model.DIRECTIONS; default "increase"
+    due_before_target_days = 0              # due = target date - N days (default 0), never
+                                            # before today (unless the target itself is past)
+
+    [[questions]]
+    id = "q1"
+    key = "who_benefits"                    # one of model.METHOD_QUESTIONS, or absent;
+                                            # every template has all three keys exactly once
+    prompt = "..."                          # defaults to METHOD_QUESTIONS[key] when key is set
+    status = "answered"                     # open | answered | parked (answered needs an answer)
+    answer = "..."
+    owner = "HR lead"
+
+    [[map]]                                 # the reverse map; parent "" = enables the goal
+    id = "m1"
+    title = "..."                           # (required)
+    parent = ""
+    owner = "HR lead"
+    duration_days = 60
+    pinned_in_days = 30                     # optional: pinned_due = today + N days
+    status = "todo"                         # model.NODE_STATUSES; default "todo"
+    notes = ""
+
+    [[pilots]]
+    id = "p1"
+    name = "..."                            # (required)
+    hypothesis = "..."
+    tests = ["m1", "m5"]                    # map node ids
+    outcome = "o2"                          # outcome id
+    metric = "..."
+    owner = "..."
+    success_rule = "..."
+    start_in_days = 14                      # start = today + N days
+    length_days = 42                        # end = start + N days
+
+Ids must be unique within the template, parents / tests / outcome must name existing items,
+and the map must not contain a cycle.  Unknown keys are rejected.  Any problem raises
+``TemplateError("<file>: <field>: <message>")``.  Text is passed through ``textclean``.
+
+``demo_session(today)`` builds the bundled demo from ``hr-retention``: a plan that started six
+weeks before ``today``, with votes, a parking lot, a running pilot, a check-in and an
+adjustment.  It is fully deterministic for a given ``today``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from backplan_tui.core import model
+from backplan_tui.core.model import (
+    DIRECTIONS,
+    METHOD_QUESTIONS,
+    NODE_STATUSES,
+    QUESTION_STATUSES,
+    STEPS,
+    Adjustment,
+    CheckIn,
+    Facilitation,
+    FutureState,
+    MapNode,
+    Outcome,
+    Pilot,
+    Question,
+    Session,
+)
+from backplan_tui.core.textclean import clean_line, clean_text
+
+__all__ = [
+    "DEMO_ID",
+    "METHOD_PROMPTS",
+    "TemplateError",
+    "TemplateInfo",
+    "demo_session",
+    "instantiate",
+    "list_templates",
+    "prompts",
+]
+
+DEMO_ID = "demo"
+DEMO_TEMPLATE = "hr-retention"
+BLANK = "blank"
+TARGET_DATE_PLACEHOLDER = "{target_date}"
+
+# Order of categories in the template picker (blank is always first).
+CATEGORIES: tuple[str, ...] = ("General", "HR", "Training & development", "Operations")
+
+# The method's guiding prompts (DESIGN section 9), shown for every template.
+METHOD_PROMPTS: dict[str, tuple[str, ...]] = {
+    "future_state": (
+        "Define the end goal first: specific, measurable, achievable, relevant, "
+        "time-bound (SMART).",
+        "What does success look like in numbers, and by what date?",
+        "Which organizational objective does this goal serve? Say it in one line.",
+        "Pick 3-5 KPIs; for each, today's baseline, the target and when it is due.",
+        "Keep it to one goal: a statement that needs 'and' twice is probably two plans.",
+    ),
+    "questions": (
+        "Who benefits from this initiative, and who pays for it in time or money?",
+        "What does success look like in numbers? Agree how each number is measured.",
+        "How will it change people's daily work: what starts, and what stops?",
+        "What is the toughest question nobody has asked yet?",
+        "Park what you cannot answer today, and give every open question an owner.",
+    ),
+    "reverse_map": (
+        "Start at the goal and ask: what must be true before this?",
+        "Keep asking until you reach something the team can start this week.",
+        "Give every step an owner and a duration; deadlines are computed backward "
+        "from the target date.",
+        "Mark the milestones that move a KPI: they are your progress checkpoints.",
+        "Is anything late before it starts? Cut scope, add people or move the date, "
+        "and record why.",
+    ),
+    "pilots": (
+        "Which step on the map is riskiest? Test it small before a big launch.",
+        "Write the hypothesis: if we do X, then metric Y moves by Z.",
+        "Keep it small: one team or site, eight weeks at most, a fixed end date.",
+        "Agree the success rule now: when do we scale, adjust or stop?",
+        "Measure, adjust and log every change; report progress with evidence at each check-in.",
+    ),
+}
+
+_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class TemplateError(Exception):
+    """A template is unknown or its file is malformed.  ``str()`` is one clear line."""
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    name: str
+    title: str
+    category: str
+    description: str
+
+
+# --- parsed, validated template content (immutable; model objects are built fresh) ---------
+
+
+@dataclass(frozen=True)
+class _OutcomeSpec:
+    id: str
+    metric: str
+    unit: str
+    baseline: float | None
+    target: float | None
+    direction: str
+    due_before_target_days: int
+
+
+@dataclass(frozen=True)
+class _QuestionSpec:
+    id: str
+    prompt: str
+    answer: str
+    status: str
+    owner: str
+    key: str
+
+
+@dataclass(frozen=True)
+class _NodeSpec:
+    id: str
+    title: str
+    parent: str
+    owner: str
+    duration_days: int | None
+    pinned_in_days: int | None
+    status: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class _PilotSpec:
+    id: str
+    name: str
+    hypothesis: str
+    tests: tuple[str, ...]
+    outcome: str
+    metric: str
+    owner: str
+    success_rule: str
+    start_in_days: int | None
+    length_days: int | None
+
+
+@dataclass(frozen=True)
+class _Spec:
+    info: TemplateInfo
+    horizon_days: int | None
+    prompts: tuple[tuple[str, tuple[str, ...]], ...]  # (step, prompts) in STEPS order
+    statement: str
+    aligned_objective: str
+    outcomes: tuple[_OutcomeSpec, ...]
+    questions: tuple[_QuestionSpec, ...]
+    map: tuple[_NodeSpec, ...]
+    pilots: tuple[_PilotSpec, ...]
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _error(source: str, field: str, message: str) -> TemplateError:
+    return TemplateError(f"{source}: {field}: {message}")
+
+
+class _Table:
+    """Typed access to one TOML table; every error names the file and the field."""
+
+    def __init__(self, data: Any, path: str, source: str, keys: tuple[str, ...]) -> None:
+        self.path = path
+        self.source = source
+        if not isinstance(data, dict):
+            raise self.error("", "expected a table")
+        self.data: dict[str, Any] = data
+        unknown = sorted(set(data) - set(keys))
+        if unknown:
+            raise self.error(unknown[0], "unknown key")
+
+    def field(self, key: str) -> str:
+        if not key:
+            return self.path or "(top level)"
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, key: str, message: str) -> TemplateError:
+        return _error(self.source, self.field(key), message)
+
+    def text(self, key: str, *, required: bool = False, multiline: bool = False) -> str:
+        value = self.data.get(key, "")
+        if not isinstance(value, str):
+            raise self.error(key, "expected a string")
+        value = (clean_text(value) if multiline else clean_line(value)).strip()
+        if required and not value:
+            raise self.error(key, "must not be empty")
+        return value
+
+    def integer(self, key: str, *, minimum: int = 0) -> int | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, "expected a whole number")
+        if value < minimum:
+            raise self.error(key, f"must be {minimum} or more")
+        return value
+
+    def number(self, key: str) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(key, "expected a number")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise self.error(key, "must be a finite number")
+        return float(value)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.data.get(key, default)
+        if not isinstance(value, str) or value not in choices:
+            raise self.error(key, f"must be one of {', '.join(c for c in choices if c)}")
+        return value
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise self.error(key, "expected a list of strings")
+        out: list[str] = []
+        for i, item in enumerate(value):
+            if not isinstance(item, str) or not clean_line(item).strip():
+                raise _error(self.source, f"{self.field(key)}[{i}]", "expected a non-empty string")
+            out.append(clean_line(item).strip())
+        return tuple(out)
+
+    def table(self, key: str, keys: tuple[str, ...]) -> _Table:
+        return _Table(self.data.get(key, {}), self.field(key), self.source, keys)
+
+    def tables(self, key: str, keys: tuple[str, ...]) -> list[_Table]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            raise self.error(key, "expected an array of tables ([[...]])")
+        return [
+            _Table(item, f"{self.field(key)}[{i}]", self.source, keys)
+            for i, item in enumerate(value)
+        ]
+
+
+_TOP_KEYS = (
+    "title",
+    "category",
+    "description",
+    "horizon_days",
+    "prompts",
+    "future_state",
+    "questions",
+    "map",
+    "pilots",
+)
+_OUTCOME_KEYS = (
+    "id",
+    "metric",
+    "unit",
+    "baseline",
+    "target",
+    "direction",
+    "due_before_target_days",
+)
+_QUESTION_KEYS = ("id", "key", "prompt", "answer", "status", "owner")
+_NODE_KEYS = (
+    "id",
+    "title",
+    "parent",
+    "owner",
+    "duration_days",
+    "pinned_in_days",
+    "status",
+    "notes",
+)
+_PILOT_KEYS = (
+    "id",
+    "name",
+    "hypothesis",
+    "tests",
+    "outcome",
+    "metric",
+    "owner",
+    "success_rule",
+    "start_in_days",
+    "length_days",
+)
+
+
+def _parse(text: str, source: str) -> _Spec:
+    """Parse and validate one template file's text (``source`` is its file name)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _error(source, "(toml)", str(exc)) from None
+    top = _Table(data, "", source, _TOP_KEYS)
+    info = TemplateInfo(
+        name=source.removesuffix(".toml"),
+        title=top.text("title", required=True),
+        category=top.text("category", required=True),
+        description=top.text("description", required=True),
+    )
+    horizon = top.integer("horizon_days", minimum=1)
+
+    prompt_table = top.table("prompts", STEPS)
+    step_prompts = tuple((step, prompt_table.text_list(step)) for step in STEPS)
+
+    fs = top.table("future_state", ("statement", "aligned_objective", "outcomes"))
+    statement = fs.text("statement", multiline=True)
+    objective = fs.text("aligned_objective", multiline=True)
+
+    ids: set[str] = set()
+
+    def take_id(t: _Table) -> str:
+        item_id = t.text("id", required=True)
+        if item_id in ids:
+            raise t.error("id", f"duplicate id {item_id!r}")
+        ids.add(item_id)
+        return item_id
+
+    outcomes = tuple(
+        _OutcomeSpec(
+            id=take_id(t),
+            metric=t.text("metric", required=True),
+            unit=t.text("unit"),
+            baseline=t.number("baseline"),
+            target=t.number("target"),
+            direction=t.choice("direction", DIRECTIONS, "increase"),
+            due_before_target_days=t.integer("due_before_target_days") or 0,
+        )
+        for t in fs.tables("outcomes", _OUTCOME_KEYS)
+    )
+    if (outcomes or TARGET_DATE_PLACEHOLDER in statement) and horizon is None:
+        raise top.error("horizon_days", "required when the template has outcomes or a dated goal")
+
+    questions: list[_QuestionSpec] = []
+    keys_seen: set[str] = set()
+    for t in top.tables("questions", _QUESTION_KEYS):
+        key = t.choice("key", ("", *METHOD_QUESTIONS), "")
+        if key and key in keys_seen:
+            raise t.error("key", f"method question {key!r} appears twice")
+        keys_seen.add(key)
+        prompt = t.text("prompt", multiline=True) or METHOD_QUESTIONS.get(key, "")
+        if not prompt:
+            raise t.error("prompt", "must not be empty")
+        answer = t.text("answer", multiline=True)
+        status = t.choice("status", QUESTION_STATUSES, "open")
+        if status == "answered" and not answer:
+            raise t.error("answer", "an answered question needs an answer")
+        questions.append(
+            _QuestionSpec(
+                id=take_id(t),
+                prompt=prompt,
+                answer=answer,
+                status=status,
+                owner=t.text("owner"),
+                key=key,
+            )
+        )
+    missing = [key for key in METHOD_QUESTIONS if key not in keys_seen]
+    if missing:
+        raise top.error("questions", f"missing method question {missing[0]!r}")
+
+    nodes = tuple(
+        _NodeSpec(
+            id=take_id(t),
+            title=t.text("title", required=True),
+            parent=t.text("parent"),
+            owner=t.text("owner"),
+            duration_days=t.integer("duration_days"),
+            pinned_in_days=t.integer("pinned_in_days"),
+            status=t.choice("status", NODE_STATUSES, "todo"),
+            notes=t.text("notes", multiline=True),
+        )
+        for t in top.tables("map", _NODE_KEYS)
+    )
+    by_id = {n.id: n for n in nodes}
+    for i, node in enumerate(nodes):
+        if node.parent and node.parent not in by_id:
+            raise _error(source, f"map[{i}].parent", f"no map node {node.parent!r}")
+        seen = {node.id}
+        current = node
+        while current.parent:
+            if current.parent in seen:
+                raise _error(source, f"map[{i}].parent", f"cycle through {current.parent!r}")
+            seen.add(current.parent)
+            current = by_id[current.parent]
+
+    outcome_ids = {o.id for o in outcomes}
+    pilots: list[_PilotSpec] = []
+    for i, t in enumerate(top.tables("pilots", _PILOT_KEYS)):
+        tests = t.text_list("tests")
+        for j, node_id in enumerate(tests):
+            if node_id not in by_id:
+                raise _error(source, f"pilots[{i}].tests[{j}]", f"no map node {node_id!r}")
+        outcome = t.text("outcome")
+        if outcome and outcome not in outcome_ids:
+            raise t.error("outcome", f"no outcome {outcome!r}")
+        pilots.append(
+            _PilotSpec(
+                id=take_id(t),
+                name=t.text("name", required=True),
+                hypothesis=t.text("hypothesis", multiline=True),
+                tests=tests,
+                outcome=outcome,
+                metric=t.text("metric"),
+                owner=t.text("owner"),
+                success_rule=t.text("success_rule", multiline=True),
+                start_in_days=t.integer("start_in_days"),
+                length_days=t.integer("length_days", minimum=1),
+            )
+        )
+
+    return _Spec(
+        info=info,
+        horizon_days=horizon,
+        prompts=step_prompts,
+        statement=statement,
+        aligned_objective=objective,
+        outcomes=outcomes,
+        questions=tuple(questions),
+        map=nodes,
+        pilots=tuple(pilots),
+    )
+
+
+# --- discovery ----------------------------------------------------------------------------
+
+
+def _root() -> Traversable:
+    return resources.files(__name__)
+
+
+@functools.cache
+def _catalog() -> dict[str, Traversable]:
+    """Template name -> its file, for every well-named ``*.toml`` in this package."""
+    out: dict[str, Traversable] = {}
+    for entry in _root().iterdir():
+        stem = entry.name.removesuffix(".toml")
+        if entry.name.endswith(".toml") and _NAME.match(stem) and entry.is_file():
+            out[stem] = entry
+    return out
+
+
+@functools.cache
+def _spec(name: str) -> _Spec:
+    catalog = _catalog()
+    entry = catalog.get(name)
+    if entry is None:
+        known = ", ".join(sorted(catalog))
+        raise TemplateError(f"unknown template {name!r} (known: {known})")
+    try:
+        text = entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _error(entry.name, "(file)", f"cannot read: {exc}") from None
+    return _parse(text, entry.name)
+
+
+def _sort_key(info: TemplateInfo) -> tuple[int, int, str]:
+    rank = CATEGORIES.index(info.category) if info.category in CATEGORIES else len(CATEGORIES)
+    return (info.name != BLANK, rank, info.name)
+
+
+# --- public API ---------------------------------------------------------------------------
+
+
+def list_templates() -> list[TemplateInfo]:
+    """Every bundled template: blank first, then by category (HR, T&D, Operations), name."""
+    return sorted((_spec(name).info for name in _catalog()), key=_sort_key)
+
+
+def prompts(name: str) -> dict[str, list[str]]:
+    """Step -> guiding prompts: the method's prompts, then the template's own.
+
+    An unknown name (e.g. a session made from a template that no longer exists) gets the
+    blank template's prompts.
+    """
+    spec = _spec(name if name in _catalog() else BLANK)
+    own = dict(spec.prompts)
+    return {step: [*METHOD_PROMPTS[step], *own.get(step, ())] for step in STEPS}
+
+
+def _due(target: date, before_days: int, today: date) -> date:
+    """``before_days`` before the target, but not before today (unless the target is past)."""
+    return max(target - timedelta(days=before_days), min(today, target))
+
+
+def instantiate(
+    name: str,
+    *,
+    session_id: str,
+    title: str,
+    today: date,
+    team: str = "",
+    facilitator: str = "",
+    participants: list[str] | None = None,
+    target_date: date | None = None,
+) -> Session:
+    """A new session (revision 0, step "future_state") filled from template ``name``."""
+    spec = _spec(name)
+    if target_date is not None:
+        target: date | None = target_date
+    elif spec.horizon_days is not None:
+        target = today + timedelta(days=spec.horizon_days)
+    else:
+        target = None
+
+    statement = spec.statement
+    if target is not None:
+        statement = statement.replace(TARGET_DATE_PLACEHOLDER, target.isoformat())
+
+    outcomes = [
+        Outcome(
+            id=o.id,
+            metric=o.metric,
+            unit=o.unit,
+            baseline=o.baseline,
+            target=o.target,
+            direction=o.direction,
+            due=_due(target, o.due_before_target_days, today) if target else None,
+        )
+        for o in spec.outcomes
+    ]
+    questions = [
+        Question(
+            id=q.id, prompt=q.prompt, answer=q.answer, status=q.status, owner=q.owner, key=q.key
+        )
+        for q in spec.questions
+    ]
+    nodes = [
+        MapNode(
+            id=n.id,
+            title=n.title,
+            parent=n.parent,
+            owner=n.owner,
+            duration_days=n.duration_days,
+            pinned_due=(
+                today + timedelta(days=n.pinned_in_days) if n.pinned_in_days is not None else None
+            ),
+            status=n.status,
+            notes=n.notes,
+        )
+        for n in spec.map
+    ]
+    pilots = []
+    for p in spec.pilots:
+        start = today + timedelta(days=p.start_in_days) if p.start_in_days is not None else None
+        end = start + timedelta(days=p.length_days) if start and p.length_days else None
+        pilots.append(
+            Pilot(
+                id=p.id,
+                name=p.name,
+                hypothesis=p.hypothesis,
+                tests=list(p.tests),
+                outcome=p.outcome,
+                metric=p.metric,
+                owner=p.owner,
+                start=start,
+                end=end,
+                success_rule=p.success_rule,
+            )
+        )
+
+    now = model.utc_now()
+    people = [clean_line(p).strip() for p in participants or []]
+    return Session(
+        id=session_id,
+        title=clean_line(title).strip(),
+        team=clean_line(team).strip(),
+        facilitator=clean_line(facilitator).strip(),
+        participants=[p for p in people if p],
+        template=name,
+        created=now,
+        updated=now,
+        revision=0,
+        current_step="future_state",
+        future_state=FutureState(
+            statement=statement,
+            target_date=target,
+            aligned_objective=spec.aligned_objective,
+            outcomes=outcomes,
+        ),
+        questions=questions,
+        map=nodes,
+        pilots=pilots,
+        facilitation=Facilitation(),
+    )
+
+
+# --- the demo -----------------------------------------------------------------------------
+
+DEMO_TITLE = "Demo: Improve 12-month retention"
+DEMO_PARTICIPANTS = ("Dana", "Lee", "Sam", "Priya")
+DEMO_STARTED_DAYS_AGO = 42
+
+# Dot votes (3 per person) on the first-level conditions of the map.
+_DEMO_VOTES: dict[str, dict[str, int]] = {
+    "m1": {"Dana": 2, "Lee": 1, "Priya": 2},
+    "m2": {"Lee": 2, "Priya": 1},
+    "m3": {"Dana": 1, "Sam": 2},
+    "m4": {"Sam": 1},
+}
+_DEMO_NODE_STATUS = {"m13": "done", "m10": "done", "m5": "doing", "m12": "doing"}
+
+
+def demo_session(today: date) -> Session:
+    """The bundled demo: the hr-retention plan six weeks in.  Deterministic for ``today``."""
+    started = today - timedelta(days=DEMO_STARTED_DAYS_AGO)
+    s = instantiate(
+        DEMO_TEMPLATE,
+        session_id=DEMO_ID,
+        title=DEMO_TITLE,
+        today=started,
+        team="People Ops",
+        facilitator="Dana",
+        participants=list(DEMO_PARTICIPANTS),
+    )
+    s.created = datetime.combine(started, time(9, 0), tzinfo=UTC)
+    s.updated = datetime.combine(today - timedelta(days=1), time(16, 30), tzinfo=UTC)
+    s.current_step = "reverse_map"
+
+    for q in s.questions:
+        if q.key == "daily_work":
+            q.status = "answered"
+            q.owner = "Lee"
+            q.answer = (
+                "Managers: a 30-minute stay interview with each person every quarter, and one "
+                "follow-up action they report back on. New hires: a buddy from day one and "
+                "check-ins at 30, 60 and 90 days. HR: a monthly retention review by team "
+                "instead of reading exit surveys once a year."
+            )
+
+    for node in s.map:
+        node.votes = dict(_DEMO_VOTES.get(node.id, {}))
+        node.status = _DEMO_NODE_STATUS.get(node.id, node.status)
+
+    support, buddy = s.pilots[0], s.pilots[1]
+    support.status = "running"
+    # The adjustment below moved the buddy pilot to the next, larger new-hire cohort.
+    buddy.start = today + timedelta(days=7)
+    buddy.end = buddy.start + timedelta(days=56)
+
+    s.facilitation.parking_lot = [
+        "Budget for manager training: ask Finance before the Q3 plan",
+        "Do contractors count in the retention numbers?",
+    ]
+    s.checkins = [
+        CheckIn(
+            date=today - timedelta(days=14),
+            values={"o1": 78.5, "o2": 11.6, "o3": 10.0},
+            confidence="on_track",
+            note=(
+                "Stay-interview guide tested with two Support managers; baseline by team and "
+                "tenure is done. 90-day attrition ticked down in the last cohort, too early "
+                "to credit the pilot."
+            ),
+        )
+    ]
+    s.adjustments = [
+        Adjustment(
+            date=today - timedelta(days=10),
+            what="Moved the buddy pilot to start with the next new-hire cohort (in 1 week)",
+            why="The original cohort had only 3 new hires, too few to learn from; "
+            "the next one has 11.",
+        )
+    ]
+    return s
