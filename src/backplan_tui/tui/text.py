@@ -31,9 +31,15 @@ def safe_block(value: object, style: str = "") -> Content:
     return Content.styled(text, style) if style else Content(text)
 
 
-def cell(value: object, style: str = "") -> Text:
-    """A literal rich Text, for DataTable cells and Tree labels (which parse ``str`` as markup)."""
-    return Text(clean_line("" if value is None else str(value)), style=style)
+def cell(value: object, style: str = "", width: int | None = None) -> Text:
+    """A literal rich Text, for DataTable cells and Tree labels (which parse ``str`` as markup).
+
+    With ``width``, longer text is cut with an ellipsis so a table fits 80 columns.
+    """
+    text = clean_line("" if value is None else str(value))
+    if width is not None and len(text) > width:
+        text = text[: max(width - 1, 0)].rstrip() + "…"
+    return Text(text, style=style)
 
 
 def fmt(template: str, **values: object) -> Content:

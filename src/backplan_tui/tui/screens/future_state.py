@@ -10,10 +10,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from backplan_tui.core.coach import smart_check
 from backplan_tui.core.model import DIRECTIONS, Outcome
+from backplan_tui.core.textclean import clean_text
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import cell, fmt, plain, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
@@ -35,9 +36,9 @@ def number(value: float | None) -> str:
 
 def outcome_fields() -> list[Field]:
     return [
-        Field("metric", "Metric (what you measure)", required=True),
-        Field("unit", "Unit (%, days, €, people ...)"),
-        Field("baseline", "Baseline (where it is today)", kind="float"),
+        Field("metric", "Metric", required=True, placeholder="what you measure"),
+        Field("unit", "Unit", placeholder="%, days, €, people ..."),
+        Field("baseline", "Baseline", kind="float", placeholder="where it is today"),
         Field("target", "Target", kind="float"),
         Field(
             "direction",
@@ -58,12 +59,15 @@ class FutureStateScreen(StepScreen):
         with Vertical(id="body"):
             with Grid(id="goal-form"):
                 yield Label("Goal")
-                yield Input(
-                    plain(fs.statement),
+                statement = TextArea(
+                    clean_text(fs.statement),
                     id="statement",
-                    placeholder="By <date>, <who> <what changes> from <baseline> to <target>",
+                    soft_wrap=True,
                     compact=True,
+                    placeholder="By <date>, <who> <what changes> from <baseline> to <target>",
                 )
+                statement.show_line_numbers = False
+                yield statement
                 yield Label("Target date")
                 yield Input(
                     fs.target_date.isoformat() if fs.target_date else "",
@@ -88,13 +92,13 @@ class FutureStateScreen(StepScreen):
         super().on_mount()
         self.refresh_outcomes()
         self.refresh_smart()
-        self.query_one("#statement", Input).focus()
+        self.query_one("#statement", TextArea).focus()
 
     # --- the goal fields ---------------------------------------------------------------------
 
-    @on(Input.Changed, "#statement")
-    def _statement(self, event: Input.Changed) -> None:
-        value = plain(event.value)
+    @on(TextArea.Changed, "#statement")
+    def _statement(self, event: TextArea.Changed) -> None:
+        value = clean_text(event.text_area.text).strip()
         if value != self.session.future_state.statement:
             self.session.future_state.statement = value
             self.changed()
@@ -151,7 +155,7 @@ class FutureStateScreen(StepScreen):
         outcomes = self.session.future_state.outcomes
         self.query_one("#outcomes-title", Static).update(
             fmt(
-                "[b]Outcomes[/b] ($n) — measurable KPIs · [dim]a add · e/enter edit · d delete[/]",
+                "[b]Outcomes[/b] ($n) — measurable KPIs · [dim]a add · enter edit · d delete[/]",
                 n=len(outcomes),
             )
         )
@@ -159,7 +163,7 @@ class FutureStateScreen(StepScreen):
             (
                 o.id,
                 [
-                    cell(o.metric),
+                    cell(o.metric, width=28),
                     cell(o.unit),
                     Text(number(o.baseline), justify="right"),
                     Text(number(o.target), justify="right"),

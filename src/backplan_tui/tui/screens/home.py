@@ -34,7 +34,7 @@ def new_session_fields() -> list[Field]:
         Field("title", "Title", required=True, placeholder="e.g. Improve 12-month retention"),
         Field("team", "Team"),
         Field("facilitator", "Facilitator"),
-        Field("participants", "Participants (comma-separated)"),
+        Field("participants", "Participants", placeholder="names, separated by commas"),
         Field(
             "template",
             "Template",
@@ -121,8 +121,8 @@ class HomeScreen(Screen[None]):
                 )
             else:
                 table.add_row(
-                    cell(entry.title),
-                    cell(entry.team),
+                    cell(entry.title, width=40),
+                    cell(entry.team, width=16),
                     Text(STEP_TITLES.get(entry.current_step, entry.current_step)),
                     Text(updated_text(entry.updated)),
                     key=entry.id,

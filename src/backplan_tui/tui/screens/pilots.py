@@ -24,14 +24,23 @@ def pilot_fields(session: Session) -> list[Field]:
     outcomes = [(o.metric or o.id, o.id) for o in session.future_state.outcomes]
     return [
         Field("name", "Pilot name", required=True),
-        Field("hypothesis", "Hypothesis (if we do X, then Y changes)", kind="long"),
-        Field("tests", "Tests these map conditions (space to tick)", kind="multi", choices=nodes),
-        Field("outcome", "Moves this outcome", kind="choice", choices=outcomes),
-        Field("metric", "Metric watched during the pilot"),
+        Field(
+            "hypothesis",
+            "Hypothesis",
+            kind="long",
+            placeholder="If we do X, then metric Y moves by Z",
+        ),
+        Field("tests", "Tests (space ticks)", kind="multi", choices=nodes),
+        Field("outcome", "Moves outcome", kind="choice", choices=outcomes),
+        Field("metric", "Metric watched"),
         Field("owner", "Owner"),
         Field("start", "Start", kind="date"),
         Field("end", "End", kind="date"),
-        Field("success_rule", "Decision rule (scale if ..., stop if ...)"),
+        Field(
+            "success_rule",
+            "Decision rule",
+            placeholder="Scale if ..., adjust if ..., stop if ...",
+        ),
         Field(
             "status",
             "Status",
@@ -69,8 +78,7 @@ class PilotsScreen(StepScreen):
         flagged = sum(1 for p in pilots if pilot_flags(self.session, p))
         self.query_one("#pilots-title", Static).update(
             fmt(
-                "[b]Small pilots[/b] ($n, $f need work) — test the map before a big launch · "
-                "[dim]a add · e/enter edit · d delete[/]",
+                "[b]Small pilots[/b] ($n, $f need work) — test the map before a big launch",
                 n=len(pilots),
                 f=flagged,
             )
@@ -83,9 +91,9 @@ class PilotsScreen(StepScreen):
                 (
                     pilot.id,
                     [
-                        cell(pilot.name),
+                        cell(pilot.name, width=34),
                         Text(str(len([t for t in pilot.tests if self.session.node(t)]))),
-                        cell(pilot.owner),
+                        cell(pilot.owner, width=14),
                         Text(window(pilot)),
                         Text(pilot.status),
                         check,

@@ -26,7 +26,7 @@ STATUS_STYLES = {"open": "bold", "answered": "green", "parked": "dim"}
 def question_fields() -> list[Field]:
     return [
         Field("prompt", "Question", required=True),
-        Field("answer", "Answer (what the team said)", kind="long"),
+        Field("answer", "Answer", kind="long", placeholder="what the team said"),
         Field(
             "status",
             "Status",
@@ -34,7 +34,7 @@ def question_fields() -> list[Field]:
             required=True,
             choices=[(STATUS_LABELS[s], s) for s in QUESTION_STATUSES],
         ),
-        Field("owner", "Owner (who follows up)"),
+        Field("owner", "Owner", placeholder="who follows up"),
     ]
 
 
@@ -61,7 +61,7 @@ class QuestionsScreen(StepScreen):
         self.query_one("#questions-title", Static).update(
             fmt(
                 "[b]Tough questions[/b] — $a of $t answered · "
-                "[dim]a add · e/enter answer · space status · d delete[/]",
+                "[dim]enter answer · space status · a add[/]",
                 a=answered,
                 t=total,
             )
@@ -74,9 +74,9 @@ class QuestionsScreen(StepScreen):
                         STATUS_LABELS.get(q.status, q.status),
                         style=STATUS_STYLES.get(q.status, ""),
                     ),
-                    cell(q.prompt),
-                    cell(q.answer[:60] + ("…" if len(q.answer) > 60 else "")),
-                    cell(q.owner),
+                    cell(q.prompt, width=40),
+                    cell(q.answer, width=30),
+                    cell(q.owner, width=12),
                 ],
             )
             for q in self.session.questions

@@ -32,7 +32,7 @@ def node_fields(participants: list[str]) -> list[Field]:
         Field("title", "What must be true?", required=True),
         Field("owner", "Owner"),
         Field("duration_days", "Duration (days)", kind="int", minimum=0, maximum=3650),
-        Field("pinned_due", "Pinned due date (optional)", kind="date"),
+        Field("pinned_due", "Pinned due date", kind="date", placeholder="YYYY-MM-DD (optional)"),
         Field(
             "status",
             "Status",
@@ -84,9 +84,8 @@ class ReverseMapScreen(StepScreen):
         with Vertical(id="body"):
             yield Static(
                 fmt(
-                    "[b]Reverse map[/b] — from the goal back to today · [dim]a: what must be "
-                    "true before this? · s sibling · e edit · x status · d delete · "
-                    "ctrl+arrows move[/]"
+                    "[b]Reverse map[/b] — from the goal back to today · "
+                    "[dim]a what must be true before this? · ctrl+arrows move[/]"
                 ),
                 id="map-title",
                 classes="section-title",

@@ -15,7 +15,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -120,22 +120,37 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             yield Static(self.form_title, id="form-title", classes="dialog-title")
             if self.hint:
                 yield Static(self.hint, id="form-hint", classes="hint")
-            with VerticalScroll(id="form-fields"):
-                for spec in self.fields:
-                    label = spec.label + (" *" if spec.required else "")
-                    yield Label(Content(label), classes="form-label")
-                    yield self._make_widget(spec)
+            with VerticalScroll(id="form-fields", can_focus=False):
+                with Grid(id="form-grid"):
+                    for spec in self.fields:
+                        label = spec.label + (" *" if spec.required else "")
+                        yield Label(Content(label), classes="form-label")
+                        yield self._make_widget(spec)
             yield Static("", id="form-error", classes="error-line")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content(self.submit_label), id="form-submit", variant="primary")
-                yield Button(Content("Cancel"), id="form-cancel")
+                yield Button(
+                    Content(f"{self.submit_label} ^s"),
+                    id="form-submit",
+                    variant="primary",
+                    compact=True,
+                )
+                yield Button(Content("Cancel esc"), id="form-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
 
     def _make_widget(self, spec: Field) -> Widget:
         value = self.values.get(spec.name)
         wid = f"field-{spec.name}"
         if spec.kind == "long":
             area = TextArea(
-                clean_text(_display(value)), id=wid, classes="form-long", soft_wrap=True
+                clean_text(_display(value)),
+                id=wid,
+                classes="form-long",
+                soft_wrap=True,
+                compact=True,
+                placeholder=spec.placeholder,
             )
             area.show_line_numbers = False
             return area
@@ -231,8 +246,10 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm-dialog", classes="dialog"):
             yield Static(self.question, id="confirm-question")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(Content(self.yes), id="confirm-yes", variant="error")
-                yield Button(Content(self.no), id="confirm-no")
+                yield Button(
+                    Content(f"{self.yes} y"), id="confirm-yes", variant="error", compact=True
+                )
+                yield Button(Content(f"{self.no} n"), id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#confirm-no", Button).focus()

@@ -1,0 +1,102 @@
+"""One SVG snapshot per screen at 80x24 (and the busiest at 120x40).
+
+Review a changed snapshot in the report (``snapshot_report.html``) before accepting it with
+``pytest --snapshot-update``.  The data is fixed: the demo session for a fixed day, written to
+disk with fixed timestamps, and autosave never fires during a snapshot.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from backplan_tui.core import codec, templates
+from backplan_tui.tui.app import BackplanApp, create_app
+
+TODAY = date(2026, 11, 23)
+STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def write_session(data_dir: Path, session: object) -> None:
+    folder = data_dir / "sessions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{session.id}.toml").write_text(codec.dumps(session), "utf-8")  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def demo_dir(data_dir: Path) -> Path:
+    demo = templates.demo_session(TODAY)
+    demo.created = demo.updated = STAMP
+    write_session(data_dir, demo)
+    for name, title, team in (
+        ("ops-customer-service", "Customer service standards", "Support"),
+        ("td-program", "Sales academy tied to win rate", "Enablement"),
+    ):
+        session = templates.instantiate(name, session_id=name, title=title, today=TODAY, team=team)
+        session.created = session.updated = STAMP
+        write_session(data_dir, session)
+    return data_dir
+
+
+def app_for(data_dir: Path, open_session: str | None = None) -> BackplanApp:
+    # A long autosave delay: nothing writes to disk while the snapshot is taken.
+    return create_app(data_dir, open_session=open_session, today=lambda: TODAY, autosave_delay=600)
+
+
+def test_home_empty(snap_compare, data_dir: Path) -> None:
+    assert snap_compare(app_for(data_dir))
+
+
+def test_home_with_sessions(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir))
+
+
+def test_home_filtered(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir), press=["slash", "s", "a", "l", "e", "s"])
+
+
+def test_new_session_form(snap_compare, data_dir: Path) -> None:
+    assert snap_compare(app_for(data_dir), press=["n"])
+
+
+@pytest.mark.parametrize("step", ["future_state", "questions", "reverse_map", "pilots", "summary"])
+def test_step_screens(snap_compare, demo_dir: Path, step: str) -> None:
+    app = app_for(demo_dir)
+
+    async def open_step(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=open_step)
+
+
+def test_reverse_map_large(snap_compare, demo_dir: Path) -> None:
+    async def open_step(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="reverse_map")  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app_for(demo_dir), run_before=open_step, terminal_size=(120, 40))
+
+
+def test_outcome_editor(snap_compare, demo_dir: Path) -> None:
+    async def edit_outcome(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="future_state")  # type: ignore[attr-defined]
+        await pilot.pause()
+        pilot.app.screen.query_one("#outcomes").focus()
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(app_for(demo_dir), run_before=edit_outcome)
+
+
+def test_pilot_editor(snap_compare, demo_dir: Path) -> None:
+    async def edit_pilot(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="pilots")  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+
+    assert snap_compare(app_for(demo_dir), run_before=edit_pilot)

@@ -1,0 +1,241 @@
+"""A whole workshop driven through the keyboard, checked on disk, and reopened.
+
+Long text is set through ``Input.value`` / ``TextArea.text`` (typing every character costs
+60-80 ms a key in Pilot); a few keys are typed for real to prove the bindings and fields work.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Input, Select, SelectionList, TextArea, Tree
+
+from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.widgets.form import FormScreen
+
+TODAY = date(2026, 11, 23)
+SIZE = (100, 32)
+
+
+def make_app(data_dir: Path, **kwargs: object) -> BackplanApp:
+    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05, **kwargs)  # type: ignore[arg-type]
+
+
+def form(app: BackplanApp) -> FormScreen:
+    screen = app.screen
+    assert isinstance(screen, FormScreen), f"expected a form, got {screen!r}"
+    return screen
+
+
+def field(app: BackplanApp, name: str) -> object:
+    return form(app).query_one(f"#field-{name}")
+
+
+def only_session_file(data_dir: Path) -> Path:
+    files = sorted((data_dir / "sessions").glob("*.toml"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        # Home, empty: a new session from the blank template.
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        title = field(app, "title")
+        assert isinstance(title, Input) and title.has_focus
+        await pilot.press(*"Faster")  # typed for real
+        title.value = "Faster onboarding"
+        field_team = field(app, "team")
+        assert isinstance(field_team, Input)
+        field_team.value = "People Ops"
+        participants = field(app, "participants")
+        assert isinstance(participants, Input)
+        participants.value = "Dana, Lee, Sam"
+        target = field(app, "target_date")
+        assert isinstance(target, Input)
+        target.value = "2027-12-31"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+
+        # Step 1: the goal, its date, its objective, one outcome.
+        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        statement = app.screen.query_one("#statement", TextArea)
+        assert statement.has_focus
+        await pilot.press(*"By ")
+        assert app.session.future_state.statement == "By"
+        statement.text = "By 2027-12-31, new hires are productive in 30 days instead of 60."
+        await pilot.press("tab")
+        date_input = app.screen.query_one("#target-date", Input)
+        assert date_input.has_focus
+        assert date_input.value == "2027-12-31"
+        app.screen.query_one("#aligned-objective", Input).value = "Grow without losing quality"
+        app.screen.query_one("#outcomes").focus()
+        await pilot.pause(0.1)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        metric = field(app, "metric")
+        assert isinstance(metric, Input)
+        metric.value = "Days to first shipped task"
+        unit = field(app, "unit")
+        assert isinstance(unit, Input)
+        unit.value = "days"
+        baseline = field(app, "baseline")
+        assert isinstance(baseline, Input)
+        baseline.value = "60"
+        target_value = field(app, "target")
+        assert isinstance(target_value, Input)
+        target_value.value = "30"
+        direction = field(app, "direction")
+        assert isinstance(direction, Select)
+        direction.value = "decrease"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert [o.metric for o in app.session.future_state.outcomes] == [
+            "Days to first shipped task"
+        ]
+
+        # Step 2: answer the first question, add one of the team's own.
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "QuestionsScreen"
+        first_prompt = app.session.questions[0].prompt
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        answer = field(app, "answer")
+        assert isinstance(answer, TextArea)
+        answer.text = "New hires, their managers, and the customers they serve sooner."
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        prompt = field(app, "prompt")
+        assert isinstance(prompt, Input)
+        prompt.value = "What do we stop doing?"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+
+        # Step 3: trace backward from the goal: two levels and a sibling.
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        tree = app.screen.query_one(Tree)
+        assert tree.has_focus
+        await pilot.press("a")  # on the goal: what must be true before the goal?
+        await pilot.pause(0.1)
+        node_title = field(app, "title")
+        assert isinstance(node_title, Input)
+        node_title.value = "Every new hire has a buddy"
+        owner = field(app, "owner")
+        assert isinstance(owner, Input)
+        owner.value = "Lee"
+        duration = field(app, "duration_days")
+        assert isinstance(duration, Input)
+        duration.value = "45"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        await pilot.press("a")  # on the new node: what must be true before it?
+        await pilot.pause(0.1)
+        child_title = field(app, "title")
+        assert isinstance(child_title, Input)
+        child_title.value = "Buddy guide written"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        await pilot.press("s")  # a sibling of the child
+        await pilot.pause(0.1)
+        sibling_title = field(app, "title")
+        assert isinstance(sibling_title, Input)
+        sibling_title.value = "Managers pick buddies"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+
+        # Step 4: a pilot that tests the first map node and moves the outcome.
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "PilotsScreen"
+        await pilot.press("a")
+        await pilot.pause(0.1)
+        name = field(app, "name")
+        assert isinstance(name, Input)
+        name.value = "Buddies in the support team"
+        tests = field(app, "tests")
+        assert isinstance(tests, SelectionList)
+        buddy = next(n for n in app.session.map if n.title == "Every new hire has a buddy")
+        tests.select(buddy.id)
+        outcome = field(app, "outcome")
+        assert isinstance(outcome, Select)
+        outcome.value = app.session.future_state.outcomes[0].id
+        for key, value in {
+            "start": "2027-01-11",
+            "end": "2027-02-22",
+            "success_rule": "Scale if days-to-first-task < 40",
+        }.items():
+            widget = field(app, key)
+            assert isinstance(widget, Input)
+            widget.value = value
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+
+        # Summary, then quit (which saves).
+        await pilot.press("ctrl+n")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "SummaryScreen"
+        await pilot.press("ctrl+q")
+
+    path = only_session_file(data_dir)
+    data = tomllib.loads(path.read_text("utf-8"))
+    assert data["title"] == "Faster onboarding"
+    assert data["team"] == "People Ops"
+    assert data["participants"] == ["Dana", "Lee", "Sam"]
+    assert data["current_step"] == "summary"
+    fs = data["future_state"]
+    assert fs["statement"] == "By 2027-12-31, new hires are productive in 30 days instead of 60."
+    assert fs["target_date"] == date(2027, 12, 31)
+    assert fs["aligned_objective"] == "Grow without losing quality"
+    [outcome_row] = fs["outcomes"]
+    assert outcome_row["metric"] == "Days to first shipped task"
+    assert (outcome_row["baseline"], outcome_row["target"]) == (60.0, 30.0)
+    assert outcome_row["direction"] == "decrease"
+    answered = {q["prompt"]: q for q in data["questions"]}
+    assert answered[first_prompt]["answer"].startswith("New hires, their managers")
+    assert answered[first_prompt]["status"] == "answered"
+    assert answered["What do we stop doing?"]["status"] == "open"
+    nodes = {n["title"]: n for n in data["map"]}
+    assert set(nodes) == {
+        "Every new hire has a buddy",
+        "Buddy guide written",
+        "Managers pick buddies",
+    }
+    top = nodes["Every new hire has a buddy"]
+    assert top.get("parent", "") == ""
+    assert (top["owner"], top["duration_days"]) == ("Lee", 45)
+    assert nodes["Buddy guide written"]["parent"] == top["id"]
+    assert nodes["Managers pick buddies"]["parent"] == top["id"]
+    [pilot_row] = data["pilots"]
+    assert pilot_row["name"] == "Buddies in the support team"
+    assert pilot_row["tests"] == [top["id"]]
+    assert pilot_row["outcome"] == outcome_row["id"]
+    assert (pilot_row["start"], pilot_row["end"]) == (date(2027, 1, 11), date(2027, 2, 22))
+
+    # Reopen: every field is shown again.
+    again = make_app(data_dir, open_session=data["id"])
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.1)
+        assert again.screen.__class__.__name__ == "SummaryScreen"
+        await pilot.press("ctrl+b", "ctrl+b", "ctrl+b", "ctrl+b")
+        await pilot.pause(0.1)
+        assert again.screen.__class__.__name__ == "FutureStateScreen"
+        screen = again.screen
+        assert screen.query_one("#statement", TextArea).text == fs["statement"]
+        assert screen.query_one("#target-date", Input).value == "2027-12-31"
+        assert screen.query_one("#outcomes").row_count == 1  # type: ignore[attr-defined]
+        await pilot.press("ctrl+n", "ctrl+n")
+        await pilot.pause(0.1)
+        tree = again.screen.query_one(Tree)
+        labels = [str(node.label) for node in tree.root.children]
+        assert any("Every new hire has a buddy" in label for label in labels)
