@@ -1,0 +1,391 @@
+"""The command line: argument parsing and the non-interactive commands (DESIGN section 5).
+
+``backplan list/show/export/new/where/templates`` never import Textual; only the commands
+that open the app (no command, ``open``, ``demo``) import ``backplan_tui.tui.app``, inside
+the function that starts it.
+
+Every error is one line on stderr, ``backplan: error: ...``, and a non-zero exit status:
+2 for a usage error (bad option, bad date, unknown template or format), 1 for anything else
+(unknown session, damaged file, a file that cannot be written).  Never a traceback.
+Everything printed that came from a session or from the user goes through ``textclean``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from backplan_tui import __version__
+from backplan_tui.core import paths
+from backplan_tui.core.codec import CodecError
+from backplan_tui.core.export import FORMATS
+from backplan_tui.core.model import STEP_TITLES, Session
+from backplan_tui.core.store import SessionEntry, SessionStore, StoreError
+from backplan_tui.core.templates import TemplateError
+from backplan_tui.core.textclean import clean_line, clean_text
+
+PROG = "backplan"
+USAGE_ERROR = 2
+ERROR = 1
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class UsageError(Exception):
+    """Bad arguments: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of printing usage and exiting on an error."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _iso_date(value: str) -> date:
+    if not _DATE.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a valid date ({error})") from None
+
+
+def _positive_width(value: str) -> int:
+    try:
+        width = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of columns, got {value!r}") from None
+    if width < 1:
+        raise argparse.ArgumentTypeError(f"width must be positive, got {width}")
+    return width
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --data-dir works before or after the command: the subcommands repeat it with
+    # default=SUPPRESS so that a value given before the command is not reset.
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="where sessions live (default: $BACKPLAN_HOME, else the user data directory)",
+    )
+
+    parser = _Parser(
+        prog=PROG,
+        description="Work-backwards planning workshops in the terminal.",
+        epilog="Run without a command to open the app.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        metavar="PATH",
+        default=None,
+        help="where sessions live (default: $BACKPLAN_HOME, else the user data directory)",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+
+    p = add("open", "open a session in the app")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+
+    add("demo", "create the demo session if missing and open it in the app")
+
+    p = add("new", "create a session and print its id")
+    p.add_argument("--title", required=True, help="the session title")
+    p.add_argument("--template", default="blank", metavar="NAME", help="see `backplan templates`")
+    p.add_argument("--target-date", type=_iso_date, metavar="YYYY-MM-DD", help="the goal date")
+    p.add_argument("--team", default="", help="the team running the workshop")
+
+    p = add("list", "list saved sessions")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = add("show", "print a session's summary")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+    p.add_argument(
+        "--width", type=_positive_width, help="wrap to this many columns (default: terminal)"
+    )
+
+    p = add("export", "export a session (to stdout unless -o is given)")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+    p.add_argument("--format", "-f", required=True, choices=tuple(FORMATS), help=", ".join(FORMATS))
+    p.add_argument("-o", "--output", metavar="PATH", help="write to this file (0600, atomically)")
+
+    add("templates", "list the starter templates")
+    add("where", "print the data, sessions and config directories")
+    return parser
+
+
+# --- output helpers ---------------------------------------------------------------------------
+
+
+def _out(text: str = "", stream: TextIO | None = None) -> None:
+    """Print text that may hold user data: control characters are stripped first."""
+    (stream or sys.stdout).write(clean_text(text) + "\n")
+
+
+def _columns(rows: list[list[str]], stream: TextIO | None = None) -> None:
+    """Left-aligned columns, two spaces apart; cells are single lines without controls."""
+    from backplan_tui.core.export.text import cell_width
+
+    cleaned = [[clean_line(cell) for cell in row] for row in rows]
+    widths = [max(cell_width(row[i]) for row in cleaned) for i in range(len(cleaned[0]))]
+    for row in cleaned:
+        padded = [
+            cell + " " * (widths[i] - cell_width(cell)) for i, cell in enumerate(row[:-1])
+        ] + [row[-1]]
+        _out("  ".join(padded).rstrip(), stream)
+
+
+def _stamp(entry: SessionEntry) -> str:
+    from backplan_tui.core.export.text import stamp
+
+    return stamp(entry.updated)
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _store(args: argparse.Namespace) -> SessionStore:
+    return SessionStore(paths.data_dir(args.data_dir))
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from backplan_tui.core import templates
+
+    title = " ".join(clean_line(args.title).split())
+    if not title:
+        raise UsageError("argument --title: the title must not be empty")
+    names = [info.name for info in templates.list_templates()]
+    if args.template not in names:
+        raise UsageError(
+            f"unknown template {clean_line(args.template)!r} (choose from: {', '.join(names)})"
+        )
+    store = _store(args)
+    session = templates.instantiate(
+        args.template,
+        session_id=store.new_id(title),
+        title=title,
+        today=date.today(),
+        team=" ".join(clean_line(args.team).split()),
+        target_date=args.target_date,
+    )
+    session = store.create(session)
+    _out(session.id)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    entries = store.list()
+    if args.json:
+        data = [
+            {
+                "id": clean_line(entry.id),
+                "title": clean_line(entry.title),
+                "team": clean_line(entry.team),
+                "current_step": clean_line(entry.current_step),
+                "updated": entry.updated,
+                "revision": entry.revision,
+                "damaged": clean_line(entry.damaged) if entry.damaged is not None else None,
+                "path": str(entry.path),
+            }
+            for entry in entries
+        ]
+        from backplan_tui.core.export.json import dumps
+
+        sys.stdout.write(dumps(data))
+        return 0
+    if not entries:
+        _out(f"No sessions in {store.sessions_dir}. Try `backplan demo` or `backplan new`.")
+        return 0
+    rows = [["ID", "TITLE", "TEAM", "STEP", "UPDATED"]]
+    for entry in entries:
+        if entry.damaged is not None:
+            rows.append([entry.id, f"DAMAGED: {entry.damaged}", "", "", ""])
+            continue
+        step = STEP_TITLES.get(entry.current_step, entry.current_step)
+        rows.append([entry.id, entry.title, entry.team, step, _stamp(entry)])
+    _columns(rows)
+    return 0
+
+
+def _load(args: argparse.Namespace) -> Session:
+    store = _store(args)
+    session_id = store.resolve(args.session)
+    return store.load(session_id)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from backplan_tui.core.export import text
+
+    session = _load(args)
+    width = args.width or max(text.MIN_WIDTH, min(shutil.get_terminal_size().columns, 100))
+    sys.stdout.write(clean_text(text.render(session, date.today(), width=width)))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from backplan_tui.core import export
+
+    session = _load(args)
+    output = export.render(args.format, session, date.today())
+    if args.format != "json":  # JSON escapes its own control characters
+        output = clean_text(output)
+    if args.output is None or args.output == "-":
+        sys.stdout.write(output)
+        return 0
+    path = write_atomic(Path(args.output), output)
+    _out(f"Wrote {path}")
+    return 0
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` as a new 0600 file that replaces the old one in one step.
+
+    A symlink at ``path`` is refused (and ``os.replace`` would replace the link itself, never
+    write through it); the parent directory must exist.
+    """
+    path = path.expanduser()
+    if path.is_symlink():
+        raise OSError(f"{path} is a symbolic link; refusing to overwrite it")
+    if path.is_dir():
+        raise OSError(f"{path} is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        raise OSError(f"cannot write {path}: directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    return path
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from backplan_tui.core import templates
+
+    rows = [["NAME", "TITLE"]]
+    rows += [[info.name, info.title] for info in templates.list_templates()]
+    _columns(rows)
+    return 0
+
+
+def cmd_where(args: argparse.Namespace) -> int:
+    store = _store(args)
+    rows = [
+        ["data", str(store.root)],
+        ["sessions", str(store.sessions_dir)],
+        ["config", str(paths.config_dir())],
+    ]
+    _columns(rows)
+    return 0
+
+
+def _run_app(args: argparse.Namespace, session_id: str | None, *, demo: bool = False) -> int:
+    from backplan_tui.tui.app import create_app
+
+    app = create_app(data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo)
+    app.run()
+    return int(getattr(app, "return_code", 0) or 0)
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    return _run_app(args, None)
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    # Resolve and load first: an unknown or damaged session is an error line, not an app
+    # that starts only to show a toast.
+    store = _store(args)
+    session_id = store.resolve(args.session)
+    store.load(session_id)
+    return _run_app(args, session_id)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from backplan_tui.core import templates
+
+    store = _store(args)
+    if not store.exists(templates.DEMO_ID):
+        store.create(templates.demo_session(date.today()))
+    return _run_app(args, templates.DEMO_ID, demo=True)
+
+
+COMMANDS = {
+    None: cmd_app,
+    "open": cmd_open,
+    "demo": cmd_demo,
+    "new": cmd_new,
+    "list": cmd_list,
+    "show": cmd_show,
+    "export": cmd_export,
+    "templates": cmd_templates,
+    "where": cmd_where,
+}
+
+
+def _error(message: object) -> None:
+    text = " ".join(clean_line(str(message)).split()) or "unexpected error"
+    sys.stderr.write(f"{PROG}: error: {text}\n")
+
+
+def _os_error(error: OSError) -> str:
+    if error.strerror and error.filename:
+        return f"{error.filename}: {error.strerror}"
+    return error.strerror or str(error)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except UsageError as error:
+        _error(error)
+        return USAGE_ERROR
+    except SystemExit as done:  # --help / --version
+        return done.code if isinstance(done.code, int) else 0
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        _error(error)
+        return USAGE_ERROR
+    except BrokenPipeError:
+        # The reader went away (`backplan list | head`): stop quietly.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return ERROR
+    except KeyboardInterrupt:
+        return 130
+    except (StoreError, CodecError, TemplateError, ValueError) as error:
+        _error(error)
+        return ERROR
+    except OSError as error:
+        _error(_os_error(error))
+        return ERROR

@@ -1,0 +1,29 @@
+"""Exports: one module per format, each ``render(session, today) -> str``.
+
+Every renderer is pure and deterministic: the same session and the same ``today`` give the
+same text, byte for byte.  ``today`` is passed in, never read from the clock.  The modules are
+imported lazily so that a command exporting one format pays only for that format.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from backplan_tui.core.model import Session
+
+# Format name (as typed on the command line) -> module under backplan_tui.core.export.
+FORMATS: dict[str, str] = {"md": "markdown", "json": "json", "txt": "text"}
+
+
+def render(fmt: str, session: Session, today: date) -> str:
+    """Render ``session`` in format ``fmt`` (a key of :data:`FORMATS`)."""
+    module_name = FORMATS.get(fmt)
+    if module_name is None:
+        choices = ", ".join(FORMATS)
+        raise ValueError(f"unknown export format {fmt!r} (choose from: {choices})")
+    module = import_module(f"{__name__}.{module_name}")
+    result: str = module.render(session, today)
+    return result

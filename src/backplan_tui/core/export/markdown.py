@@ -1,0 +1,197 @@
+"""Markdown export: the canonical human summary of a session (also shown on the Summary screen).
+
+All user text is escaped so that it renders as literal text in CommonMark and in GFM-like
+renderers (tables, strikethrough, linkify): every character that can start or end Markdown
+syntax is backslash-escaped (CommonMark allows a backslash before any ASCII punctuation), so
+user text never makes a heading, list, link, autolink, image, emphasis, code span, table, HTML
+or entity.  ``:`` and ``/`` are escaped too, which stops linkify from turning ``http://x`` or
+``//host`` into links.  No raw HTML is ever written: table cells fold newlines to spaces.
+Multi-line text keeps its line breaks as CommonMark hard breaks (a backslash at line end).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from backplan_tui.core.export.text import (
+    answered,
+    by_date,
+    checkin_values,
+    iso,
+    line,
+    lines,
+    node_facts,
+    number,
+    pilot_outcome,
+    pilot_tests,
+    relative,
+    stamp,
+    walk_map,
+    window,
+    words,
+)
+from backplan_tui.core.model import STEP_TITLES, MapNode, Session
+
+# Deeper map levels are drawn at this depth (with their level written out): renderers cap
+# nesting (markdown-it's default limit is 20 nested blocks).
+MAX_LIST_DEPTH = 6
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&:/=])")
+
+
+def esc(value: object) -> str:
+    """One line of user text, escaped to render literally (also safe in a table cell)."""
+    return _SPECIAL.sub(r"\\\1", line(value))
+
+
+def esc_block(value: object, indent: str) -> str:
+    """Multi-line user text: each line escaped, joined with hard breaks, continuation lines
+    indented by ``indent`` (the column of the list item they belong to)."""
+    return ("\\\n" + indent).join(_SPECIAL.sub(r"\\\1", part) for part in lines(value))
+
+
+def render(session: Session, today: date) -> str:
+    out: list[str] = []
+    fs = session.future_state
+
+    out.append(f"# {esc(session.title) or 'Untitled session'}")
+    out.append("")
+    facts = [
+        ("Team", esc(session.team)),
+        ("Facilitator", esc(session.facilitator)),
+        ("Participants", ", ".join(e for e in map(esc, session.participants) if e)),
+        ("Step reached", esc(STEP_TITLES.get(session.current_step, session.current_step))),
+        ("Updated", stamp(session.updated)),
+    ]
+    out.extend(f"- **{label}:** {value}" for label, value in facts if value)
+
+    # --- 1. future state ----------------------------------------------------------------------
+    out += ["", f"## {STEP_TITLES['future_state']}", ""]
+    statement = esc_block(fs.statement, "")
+    out.append(f"**Goal:** {statement}" if statement else "**Goal:** *No goal statement yet.*")
+    out.append("")
+    if fs.target_date is not None:
+        target = f"{iso(fs.target_date)} ({relative(fs.target_date, today)})"
+    else:
+        target = "*not set*"
+    out.append(f"- **Target date:** {target}")
+    objective = esc(fs.aligned_objective)
+    out.append(f"- **Aligned objective:** {objective or '*not set*'}")
+    out += ["", "### Outcomes", ""]
+    if fs.outcomes:
+        out.append("| Metric | Unit | Baseline | Target | Direction | Due |")
+        out.append("| --- | --- | ---: | ---: | --- | --- |")
+        for o in fs.outcomes:
+            cells = [
+                esc(o.metric),
+                esc(o.unit),
+                number(o.baseline),
+                number(o.target),
+                esc(words(o.direction)),
+                iso(o.due),
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+    else:
+        out.append("No measurable outcomes yet.")
+
+    # --- 2. tough questions -------------------------------------------------------------------
+    out += ["", f"## {STEP_TITLES['questions']}", ""]
+    done, total = answered(session)
+    if total:
+        out += [f"{done} of {total} answered.", ""]
+        for q in session.questions:
+            facts_text = esc(words(q.status))
+            if line(q.owner):
+                facts_text += f"; owner: {esc(q.owner)}"
+            prompt = f"**{esc(q.prompt)}**" if esc(q.prompt) else "*No question text.*"
+            answer = esc_block(q.answer, "  ") or "*No answer yet.*"
+            out.append(f"- {prompt} ({facts_text})\\")
+            out.append(f"  {answer}")
+    else:
+        out.append("No questions yet.")
+
+    # --- 3. reverse map -----------------------------------------------------------------------
+    out += ["", f"## {STEP_TITLES['reverse_map']}", ""]
+    goal = esc_block(fs.statement, "  ") or esc(session.title) or "The goal"
+    target_note = f" (target {iso(fs.target_date)})" if fs.target_date else ""
+    out.append(f"- **Goal:** {goal}{target_note}")
+    tree, detached = walk_map(session)
+    if not session.map:
+        out.append("  - *No map items yet.*")
+    for node, depth in tree:
+        out.extend(_node(node, depth + 1, depth))
+    if detached:
+        out += ["", "Not connected to the goal:", ""]
+        for node, depth in detached:
+            out.extend(_node(node, depth, depth))
+
+    # --- 4. pilots ----------------------------------------------------------------------------
+    out += ["", f"## {STEP_TITLES['pilots']}", ""]
+    if not session.pilots:
+        out.append("No pilots yet.")
+    for index, pilot in enumerate(session.pilots):
+        if index:
+            out.append("")
+        out += [f"### {esc(pilot.name) or 'Unnamed pilot'}", ""]
+        fields = [
+            ("Hypothesis", esc_block(pilot.hypothesis, "  ")),
+            ("Tests", "; ".join(_SPECIAL.sub(r"\\\1", t) for t in pilot_tests(session, pilot))),
+            ("Outcome", esc(pilot_outcome(session, pilot))),
+            ("Owner", esc(pilot.owner)),
+            ("Window", window(pilot.start, pilot.end)),
+            ("Success rule", esc_block(pilot.success_rule, "  ")),
+            ("Status", esc(words(pilot.status))),
+            ("Result", esc_block(pilot.result, "  ")),
+            ("Decision", esc(words(pilot.decision))),
+        ]
+        out.extend(f"- **{label}:** {value}" for label, value in fields if value)
+
+    # --- tracking -----------------------------------------------------------------------------
+    out += ["", "## Check-ins", ""]
+    if session.checkins:
+        out.append("| Date | Confidence | Values | Note |")
+        out.append("| --- | --- | --- | --- |")
+        for checkin in by_date(session.checkins):
+            cells = [
+                iso(checkin.date),
+                esc(words(checkin.confidence)),
+                esc(checkin_values(session, checkin.values)),
+                esc(checkin.note),
+            ]
+            out.append("| " + " | ".join(cells) + " |")
+    else:
+        out.append("No check-ins yet.")
+
+    out += ["", "## Adjustments", ""]
+    if session.adjustments:
+        out.append("| Date | What | Why |")
+        out.append("| --- | --- | --- |")
+        for adjustment in by_date(session.adjustments):
+            cells = [iso(adjustment.date), esc(adjustment.what), esc(adjustment.why)]
+            out.append("| " + " | ".join(cells) + " |")
+    else:
+        out.append("No adjustments yet.")
+
+    out += ["", "## Parking lot", ""]
+    parked = [e for e in map(esc, session.facilitation.parking_lot) if e]
+    out.extend(f"- {item}" for item in parked)
+    if not parked:
+        out.append("The parking lot is empty.")
+
+    out += ["", "---", "", f"*Exported by backplan on {iso(today)}.*"]
+    return "\n".join(out) + "\n"
+
+
+def _node(node: MapNode, depth: int, level: int) -> list[str]:
+    """A map node as a list item at list ``depth`` (1 = top level), with its notes below it;
+    ``level`` is its distance from the goal, written out when the list depth is capped."""
+    indent = "  " * (min(depth, MAX_LIST_DEPTH) - 1)
+    title = esc(node.title) or "*Untitled*"
+    facts = "; ".join(_SPECIAL.sub(r"\\\1", fact) for fact in node_facts(node))
+    marker = f"(level {level}) " if depth > MAX_LIST_DEPTH else ""
+    text = f"{indent}- {marker}{title} ({facts})"
+    notes = esc_block(node.notes, indent + "  ")
+    if notes:
+        return [text + "\\", f"{indent}  {notes}"]
+    return [text]
