@@ -17,8 +17,8 @@ run: $(STAMP)
 	$(BIN)/backplan
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests docs
+	$(BIN)/ruff format --check src tests docs
 
 test: lint
 	$(BIN)/python -m pytest -q

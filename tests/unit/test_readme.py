@@ -1,0 +1,31 @@
+"""The README's file-format example is a real session file (the docs cannot drift)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from backplan_tui.core import codec
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_readme_session_example_loads_with_every_section() -> None:
+    text = README.read_text("utf-8")
+    block = text.split("## The session file", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    session = codec.loads(block, "README.md")
+    assert session.id == "improve-retention-3f9a"
+    assert session.future_state.target_date == date(2027, 12, 31)
+    assert session.future_state.outcomes[0].direction == "increase"
+    assert session.questions[0].key == "who_benefits"
+    assert session.map[0].votes == {"Dana": 1, "Sam": 2}
+    assert session.pilots[0].tests == ["m1"]
+    assert session.checkins[0].values == {"o1": 80.5}
+    assert session.adjustments[0].why == "Hiring freeze in Q1"
+    assert session.facilitation.timebox_minutes["reverse_map"] == 40
+    assert session.facilitation.parking_lot == ["Budget for manager training?"]
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    head = README.read_text("utf-8")[:1200]
+    assert "make run" in head and "make test" in head
