@@ -215,12 +215,18 @@ class BackplanApp(App[None]):
         self._autosave_timer = self.set_timer(self.autosave_delay, self.save_now)
 
     def save_now(self) -> bool:
-        if self._autosave_timer is not None:
-            self._autosave_timer.stop()
-            self._autosave_timer = None
         doc = self.document
         if doc is None:
             return True
+        # Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
+        # are read straight from the widgets, so nothing typed is lost.
+        for screen in self.screen_stack:
+            commit = getattr(screen, "commit_fields", None)
+            if commit is not None:
+                commit()
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._autosave_timer = None
         had_error = doc.error
         ok = doc.save()
         self.save_state = doc.state

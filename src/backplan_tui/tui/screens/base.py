@@ -64,6 +64,9 @@ class StepScreen(Screen[None]):
     def refresh_stepper(self) -> None:
         self.query_one(Stepper).show(self.session, self.STEP)
 
+    def commit_fields(self) -> None:
+        """Copy any on-screen field into the session (screens with live fields override)."""
+
     def changed(self) -> None:
         """After an edit: autosave countdown and the stepper's state marks."""
         self.backplan.changed()

@@ -97,34 +97,26 @@ class FutureStateScreen(StepScreen):
     # --- the goal fields ---------------------------------------------------------------------
 
     @on(TextArea.Changed, "#statement")
-    def _statement(self, event: TextArea.Changed) -> None:
-        value = clean_text(event.text_area.text).strip()
-        if value != self.session.future_state.statement:
-            self.session.future_state.statement = value
-            self.changed()
-
     @on(Input.Changed, "#aligned-objective")
-    def _objective(self, event: Input.Changed) -> None:
-        value = plain(event.value)
-        if value != self.session.future_state.aligned_objective:
-            self.session.future_state.aligned_objective = value
-            self.changed()
-
     @on(Input.Changed, "#target-date")
-    def _target_date(self, event: Input.Changed) -> None:
-        text = event.value.strip()
-        field = self.query_one("#target-date", Input)
-        if not text:
-            parsed: date | None = None
-        else:
-            try:
-                parsed = date.fromisoformat(text)
-            except ValueError:
-                field.set_class(True, "-invalid")
-                return
-        field.set_class(False, "-invalid")
-        if parsed != self.session.future_state.target_date:
-            self.session.future_state.target_date = parsed
+    def _field_changed(self) -> None:
+        self.commit_fields()
+
+    def commit_fields(self) -> None:
+        """Read the goal fields into the session; mark changed only when something differs."""
+        fs = self.session.future_state
+        statement = clean_text(self.query_one("#statement", TextArea).text).strip()
+        objective = plain(self.query_one("#aligned-objective", Input).value).strip()
+        date_field = self.query_one("#target-date", Input)
+        text = date_field.value.strip()
+        target = fs.target_date
+        try:
+            target = date.fromisoformat(text) if text else None
+            date_field.set_class(False, "-invalid")
+        except ValueError:
+            date_field.set_class(True, "-invalid")  # keep the last good date
+        if (statement, objective, target) != (fs.statement, fs.aligned_objective, fs.target_date):
+            fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed()
 
     @on(Input.Submitted)

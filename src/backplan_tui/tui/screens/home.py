@@ -63,7 +63,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("D", "demo", "Demo", id="home.demo"),
-        Binding("u", "undo_delete", "Undo delete", id="home.undo", show=False),
+        Binding("u", "undo_delete", "Undo delete", id="home.undo"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -127,6 +127,7 @@ class HomeScreen(Screen[None]):
                     Text(updated_text(entry.updated)),
                     key=entry.id,
                 )
+        self.refresh_bindings()
         empty = self.query_one("#empty", Static)
         empty.display = not self.entries
         table.display = bool(self.entries)
@@ -151,6 +152,14 @@ class HomeScreen(Screen[None]):
     def selected_entry(self) -> SessionEntry | None:
         session_id = self.selected_id()
         return next((e for e in self.entries if e.id == session_id), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Row actions only when a session is selected; undo only after a delete."""
+        if action in ("duplicate", "rename", "delete"):
+            return self.selected_id() is not None
+        if action == "undo_delete":
+            return self.last_trashed is not None
+        return True
 
     # --- filter ----------------------------------------------------------------------------
 

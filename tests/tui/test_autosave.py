@@ -1,0 +1,106 @@
+"""Autosave: debounced after typing, visible, never loses edits, never clobbers another writer."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from backplan_tui.core import templates
+from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.tui.app import create_app
+from backplan_tui.tui.widgets.stepper import SaveIndicator
+
+TODAY = date(2026, 11, 23)
+
+
+def on_disk(data_dir: Path) -> dict:
+    return tomllib.loads((data_dir / "sessions" / "demo.toml").read_text("utf-8"))
+
+
+def indicator(app: object) -> str:
+    return str(app.screen.query_one(SaveIndicator).render())  # type: ignore[attr-defined]
+
+
+async def test_typing_is_saved_after_the_delay_and_the_state_is_shown(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+b", "ctrl+b")  # reverse map -> future state
+        await pilot.pause(0.1)
+        objective = app.screen.query_one("#aligned-objective", Input)
+        objective.value = "Be the employer people recommend"
+        await pilot.pause(0.05)
+        assert indicator(app) == "● unsaved"
+        assert on_disk(data_dir)["future_state"]["aligned_objective"] != objective.value
+        await pilot.pause(0.4)
+        assert indicator(app) == "✓ saved"
+        assert on_disk(data_dir)["future_state"]["aligned_objective"] == objective.value
+
+
+async def test_quit_flushes_unsaved_edits(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("ctrl+b", "ctrl+b")
+        await pilot.pause(0.1)
+        app.screen.query_one("#aligned-objective", Input).value = "Typed just before quitting"
+        await pilot.press("ctrl+q")
+    assert on_disk(data_dir)["future_state"]["aligned_objective"] == "Typed just before quitting"
+
+
+async def test_a_failed_save_keeps_the_edits_and_retries(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SessionStore(data_dir)
+    store.create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("ctrl+b", "ctrl+b")  # changing step saves
+        await pilot.pause(0.1)
+        before = (data_dir / "sessions" / "demo.toml").read_bytes()
+
+        def disk_full(session: object) -> None:
+            raise StoreError("cannot save demo: No space left on device")
+
+        monkeypatch.setattr(app.store, "save", disk_full)
+        app.screen.query_one("#aligned-objective", Input).value = "Kept in memory"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert indicator(app) == "✗ NOT SAVED"
+        assert any("No space left" in n.message for n in app._notifications)
+        assert app.document is not None and app.document.dirty
+        assert app.session.future_state.aligned_objective == "Kept in memory"
+        assert (data_dir / "sessions" / "demo.toml").read_bytes() == before
+
+        monkeypatch.undo()  # the disk has room again
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert indicator(app) == "✓ saved"
+    assert on_disk(data_dir)["future_state"]["aligned_objective"] == "Kept in memory"
+
+
+async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("ctrl+b", "ctrl+b")
+        await pilot.pause(0.1)
+        # Another process (a colleague, or `backplan` in another terminal) saves first.
+        other = SessionStore(data_dir)
+        theirs = other.load("demo")
+        theirs.team = "Changed elsewhere"
+        other.save(theirs)
+
+        app.screen.query_one("#aligned-objective", Input).value = "My edit"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert indicator(app) == "✗ NOT SAVED"
+        assert app.session.future_state.aligned_objective == "My edit"
+        await pilot.press("ctrl+q")
+    data = on_disk(data_dir)
+    assert data["team"] == "Changed elsewhere"
+    assert data["future_state"]["aligned_objective"] != "My edit"

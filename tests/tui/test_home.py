@@ -1,0 +1,149 @@
+"""Home screen flows by keyboard: filter, duplicate, rename, delete + undo, damaged, demo."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from backplan_tui.core import templates
+from backplan_tui.core.store import SessionStore
+from backplan_tui.tui.app import BackplanApp, create_app
+
+TODAY = date(2026, 11, 23)
+
+
+def make_app(data_dir: Path) -> BackplanApp:
+    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+
+
+def seed(data_dir: Path) -> SessionStore:
+    store = SessionStore(data_dir)
+    for name, title, team in (
+        ("hr-retention", "Keep our new hires", "People Ops"),
+        ("ops-customer-service", "Answer on first contact", "Support"),
+    ):
+        store.create(
+            templates.instantiate(
+                name, session_id=store.new_id(title), title=title, today=TODAY, team=team
+            )
+        )
+    return store
+
+
+def titles(app: BackplanApp) -> list[str]:
+    table = app.screen.query_one(DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def footer_keys(app: BackplanApp) -> set[str]:
+    return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
+
+
+async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        empty = app.screen.query_one("#empty")
+        assert empty.display
+        assert "demo" in str(empty.render())
+        actions = footer_keys(app)
+        assert "screen.delete" not in actions and "screen.duplicate" not in actions
+        assert "demo" in actions and "new" in actions
+        await pilot.press("D")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert app.session.id == templates.DEMO_ID
+    assert (data_dir / "sessions" / "demo.toml").exists()
+
+
+async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert sorted(titles(app)) == ["Answer on first contact", "Keep our new hires"]
+        await pilot.press("slash", "s", "u", "p")  # matches the team "Support"
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#filter", Input).value == "sup"
+        assert titles(app) == ["Answer on first contact"]
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(titles(app)) == 2
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
+    store = seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        first = titles(app)[0]
+        await pilot.press("c")
+        await pilot.pause(0.1)
+        assert f"Copy of {first}" in titles(app)
+        assert len(store.list()) == 3
+
+        # Rename the highlighted copy.
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        field = app.screen.query_one("#field-title", Input)
+        field.value = "Renamed plan"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "Renamed plan" in titles(app)
+
+        # Delete asks first; "n" keeps it.
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert "Renamed plan" in titles(app)
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        assert "Renamed plan" not in titles(app)
+        assert len(list((data_dir / "trash").glob("*.toml"))) == 1
+        assert "undo_delete" in footer_keys(app)
+        await pilot.press("u")
+        await pilot.pause(0.1)
+        assert "Renamed plan" in titles(app)
+        assert list((data_dir / "trash").glob("*.toml")) == []
+
+
+async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None:
+    seed(data_dir)
+    damaged = data_dir / "sessions" / "broken.toml"
+    damaged.write_bytes(b'title = "Half a file\nrevision = [')
+    before = damaged.read_bytes()
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        broken = [row for row in rows if "DAMAGED" in str(row[2])]
+        assert len(broken) == 1
+        table.move_cursor(row=rows.index(broken[0]))
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "HomeScreen"  # not opened
+        assert any("broken.toml" in n.message for n in app._notifications)
+        for key in ("c", "r", "d"):  # duplicate, rename, delete refuse it
+            await pilot.press(key)
+            await pilot.pause(0.1)
+            assert app.screen.__class__.__name__ == "HomeScreen"
+    assert damaged.read_bytes() == before
+
+
+async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.1)
+        await pilot.press(*"next step")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "PilotsScreen"
