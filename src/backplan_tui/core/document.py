@@ -1,12 +1,19 @@
 """An open session: the in-memory plan, whether it has unsaved edits, and saving it.
 
 The app edits ``document.session`` in place, calls :meth:`Document.touch` after each edit,
-and :meth:`Document.save` when the autosave timer fires, on step change and on quit.  A save
-that fails leaves the edits in memory and the document dirty, so nothing typed is lost.
+and saves when the autosave timer fires (in a worker thread), on step change and on quit
+(synchronously).  A save that fails leaves the edits in memory and the document dirty, so
+nothing typed is lost.
+
+Saving in the background works on a snapshot (a deep copy taken on the caller's thread), so
+the UI can keep editing while the file is written; one lock serializes all saves, so a
+synchronous save never races a background one into a false conflict.
 """
 
 from __future__ import annotations
 
+import copy
+import threading
 from datetime import datetime
 
 from backplan_tui.core.model import Session, utc_now
@@ -21,33 +28,47 @@ class Document:
         self.dirty = False
         self.saved_at: datetime | None = None
         self.error: str | None = None
-        self.edits = 0  # edits since open; lets a caller tell "never changed" from "saved"
+        self.edits = 0  # edits since open; a save covers the edits made before its snapshot
+        self._lock = threading.Lock()
 
     def touch(self) -> None:
         """Record that the session changed and needs saving."""
         self.dirty = True
         self.edits += 1
 
+    def snapshot(self) -> tuple[Session, int]:
+        """A private copy of the session to save, and the edit count it contains."""
+        return copy.deepcopy(self.session), self.edits
+
     def save(self) -> bool:
-        """Save when dirty.  True when the file on disk now holds every edit.
+        """Save now, on this thread, when dirty.  True when the file holds every edit."""
+        if not self.dirty:
+            return True
+        return self.save_snapshot(*self.snapshot())
+
+    def save_snapshot(self, snapshot: Session, edits: int) -> bool:
+        """Write ``snapshot`` (taken when ``edits`` edits had been made).  Thread-safe.
 
         A failure is remembered in ``error`` (one line for the user) and the document stays
         dirty; the exception is not raised, so the caller can keep the app running.
         """
-        if not self.dirty:
-            return True
         if self.read_only:
             self.error = "This session is open read-only; edits are not saved."
             return False
-        try:
-            self.store.save(self.session)
-        except StoreError as error:
-            self.error = str(error)
-            return False
-        self.dirty = False
-        self.error = None
-        self.saved_at = utc_now()
-        return True
+        with self._lock:
+            # Another save may have finished while this snapshot waited: carry its revision.
+            snapshot.revision = self.session.revision
+            try:
+                self.store.save(snapshot)
+            except StoreError as error:
+                self.error = str(error)
+                return False
+            self.session.revision = snapshot.revision
+            self.session.updated = snapshot.updated
+            self.error = None
+            self.saved_at = utc_now()
+            self.dirty = self.edits != edits
+            return not self.dirty
 
     @property
     def state(self) -> str:

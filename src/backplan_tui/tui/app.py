@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -212,28 +213,57 @@ class BackplanApp(App[None]):
         self.save_state = self.document.state
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
-        self._autosave_timer = self.set_timer(self.autosave_delay, self.save_now)
+        self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
 
-    def save_now(self) -> bool:
-        doc = self.document
-        if doc is None:
-            return True
-        # Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
-        # are read straight from the widgets, so nothing typed is lost.
+    def _commit_fields(self) -> None:
+        """Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
+        are read straight from the widgets, so nothing typed is lost."""
         for screen in self.screen_stack:
             commit = getattr(screen, "commit_fields", None)
             if commit is not None:
                 commit()
+
+    def autosave(self) -> None:
+        """Save in a worker thread: the UI keeps responding while the file is written."""
+        doc = self.document
+        if doc is None:
+            return
+        self._commit_fields()
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._autosave_timer = None
+        if not doc.dirty:
+            return
+        snapshot, edits = doc.snapshot()
+        self._save_in_background(doc, snapshot, edits)
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save_in_background(self, doc: Document, snapshot: Session, edits: int) -> None:
+        had_error = doc.error
+        doc.save_snapshot(snapshot, edits)
+        self.call_from_thread(self._after_save, doc, had_error)
+
+    def _after_save(self, doc: Document, had_error: str | None) -> None:
+        if doc is not self.document:
+            return
+        self.save_state = doc.state
+        if doc.error and doc.error != had_error:
+            self.report_error(
+                f"{doc.error} Your edits are kept; press Ctrl+S to retry.", "Not saved"
+            )
+
+    def save_now(self) -> bool:
+        """Save on this thread (quit, step change, Ctrl+S); waits for a background save."""
+        doc = self.document
+        if doc is None:
+            return True
+        self._commit_fields()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
             self._autosave_timer = None
         had_error = doc.error
         ok = doc.save()
-        self.save_state = doc.state
-        if not ok and doc.error and doc.error != had_error:
-            self.report_error(
-                f"{doc.error} Your edits are kept; press Ctrl+S to retry.", "Not saved"
-            )
+        self._after_save(doc, had_error)
         return ok
 
     def action_save(self) -> None:
