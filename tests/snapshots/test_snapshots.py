@@ -100,3 +100,29 @@ def test_pilot_editor(snap_compare, demo_dir: Path) -> None:
         await pilot.pause()
 
     assert snap_compare(app_for(demo_dir), run_before=edit_pilot)
+
+
+def open_demo_then(*keys: str, step: str = "reverse_map"):  # noqa: ANN201
+    async def run(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.05)
+
+    return run
+
+
+def test_help_screen(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir), run_before=open_demo_then("f1"))
+
+
+def test_parking_lot(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir), run_before=open_demo_then("ctrl+l"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_presenter_view(snap_compare, demo_dir: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(
+        app_for(demo_dir), run_before=open_demo_then("f9", step="questions"), terminal_size=size
+    )

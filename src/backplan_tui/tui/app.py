@@ -82,6 +82,7 @@ class BackplanApp(App[None]):
     COMMANDS = App.COMMANDS | {BindingsProvider}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("f1,question_mark", "help", "Help", key_display="F1", id="app.help"),
     ]
 
     save_state: reactive[str] = reactive("clean")
@@ -103,6 +104,7 @@ class BackplanApp(App[None]):
         self._initial_session = open_session
         self._initial_demo = demo
         self._autosave_timer: Timer | None = None
+        self._theme_before_presenter: str | None = None
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -265,6 +267,24 @@ class BackplanApp(App[None]):
         ok = doc.save()
         self._after_save(doc, had_error)
         return ok
+
+    def toggle_presenter(self) -> None:
+        """Presenter view: no footer, header or side panels; the projector theme if present."""
+        on = not self.has_class("-presenter")
+        self.set_class(on, "-presenter")
+        if on:
+            self._theme_before_presenter = self.theme
+            if "backplan-projector" in self.available_themes:
+                self.theme = "backplan-projector"
+        elif self._theme_before_presenter:
+            self.theme = self._theme_before_presenter
+        self.notify("Presenter view: F9 to leave." if on else "Presenter view off.", timeout=2)
+
+    def action_help(self) -> None:
+        from backplan_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
 
     def action_save(self) -> None:
         if self.save_now() and self.document is not None:

@@ -26,16 +26,57 @@ _Dated = TypeVar("_Dated", CheckIn, Adjustment)
 # --- shared value formatting ------------------------------------------------------------------
 
 
+# Unicode bidirectional formatting characters that open or close a scope (UAX #9).
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF
+_ISOLATES = "\u2066\u2067\u2068"  # LRI RLI FSI, closed by PDI
+_PDF = "\u202c"
+_PDI = "\u2069"
+_BIDI = _EMBEDDINGS + _ISOLATES + _PDF + _PDI
+
+
+def balance_bidi(text: str) -> str:
+    """``text`` with its bidirectional overrides, embeddings and isolates balanced.
+
+    An unclosed RIGHT-TO-LEFT OVERRIDE (U+202E) in a title would otherwise reverse whatever a
+    renderer shows after it on the same line (the owner, the date, the next table cell): the
+    "Trojan Source" trick.  Closers without an opener are dropped and missing closers are
+    added at the end, so the text displays as its author wrote it and affects nothing else.
+    """
+    if not any(char in _BIDI for char in text):
+        return text
+    out: list[str] = []
+    stack: list[str] = []  # "E" (embedding/override) or "I" (isolate), innermost last
+    for char in text:
+        if char in _EMBEDDINGS:
+            stack.append("E")
+        elif char in _ISOLATES:
+            stack.append("I")
+        elif char == _PDF:
+            if not stack or stack[-1] != "E":
+                continue  # nothing to close (or an isolate is innermost): inert, drop it
+            stack.pop()
+        elif char == _PDI:
+            if "I" not in stack:
+                continue
+            while stack.pop() != "I":  # a PDI also closes the embeddings inside its isolate
+                pass
+        out.append(char)
+    out.extend(_PDF if kind == "E" else _PDI for kind in reversed(stack))
+    return "".join(out)
+
+
 def line(value: object) -> str:
-    """One line of user text: control characters gone, newlines folded, ends trimmed."""
+    """One line of user text: control characters gone, newlines folded, ends trimmed,
+    bidirectional controls balanced."""
     text = clean_line("" if value is None else str(value))
-    return " ".join(text.split())
+    return balance_bidi(" ".join(text.split()))
 
 
 def lines(value: object) -> list[str]:
-    """Multi-line user text as a list of non-empty, trimmed lines (tabs become spaces)."""
+    """Multi-line user text as a list of non-empty, trimmed lines (tabs become spaces), each
+    with its bidirectional controls balanced."""
     text = clean_text("" if value is None else str(value)).replace("\t", " ")
-    return [" ".join(part.split()) for part in text.split("\n") if part.strip()]
+    return [balance_bidi(" ".join(part.split())) for part in text.split("\n") if part.strip()]
 
 
 def number(value: float | int | None) -> str:

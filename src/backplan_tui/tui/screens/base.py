@@ -13,7 +13,8 @@ from textual.widgets import Footer, Header, Static
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, Session
-from backplan_tui.tui.text import safe_block
+from backplan_tui.tui.text import plain, safe_block
+from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
 
 
@@ -27,6 +28,9 @@ class StepScreen(Screen[None]):
         Binding("ctrl+r", "summary", "Summary", id="step.summary"),
         Binding("ctrl+s", "app.save", "Save", id="step.save"),
         Binding("escape", "home", "Home", id="step.home"),
+        Binding("ctrl+l", "park", "Park it", id="step.park"),
+        Binding("f2", "details", "Details", id="step.details"),
+        Binding("f9", "presenter", "Presenter", id="step.presenter"),
     ]
 
     @property
@@ -56,6 +60,8 @@ class StepScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = STEP_TITLES.get(self.STEP, "")
         self.watch(self.app, "save_state", self._show_save_state)
+        if self.backplan.document is not None:
+            self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
 
     def _show_save_state(self, state: str) -> None:
@@ -64,13 +70,76 @@ class StepScreen(Screen[None]):
     def refresh_stepper(self) -> None:
         self.query_one(Stepper).show(self.session, self.STEP)
 
+    _shown_edits: int = -1
+
+    def on_screen_resume(self) -> None:
+        """Back from a dialog (parking lot, details, undo ...): show the session as it is.
+
+        Only when the session changed behind this screen's back: the screen's own edits
+        refresh what they touch, so a 500-node tree is not rebuilt twice per edit.
+        """
+        doc = self.backplan.document
+        if doc is None or doc.edits == self._shown_edits:
+            return
+        self._shown_edits = doc.edits
+        self.title = plain(self.session.title)
+        self.refresh_stepper()
+        self.reload()
+
+    def reload(self) -> None:
+        """Re-read every item from the session (each step screen fills this in)."""
+
     def commit_fields(self) -> None:
         """Copy any on-screen field into the session (screens with live fields override)."""
 
     def changed(self) -> None:
         """After an edit: autosave countdown and the stepper's state marks."""
         self.backplan.changed()
+        if self.backplan.document is not None:
+            self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
+
+    # --- facilitation ----------------------------------------------------------------------
+
+    def action_park(self) -> None:
+        from backplan_tui.tui.screens.parking_lot import ParkingLotScreen
+
+        self.app.push_screen(ParkingLotScreen())
+
+    def action_details(self) -> None:
+        session = self.session
+        fields = [
+            Field("title", "Title", required=True),
+            Field("team", "Team"),
+            Field("facilitator", "Facilitator"),
+            Field("participants", "Participants", placeholder="names, separated by commas"),
+            Field("votes_per_person", "Votes per person", kind="int", minimum=1, maximum=12),
+        ]
+        values = {
+            "title": session.title,
+            "team": session.team,
+            "facilitator": session.facilitator,
+            "participants": ", ".join(session.participants),
+            "votes_per_person": session.facilitation.votes_per_person,
+        }
+
+        def done(result: dict[str, Any] | None) -> None:
+            if result is None:
+                return
+            session.title = result["title"]
+            session.team = result["team"]
+            session.facilitator = result["facilitator"]
+            names = [p.strip() for p in result["participants"].split(",")]
+            session.participants = list(dict.fromkeys(p for p in names if p))
+            if result["votes_per_person"] is not None:
+                session.facilitation.votes_per_person = int(result["votes_per_person"])
+            self.app.title = plain(session.title)
+            self.changed()
+
+        self.app.push_screen(FormScreen("Session details", fields, values), done)
+
+    def action_presenter(self) -> None:
+        self.backplan.toggle_presenter()
 
     # --- navigation ------------------------------------------------------------------------
 

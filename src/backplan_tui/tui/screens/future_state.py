@@ -119,6 +119,21 @@ class FutureStateScreen(StepScreen):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed()
 
+    def reload(self) -> None:
+        fs = self.session.future_state
+        statement = self.query_one("#statement", TextArea)
+        if clean_text(statement.text).strip() != fs.statement:
+            statement.text = fs.statement
+        objective = self.query_one("#aligned-objective", Input)
+        if plain(objective.value).strip() != fs.aligned_objective:
+            objective.value = plain(fs.aligned_objective)
+        date_field = self.query_one("#target-date", Input)
+        shown = fs.target_date.isoformat() if fs.target_date else ""
+        if date_field.value.strip() != shown:
+            date_field.value = shown
+        self.refresh_outcomes()
+        self.refresh_smart()
+
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
         self.focus_next()

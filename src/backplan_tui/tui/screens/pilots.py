@@ -73,6 +73,9 @@ class PilotsScreen(StepScreen):
         self.refresh_pilots()
         self.query_one(ItemTable).focus()
 
+    def reload(self) -> None:
+        self.refresh_pilots()
+
     def refresh_pilots(self, select: str | None = None) -> None:
         pilots = self.session.pilots
         flagged = sum(1 for p in pilots if pilot_flags(self.session, p))

@@ -56,6 +56,9 @@ class QuestionsScreen(StepScreen):
         self.refresh_questions()
         self.query_one(ItemTable).focus()
 
+    def reload(self) -> None:
+        self.refresh_questions()
+
     def refresh_questions(self, select: str | None = None) -> None:
         answered, total = answered_count(self.session)
         self.query_one("#questions-title", Static).update(

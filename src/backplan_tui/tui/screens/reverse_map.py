@@ -111,6 +111,9 @@ class ReverseMapScreen(StepScreen):
             label.append(f"  · by {fs.target_date.isoformat()}", style="dim")
         return label
 
+    def reload(self) -> None:
+        self.rebuild()
+
     def rebuild(self, select: str | None = None) -> None:
         tree = self.query_one(MapTree)
         keep = select if select is not None else self.selected_id()

@@ -33,3 +33,6 @@ class SummaryScreen(StepScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#summary-scroll").focus()
+
+    def reload(self) -> None:
+        self.query_one(Markdown).update(markdown_export.render(self.session, self.backplan.today()))

@@ -1,0 +1,92 @@
+"""The actions of a plan with their dates: shared by the CSV, iCalendar and HTML exports.
+
+An *action* is a reverse-map node or a pilot.  Map nodes come first, in the order of the
+reverse map (from the goal down, depth first, then any node not connected to the goal), then
+the pilots in file order.
+
+Dates: a pilot has its own start and end.  A map node has a due date when it is pinned
+(``pinned_due``); its start is then the due date minus its duration.
+TODO(schedule): when ``core/schedule.py`` lands, unpinned nodes get their computed dates here
+(this is the only place the exports read map dates from).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from backplan_tui.core.export.text import line, walk_map
+from backplan_tui.core.model import MapNode, Pilot, Session
+
+MAP = "map"
+PILOT = "pilot"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # MAP or PILOT
+    id: str
+    title: str  # one clean line; "" when the item has no title
+    owner: str
+    start: date | None
+    due: date | None  # a pilot's last day (inclusive)
+    status: str
+    votes: int
+    depth: int  # 1 = enables the goal directly; 0 for pilots
+    connected: bool = True  # False for map nodes that cannot be reached from the goal
+
+
+def total_votes(votes: dict[str, int]) -> int:
+    return sum(v for v in votes.values() if isinstance(v, int) and not isinstance(v, bool))
+
+
+def node_dates(node: MapNode) -> tuple[date | None, date | None]:
+    """(start, due) of a map node from its pinned date and duration."""
+    due = node.pinned_due
+    if due is None:
+        return None, None
+    if node.duration_days is None:
+        return None, due
+    try:
+        return due - timedelta(days=node.duration_days), due
+    except OverflowError:  # a duration reaching before year 1
+        return None, due
+
+
+def _node_action(node: MapNode, depth: int, connected: bool) -> Action:
+    start, due = node_dates(node)
+    return Action(
+        kind=MAP,
+        id=line(node.id),
+        title=line(node.title),
+        owner=line(node.owner),
+        start=start,
+        due=due,
+        status=line(node.status),
+        votes=total_votes(node.votes),
+        depth=depth,
+        connected=connected,
+    )
+
+
+def _pilot_action(pilot: Pilot) -> Action:
+    return Action(
+        kind=PILOT,
+        id=line(pilot.id),
+        title=line(pilot.name),
+        owner=line(pilot.owner),
+        start=pilot.start,
+        due=pilot.end,
+        status=line(pilot.status),
+        votes=total_votes(pilot.votes),
+        depth=0,
+    )
+
+
+def actions(session: Session, today: date) -> list[Action]:
+    """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc)."""
+    tree, detached = walk_map(session)
+    out = [_node_action(node, depth, True) for node, depth in tree]
+    out += [_node_action(node, depth, False) for node, depth in detached]
+    out += [_pilot_action(pilot) for pilot in session.pilots]
+    return out

@@ -1,0 +1,238 @@
+"""The user's settings: ``<config dir>/settings.toml``.  No Textual here.
+
+A missing file means defaults.  A file that cannot be read or parsed means defaults for
+everything; a file with some bad values means defaults for those fields only.  Either way
+:func:`load_settings` returns a one-line problem naming the field, and the returned
+``Settings.from_file_ok`` is False: the app must not write over that file on its own (say,
+when the theme changes) until the user saves the settings explicitly.
+
+Saving is atomic (temp file in the same folder, fsync, ``os.replace``, 0600; folders 0700)
+and keeps keys this version does not know about.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from backplan_tui.core.model import DEFAULT_TIMEBOXES
+from backplan_tui.core.paths import config_dir, ensure_dir
+from backplan_tui.core.textclean import clean_line
+
+__all__ = [
+    "AUTOSAVE_RANGE",
+    "DEFAULT_THEME",
+    "FILE_NAME",
+    "TIMEBOX_RANGE",
+    "VOTES_RANGE",
+    "Settings",
+    "load_settings",
+    "save_settings",
+    "settings_path",
+]
+
+FILE_NAME = "settings.toml"
+FILE_MODE = 0o600
+MAX_SETTINGS_BYTES = 1024 * 1024
+DEFAULT_THEME = "backplan-dark"
+TIMEBOX_RANGE = (1, 120)  # minutes
+VOTES_RANGE = (1, 12)
+AUTOSAVE_RANGE = (0.2, 10.0)  # seconds
+MAX_FACILITATOR = 200
+_THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
+_STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
+_KNOWN = ("theme", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
+
+
+@dataclass
+class Settings:
+    theme: str = DEFAULT_THEME
+    facilitator: str = ""
+    timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
+    votes_per_person: int = 3
+    autosave_delay: float = 1.0
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Top-level keys this version does not know; written back unchanged."""
+    from_file_ok: bool = field(default=True, compare=False)
+    """False when the file on disk was unreadable or had bad values: do not save over it
+    automatically; an explicit save by the user is fine (and sets it back to True)."""
+
+    def validate(self) -> None:
+        """``ValueError("<field>: <problem>")`` for the first value out of range."""
+        for key in _KNOWN:
+            _check(key, getattr(self, key))
+
+
+class _Problem(ValueError):
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check(key: str, value: Any) -> Any:
+    """The cleaned value of one known field; ``_Problem`` when it is not acceptable."""
+    if key == "theme":
+        if not isinstance(value, str) or not _THEME_NAME.fullmatch(value):
+            raise _Problem(key, "must be a theme name (letters, digits, '-' or '_')")
+        return value
+    if key == "facilitator":
+        if not isinstance(value, str):
+            raise _Problem(key, "must be text in quotes")
+        cleaned = clean_line(value).strip()
+        if len(cleaned) > MAX_FACILITATOR:
+            raise _Problem(key, f"is longer than {MAX_FACILITATOR} characters")
+        return cleaned
+    if key == "votes_per_person":
+        low, high = VOTES_RANGE
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise _Problem(key, f"must be a whole number from {low} to {high}")
+        return value
+    if key == "autosave_delay":
+        low, high = AUTOSAVE_RANGE
+        if not _is_number(value) or not math.isfinite(value) or not low <= value <= high:
+            raise _Problem(key, f"must be a number of seconds from {low:g} to {high:g}")
+        return float(value)
+    if key == "timebox_minutes":
+        if not isinstance(value, dict):
+            raise _Problem(key, "must be a table: [timebox_minutes] with one line per step")
+        low, high = TIMEBOX_RANGE
+        minutes = dict(DEFAULT_TIMEBOXES)
+        for step, amount in value.items():
+            where = f"{key}.{step}"
+            if not isinstance(step, str) or not _STEP_KEY.fullmatch(step):
+                raise _Problem(where, "is not a step name")
+            if not isinstance(amount, int) or isinstance(amount, bool):
+                raise _Problem(where, f"must be a whole number of minutes from {low} to {high}")
+            if not low <= amount <= high:
+                raise _Problem(where, f"must be from {low} to {high} minutes (not {amount})")
+            minutes[step] = amount
+        return minutes
+    raise _Problem(key, "unknown setting")  # pragma: no cover - only called with _KNOWN
+
+
+def settings_path() -> Path:
+    """``<config dir>/settings.toml`` (platformdirs; honours ``XDG_CONFIG_HOME``)."""
+    return config_dir() / FILE_NAME
+
+
+def load_settings(path: Path) -> tuple[Settings, str | None]:
+    """The settings in ``path`` and ``None``, or usable settings and a one-line problem.
+
+    Never raises.  A missing file gives defaults and no problem.
+    """
+    path = Path(path)
+    bad = Settings(from_file_ok=False)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return Settings(), None
+    except OSError as error:
+        return bad, f"{path}: cannot be read: {error.strerror or error}; using defaults"
+    if not path.is_file():
+        return bad, f"{path}: is not a file; using defaults"
+    if size > MAX_SETTINGS_BYTES:
+        return bad, f"{path}: too large ({size} bytes); using defaults"
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return bad, f"{path}: cannot be read: {error.strerror or error}; using defaults"
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return bad, f"{path}: is not UTF-8 text; using defaults"
+    except tomllib.TOMLDecodeError as error:
+        return bad, f"{path}: (toml): {error}; using defaults"
+
+    settings = Settings()
+    problems: list[str] = []
+    for key in _KNOWN:
+        if key in data:
+            try:
+                setattr(settings, key, _check(key, data[key]))
+            except _Problem as problem:
+                problems.append(str(problem))
+    settings.extra = {k: v for k, v in data.items() if k not in _KNOWN}
+    if not problems:
+        return settings, None
+    settings.from_file_ok = False
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return settings, f"{path}: {problems[0]}{more}; using the default there"
+
+
+def _to_dict(settings: Settings) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "theme": _check("theme", settings.theme),
+        "facilitator": _check("facilitator", settings.facilitator),
+        "votes_per_person": _check("votes_per_person", settings.votes_per_person),
+        "autosave_delay": _check("autosave_delay", settings.autosave_delay),
+    }
+    extra_tables: dict[str, Any] = {}
+    for key, value in settings.extra.items():
+        if key in _KNOWN:
+            continue
+        (extra_tables if isinstance(value, dict) else data)[key] = value
+    data["timebox_minutes"] = _check("timebox_minutes", settings.timebox_minutes)
+    data.update(extra_tables)
+    return data
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some filesystems cannot fsync a directory
+    finally:
+        os.close(fd)
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write ``settings`` to ``path`` atomically (0600; missing folders made 0700).
+
+    ``ValueError("<field>: <problem>")`` for a value out of range (nothing is written);
+    ``OSError`` when the disk refuses.  On success ``settings.from_file_ok`` becomes True.
+    """
+    path = Path(path)
+    try:
+        text = tomli_w.dumps(_to_dict(settings))
+    except _Problem as problem:
+        raise ValueError(str(problem)) from None
+    data = text.encode("utf-8")
+    directory = ensure_dir(path.parent)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        tmp = directory / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, flags, FILE_MODE)
+        except FileExistsError:
+            continue
+        break
+    try:
+        with open(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(directory)
+    settings.from_file_ok = True

@@ -1,0 +1,90 @@
+"""Help: every key binding, by screen, built from the bindings themselves (never stale)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "escape": "Esc",
+    "delete": "Del",
+    "enter": "Enter",
+    "space": "Space",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+}
+
+
+def key_label(keys: str) -> str:
+    """'ctrl+n' -> 'Ctrl+N', 'd,delete' -> 'd / Del'."""
+    labels = []
+    for key in keys.split(","):
+        parts = key.split("+")
+        *mods, last = parts
+        name = KEY_NAMES.get(last, last.upper() if mods and len(last) == 1 else last)
+        if len(name) > 1 and name[0] == "f" and name[1:].isdigit():
+            name = name.upper()
+        labels.append("+".join([m.capitalize() for m in mods] + [name]))
+    return " / ".join(labels)
+
+
+def sections() -> list[tuple[str, list[Binding]]]:
+    from backplan_tui.tui.app import BackplanApp
+    from backplan_tui.tui.screens.base import StepScreen
+    from backplan_tui.tui.screens.home import HomeScreen, SessionTable
+    from backplan_tui.tui.screens.parking_lot import ParkedList, ParkingLotScreen
+    from backplan_tui.tui.screens.questions import QuestionTable
+    from backplan_tui.tui.screens.reverse_map import MapTree
+    from backplan_tui.tui.widgets.form import FormScreen
+    from backplan_tui.tui.widgets.items import ItemTable
+
+    def own(*classes: Any) -> list[Binding]:
+        found: list[Binding] = []
+        for cls in classes:
+            found.extend(b for b in cls.BINDINGS if isinstance(b, Binding) and b.description)
+        return found
+
+    return [
+        ("Everywhere", own(BackplanApp) + [Binding("ctrl+p", "", "Command palette")]),
+        ("Home", own(HomeScreen, SessionTable) + [Binding("enter", "", "Open")]),
+        ("Workshop steps", own(StepScreen)),
+        ("Outcomes, questions, pilots", own(ItemTable, QuestionTable)),
+        ("Reverse map", own(MapTree) + [Binding("enter", "", "Edit")]),
+        ("Forms", own(FormScreen) + [Binding("tab", "", "Next field")]),
+        ("Parking lot", own(ParkingLotScreen, ParkedList)),
+    ]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog", classes="dialog"):
+            yield Static(
+                Content.from_markup("[b]Keys[/b] — every action is also in the palette (Ctrl+P)"),
+                classes="dialog-title",
+            )
+            with VerticalScroll(id="help-body"):
+                for title, bindings in sections():
+                    lines = [Content.styled(title, "bold $accent")]
+                    for binding in bindings:
+                        lines.append(
+                            Content.assemble(
+                                (f"  {key_label(binding.key):<18}", "bold"),
+                                binding.description,
+                            )
+                        )
+                    yield Static(Content("\n").join(lines), classes="help-section")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
