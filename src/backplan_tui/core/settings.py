@@ -94,14 +94,14 @@ def _check(key: str, value: Any) -> Any:
             raise _Problem(key, f"is longer than {MAX_FACILITATOR} characters")
         return cleaned
     if key == "votes_per_person":
-        low, high = VOTES_RANGE
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise _Problem(key, f"must be a whole number from {low} to {high}")
+        v_low, v_high = VOTES_RANGE
+        if not isinstance(value, int) or isinstance(value, bool) or not v_low <= value <= v_high:
+            raise _Problem(key, f"must be a whole number from {v_low} to {v_high}")
         return value
     if key == "autosave_delay":
-        low, high = AUTOSAVE_RANGE
-        if not _is_number(value) or not math.isfinite(value) or not low <= value <= high:
-            raise _Problem(key, f"must be a number of seconds from {low:g} to {high:g}")
+        a_low, a_high = AUTOSAVE_RANGE
+        if not _is_number(value) or not math.isfinite(value) or not a_low <= value <= a_high:
+            raise _Problem(key, f"must be a number of seconds from {a_low:g} to {a_high:g}")
         return float(value)
     if key == "timebox_minutes":
         if not isinstance(value, dict):

@@ -315,10 +315,14 @@ def _parse_theme(data: Mapping[str, Any]) -> tuple[Theme, str, list[str]]:
         if key not in _KNOWN_KEYS:
             notes.append(f"{key}: unknown key, ignored")
 
-    theme = Theme(name=name, dark=dark, variables=variables, **colours, **numbers)
+    theme = Theme(name=name, primary=colours.pop("primary"), dark=dark, variables=variables)
+    for key, colour in colours.items():
+        setattr(theme, key, colour)
+    for key, number in numbers.items():
+        setattr(theme, key, number)
     try:
         theme.to_color_system().generate()
-    except Exception as error:  # noqa: BLE001 - any failure here means the theme is unusable
+    except Exception as error:  # any failure here means Textual cannot use the theme
         raise ThemeFileError("(theme)", f"Textual cannot build it: {error}") from None
     return theme, description, notes
 
