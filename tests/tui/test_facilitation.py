@@ -111,15 +111,105 @@ async def test_presenter_view_hides_the_chrome_and_comes_back(data_dir: Path) ->
         await pilot.pause(0.1)
         assert app.screen.query_one(Footer).display
         await pilot.press("f9")
-        await pilot.pause(0.1)
-        assert app.has_class("-presenter")
-        assert not app.screen.query_one(Footer).region.height
-        assert app.screen.query_one("#prompts").region.height > 0  # the prompt stays
+        await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
+        assert app.presenter and app.screen.has_class("-presenter")
+        assert not app.screen.query_one(Footer).display
+        assert app.screen.query_one("#prompts").display  # the prompt stays
+        assert app.theme == "backplan-projector"
         await pilot.press("ctrl+n")  # it survives a step change
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ == "PilotsScreen"
-        assert not app.screen.query_one(Footer).region.height
+        assert not app.screen.query_one(Footer).display
         await pilot.press("f9")
+        await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
+        assert not app.presenter
+        assert app.screen.query_one(Footer).display
+        assert app.theme == "backplan-dark"
+
+
+def plan_state(app: BackplanApp) -> dict:
+    """The session minus its bookkeeping (revision, updated, step, timer usage)."""
+    from backplan_tui.core import codec
+
+    data = codec.to_dict(app.session)
+    for key in ("revision", "updated", "current_step"):
+        data.pop(key, None)
+    return data
+
+
+async def test_undo_and_redo_ten_edits(data_dir: Path) -> None:
+    app = demo_app(data_dir)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause(0.1)
-        assert not app.has_class("-presenter")
-        assert app.screen.query_one(Footer).region.height == 1
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        states = [plan_state(app)]
+        await pilot.press("down")
+        for n in range(10):  # status changes and moves: ten separate undo steps
+            await pilot.press("x" if n % 2 == 0 else "down")
+            if n % 2 == 1:
+                await pilot.press("x")
+            await pilot.pause(0.05)
+            states.append(plan_state(app))
+        assert len({repr(s) for s in states}) == 11  # every edit changed something
+        for expected in reversed(states[:-1]):
+            await pilot.press("ctrl+z")
+            await pilot.pause(0.05)
+            assert plan_state(app) == expected
+        assert any("Undone: mark" in n.message for n in app._notifications)
+        for expected in states[1:]:
+            await pilot.press("ctrl+y")
+            await pilot.pause(0.05)
+            assert plan_state(app) == expected
+        await pilot.press("ctrl+z")  # undo survives autosave: the file follows the undo
+        await pilot.pause(0.3)
+        await pilot.press("ctrl+q")
+    from backplan_tui.core import codec
+
+    saved = codec.to_dict(SessionStore(data_dir).load("demo"))
+    assert saved["map"] == states[-2]["map"]
+
+
+async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path) -> None:
+    now = [1000.0]
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(
+        data_dir,
+        open_session="demo",
+        today=lambda: TODAY,
+        autosave_delay=0.05,
+        clock=lambda: now[0],
+    )
+    bells: list[int] = []
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+        await pilot.pause(0.1)
+        timer = app.screen.query_one("#timer")
+        assert str(timer.render()) == "⏸ 40:00"  # the demo plans 40 minutes for the map
+        await pilot.press("f3")
+        await pilot.pause(0.05)
+        assert str(timer.render()) == "▶ 40:00"
+        now[0] += 39 * 60 + 30
+        app._tick()
+        assert str(timer.render()) == "▶ 00:30"
+        assert not bells
+        now[0] += 35  # past zero
+        app._tick()
+        assert bells == [1]
+        assert str(timer.render()) == "▶ -00:05"
+        assert timer.has_class("-overrun")
+        await pilot.pause(0.05)  # the toast is a message
+        assert any("Time is up for Reverse map" in n.message for n in app._notifications)
+        now[0] += 10
+        app._tick()
+        assert bells == [1]  # one signal per zero crossing
+        await pilot.press("f4")  # +5 minutes
+        await pilot.pause(0.05)
+        assert str(timer.render()) == "▶ 04:45"
+        assert not timer.has_class("-overrun")
+        await pilot.press("f3")  # pause: the clock stops
+        now[0] += 600
+        await pilot.pause(0.05)
+        assert str(timer.render()) == "⏸ 04:45"
+        await pilot.press("ctrl+q")
+    used = SessionStore(data_dir).load("demo").facilitation.extra["used_seconds"]
+    assert used == {"reverse_map": 40 * 60 + 15}

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from backplan_tui.core.model import Session
 from backplan_tui.core.timebox import ADDED_KEY, USED_KEY
 
-__all__ = ["DEFAULT_LIMIT", "MIN_LIMIT", "Entry", "History"]
+__all__ = ["DEFAULT_LIMIT", "MIN_LIMIT", "Entry", "History", "snapshot"]
 
 DEFAULT_LIMIT = 100
 MIN_LIMIT = 1
@@ -58,8 +58,12 @@ class Entry:
     data: bytes
 
 
-def _snapshot(session: Session) -> bytes:
+def snapshot(session: Session) -> bytes:
+    """The session as undo-history bytes (kept in memory only)."""
     return pickle.dumps(session, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+_snapshot = snapshot
 
 
 def _restore(entry: Entry, current: Session) -> Session:
@@ -90,6 +94,12 @@ class History:
         ("delete node Budget", "vote"); forgets the redo list; the oldest step goes when
         ``limit`` is reached."""
         self._undo.append(Entry(label, session.current_step, _snapshot(session)))
+        self._redo.clear()
+
+    def record_snapshot(self, data: bytes, label: str, step: str) -> None:
+        """Like :meth:`record`, for a state already taken with :func:`snapshot` (the app keeps
+        the state after each change, so the state *before* the next one is at hand)."""
+        self._undo.append(Entry(label, step, data))
         self._redo.clear()
 
     def discard_last(self) -> None:

@@ -7,6 +7,7 @@ unless asked to.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
@@ -26,6 +27,8 @@ from backplan_tui.core.codec import CodecError
 from backplan_tui.core.document import Document
 from backplan_tui.core.model import ALL_STEPS, STEPS, Session
 from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.timebox import Agenda
+from backplan_tui.core.undo import History, snapshot
 from backplan_tui.tui import themes
 from backplan_tui.tui.text import plain, toast
 
@@ -95,8 +98,16 @@ class BackplanApp(App[None]):
         open_session: str | None = None,
         demo: bool = False,
         autosave_delay: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
+        self.clock = clock
+        self.history = History()
+        self.agenda: Agenda | None = None
+        self._state = b""
+        self._last_label = ""
+        self._last_record_at = 0.0
+        self._last_tick = 0.0
         self.store = store
         self.today = today
         self.autosave_delay = autosave_delay
@@ -105,10 +116,12 @@ class BackplanApp(App[None]):
         self._initial_demo = demo
         self._autosave_timer: Timer | None = None
         self._theme_before_presenter: str | None = None
+        self.presenter = False
 
     # --- start-up --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._ticker = self.set_interval(1, self._tick, pause=True)
         themes.register_builtin_themes(self)
         from backplan_tui.tui.screens.home import HomeScreen
 
@@ -138,6 +151,10 @@ class BackplanApp(App[None]):
             return False
         self.close_document()
         self.document = Document(self.store, session)
+        self.history = History()
+        self._state = snapshot(session)
+        self._last_label = ""
+        self.agenda = Agenda.from_session(session)
         self.save_state = self.document.state
         self.title = plain(session.title)
         wanted = step or session.current_step
@@ -197,7 +214,11 @@ class BackplanApp(App[None]):
         """Flush and forget the open session (back to home)."""
         if self.document is not None:
             self.save_now()
+        if self.agenda is not None:
+            self.agenda.pause_all(self.clock())
+        self._ticker.pause()
         self.document = None
+        self.agenda = None
         self.title = self.TITLE
 
     # --- saving ----------------------------------------------------------------------------
@@ -207,15 +228,104 @@ class BackplanApp(App[None]):
         assert self.document is not None, "no session open"
         return self.document.session
 
-    def changed(self) -> None:
-        """Called after every edit: mark unsaved and (re)start the autosave countdown."""
-        if self.document is None:
+    def changed(self, label: str = "edit") -> None:
+        """Called after every edit: an undo step, "unsaved", and the autosave countdown.
+
+        The state before this edit is the one kept after the previous edit, so it goes on
+        the undo list under ``label``.  Typing into a field ("type: ...") coalesces into one
+        step while the same field keeps changing within two seconds.
+        """
+        doc = self.document
+        if doc is None:
             return
-        self.document.touch()
-        self.save_state = self.document.state
+        now = self.clock()
+        coalesce = (
+            label.startswith("type:")
+            and label == self._last_label
+            and now - self._last_record_at < 2.0
+        )
+        if not coalesce:
+            self.history.record_snapshot(self._state, label, doc.session.current_step)
+        self._last_label, self._last_record_at = label, now
+        self._state = snapshot(doc.session)
+        doc.touch()
+        self.save_state = doc.state
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
         self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
+
+    def undo(self, redo: bool = False) -> str | None:
+        """Undo (or redo) the last edit; the label of what was undone, None when nothing."""
+        doc = self.document
+        if doc is None:
+            return None
+        entry = self.history.peek_redo() if redo else self.history.peek_undo()
+        restored = self.history.redo(doc.session) if redo else self.history.undo(doc.session)
+        if restored is None or entry is None:
+            return None
+        doc.session = restored
+        self._state = snapshot(restored)
+        self._last_label = ""
+        doc.touch()
+        self.save_state = doc.state
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+        self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
+        return entry.label
+
+    # --- the timebox ------------------------------------------------------------------------
+
+    def toggle_timer(self, step: str) -> None:
+        if self.agenda is None:
+            return
+        now = self.clock()
+        if self.agenda.running_step() == step:
+            self.agenda.pause_all(now)
+        else:
+            self.agenda.start(step, now)
+        self._last_tick = now
+        if self.agenda.running_step():
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        self._show_timer()
+
+    def extend_timer(self, step: str) -> None:
+        if self.agenda is not None:
+            self.agenda.timebox(step).add()
+            self._show_timer()
+
+    def reset_timer(self, step: str) -> None:
+        if self.agenda is not None:
+            self.agenda.timebox(step).reset()
+            self._show_timer()
+
+    def _show_timer(self) -> None:
+        show = getattr(self.screen, "show_timer", None)
+        if show is not None:
+            show()
+
+    def _tick(self) -> None:
+        """Once a second while a timebox runs: the clock, and a signal when it reaches zero."""
+        agenda = self.agenda
+        step = agenda.running_step() if agenda else None
+        if agenda is None or step is None:
+            self._ticker.pause()
+            return
+        now = self.clock()
+        if agenda.timebox(step).crossed_zero(self._last_tick, now):
+            from backplan_tui.core.model import STEP_TITLES
+
+            self.bell()
+            self.notify(
+                f"Time is up for {STEP_TITLES.get(step, step)}. "
+                "F4 adds 5 minutes; the clock keeps counting the overrun.",
+                title="Timebox",
+                severity="warning",
+                timeout=10,
+            )
+        self._last_tick = now
+        self._show_timer()
 
     def _commit_fields(self) -> None:
         """Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
@@ -224,6 +334,10 @@ class BackplanApp(App[None]):
             commit = getattr(screen, "commit_fields", None)
             if commit is not None:
                 commit()
+        doc = self.document
+        if doc is not None and self.agenda is not None:
+            if self.agenda.store(doc.session, self.clock()):
+                doc.touch()  # the time used per step is saved, but is not an undo step
 
     def autosave(self) -> None:
         """Save in a worker thread: the UI keeps responding while the file is written."""
@@ -270,14 +384,16 @@ class BackplanApp(App[None]):
 
     def toggle_presenter(self) -> None:
         """Presenter view: no footer, header or side panels; the projector theme if present."""
-        on = not self.has_class("-presenter")
-        self.set_class(on, "-presenter")
+        on = not self.presenter
+        self.presenter = on
         if on:
             self._theme_before_presenter = self.theme
             if "backplan-projector" in self.available_themes:
                 self.theme = "backplan-projector"
         elif self._theme_before_presenter:
             self.theme = self._theme_before_presenter
+        # On the screen, not the App: Textual re-matches a screen's class for its widgets.
+        self.screen.set_class(on, "-presenter")
         self.notify("Presenter view: F9 to leave." if on else "Presenter view off.", timeout=2)
 
     def action_help(self) -> None:
@@ -302,6 +418,7 @@ def create_app(
     demo: bool = False,
     today: Callable[[], date] | None = None,
     autosave_delay: float = 1.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> BackplanApp:
     """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default)."""
     store = SessionStore(paths.data_dir(data_dir))
@@ -311,4 +428,5 @@ def create_app(
         open_session=open_session,
         demo=demo,
         autosave_delay=autosave_delay,
+        clock=clock,
     )

@@ -12,10 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from backplan_tui.core import templates
-from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, Session
-from backplan_tui.tui.text import plain, safe_block
+from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
+from backplan_tui.tui.text import plain, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
+
+
+def agenda_steps() -> tuple[str, ...]:
+    return STEPS
 
 
 class StepScreen(Screen[None]):
@@ -31,6 +35,11 @@ class StepScreen(Screen[None]):
         Binding("ctrl+l", "park", "Park it", id="step.park"),
         Binding("f2", "details", "Details", id="step.details"),
         Binding("f9", "presenter", "Presenter", id="step.presenter"),
+        Binding("ctrl+z", "undo", "Undo", id="step.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="step.redo"),
+        Binding("f3", "timer", "Timer", id="step.timer"),
+        Binding("f4", "extend_timer", "+5 min", id="step.extend", show=False),
+        Binding("f8", "reset_timer", "Reset timer", id="step.reset_timer", show=False),
     ]
 
     @property
@@ -45,6 +54,7 @@ class StepScreen(Screen[None]):
         yield Header(icon="◎")
         with Horizontal(id="step-bar"):
             yield Stepper(id="stepper")
+            yield Static(id="timer", classes="timer")
             yield SaveIndicator(id="save-state")
         yield Static(self.prompts_content(), id="prompts", classes="prompts")
         yield from self.compose_body()
@@ -58,11 +68,13 @@ class StepScreen(Screen[None]):
         return safe_block("\n".join(f"› {p}" for p in prompts))
 
     def on_mount(self) -> None:
+        self.set_class(self.backplan.presenter, "-presenter")
         self.sub_title = STEP_TITLES.get(self.STEP, "")
         self.watch(self.app, "save_state", self._show_save_state)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
+        self.show_timer()
 
     def _show_save_state(self, state: str) -> None:
         self.query_one(SaveIndicator).show(state)
@@ -92,9 +104,9 @@ class StepScreen(Screen[None]):
     def commit_fields(self) -> None:
         """Copy any on-screen field into the session (screens with live fields override)."""
 
-    def changed(self) -> None:
-        """After an edit: autosave countdown and the stepper's state marks."""
-        self.backplan.changed()
+    def changed(self, label: str = "edit") -> None:
+        """After an edit: an undo step named ``label``, autosave, the stepper's marks."""
+        self.backplan.changed(label)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
@@ -134,9 +146,53 @@ class StepScreen(Screen[None]):
             if result["votes_per_person"] is not None:
                 session.facilitation.votes_per_person = int(result["votes_per_person"])
             self.app.title = plain(session.title)
-            self.changed()
+            self.changed("edit session details")
 
         self.app.push_screen(FormScreen("Session details", fields, values), done)
+
+    def action_undo(self) -> None:
+        label = self.backplan.undo()
+        self._after_undo(f"Undone: {label}" if label else "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        label = self.backplan.undo(redo=True)
+        self._after_undo(f"Redone: {label}" if label else "Nothing to redo.")
+
+    def _after_undo(self, message: str) -> None:
+        doc = self.backplan.document
+        if doc is not None:
+            self._shown_edits = doc.edits
+        self.refresh_stepper()
+        self.reload()
+        toast(self, message, timeout=2)
+
+    # --- the timebox ------------------------------------------------------------------------
+
+    def show_timer(self) -> None:
+        """The step's countdown: text carries the state (▶ running, ⏸ paused, -mm:ss over)."""
+        timer = self.query_one("#timer", Static)
+        agenda = self.backplan.agenda
+        if agenda is None or self.STEP not in agenda_steps():
+            timer.display = False
+            return
+        box = agenda.timebox(self.STEP)
+        now = self.backplan.clock()
+        state = "▶" if box.running else "⏸"
+        timer.update(Content(f"{state} {box.clock(now)}"))
+        timer.set_class(box.is_over(now), "-overrun")
+        timer.set_class(box.running, "-running")
+
+    def action_timer(self) -> None:
+        if self.STEP in agenda_steps():
+            self.backplan.toggle_timer(self.STEP)
+
+    def action_extend_timer(self) -> None:
+        if self.STEP in agenda_steps():
+            self.backplan.extend_timer(self.STEP)
+
+    def action_reset_timer(self) -> None:
+        if self.STEP in agenda_steps():
+            self.backplan.reset_timer(self.STEP)
 
     def action_presenter(self) -> None:
         self.backplan.toggle_presenter()

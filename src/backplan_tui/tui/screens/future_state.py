@@ -117,7 +117,7 @@ class FutureStateScreen(StepScreen):
             date_field.set_class(True, "-invalid")  # keep the last good date
         if (statement, objective, target) != (fs.statement, fs.aligned_objective, fs.target_date):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
-            self.changed()
+            self.changed("type: the goal")
 
     def reload(self) -> None:
         fs = self.session.future_state
@@ -138,8 +138,8 @@ class FutureStateScreen(StepScreen):
     def _next_field(self, event: Input.Submitted) -> None:
         self.focus_next()
 
-    def changed(self) -> None:
-        super().changed()
+    def changed(self, label: str = "edit") -> None:
+        super().changed(label)
         self.refresh_smart()
 
     def refresh_smart(self) -> None:
@@ -194,7 +194,7 @@ class FutureStateScreen(StepScreen):
                 return
             outcome = Outcome(id=self.session.new_id("o"), **values)
             self.session.future_state.outcomes.append(outcome)
-            self.changed()
+            self.changed(f"add outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)
 
         self.app.push_screen(FormScreen("New outcome", outcome_fields(), defaults), done)
@@ -211,7 +211,7 @@ class FutureStateScreen(StepScreen):
                 return
             for name, value in result.items():
                 setattr(outcome, name, value)
-            self.changed()
+            self.changed(f"edit outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)
 
         self.app.push_screen(
@@ -230,7 +230,7 @@ class FutureStateScreen(StepScreen):
         for pilot in self.session.pilots:
             if pilot.outcome == outcome.id:
                 pilot.outcome = ""
-        self.changed()
+        self.changed(f"delete outcome {outcome.metric}")
         self.refresh_outcomes()
         toast(self, f"Deleted outcome {outcome.metric}.", timeout=3)
 
@@ -243,5 +243,5 @@ class FutureStateScreen(StepScreen):
         target = index + delta
         if 0 <= target < len(items):
             items[index], items[target] = items[target], items[index]
-            self.changed()
+            self.changed(f"move outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)

@@ -73,7 +73,7 @@ class ParkingLotScreen(ModalScreen[None]):
         if not text:
             return
         self.session.facilitation.parking_lot.append(text)
-        self.app.changed()  # type: ignore[attr-defined]
+        self.app.changed(f"park {text}")  # type: ignore[attr-defined]
         event.input.value = ""
         self.refresh_list(highlight=len(self.session.facilitation.parking_lot) - 1)
 
@@ -97,7 +97,7 @@ class ParkingLotScreen(ModalScreen[None]):
         else:
             session.pilots.append(Pilot(id=session.new_id("p"), name=text))
         del session.facilitation.parking_lot[index]
-        self.app.changed()  # type: ignore[attr-defined]
+        self.app.changed(f"turn into {KINDS[kind]}: {text}")  # type: ignore[attr-defined]
         self.refresh_list(highlight=index)
         toast(self, f"Turned into {KINDS[kind]}: {text}", timeout=3)
 
@@ -106,8 +106,8 @@ class ParkingLotScreen(ModalScreen[None]):
         if taken is None:
             return
         index, _ = taken
-        del self.session.facilitation.parking_lot[index]
-        self.app.changed()  # type: ignore[attr-defined]
+        removed = self.session.facilitation.parking_lot.pop(index)
+        self.app.changed(f"remove parked {removed}")  # type: ignore[attr-defined]
         self.refresh_list(highlight=index)
 
     def action_close(self) -> None:

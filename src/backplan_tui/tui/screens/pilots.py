@@ -148,7 +148,7 @@ class PilotsScreen(StepScreen):
                 return
             pilot = Pilot(id=self.session.new_id("p"), **values)
             self.session.pilots.append(pilot)
-            self.changed()
+            self.changed(f"add pilot {pilot.name}")
             self.refresh_pilots(select=pilot.id)
 
         self.app.push_screen(FormScreen("New pilot", pilot_fields(self.session), defaults), done)
@@ -166,7 +166,7 @@ class PilotsScreen(StepScreen):
                 return
             for name, value in result.items():
                 setattr(pilot, name, value)
-            self.changed()
+            self.changed(f"edit pilot {pilot.name}")
             self.refresh_pilots(select=pilot.id)
 
         self.app.push_screen(FormScreen(fmt("Edit pilot: $n", n=pilot.name), fields, values), done)
@@ -180,7 +180,7 @@ class PilotsScreen(StepScreen):
         if pilot is None:
             return
         self.session.pilots.remove(pilot)
-        self.changed()
+        self.changed(f"delete pilot {pilot.name}")
         self.refresh_pilots()
         toast(self, f"Deleted pilot {pilot.name}.", timeout=3)
 
@@ -192,5 +192,5 @@ class PilotsScreen(StepScreen):
         index = items.index(pilot)
         if 0 <= index + delta < len(items):
             items[index], items[index + delta] = items[index + delta], items[index]
-            self.changed()
+            self.changed(f"move pilot {pilot.name}")
             self.refresh_pilots(select=pilot.id)

@@ -111,7 +111,7 @@ class QuestionsScreen(StepScreen):
                 return
             question = Question(id=self.session.new_id("q"), **values)
             self.session.questions.append(question)
-            self.changed()
+            self.changed(f"add question {question.prompt}")
             self.refresh_questions(select=question.id)
 
         self.app.push_screen(
@@ -134,7 +134,7 @@ class QuestionsScreen(StepScreen):
                 result["status"] = question.status if question.status != "answered" else "open"
             for name, value in result.items():
                 setattr(question, name, value)
-            self.changed()
+            self.changed(f"answer {question.prompt}")
             self.refresh_questions(select=question.id)
 
         self.app.push_screen(
@@ -151,7 +151,7 @@ class QuestionsScreen(StepScreen):
             return
         index = QUESTION_STATUSES.index(question.status)
         question.status = QUESTION_STATUSES[(index + 1) % len(QUESTION_STATUSES)]
-        self.changed()
+        self.changed(f"mark {question.status}: {question.prompt}")
         self.refresh_questions(select=question.id)
 
     def action_delete_item(self) -> None:
@@ -159,7 +159,7 @@ class QuestionsScreen(StepScreen):
         if question is None:
             return
         self.session.questions.remove(question)
-        self.changed()
+        self.changed(f"delete question {question.prompt}")
         self.refresh_questions()
         toast(self, f"Deleted question: {question.prompt}", timeout=3)
 
@@ -171,5 +171,5 @@ class QuestionsScreen(StepScreen):
         index = items.index(question)
         if 0 <= index + delta < len(items):
             items[index], items[index + delta] = items[index + delta], items[index]
-            self.changed()
+            self.changed(f"move question {question.prompt}")
             self.refresh_questions(select=question.id)

@@ -194,7 +194,7 @@ class ReverseMapScreen(StepScreen):
                 self.session.map.insert(self.session.map.index(after) + 1, node)
             else:
                 self.session.map.append(node)
-            self.changed()
+            self.changed(f"add {node.title}")
             self.rebuild(select=node.id)
 
         fields = node_fields(self.session.participants)
@@ -225,7 +225,7 @@ class ReverseMapScreen(StepScreen):
                 return
             for name, value in result.items():
                 setattr(node, name, value)
-            self.changed()
+            self.changed(f"edit {node.title}")
             self.rebuild(select=node.id)
 
         self.app.push_screen(FormScreen(fmt("Edit: $t", t=node.title), fields, values), done)
@@ -241,7 +241,7 @@ class ReverseMapScreen(StepScreen):
             return
         index = NODE_STATUSES.index(node.status)
         node.status = NODE_STATUSES[(index + 1) % len(NODE_STATUSES)]
-        self.changed()
+        self.changed(f"mark {node.status}: {node.title}")
         self.rebuild(select=node.id)
 
     def action_delete_item(self) -> None:
@@ -272,7 +272,7 @@ class ReverseMapScreen(StepScreen):
         self.session.map = [n for n in self.session.map if n.id not in gone]
         for pilot in self.session.pilots:
             pilot.tests = [t for t in pilot.tests if t not in gone]
-        self.changed()
+        self.changed(f"delete {node.title}")
         self.rebuild(select=neighbour.id if neighbour else node.parent or GOAL)
         extra = f" and {len(below)} below it" if below else ""
         toast(self, f"Deleted {node.title}{extra}.", timeout=3)
@@ -289,7 +289,7 @@ class ReverseMapScreen(StepScreen):
         items = self.session.map
         a, b = items.index(node), items.index(other)
         items[a], items[b] = items[b], items[a]
-        self.changed()
+        self.changed(f"move {node.title}")
         self.rebuild(select=node.id)
 
     def action_outdent(self) -> None:
@@ -301,7 +301,7 @@ class ReverseMapScreen(StepScreen):
         node.parent = parent.parent
         self.session.map.remove(node)
         self.session.map.insert(self.session.map.index(parent) + 1, node)
-        self.changed()
+        self.changed(f"move out {node.title}")
         self.rebuild(select=node.id)
 
     def action_indent(self) -> None:
@@ -314,5 +314,5 @@ class ReverseMapScreen(StepScreen):
         if index == 0:
             return
         node.parent = siblings[index - 1].id
-        self.changed()
+        self.changed(f"move in {node.title}")
         self.rebuild(select=node.id)
