@@ -126,3 +126,7 @@ def test_presenter_view(snap_compare, demo_dir: Path, size: tuple[int, int]) -> 
     assert snap_compare(
         app_for(demo_dir), run_before=open_demo_then("f9", step="questions"), terminal_size=size
     )
+
+
+def test_vote_screen(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir), run_before=open_demo_then("v", "right"))

@@ -184,7 +184,7 @@ async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
         await pilot.pause(0.1)
         timer = app.screen.query_one("#timer")
-        assert str(timer.render()) == "⏸ 40:00"  # the demo plans 40 minutes for the map
+        assert str(timer.render()) == "‖ 40:00"  # the demo plans 40 minutes for the map
         await pilot.press("f3")
         await pilot.pause(0.05)
         assert str(timer.render()) == "▶ 40:00"
@@ -209,7 +209,53 @@ async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path
         await pilot.press("f3")  # pause: the clock stops
         now[0] += 600
         await pilot.pause(0.05)
-        assert str(timer.render()) == "⏸ 04:45"
+        assert str(timer.render()) == "‖ 04:45"
         await pilot.press("ctrl+q")
     used = SessionStore(data_dir).load("demo").facilitation.extra["used_seconds"]
     assert used == {"reverse_map": 40 * 60 + 15}
+
+
+async def test_three_participants_vote_and_the_ranking_follows(data_dir: Path) -> None:
+    store = SessionStore(data_dir)
+    session = templates.instantiate(
+        "hr-retention",
+        session_id="vote",
+        title="Vote on the map",
+        today=TODAY,
+        participants=["Dana", "Lee", "Sam"],
+    )
+    session.current_step = "reverse_map"
+    store.create(session)
+    first, second, third = (n.id for n in session.map[:3])
+    app = create_app(data_dir, open_session="vote", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("v")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "VoteScreen"
+        # Dana: two votes on the second item, one on the third.
+        await pilot.press("down", "plus", "plus", "down", "plus")
+        await pilot.press("plus")  # a fourth vote is refused: 3 each
+        await pilot.pause(0.1)
+        assert any("Dana has no map node votes left" in n.message for n in app._notifications)
+        # Lee: all three on the third item; Sam: one on the first.
+        await pilot.press("right", "plus", "plus", "plus")
+        await pilot.press("right", "up", "up", "plus")
+        await pilot.pause(0.05)
+        nodes = {n.id: n for n in app.session.map}
+        assert nodes[second].votes == {"Dana": 2}
+        assert nodes[third].votes == {"Dana": 1, "Lee": 3}
+        assert nodes[first].votes == {"Sam": 1}
+        await pilot.press("s")  # sort by the ranking
+        await pilot.pause(0.05)
+        table = app.screen.query_one("#vote-table")
+        top = [str(table.get_row_at(i)[0]) for i in range(3)]  # type: ignore[attr-defined]
+        assert top == ["4", "2", "1"]
+        # The cursor stays on Sam's item through the sort: Sam takes the vote back.
+        await pilot.press("minus")
+        await pilot.pause(0.05)
+        await pilot.press("escape", "ctrl+q")
+    saved = {n.id: n.votes for n in SessionStore(data_dir).load("vote").map}
+    assert saved[third] == {"Dana": 1, "Lee": 3}
+    assert saved[second] == {"Dana": 2}
+    assert saved[first] == {}

@@ -169,7 +169,7 @@ class StepScreen(Screen[None]):
     # --- the timebox ------------------------------------------------------------------------
 
     def show_timer(self) -> None:
-        """The step's countdown: text carries the state (▶ running, ⏸ paused, -mm:ss over)."""
+        """The step's countdown: text carries the state (▶ running, ‖ paused, -mm:ss over)."""
         timer = self.query_one("#timer", Static)
         agenda = self.backplan.agenda
         if agenda is None or self.STEP not in agenda_steps():
@@ -177,7 +177,7 @@ class StepScreen(Screen[None]):
             return
         box = agenda.timebox(self.STEP)
         now = self.backplan.clock()
-        state = "▶" if box.running else "⏸"
+        state = "▶" if box.running else "‖"
         timer.update(Content(f"{state} {box.clock(now)}"))
         timer.set_class(box.is_over(now), "-overrun")
         timer.set_class(box.running, "-running")

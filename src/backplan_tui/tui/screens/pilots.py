@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
@@ -53,10 +55,19 @@ def pilot_fields(session: Session) -> list[Field]:
     ]
 
 
-def window(pilot: Pilot) -> str:
-    start = pilot.start.isoformat() if pilot.start else "?"
-    end = pilot.end.isoformat() if pilot.end else "?"
-    return f"{start} → {end}" if pilot.start or pilot.end else ""
+def window(pilot: Pilot, short: bool = False) -> str:
+    """ "2026-10-26 → 2026-12-07", or "26 Oct → 07 Dec" for the table."""
+
+    def show(day: date | None) -> str:
+        if day is None:
+            return "?"
+        return day.strftime("%d %b") if short else day.isoformat()
+
+    return f"{show(pilot.start)} → {show(pilot.end)}" if pilot.start or pilot.end else ""
+
+
+class PilotTable(ItemTable):
+    BINDINGS = [Binding("v", "screen.vote", "Vote", id="pilots.vote")]
 
 
 class PilotsScreen(StepScreen):
@@ -65,7 +76,7 @@ class PilotsScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
-            yield ItemTable(["Pilot", "Tests", "Owner", "Window", "Status", "Check"], id="pilots")
+            yield PilotTable(["Pilot", "Tests", "Owner", "Window", "Status", "OK"], id="pilots")
             yield Static(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
@@ -94,10 +105,10 @@ class PilotsScreen(StepScreen):
                 (
                     pilot.id,
                     [
-                        cell(pilot.name, width=34),
+                        cell(pilot.name, width=26),
                         Text(str(len([t for t in pilot.tests if self.session.node(t)]))),
-                        cell(pilot.owner, width=14),
-                        Text(window(pilot)),
+                        cell(pilot.owner, width=12),
+                        Text(window(pilot, short=True)),
                         Text(pilot.status),
                         check,
                     ],
@@ -128,7 +139,7 @@ class PilotsScreen(StepScreen):
         parts = [
             safe(pilot.name, "bold"),
             safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
-            fmt("[dim]tests:[/dim] $t", t=names),
+            fmt("[dim]tests:[/dim] $t  [dim]window:[/dim] $w", t=names, w=window(pilot)),
             fmt(
                 "[dim]moves:[/dim] $o  [dim]rule:[/dim] $r",
                 o=outcome.metric if outcome else pilot.metric or "—",
@@ -139,6 +150,11 @@ class PilotsScreen(StepScreen):
         if flags:
             parts.append(fmt("[b $warning]⚠ $f[/]", f="; ".join(flags)))
         detail.update(Content("\n").join(parts))
+
+    def action_vote(self) -> None:
+        from backplan_tui.tui.screens.voting import VoteScreen
+
+        self.app.push_screen(VoteScreen("pilots"))
 
     def action_add_item(self) -> None:
         defaults: dict[str, Any] = {"status": "planned", "tests": []}

@@ -70,6 +70,7 @@ class MapTree(Tree[str]):
         Binding("e", "screen.edit_item", "Edit", id="map.edit"),
         Binding("x", "screen.cycle_status", "Status", id="map.status"),
         Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
+        Binding("v", "screen.vote", "Vote", id="map.vote"),
         Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="map.up", show=False),
         Binding("ctrl+down", "screen.move_item(1)", "Move down", id="map.down", show=False),
         Binding("ctrl+left", "screen.outdent", "Move out", id="map.outdent", show=False),
@@ -234,6 +235,11 @@ class ReverseMapScreen(StepScreen):
     def _selected_node(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()
         self.action_edit_item()
+
+    def action_vote(self) -> None:
+        from backplan_tui.tui.screens.voting import VoteScreen
+
+        self.app.push_screen(VoteScreen("map"))
 
     def action_cycle_status(self) -> None:
         node = self.selected()

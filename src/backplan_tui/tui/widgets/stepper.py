@@ -12,10 +12,10 @@ from textual.widgets import Static
 from backplan_tui.core.coach import step_state
 from backplan_tui.core.model import STEPS, Session
 
-SHORT_TITLES = {
-    "future_state": "Future state",
+SHORT_TITLES = {  # the header shows the full name of the current step
+    "future_state": "Future",
     "questions": "Questions",
-    "reverse_map": "Reverse map",
+    "reverse_map": "Map",
     "pilots": "Pilots",
     "summary": "Summary",
 }
