@@ -130,3 +130,24 @@ def test_presenter_view(snap_compare, demo_dir: Path, size: tuple[int, int]) -> 
 
 def test_vote_screen(snap_compare, demo_dir: Path) -> None:
     assert snap_compare(app_for(demo_dir), run_before=open_demo_then("v", "right"))
+
+
+BUILTIN_THEMES = [
+    "backplan-dark",
+    "backplan-light",
+    "backplan-high-contrast",
+    "backplan-projector",
+    "backplan-sunrise",
+]
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_home_in_each_theme(snap_compare, demo_dir: Path, theme: str) -> None:
+    app = create_app(demo_dir, today=lambda: TODAY, autosave_delay=600, theme=theme)
+    assert snap_compare(app)
+
+
+@pytest.mark.parametrize("theme", BUILTIN_THEMES)
+def test_reverse_map_in_each_theme(snap_compare, demo_dir: Path, theme: str) -> None:
+    app = create_app(demo_dir, today=lambda: TODAY, autosave_delay=600, theme=theme)
+    assert snap_compare(app, run_before=open_demo_then("down", "down"))

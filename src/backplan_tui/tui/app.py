@@ -26,6 +26,7 @@ from backplan_tui.core import paths
 from backplan_tui.core.codec import CodecError
 from backplan_tui.core.document import Document
 from backplan_tui.core.model import ALL_STEPS, STEPS, Session
+from backplan_tui.core.settings import load_settings, save_settings
 from backplan_tui.core.store import SessionStore, StoreError
 from backplan_tui.core.timebox import Agenda
 from backplan_tui.core.undo import History, snapshot
@@ -97,9 +98,16 @@ class BackplanApp(App[None]):
         today: Callable[[], date] = date.today,
         open_session: str | None = None,
         demo: bool = False,
-        autosave_delay: float = 1.0,
+        autosave_delay: float | None = None,
         clock: Callable[[], float] = time.monotonic,
+        config_dir: Path | None = None,
+        theme: str | None = None,
     ) -> None:
+        self.config_dir = config_dir
+        self.settings_file = (config_dir or paths.config_dir()) / "settings.toml"
+        self.settings, self._settings_problem = load_settings(self.settings_file)
+        self._cli_theme = theme
+        self._previewing_theme = False
         super().__init__()
         self.clock = clock
         self.history = History()
@@ -110,7 +118,9 @@ class BackplanApp(App[None]):
         self._last_tick = 0.0
         self.store = store
         self.today = today
-        self.autosave_delay = autosave_delay
+        self.autosave_delay = (
+            autosave_delay if autosave_delay is not None else self.settings.autosave_delay
+        )
         self.document: Document | None = None
         self._initial_session = open_session
         self._initial_demo = demo
@@ -120,9 +130,20 @@ class BackplanApp(App[None]):
 
     # --- start-up --------------------------------------------------------------------------
 
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
+        return themes.theme_variable_defaults(self.current_theme)
+
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
-        themes.register_builtin_themes(self)
+        for warning in themes.register_themes(self, self.config_dir or paths.config_dir()):
+            toast(self, warning, title="Theme skipped", severity="warning", timeout=10)
+        fallback = themes.apply_theme(self, self._cli_theme or self.settings.theme)
+        if fallback:
+            toast(self, fallback, title="Theme", severity="warning", timeout=8)
+        if self._settings_problem:
+            toast(self, self._settings_problem, title="Settings", severity="error", timeout=10)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         from backplan_tui.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -130,6 +151,41 @@ class BackplanApp(App[None]):
             self.open_demo()
         elif self._initial_session:
             self.open_session(self._initial_session)
+
+    # --- settings and themes ---------------------------------------------------------------
+
+    def _remember_theme(self, theme: Any) -> None:
+        """Keep the chosen theme for the next start (not while previewing, not presenter)."""
+        if self._previewing_theme or self.presenter or self._cli_theme:
+            return
+        name = getattr(theme, "name", str(theme))
+        if name != self.theme:
+            return  # a late signal from an earlier preview
+        self.keep_theme(name)
+
+    def keep_theme(self, name: str) -> None:
+        """Make ``name`` the theme of the next start (saved unless settings.toml is bad)."""
+        self._previewing_theme = False
+        if name == self.settings.theme:
+            return
+        self.settings.theme = name
+        if self.settings.from_file_ok:  # a damaged settings file waits for an explicit save
+            self.save_settings(quiet=True)
+
+    def save_settings(self, quiet: bool = False) -> bool:
+        try:
+            save_settings(self.settings_file, self.settings)
+        except (OSError, ValueError) as error:
+            toast(self, str(error), title="Settings not saved", severity="error")
+            return False
+        if not quiet:
+            toast(self, f"Settings saved to {self.settings_file}.", timeout=3)
+        return True
+
+    def preview_theme(self, name: str, previewing: bool = True) -> None:
+        """Show ``name`` without remembering it (the picker is open while ``previewing``)."""
+        self._previewing_theme = previewing
+        self.theme = name
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -188,6 +244,8 @@ class BackplanApp(App[None]):
                 participants=values.get("participants", []),
                 target_date=values.get("target_date"),
             )
+            session.facilitation.timebox_minutes = dict(self.settings.timebox_minutes)
+            session.facilitation.votes_per_person = self.settings.votes_per_person
             self.store.create(session)
         except (StoreError, templates.TemplateError, OSError) as error:
             self.report_error(str(error), "Cannot create session")
@@ -417,8 +475,10 @@ def create_app(
     open_session: str | None = None,
     demo: bool = False,
     today: Callable[[], date] | None = None,
-    autosave_delay: float = 1.0,
+    autosave_delay: float | None = None,
     clock: Callable[[], float] = time.monotonic,
+    config_dir: Path | None = None,
+    theme: str | None = None,
 ) -> BackplanApp:
     """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default)."""
     store = SessionStore(paths.data_dir(data_dir))
@@ -429,4 +489,6 @@ def create_app(
         demo=demo,
         autosave_delay=autosave_delay,
         clock=clock,
+        config_dir=config_dir,
+        theme=theme,
     )

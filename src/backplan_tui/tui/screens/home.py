@@ -63,6 +63,8 @@ class HomeScreen(Screen[None]):
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("D", "demo", "Demo", id="home.demo"),
+        Binding("t", "theme", "Theme", id="home.theme"),
+        Binding("s", "settings", "Settings", id="home.settings"),
         Binding("u", "undo_delete", "Undo delete", id="home.undo"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
@@ -214,12 +216,22 @@ class HomeScreen(Screen[None]):
             FormScreen(
                 "New workshop session",
                 new_session_fields(),
-                {"template": "blank"},
+                {"template": "blank", "facilitator": self.app.settings.facilitator},  # type: ignore[attr-defined]
                 submit_label="Create",
                 hint="A template fills in example content you can edit or delete.",
             ),
             done,
         )
+
+    def action_theme(self) -> None:
+        from backplan_tui.tui.screens.settings import ThemePickerScreen
+
+        self.app.push_screen(ThemePickerScreen())
+
+    def action_settings(self) -> None:
+        from backplan_tui.tui.screens.settings import open_settings
+
+        open_settings(self.app)
 
     def action_demo(self) -> None:
         self.app.open_demo()  # type: ignore[attr-defined]

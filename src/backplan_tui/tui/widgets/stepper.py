@@ -22,9 +22,9 @@ SHORT_TITLES = {  # the header shows the full name of the current step
 MARKS = {"done": "✓", "in_progress": "◐", "empty": "·"}
 SAVE_LABELS = {
     "clean": ("", ""),
-    "saved": ("✓ saved", "$success"),
-    "unsaved": ("● unsaved", "$warning"),
-    "error": ("✗ NOT SAVED", "bold $error"),
+    "saved": ("✓ saved", "$healthy"),
+    "unsaved": ("● unsaved", "$warning-finding"),
+    "error": ("✗ NOT SAVED", "bold $problem"),
     "read-only": ("read-only", "$warning"),
 }
 

@@ -1,0 +1,128 @@
+"""The theme picker (with a live preview) and the settings form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from backplan_tui.core import paths
+from backplan_tui.core.model import STEP_TITLES, STEPS
+from backplan_tui.tui import themes
+from backplan_tui.tui.widgets.form import Field, FormScreen
+
+
+class ThemePickerScreen(ModalScreen[None]):
+    """Arrows preview a theme at once; Enter keeps it (and saves it), Esc goes back."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="themes.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="theme-dialog", classes="dialog"):
+            yield Static(
+                Content.from_markup("[b]Theme[/b] — ↑/↓ preview · Enter keep · Esc cancel"),
+                classes="dialog-title",
+            )
+            yield OptionList(id="theme-list")
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.original = app.theme
+        infos, _ = themes.theme_infos(app.config_dir or paths.config_dir())
+        listing = self.query_one(OptionList)
+        for info in infos:
+            mode = "dark" if info.dark else "light"
+            label = Content.assemble(
+                (f"{info.name:<26}", "bold" if info.name == self.original else ""),
+                (f" {info.source:<8} {mode:<5} ", "dim"),
+                info.description or "",
+            )
+            listing.add_option(Option(label, id=info.name))
+        names = [info.name for info in infos]
+        if self.original in names:
+            listing.highlighted = names.index(self.original)
+        listing.focus()
+
+    @on(OptionList.OptionHighlighted, "#theme-list")
+    def _preview(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id:
+            self.app.preview_theme(event.option.id)  # type: ignore[attr-defined]
+
+    @on(OptionList.OptionSelected, "#theme-list")
+    def _keep(self, event: OptionList.OptionSelected) -> None:
+        app: Any = self.app
+        name = event.option.id or self.original
+        app.preview_theme(name, previewing=False)
+        app.keep_theme(name)  # the preview already showed it: no theme-change signal now
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.app.preview_theme(self.original, previewing=False)  # type: ignore[attr-defined]
+        self.dismiss(None)
+
+
+def settings_fields() -> list[Field]:
+    fields = [
+        Field("facilitator", "Facilitator", placeholder="your name, for new sessions"),
+        Field("votes_per_person", "Votes per person", kind="int", minimum=1, maximum=12),
+        Field(
+            "autosave_delay",
+            "Autosave after (s)",
+            kind="float",
+            minimum=0.2,
+            maximum=10,
+        ),
+    ]
+    for step in STEPS:
+        fields.append(
+            Field(
+                f"timebox_{step}", f"{STEP_TITLES[step]} (min)", kind="int", minimum=1, maximum=120
+            )
+        )
+    return fields
+
+
+def open_settings(app: App[Any]) -> None:
+    """The settings form; Save writes settings.toml (even over a file that was damaged)."""
+    backplan: Any = app
+    settings = backplan.settings
+    values: dict[str, Any] = {
+        "facilitator": settings.facilitator,
+        "votes_per_person": settings.votes_per_person,
+        "autosave_delay": settings.autosave_delay,
+    }
+    for step in STEPS:
+        values[f"timebox_{step}"] = settings.timebox_minutes.get(step)
+
+    def done(result: dict[str, Any] | None) -> None:
+        if result is None:
+            return
+        settings.facilitator = result["facilitator"]
+        if result["votes_per_person"] is not None:
+            settings.votes_per_person = int(result["votes_per_person"])
+        if result["autosave_delay"] is not None:
+            settings.autosave_delay = float(result["autosave_delay"])
+            backplan.autosave_delay = settings.autosave_delay
+        for step in STEPS:
+            minutes = result[f"timebox_{step}"]
+            if minutes is not None:
+                settings.timebox_minutes[step] = int(minutes)
+        settings.theme = app.theme
+        backplan.save_settings()
+
+    app.push_screen(
+        FormScreen(
+            "Settings",
+            settings_fields(),
+            values,
+            hint="Defaults for new sessions; the theme is chosen with t on the home screen.",
+        ),
+        done,
+    )

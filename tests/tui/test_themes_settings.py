@@ -1,0 +1,135 @@
+"""Themes and settings in the running app: pick, preview, persist, fall back, never clobber."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Input
+
+from backplan_tui.core import paths, templates
+from backplan_tui.core.store import SessionStore
+from backplan_tui.tui.app import BackplanApp, create_app
+
+TODAY = date(2026, 11, 23)
+
+
+def config_dir() -> Path:
+    return paths.config_dir()  # under the test's XDG_CONFIG_HOME (tests/conftest.py)
+
+
+def make_app(data_dir: Path, **kwargs: object) -> BackplanApp:
+    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05, **kwargs)  # type: ignore[arg-type]
+
+
+def saved_settings() -> dict:
+    return tomllib.loads((config_dir() / "settings.toml").read_text("utf-8"))
+
+
+async def test_picker_previews_cancels_keeps_and_the_choice_survives_a_restart(
+    data_dir: Path,
+) -> None:
+    assert "XDG_CONFIG_HOME" in os.environ and str(config_dir()).startswith(
+        os.environ["XDG_CONFIG_HOME"]
+    )
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.theme == "backplan-dark"
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press("down")
+        await pilot.pause(0.2)
+        previewed = app.theme
+        assert previewed != "backplan-dark"  # the preview is live
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert app.theme == "backplan-dark"  # cancel goes back
+        assert not (config_dir() / "settings.toml").exists()  # a preview is never saved
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press("down", "down")
+        await pilot.pause(0.2)
+        chosen = app.theme
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.theme == chosen
+    assert saved_settings()["theme"] == chosen
+    again = make_app(data_dir)
+    async with again.run_test(size=(100, 30)):
+        assert again.theme == chosen
+
+
+async def test_unknown_saved_theme_falls_back_with_a_toast(data_dir: Path) -> None:
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.toml").write_text('theme = "no-such-theme"\n', "utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.1)
+        assert app.theme == "backplan-dark"
+        assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_a_bad_settings_file_is_reported_and_not_overwritten_until_saved(
+    data_dir: Path,
+) -> None:
+    config_dir().mkdir(parents=True, exist_ok=True)
+    bad = config_dir() / "settings.toml"
+    bad.write_text("votes_per_person = [\n", "utf-8")
+    before = bad.read_bytes()
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.1)
+        assert any(n.title == "Settings" for n in app._notifications)
+        app.theme = "backplan-light"  # a theme change does not write over the bad file
+        await pilot.pause(0.1)
+        assert bad.read_bytes() == before
+        await pilot.press("s")  # the settings form: an explicit save may replace it
+        await pilot.pause(0.1)
+        app.screen.query_one("#field-votes_per_person", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+    data = saved_settings()
+    assert data["votes_per_person"] == 5
+    assert data["theme"] == "backplan-light"
+
+
+async def test_user_themes_load_and_a_bad_one_is_skipped_with_a_warning(
+    data_dir: Path,
+) -> None:
+    folder = config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "harbour.toml").write_text(
+        'name = "harbour"\nprimary = "#4DA3FF"\nbackground = "#0C1726"\n', "utf-8"
+    )
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n', "utf-8")
+    app = make_app(data_dir, theme="harbour")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.1)
+        assert app.theme == "harbour"
+        assert "broken" not in app.available_themes
+        warnings = [n.message for n in app._notifications if n.title == "Theme skipped"]
+        assert any("broken.toml" in w for w in warnings)
+
+
+async def test_settings_defaults_flow_into_a_new_session(data_dir: Path) -> None:
+    config_dir().mkdir(parents=True, exist_ok=True)
+    (config_dir() / "settings.toml").write_text(
+        'facilitator = "Dana"\nvotes_per_person = 5\n\n[timebox_minutes]\nreverse_map = 55\n',
+        "utf-8",
+    )
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert app.screen.query_one("#field-facilitator", Input).value == "Dana"
+        app.screen.query_one("#field-title", Input).value = "Settings flow"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.session.facilitation.votes_per_person == 5
+        assert app.session.facilitation.timebox_minutes["reverse_map"] == 55
+        await pilot.press("ctrl+q")
+    [entry] = SessionStore(data_dir).list()
+    assert SessionStore(data_dir).load(entry.id).facilitator == "Dana"
+    assert templates.DEMO_ID != entry.id
