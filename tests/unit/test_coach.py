@@ -1,11 +1,44 @@
-"""The live checks shown on the step screens: SMART letters, step states, pilot flags."""
+"""The coach: the live checks on the step screens (SMART letters, step states, pilot flags)
+and ``review``, one test per check, each both ways: it fires on a session with that flaw and
+stays silent on ``good()``, a hand-written plan with nothing to say about it.
+
+The expected dates and messages are written out by hand.  2026-11-23 is a Monday.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
-from backplan_tui.core.coach import answered_count, pilot_flags, smart_check, step_state
-from backplan_tui.core.model import FutureState, MapNode, Outcome, Pilot, Question, Session
+import pytest
+
+from backplan_tui.core import templates
+from backplan_tui.core.coach import (
+    CHECKS,
+    HEALTH_STEPS,
+    Finding,
+    answered_count,
+    by_step,
+    finding_line,
+    overall_health,
+    pilot_flags,
+    review,
+    smart_check,
+    step_health,
+    step_state,
+    summary_counts,
+    under_way,
+)
+from backplan_tui.core.model import (
+    Adjustment,
+    CheckIn,
+    FutureState,
+    MapNode,
+    Outcome,
+    Pilot,
+    Question,
+    Session,
+)
+from backplan_tui.core.schedule import compute
 
 TODAY = date(2026, 11, 23)
 
@@ -133,3 +166,644 @@ def test_answered_count() -> None:
         ],
     )
     assert answered_count(session) == (1, 3)
+
+
+# --- review(): a good plan, then one flaw at a time ---------------------------------------------
+
+
+def good() -> Session:
+    """A small, healthy plan three days after the workshop: review() has nothing to say.
+
+    Schedule (target 2027-12-31): m1 (90 days) starts 2027-10-02; m2 (30 days) is due then
+    and starts 2027-09-02.
+    """
+    return Session(
+        id="s",
+        title="Retention",
+        created=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        future_state=FutureState(
+            statement="By 2027-12-31, 88% of new hires are still with us after 12 months.",
+            target_date=date(2027, 12, 31),
+            aligned_objective="Become an employer of choice",
+            outcomes=[
+                Outcome(
+                    id="o1",
+                    metric="Retention",
+                    unit="%",
+                    baseline=78.0,
+                    target=88.0,
+                    due=date(2027, 12, 31),
+                )
+            ],
+        ),
+        questions=[
+            Question(id="q1", key="who_benefits", status="answered", answer="New hires"),
+            Question(id="q2", key="success_numbers", status="answered", answer="88%"),
+            Question(id="q3", key="daily_work", status="answered", answer="Stay interviews"),
+        ],
+        map=[
+            MapNode(id="m1", title="Managers hold stay interviews", owner="Lee", duration_days=90),
+            MapNode(
+                id="m2",
+                title="Managers trained to run stay interviews",
+                parent="m1",
+                owner="Sam",
+                duration_days=30,
+            ),
+        ],
+        pilots=[
+            Pilot(
+                id="p1",
+                name="Stay interviews in Sales",
+                tests=["m1"],
+                outcome="o1",
+                owner="Sam",
+                start=date(2027, 1, 4),
+                end=date(2027, 3, 1),
+                success_rule="Scale if attrition < 8%",
+            )
+        ],
+    )
+
+
+def checks(session: Session) -> list[str]:
+    return [f.check for f in review(session, TODAY)]
+
+
+def only(session: Session, check: str) -> list[Finding]:
+    return [f for f in review(session, TODAY) if f.check == check]
+
+
+def test_the_good_plan_has_no_findings() -> None:
+    assert review(good(), TODAY) == []
+
+
+def test_goal_missing() -> None:
+    s = good()
+    s.future_state.statement = "  "
+    [f] = only(s, "goal_missing")
+    assert (f.severity, f.step, f.item_id) == ("problem", "future_state", "")
+    assert f.message == "The goal has no statement."
+    assert "goal_missing" not in checks(good())
+
+
+def test_goal_no_number_and_the_tip_when_only_outcomes_have_one() -> None:
+    s = good()
+    s.future_state.statement = "Keep more of the people we hire, year after year"
+    s.future_state.outcomes[0].target = None
+    [f] = only(s, "goal_no_number")
+    assert f.severity == "problem"
+    assert f.fix == "Put a number in the statement or add an outcome with a target."
+
+    s.future_state.outcomes[0].target = 88.0  # measurable through the outcome: only a tip
+    assert "goal_no_number" not in checks(s)
+    [tip] = only(s, "goal_number_outside")
+    assert tip.severity == "tip"
+    assert "goal_number_outside" not in checks(good())
+
+
+def test_goal_no_date() -> None:
+    s = good()
+    s.future_state.target_date = None
+    [f] = only(s, "goal_no_date")
+    assert f.severity == "problem"
+    assert f.fix == "Set a target date: the map's deadlines are computed backward from it."
+    assert "goal_no_date" not in checks(good())
+
+
+def test_goal_date_past() -> None:
+    s = good()
+    s.future_state.target_date = TODAY
+    [f] = only(s, "goal_date_past")
+    assert f.message == "The target date (2026-11-23) is not in the future."
+    s.future_state.target_date = date(2026, 11, 24)
+    assert "goal_date_past" not in checks(s)
+
+
+def test_goal_vague() -> None:
+    s = good()
+    s.future_state.statement = "Better retention by 2027"
+    [f] = only(s, "goal_vague")
+    assert (f.severity, f.message) == ("warning", "The goal is vague: 4 words.")
+    assert "goal_vague" not in checks(good())
+
+
+def test_goal_compound() -> None:
+    s = good()
+    s.future_state.statement = (
+        "By 2027-12-31, 88% of new hires stay 12 months and also every office moves to "
+        "the new intranet."
+    )
+    [f] = only(s, "goal_compound")
+    assert f.severity == "warning"
+    assert f.message == "The goal looks like several goals in one (18 words)."
+    long = good()
+    long.future_state.statement = "By 2027, 88% retention " + "word " * 43  # 46 words
+    assert "goal_compound" in checks(long)
+    assert "goal_compound" not in checks(good())
+
+
+def test_no_objective() -> None:
+    s = good()
+    s.future_state.aligned_objective = ""
+    [f] = only(s, "no_objective")
+    assert (f.severity, f.step) == ("warning", "future_state")
+    assert "no_objective" not in checks(good())
+
+
+def test_no_outcomes() -> None:
+    s = good()
+    s.future_state.outcomes = []
+    s.pilots[0].metric = "Attrition in Sales"  # keep the pilot measurable
+    assert checks(s) == ["no_outcomes"]
+    assert "no_outcomes" not in checks(good())
+
+
+def test_outcome_incomplete_names_what_is_missing() -> None:
+    s = good()
+    s.future_state.outcomes[0].baseline = None
+    s.future_state.outcomes[0].due = None
+    [f] = only(s, "outcome_incomplete")
+    assert (f.severity, f.item_id) == ("warning", "o1")
+    assert f.message == 'Outcome "Retention" has no baseline or due date.'
+    assert f.fix == "Add its baseline and due date."
+
+    zero = good()
+    zero.future_state.outcomes[0].baseline = 0.0  # zero is a baseline, not a missing one
+    zero.future_state.outcomes[0].target = 0.0
+    assert "outcome_incomplete" not in checks(zero)
+    assert "outcome_incomplete" not in checks(good())
+
+
+def test_outcome_due_after_goal() -> None:
+    s = good()
+    s.future_state.outcomes[0].due = date(2028, 3, 31)
+    [f] = only(s, "outcome_due_after_goal")
+    assert f.message == 'Outcome "Retention" is due 2028-03-31, after the target date 2027-12-31.'
+    assert "outcome_due_after_goal" not in checks(good())
+
+
+@pytest.mark.parametrize(
+    ("baseline", "target", "direction", "fires"),
+    [
+        (10.0, 25.0, "increase", True),
+        (10.0, 15.0, "increase", True),  # exactly half the baseline away
+        (10.0, 14.9, "increase", False),
+        (12.0, 6.0, "decrease", True),
+        (12.0, 8.0, "decrease", False),
+        (0.0, 5.0, "increase", True),  # anything from zero is a big jump
+        (10.0, 25.0, "stay_above", False),  # holding a level is not a jump
+        (78.0, 88.0, "increase", False),
+    ],
+)
+def test_target_stretch_without_a_pilot(
+    baseline: float, target: float, direction: str, fires: bool
+) -> None:
+    s = good()
+    outcome = s.future_state.outcomes[0]
+    outcome.baseline, outcome.target, outcome.direction = baseline, target, direction
+    s.pilots[0].outcome = ""
+    s.pilots[0].metric = "Attrition in Sales"
+    assert ("target_stretch" in checks(s)) is fires
+    s.pilots[0].outcome = "o1"  # a pilot tests it: silent
+    assert "target_stretch" not in checks(s)
+
+
+def test_target_stretch_message() -> None:
+    s = good()
+    s.future_state.outcomes[0].baseline = 10.0
+    s.future_state.outcomes[0].target = 25.0
+    s.pilots[0].outcome = ""
+    s.pilots[0].metric = "Attrition"
+    [f] = only(s, "target_stretch")
+    assert f.message == 'Outcome "Retention": 10 to 25 is a big jump and no pilot tests it.'
+
+
+def test_method_question_missing() -> None:
+    s = good()
+    del s.questions[2]
+    [f] = only(s, "method_question_missing")
+    assert (f.severity, f.item_id) == ("warning", "")
+    assert f.message == 'The method question "How will it change people\'s daily work?" is missing.'
+    assert "method_question_missing" not in checks(good())
+
+
+def test_method_question_open_is_a_warning_then_a_problem_once_under_way() -> None:
+    s = good()
+    s.questions[2].status = "open"
+    [f] = only(s, "method_question_open")
+    assert (f.severity, f.item_id) == ("warning", "q3")
+    assert f.message == '"How will it change people\'s daily work?" is not answered.'
+
+    s.map[1].status = "doing"  # the plan is now under way
+    [f] = only(s, "method_question_open")
+    assert f.severity == "problem"
+    assert f.message == (
+        '"How will it change people\'s daily work?" is not answered, '
+        "and the plan is already under way."
+    )
+
+    parked = good()
+    parked.questions[0].status = "parked"
+    [f] = only(parked, "method_question_open")
+    assert f.message == '"Who benefits from this initiative?" is parked.'
+    assert "method_question_open" not in checks(good())
+
+
+def test_question_open_is_a_tip_for_the_teams_own_questions() -> None:
+    s = good()
+    s.questions.append(Question(id="q4", prompt="Is pay competitive?", status="open"))
+    [f] = only(s, "question_open")
+    assert (f.severity, f.step, f.item_id) == ("tip", "questions", "q4")
+    s.questions[3].status = "parked"
+    assert "question_open" not in checks(s)
+    assert "question_open" not in checks(good())
+
+
+def test_map_empty() -> None:
+    s = good()
+    s.map = []
+    s.pilots = []
+    assert checks(s) == ["map_empty", "no_pilot"]
+    dropped = good()
+    dropped.map[0].status = "dropped"  # m2 goes with it: nothing live is left
+    assert "map_empty" in checks(dropped)
+    assert "map_empty" not in checks(good())
+
+
+def test_map_one_level() -> None:
+    s = good()
+    del s.map[1]
+    [f] = only(s, "map_one_level")
+    assert (f.severity, f.step, f.item_id) == ("warning", "reverse_map", "")
+    assert "map_one_level" not in checks(good())
+
+
+def test_path_late_is_reported_where_the_late_path_starts() -> None:
+    s = good()
+    # m1: 400 days before 2027-12-31 is 2026-11-26 (not late); m2: 30 more, 2026-10-27.
+    s.map[0].duration_days = 400
+    [f] = only(s, "path_late")
+    assert (f.severity, f.step, f.item_id) == ("problem", "reverse_map", "m2")
+    assert f.message == (
+        '"Managers trained to run stay interviews" had to start by 2026-10-27 '
+        "(27 days ago): the path to the goal is late."
+    )
+    # Both late: only the deepest one is reported, the one that has to move first.
+    s.map[0].duration_days = 500
+    assert [f.item_id for f in only(s, "path_late")] == ["m2"]
+
+    done = good()
+    done.map[0].duration_days = 400
+    done.map[1].status = "done"  # a finished step does not make the path late
+    assert "path_late" not in checks(done)
+    assert "path_late" not in checks(good())
+
+
+def test_pinned_conflict_below_a_node_and_at_the_goal() -> None:
+    s = good()
+    s.map[1].pinned_due = date(2027, 11, 1)  # m1 must start 2027-10-02
+    [f] = only(s, "pinned_conflict")
+    assert (f.severity, f.item_id) == ("problem", "m2")
+    assert f.message == (
+        '"Managers trained to run stay interviews" is pinned to 2027-11-01, after '
+        '"Managers hold stay interviews" must start (2027-10-02).'
+    )
+    assert f.fix == "Pin it to 2027-10-02 or earlier, or unpin it."
+
+    top = good()
+    top.map[0].pinned_due = date(2028, 1, 15)
+    [f] = only(top, "pinned_conflict")
+    assert f.message == (
+        '"Managers hold stay interviews" is pinned to 2028-01-15, after the target date '
+        "(2027-12-31)."
+    )
+    early = good()
+    early.map[1].pinned_due = date(2027, 9, 1)
+    assert "pinned_conflict" not in checks(early)
+    assert "pinned_conflict" not in checks(good())
+
+
+def test_node_overdue() -> None:
+    s = good()
+    s.map[1].status = "doing"
+    s.map[1].pinned_due = date(2026, 11, 20)
+    [f] = only(s, "node_overdue")
+    assert (
+        f.message == '"Managers trained to run stay interviews" was due 2026-11-20 and is not done.'
+    )
+    s.map[1].pinned_due = date(2026, 11, 23)  # due today: not overdue yet
+    assert "node_overdue" not in checks(s)
+    assert "node_overdue" not in checks(good())
+
+
+def test_node_no_owner() -> None:
+    s = good()
+    s.map[1].owner = " "
+    [f] = only(s, "node_no_owner")
+    assert (f.severity, f.item_id) == ("warning", "m2")
+    s.map[1].status = "done"  # finished work needs no owner any more
+    assert "node_no_owner" not in checks(s)
+    assert "node_no_owner" not in checks(good())
+
+
+def test_node_no_duration() -> None:
+    s = good()
+    s.map[0].duration_days = None
+    [f] = only(s, "node_no_duration")
+    assert (f.severity, f.item_id) == ("warning", "m1")
+    s.map[0].duration_days = 0  # a milestone: zero is a duration
+    assert "node_no_duration" not in checks(s)
+    assert "node_no_duration" not in checks(good())
+
+
+def test_no_pilot() -> None:
+    s = good()
+    s.pilots = []
+    [f] = only(s, "no_pilot")
+    assert (f.severity, f.step, f.item_id) == ("warning", "pilots", "")
+    assert "no_pilot" not in checks(good())
+
+
+@pytest.mark.parametrize(
+    ("change", "check", "message"),
+    [
+        (
+            {"tests": []},
+            "pilot_tests_nothing",
+            'Pilot "Stay interviews in Sales" tests nothing on the map.',
+        ),
+        (
+            {"tests": ["gone"]},
+            "pilot_tests_nothing",
+            'Pilot "Stay interviews in Sales" tests nothing on the map.',
+        ),
+        ({"outcome": ""}, "pilot_no_metric", 'Pilot "Stay interviews in Sales" has no metric.'),
+        ({"end": None}, "pilot_no_end", 'Pilot "Stay interviews in Sales" has no end date.'),
+        (
+            {"end": date(2027, 6, 1)},
+            "pilot_not_small",
+            'Pilot "Stay interviews in Sales" runs 148 days: not small (over 12 weeks).',
+        ),
+        (
+            {"success_rule": ""},
+            "pilot_no_rule",
+            'Pilot "Stay interviews in Sales" has no decision rule.',
+        ),
+    ],
+)
+def test_pilot_design_gaps(change: dict[str, object], check: str, message: str) -> None:
+    s = good()
+    for name, value in change.items():
+        setattr(s.pilots[0], name, value)
+    [f] = only(s, check)
+    assert (f.severity, f.step, f.item_id, f.message) == ("warning", "pilots", "p1", message)
+    assert check not in checks(good())
+
+    s.pilots[0].status = "done"  # history: the design gaps of a finished pilot are moot
+    s.pilots[0].decision = "scale"
+    assert check not in checks(s)
+
+
+def test_pilot_of_exactly_12_weeks_is_small() -> None:
+    s = good()
+    s.pilots[0].end = date(2027, 3, 29)  # 84 days after 2027-01-04
+    assert "pilot_not_small" not in checks(s)
+
+
+def test_pilot_ended() -> None:
+    s = good()
+    p = s.pilots[0]
+    p.start, p.end, p.status = date(2026, 10, 1), date(2026, 11, 20), "running"
+    [f] = only(s, "pilot_ended")
+    assert f.message == 'Pilot "Stay interviews in Sales" ended on 2026-11-20 but is still running.'
+    p.status, p.decision = "done", "adjust"
+    assert "pilot_ended" not in checks(s)
+    assert "pilot_ended" not in checks(good())
+
+
+def test_pilot_no_decision() -> None:
+    s = good()
+    s.pilots[0].status = "done"
+    [f] = only(s, "pilot_no_decision")
+    assert (f.severity, f.item_id) == ("warning", "p1")
+    s.pilots[0].decision = "stop"
+    assert "pilot_no_decision" not in checks(s)
+    assert "pilot_no_decision" not in checks(good())
+
+
+def test_pilot_no_owner() -> None:
+    s = good()
+    s.pilots[0].owner = ""
+    [f] = only(s, "pilot_no_owner")
+    assert f.severity == "tip"
+    assert "pilot_no_owner" not in checks(good())
+
+
+def test_no_checkin_once_under_way() -> None:
+    s = good()
+    s.created = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)  # 53 days ago, with a map: under way
+    assert under_way(s, TODAY)
+    [f] = only(s, "no_checkin")
+    assert (f.severity, f.step, f.item_id) == ("warning", "track", "")
+    assert f.message == (
+        "No check-in in the 53 days since the plan was made; review it every 14 days."
+    )
+
+    s.checkins = [CheckIn(date=date(2026, 11, 9))]  # 14 days ago: within the cadence
+    assert "no_checkin" not in checks(s)
+    s.checkins = [CheckIn(date=date(2026, 11, 8))]  # 15 days ago
+    [f] = only(s, "no_checkin")
+    assert f.message == "The last check-in was 15 days ago; the plan is reviewed every 14 days."
+    s.extra["review_cadence"] = 30
+    assert "no_checkin" not in checks(s)
+
+    fresh = good()
+    fresh.created = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)  # 14 days, nothing started
+    assert not under_way(fresh, TODAY)
+    assert "no_checkin" not in checks(fresh)
+    assert "no_checkin" not in checks(good())
+
+
+def test_under_way() -> None:
+    assert not under_way(good(), TODAY)
+    for change in (
+        lambda s: setattr(s.map[0], "status", "done"),
+        lambda s: setattr(s.pilots[0], "status", "running"),
+        lambda s: s.checkins.append(CheckIn(date=TODAY)),
+    ):
+        s = good()
+        change(s)
+        assert under_way(s, TODAY)
+    no_map = good()
+    no_map.map = []
+    no_map.created = datetime(2026, 1, 1, tzinfo=UTC)
+    assert not under_way(no_map, TODAY)  # nothing was planned, so nothing is under way
+
+
+def test_no_adjustment_after_a_date_slipped() -> None:
+    s = good()
+    s.created = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
+    s.checkins = [CheckIn(date=date(2026, 11, 20))]
+    s.map[0].duration_days = 400  # m2 had to start 2026-10-27, after the plan was made
+    [f] = only(s, "no_adjustment")
+    assert (f.severity, f.step) == ("warning", "track")
+    assert f.message == (
+        '"Managers trained to run stay interviews" slipped past 2026-10-27 and no '
+        "adjustment is logged since."
+    )
+    s.adjustments = [Adjustment(date=date(2026, 10, 20), what="x", why="y")]  # before the slip
+    assert "no_adjustment" in checks(s)
+    s.adjustments = [Adjustment(date=date(2026, 10, 30), what="Cut scope", why="Freeze")]
+    assert "no_adjustment" not in checks(s)
+
+    late_from_day_one = good()
+    late_from_day_one.map[0].duration_days = 400  # created 2026-11-20, after 2026-10-27
+    assert "path_late" in checks(late_from_day_one)
+    assert "no_adjustment" not in checks(late_from_day_one)
+    assert "no_adjustment" not in checks(good())
+
+
+# --- the whole report ---------------------------------------------------------------------------
+
+
+def poor() -> Session:
+    """A plan with a flaw in every step."""
+    s = good()
+    s.future_state.statement = "Better culture"
+    s.future_state.target_date = None
+    s.questions[1].status = "open"
+    s.questions.append(Question(id="q4", prompt="Budget?", status="open"))
+    s.map[1].owner = ""
+    s.pilots[0].success_rule = ""
+    s.pilots.append(Pilot(id="p2", name="Try it", tests=["m2"], metric="m", end=date(2027, 1, 1)))
+    return s
+
+
+def test_findings_are_ordered_by_severity_step_and_file_order() -> None:
+    found = [(f.severity, f.step, f.item_id, f.check) for f in review(poor(), TODAY)]
+    assert found == [
+        ("problem", "future_state", "", "goal_no_date"),
+        ("warning", "future_state", "", "goal_vague"),
+        ("warning", "questions", "q2", "method_question_open"),
+        ("warning", "reverse_map", "m2", "node_no_owner"),
+        ("warning", "pilots", "p1", "pilot_no_rule"),
+        ("warning", "pilots", "p2", "pilot_no_rule"),
+        ("tip", "future_state", "", "goal_number_outside"),  # the outcome has the number
+        ("tip", "questions", "q4", "question_open"),
+        ("tip", "pilots", "p2", "pilot_no_owner"),
+    ]
+    assert summary_counts(review(poor(), TODAY)) == (1, 5, 3)
+    assert overall_health(review(poor(), TODAY)) == "problems"
+    assert overall_health([]) == "healthy"
+
+
+def test_every_finding_matches_its_entry_in_checks() -> None:
+    s = poor()
+    s.created = datetime(2026, 1, 1, tzinfo=UTC)
+    s.map[0].pinned_due = date(2026, 11, 1)
+    s.pilots.append(Pilot(id="p3", name="Done", status="done"))
+    s.future_state.outcomes.append(Outcome(id="o2", baseline=0.0, target=9.0))
+    findings = review(s, TODAY)
+    assert len({f.check for f in findings}) >= 12
+    for f in findings:
+        severity, step, _ = CHECKS[f.check]
+        assert f.step == step
+        assert f.severity == severity or (f.check, f.severity) == (
+            "method_question_open",
+            "problem",
+        )
+        assert f.message and f.fix and "\n" not in f.message + f.fix
+
+
+def test_user_text_in_messages_is_one_short_line() -> None:
+    s = good()
+    s.map[1].title = "A very long title\nwith a newline " + "x" * 80
+    s.map[1].owner = ""
+    [f] = only(s, "node_no_owner")
+    assert f.message == '"A very long title with a newline xxxxxxxxxxxxxxxx…" has no owner.'
+
+
+def test_as_dict_and_by_step() -> None:
+    findings = review(poor(), TODAY)
+    assert findings[0].as_dict() == {
+        "severity": "problem",
+        "step": "future_state",
+        "item_id": "",
+        "message": "The goal has no target date.",
+        "fix": "Set a target date: the map's deadlines are computed backward from it.",
+        "check": "goal_no_date",
+    }
+    grouped = by_step(findings)
+    assert list(grouped) == list(HEALTH_STEPS)
+    assert [f.check for f in grouped["pilots"]] == [
+        "pilot_no_rule",
+        "pilot_no_rule",
+        "pilot_no_owner",
+    ]
+    assert grouped["track"] == []
+
+
+def test_step_health() -> None:
+    blank = Session(id="b", title="Blank")
+    assert step_health(blank, TODAY) == dict.fromkeys(HEALTH_STEPS, "empty")
+
+    assert step_health(good(), TODAY) == {
+        "future_state": "healthy",
+        "questions": "healthy",
+        "reverse_map": "healthy",
+        "pilots": "healthy",
+        "track": "empty",  # not under way yet
+    }
+    assert step_health(poor(), TODAY) == {
+        "future_state": "problems",
+        "questions": "warnings",
+        "reverse_map": "warnings",
+        "pilots": "warnings",
+        "track": "empty",
+    }
+    # Steps not reached yet stay "empty"; a step the team skipped shows its findings.
+    started = Session(id="s", title="t")
+    started.future_state.statement = "Better culture"
+    assert step_health(started, TODAY)["questions"] == "empty"
+    started.map = [MapNode(id="m1", title="x", owner="Lee", duration_days=5)]
+    started.questions = [Question(id="q1", key="who_benefits")]
+    health = step_health(started, TODAY)
+    assert health["questions"] == "warnings"  # skipped: a method question is open
+    assert health["pilots"] == "empty"
+
+
+def test_every_template_is_a_plan_without_problems() -> None:
+    for info in templates.list_templates():
+        if info.name == "blank":
+            continue
+        s = templates.instantiate(info.name, session_id="t", title=info.title, today=TODAY)
+        s.created = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # instantiated today
+        problems = [f.message for f in review(s, TODAY) if f.severity == "problem"]
+        assert problems == [], info.name
+
+
+def test_review_uses_the_schedule_it_is_given() -> None:
+    s = good()
+    s.future_state.target_date = date(2026, 12, 4)  # a Friday
+    s.map[0].duration_days = 5  # calendar: starts 11-29; working days: Fri 11-27
+    s.map[1].duration_days = 5  # calendar: starts 11-24; working days: Fri 11-20
+    assert "path_late" not in checks(s)
+    working = compute(s, TODAY, working_days=True)
+    [f] = [f for f in review(s, TODAY, schedule=working) if f.check == "path_late"]
+    assert f.message == (
+        '"Managers trained to run stay interviews" had to start by 2026-11-20 '
+        "(3 days ago): the path to the goal is late."
+    )
+
+
+def test_finding_line() -> None:
+    [problem, warning, *_] = review(poor(), TODAY)
+    assert finding_line(problem) == (
+        "PROBLEM  Future state: The goal has no target date.  "
+        "Fix: Set a target date: the map's deadlines are computed backward from it."
+    )
+    assert finding_line(warning) == (
+        "warning  Future state: The goal is vague: 2 words.  "
+        "Fix: Say what changes, for whom and by how much (6 words or more)."
+    )
