@@ -147,8 +147,15 @@ def text_contents(toks) -> list[str]:
 # --- dispatch ---------------------------------------------------------------------------------
 
 
-def test_formats_name_the_three_modules():
-    assert export.FORMATS == {"md": "markdown", "json": "json", "txt": "text"}
+def test_formats_name_the_six_modules():
+    assert export.FORMATS == {
+        "md": "markdown",
+        "html": "html",
+        "json": "json",
+        "csv": "csv",
+        "ics": "ics",
+        "txt": "text",
+    }
 
 
 def test_render_dispatches_to_the_format_module():
@@ -156,13 +163,16 @@ def test_render_dispatches_to_the_format_module():
     assert export.render("md", session, TODAY) == markdown.render(session, TODAY)
     assert export.render("txt", session, TODAY) == text.render(session, TODAY)
     assert export.render("json", session, TODAY) == json_export.render(session, TODAY)
+    assert export.render("html", session, TODAY).startswith("<!DOCTYPE html>\n")
+    assert export.render("csv", session, TODAY).startswith("kind,id,title,owner,")
+    assert export.render("ics", session, TODAY).startswith("BEGIN:VCALENDAR\r\n")
 
 
 def test_unknown_format_lists_the_formats():
     with pytest.raises(ValueError) as info:
-        export.render("html", make_session(), TODAY)
-    assert "'html'" in str(info.value)
-    assert "md, json, txt" in str(info.value)
+        export.render("pdf", make_session(), TODAY)
+    assert "'pdf'" in str(info.value)
+    assert "md, html, json, csv, ics, txt" in str(info.value)
 
 
 # --- markdown: untrusted text ----------------------------------------------------------------
@@ -207,8 +217,10 @@ def test_markdown_multiline_answer_keeps_lines_without_making_blocks(preset):
     assert [t.tag for t in toks if t.type == "heading_open"] == ["h1", "h2", "h3"] + [
         "h2",
         "h2",
+        "h3",  # Start now
         "h2",
-        "h3",
+        "h3",  # the pilot
+        "h2",  # Plan health
         "h2",
         "h2",
         "h2",
@@ -250,9 +262,17 @@ def test_markdown_summary_content():
         "  New hires",
         "- **How does daily work change?** (open; owner: Lee)\\",
         "  *No answer yet.*",
-        "  - Stay interviews (owner\\: Lee; 60 days; pinned due 2027\\-06\\-30; todo; 3 votes)",
-        "    - Train managers (1 day; todo)",
-        "  - Exit survey (done)",
+        # Dates from the backward schedule: m1 is pinned to 2027-06-30 and lasts 60 days, so
+        # it starts 2027-05-01, when m2 (1 day) is due; m3 (done, no duration) is due on the
+        # target date.  The chain m2 -> m1 starts first: the critical path.
+        "  - Stay interviews (owner\\: Lee; 60 days; start 2027\\-05\\-01; "
+        "due 2027\\-06\\-30 \\(pinned\\); todo; critical path; 3 votes)",
+        "    - Train managers (1 day; start 2027\\-04\\-30; due 2027\\-05\\-01; todo; "
+        "critical path)",
+        "  - Exit survey (start 2027\\-12\\-31; due 2027\\-12\\-31; done)",
+        "### Start now",
+        "Nothing has to start in the next 14 days.",
+        "**Critical path:** Train managers → Stay interviews (must start by 2027-04-30)",
         "### Sales pilot",
         "- **Hypothesis:** Stay interviews cut attrition",
         "- **Tests:** Stay interviews; Train managers",
@@ -526,9 +546,12 @@ def test_text_summary_content_is_plain():
         "  New hires",
         "- How does daily work change? [open, owner: Lee]",
         "  (no answer yet)",
-        "- Stay interviews [owner: Lee; 60 days; pinned due 2027-06-30; todo; 3 votes]",
-        "  - Train managers [1 day; todo]",
-        "- Exit survey [done]",
+        "- Stay interviews [owner: Lee; 60 days; start 2027-05-01; due 2027-06-30",
+        "  (pinned); todo; critical path; 3 votes]",
+        "  - Train managers [1 day; start 2027-04-30; due 2027-05-01; todo; critical",
+        "- Exit survey [start 2027-12-31; due 2027-12-31; done]",
+        "Nothing has to start in the next 14 days.",
+        "Critical path: Train managers -> Stay interviews (must start by 2027-04-30)",
         "* Sales pilot",
         "  Tests: Stay interviews; Train managers",
         "  Window: 2027-01-15 to 2027-03-15",
@@ -552,3 +575,103 @@ def test_text_strips_control_characters():
 def test_text_is_deterministic():
     session = make_session()
     assert text.render(session, TODAY, width=50) == text.render(session, TODAY, width=50)
+
+
+# --- schedule, progress and health in the summaries ------------------------------------------
+
+
+def late_session() -> Session:
+    # Target 2026-12-31, TODAY 2026-11-22: "Late" (40 days) should have started 2026-11-21;
+    # "Soon" (35 days) starts 2026-11-26, within 14 days; "Later" (5 days) starts 2026-12-26.
+    return Session(
+        id="late-0001",
+        title="Late plan",
+        future_state=FutureState(statement="Done by December", target_date=date(2026, 12, 31)),
+        map=[
+            MapNode(id="m1", title="Later", duration_days=5),
+            MapNode(id="m2", title="Soon", owner="Kim", duration_days=35),
+            MapNode(id="m3", title="Late", owner="Ann", duration_days=40),
+        ],
+    )
+
+
+def test_markdown_start_now_and_late_flags():
+    lines_ = markdown.render(late_session(), TODAY).splitlines()
+    start = lines_.index("### Start now")
+    assert lines_[start + 2 : start + 8] == [
+        "Latest start within the next 14 days, or already past:",
+        "",
+        "- Late \\(owner\\: Ann; should have started 2026\\-11\\-21\\)",
+        "- Soon \\(owner\\: Kim; start by 2026\\-11\\-26\\)",
+        "",
+        "**Critical path:** Late (must start by 2026-11-21)",
+    ]
+    assert (
+        "  - Late (owner\\: Ann; 40 days; start 2026\\-11\\-21; due 2026\\-12\\-31; todo; "
+        "late\\: should have started; critical path)"
+    ) in lines_
+
+
+def test_text_start_now_and_missing_target_date():
+    rows = text.render(late_session(), TODAY).splitlines()
+    start = rows.index("Start now (latest start within 14 days):")
+    assert rows[start + 1 : start + 4] == [
+        "- Late (owner: Ann; should have started 2026-11-21)",
+        "- Soon (owner: Kim; start by 2026-11-26)",
+        "Critical path: Late (must start by 2026-11-21)",
+    ]
+    session = late_session()
+    session.future_state.target_date = None
+    assert "Set a target date to compute the schedule." in text.render(session, TODAY)
+    md = markdown.render(session, TODAY).splitlines()
+    assert md[md.index("### Start now") + 2] == "*Set a target date to compute the schedule\\.*"
+    assert "  - Late (owner\\: Ann; 40 days; todo)" in md  # no dates without a schedule
+
+
+def test_progress_lines_in_markdown_and_text():
+    # Baseline 78 on 2026-11-01 (created), 80.5 on 2027-02-01, target 90 by 2027-12-31:
+    # 2.5 / 12 = 20.83% of the way; needs 9.5 / (404 / 7) = +0.16 a week; achieved
+    # 2.5 / (92 / 7) = +0.19 a week, more than 110% of what is needed: ahead.
+    md = markdown.render(make_session(), TODAY).splitlines()
+    assert md[md.index("Progress at the latest check-in:") + 2] == (
+        "- Retention\\: 80\\.5% \\(20\\.83% of the way to 90%\\); needs \\+0\\.16% per week, "
+        "achieving \\+0\\.19% per week\\: ahead"
+    )
+    plain = " ".join(text.render(make_session(), TODAY, width=200).split())
+    assert (
+        "Progress at the latest check-in: - Retention: 80.5% (20.83% of the way to 90%); "
+        "needs +0.16% per week, achieving +0.19% per week: ahead"
+    ) in plain
+    empty = make_session()
+    empty.checkins = []
+    assert "Progress at the latest check-in:" not in markdown.render(empty, TODAY)
+
+
+def test_health_findings_are_listed_and_escaped(monkeypatch):
+    from backplan_tui.core import coach
+
+    findings = [
+        coach.Finding(
+            "problem", "reverse_map", "m1", '"[b]x[/b] <i>" has no owner.', "Name *one*."
+        ),
+        coach.Finding("tip", "track", "", "No check-in yet.", "Add one."),
+    ]
+    monkeypatch.setattr(markdown, "review", lambda session, today: findings)
+    monkeypatch.setattr(text, "review", lambda session, today: findings)
+    md = markdown.render(make_session(), TODAY).splitlines()
+    start = md.index("## Plan health")
+    assert md[start + 1 : start + 6] == [
+        "",
+        "1 problem, 0 warnings, 1 tip.",
+        "",
+        '- **Problem** (Reverse map): "\\[b\\]x\\[\\/b\\] \\<i\\>" has no owner\\. '
+        "*Fix:* Name \\*one\\*\\.",
+        "- **Tip** (Tracking): No check\\-in yet\\. *Fix:* Add one\\.",
+    ]
+    rows = text.render(make_session(), TODAY, width=100).splitlines()
+    start = rows.index("Plan health")
+    assert rows[start + 2 : start + 5] == [
+        "1 problem, 0 warnings, 1 tip.",
+        '- Problem (Reverse map): "[b]x[/b] <i>" has no owner. Fix: Name *one*.',
+        "- Tip (Tracking): No check-in yet. Fix: Add one.",
+    ]

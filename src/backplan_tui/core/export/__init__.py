@@ -15,7 +15,14 @@ if TYPE_CHECKING:
     from backplan_tui.core.model import Session
 
 # Format name (as typed on the command line) -> module under backplan_tui.core.export.
-FORMATS: dict[str, str] = {"md": "markdown", "json": "json", "txt": "text"}
+FORMATS: dict[str, str] = {
+    "md": "markdown",
+    "html": "html",
+    "json": "json",
+    "csv": "csv",
+    "ics": "ics",
+    "txt": "text",
+}
 
 
 def render(fmt: str, session: Session, today: date) -> str:

@@ -4,10 +4,12 @@ An *action* is a reverse-map node or a pilot.  Map nodes come first, in the orde
 reverse map (from the goal down, depth first, then any node not connected to the goal), then
 the pilots in file order.
 
-Dates: a pilot has its own start and end.  A map node has a due date when it is pinned
-(``pinned_due``); its start is then the due date minus its duration.
-TODO(schedule): when ``core/schedule.py`` lands, unpinned nodes get their computed dates here
-(this is the only place the exports read map dates from).
+Dates: a pilot has its own start and end.  A map node has the dates of the backward schedule
+(``schedule.compute``: its latest start and its due date, from the goal's target date), with
+its flags and whether it is on the critical path.  A node the schedule leaves out (no target
+date yet, a dropped node or one below it, a node not connected to the goal) keeps what it says
+itself: its pinned due date, and a start that far before it when it has a duration.  This is
+the only place the exports read map dates from.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from backplan_tui.core import schedule
 from backplan_tui.core.export.text import line, walk_map
 from backplan_tui.core.model import MapNode, Pilot, Session
 
@@ -34,6 +37,9 @@ class Action:
     votes: int
     depth: int  # 1 = enables the goal directly; 0 for pilots
     connected: bool = True  # False for map nodes that cannot be reached from the goal
+    scheduled: bool = False  # the dates come from the backward schedule
+    flags: frozenset[str] = frozenset()  # schedule.FLAGS
+    critical: bool = False  # on the critical path
 
 
 def total_votes(votes: dict[str, int]) -> int:
@@ -53,8 +59,12 @@ def node_dates(node: MapNode) -> tuple[date | None, date | None]:
         return None, due
 
 
-def _node_action(node: MapNode, depth: int, connected: bool) -> Action:
-    start, due = node_dates(node)
+def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Schedule) -> Action:
+    computed = plan.get(node.id) if connected else None
+    if computed is not None:
+        start, due = computed.start, computed.due
+    else:
+        start, due = node_dates(node)
     return Action(
         kind=MAP,
         id=line(node.id),
@@ -66,6 +76,9 @@ def _node_action(node: MapNode, depth: int, connected: bool) -> Action:
         votes=total_votes(node.votes),
         depth=depth,
         connected=connected,
+        scheduled=computed is not None,
+        flags=computed.flags if computed is not None else frozenset(),
+        critical=computed is not None and node.id in plan.critical_path,
     )
 
 
@@ -85,8 +98,9 @@ def _pilot_action(pilot: Pilot) -> Action:
 
 def actions(session: Session, today: date) -> list[Action]:
     """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc)."""
+    plan = schedule.compute(session, today)
     tree, detached = walk_map(session)
-    out = [_node_action(node, depth, True) for node, depth in tree]
-    out += [_node_action(node, depth, False) for node, depth in detached]
+    out = [_node_action(node, depth, True, plan) for node, depth in tree]
+    out += [_node_action(node, depth, False, plan) for node, depth in detached]
     out += [_pilot_action(pilot) for pilot in session.pilots]
     return out

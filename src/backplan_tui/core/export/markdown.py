@@ -14,10 +14,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from backplan_tui.core.coach import review
 from backplan_tui.core.export.text import (
     answered,
     by_date,
     checkin_values,
+    critical_path,
+    critical_start,
+    finding_step,
+    health_summary,
     iso,
     line,
     lines,
@@ -27,11 +32,15 @@ from backplan_tui.core.export.text import (
     pilot_tests,
     relative,
     stamp,
+    start_now,
     walk_map,
     window,
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
+from backplan_tui.core.progress import describe, progress_all
+from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
+from backplan_tui.core.schedule import compute as compute_schedule
 
 # Deeper map levels are drawn at this depth (with their level written out): renderers cap
 # nesting (markdown-it's default limit is 20 nested blocks).
@@ -94,6 +103,9 @@ def render(session: Session, today: date) -> str:
             out.append("| " + " | ".join(cells) + " |")
     else:
         out.append("No measurable outcomes yet.")
+    if fs.outcomes and session.checkins:
+        out += ["", "Progress at the latest check-in:", ""]
+        out.extend(f"- {esc(describe(p))}" for p in progress_all(session, today))
 
     # --- 2. tough questions -------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['questions']}", ""]
@@ -119,12 +131,31 @@ def render(session: Session, today: date) -> str:
     tree, detached = walk_map(session)
     if not session.map:
         out.append("  - *No map items yet.*")
+    plan = compute_schedule(session, today)
     for node, depth in tree:
-        out.extend(_node(node, depth + 1, depth))
+        out.extend(_node(node, depth + 1, depth, plan.get(node.id), node.id in plan.critical_path))
     if detached:
         out += ["", "Not connected to the goal:", ""]
         for node, depth in detached:
             out.extend(_node(node, depth, depth))
+    if session.map:
+        out += ["", "### Start now", ""]
+        if not plan.ready:
+            out.append(f"*{esc(plan.reason)}*")
+        else:
+            now = start_now(session, plan, today)
+            if now:
+                out += [f"Latest start within the next {START_NOW_DAYS} days, or already past:", ""]
+                out.extend(f"- {esc(item)}" for item in now)
+            else:
+                out.append(f"Nothing has to start in the next {START_NOW_DAYS} days.")
+            path = critical_path(session, plan)
+            if path:
+                chain = " → ".join(esc(title) for title in path)
+                out += [
+                    "",
+                    f"**Critical path:** {chain} (must start by {iso(critical_start(plan))})",
+                ]
 
     # --- 4. pilots ----------------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['pilots']}", ""]
@@ -146,6 +177,17 @@ def render(session: Session, today: date) -> str:
             ("Decision", esc(words(pilot.decision))),
         ]
         out.extend(f"- **{label}:** {value}" for label, value in fields if value)
+
+    # --- plan health -------------------------------------------------------------------------
+    findings = review(session, today)
+    out += ["", "## Plan health", "", health_summary(findings)]
+    if findings:
+        out.append("")
+    for finding in findings:
+        out.append(
+            f"- **{finding.severity.capitalize()}** ({finding_step(finding.step)}): "
+            f"{esc(finding.message)} *Fix:* {esc(finding.fix)}"
+        )
 
     # --- tracking -----------------------------------------------------------------------------
     out += ["", "## Check-ins", ""]
@@ -183,12 +225,18 @@ def render(session: Session, today: date) -> str:
     return "\n".join(out) + "\n"
 
 
-def _node(node: MapNode, depth: int, level: int) -> list[str]:
+def _node(
+    node: MapNode,
+    depth: int,
+    level: int,
+    scheduled: NodeSchedule | None = None,
+    critical: bool = False,
+) -> list[str]:
     """A map node as a list item at list ``depth`` (1 = top level), with its notes below it;
     ``level`` is its distance from the goal, written out when the list depth is capped."""
     indent = "  " * (min(depth, MAX_LIST_DEPTH) - 1)
     title = esc(node.title) or "*Untitled*"
-    facts = "; ".join(_SPECIAL.sub(r"\\\1", fact) for fact in node_facts(node))
+    facts = "; ".join(_SPECIAL.sub(r"\\\1", fact) for fact in node_facts(node, scheduled, critical))
     marker = f"(level {level}) " if depth > MAX_LIST_DEPTH else ""
     text = f"{indent}- {marker}{title} ({facts})"
     notes = esc_block(node.notes, indent + "  ")

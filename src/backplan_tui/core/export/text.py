@@ -15,7 +15,11 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+from backplan_tui.core.coach import Finding, review, summary_counts
 from backplan_tui.core.model import STEP_TITLES, Adjustment, CheckIn, MapNode, Pilot, Session
+from backplan_tui.core.progress import describe, progress_all
+from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, START_NOW_DAYS, NodeSchedule, Schedule
+from backplan_tui.core.schedule import compute as compute_schedule
 from backplan_tui.core.textclean import clean_line, clean_text
 
 DEFAULT_WIDTH = 80
@@ -26,57 +30,17 @@ _Dated = TypeVar("_Dated", CheckIn, Adjustment)
 # --- shared value formatting ------------------------------------------------------------------
 
 
-# Unicode bidirectional formatting characters that open or close a scope (UAX #9).
-_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF
-_ISOLATES = "\u2066\u2067\u2068"  # LRI RLI FSI, closed by PDI
-_PDF = "\u202c"
-_PDI = "\u2069"
-_BIDI = _EMBEDDINGS + _ISOLATES + _PDF + _PDI
-
-
-def balance_bidi(text: str) -> str:
-    """``text`` with its bidirectional overrides, embeddings and isolates balanced.
-
-    An unclosed RIGHT-TO-LEFT OVERRIDE (U+202E) in a title would otherwise reverse whatever a
-    renderer shows after it on the same line (the owner, the date, the next table cell): the
-    "Trojan Source" trick.  Closers without an opener are dropped and missing closers are
-    added at the end, so the text displays as its author wrote it and affects nothing else.
-    """
-    if not any(char in _BIDI for char in text):
-        return text
-    out: list[str] = []
-    stack: list[str] = []  # "E" (embedding/override) or "I" (isolate), innermost last
-    for char in text:
-        if char in _EMBEDDINGS:
-            stack.append("E")
-        elif char in _ISOLATES:
-            stack.append("I")
-        elif char == _PDF:
-            if not stack or stack[-1] != "E":
-                continue  # nothing to close (or an isolate is innermost): inert, drop it
-            stack.pop()
-        elif char == _PDI:
-            if "I" not in stack:
-                continue
-            while stack.pop() != "I":  # a PDI also closes the embeddings inside its isolate
-                pass
-        out.append(char)
-    out.extend(_PDF if kind == "E" else _PDI for kind in reversed(stack))
-    return "".join(out)
-
-
 def line(value: object) -> str:
-    """One line of user text: control characters gone, newlines folded, ends trimmed,
-    bidirectional controls balanced."""
+    """One line of user text: control characters gone (bidi overrides shown as markers by
+    ``clean_line``), newlines folded, ends trimmed."""
     text = clean_line("" if value is None else str(value))
-    return balance_bidi(" ".join(text.split()))
+    return " ".join(text.split())
 
 
 def lines(value: object) -> list[str]:
-    """Multi-line user text as a list of non-empty, trimmed lines (tabs become spaces), each
-    with its bidirectional controls balanced."""
+    """Multi-line user text as a list of non-empty, trimmed lines (tabs become spaces)."""
     text = clean_text("" if value is None else str(value)).replace("\t", " ")
-    return [balance_bidi(" ".join(part.split())) for part in text.split("\n") if part.strip()]
+    return [" ".join(part.split()) for part in text.split("\n") if part.strip()]
 
 
 def number(value: float | int | None) -> str:
@@ -129,20 +93,72 @@ def words(value: str) -> str:
     return line(value).replace("_", " ")
 
 
-def node_facts(node: MapNode) -> list[str]:
-    """What the summary says about a map node, after its title."""
+def node_facts(
+    node: MapNode, scheduled: NodeSchedule | None = None, critical: bool = False
+) -> list[str]:
+    """What the summary says about a map node, after its title.  ``scheduled`` is the node's
+    entry in the backward schedule (None when it has none)."""
     facts: list[str] = []
     if line(node.owner):
         facts.append(f"owner: {line(node.owner)}")
     if node.duration_days is not None:
         facts.append(plural(node.duration_days, "day"))
-    if node.pinned_due is not None:
+    if scheduled is not None:
+        facts.append(f"start {iso(scheduled.start)}")
+        facts.append(f"due {iso(scheduled.due)}" + (" (pinned)" if scheduled.pinned else ""))
+    elif node.pinned_due is not None:
         facts.append(f"pinned due {iso(node.pinned_due)}")
     facts.append(words(node.status))
+    if scheduled is not None:
+        facts.extend(FLAG_LABELS[flag] for flag in FLAGS if flag in scheduled.flags)
+    if critical:
+        facts.append("critical path")
     votes = sum(v for v in node.votes.values() if isinstance(v, int))
     if votes:
         facts.append(plural(votes, "vote"))
     return facts
+
+
+def start_now(session: Session, plan: Schedule, today: date) -> list[str]:
+    """The start-now list as lines: "title (owner: X; start by 2026-12-01)"."""
+    out: list[str] = []
+    for node_id in plan.start_now:
+        node, scheduled = session.node(node_id), plan.get(node_id)
+        if node is None or scheduled is None:
+            continue
+        facts = [f"owner: {line(node.owner)}"] if line(node.owner) else []
+        if scheduled.start < today:
+            facts.append(f"should have started {iso(scheduled.start)}")
+        else:
+            facts.append(f"start by {iso(scheduled.start)}")
+        out.append(f"{line(node.title) or 'Untitled map item'} ({'; '.join(facts)})")
+    return out
+
+
+def critical_path(session: Session, plan: Schedule) -> list[str]:
+    """The titles on the critical path, in time order: what must start first comes first."""
+    titles = []
+    for node_id in plan.critical_path:
+        node = session.node(node_id)
+        titles.append((line(node.title) if node else "") or f"map item {line(node_id)}")
+    return titles
+
+
+def critical_start(plan: Schedule) -> date | None:
+    """The date the critical path must start by."""
+    first = plan.get(plan.critical_path[0]) if plan.critical_path else None
+    return first.start if first is not None else None
+
+
+def health_summary(findings: list[Finding]) -> str:
+    """ "2 problems, 1 warning, 0 tips." (the coach's findings counted)."""
+    problems, warnings, tips = summary_counts(findings)
+    counts = [plural(problems, "problem"), plural(warnings, "warning"), plural(tips, "tip")]
+    return ", ".join(counts) + "."
+
+
+def finding_step(step: str) -> str:
+    return STEP_TITLES.get(step, "Tracking")
 
 
 def walk_map(session: Session) -> tuple[list[tuple[MapNode, int]], list[tuple[MapNode, int]]]:
@@ -366,6 +382,11 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
             w.item(text)
     else:
         w.para("No measurable outcomes yet.")
+    if fs.outcomes and session.checkins:
+        w.blank()
+        w.para("Progress at the latest check-in:")
+        for p in progress_all(session, today):
+            w.item(line(describe(p)))
 
     done, total = answered(session)
     w.heading(f"{STEP_TITLES['questions']} ({done} of {total} answered)", "-")
@@ -387,13 +408,33 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
     w.para(f"GOAL: {goal_text}{target}")
     if not session.map:
         w.para("No map items yet.")
+    plan = compute_schedule(session, today)
     for node, depth in tree:
-        _node(w, node, depth)
+        _node(w, node, depth, plan.get(node.id), node.id in plan.critical_path)
     if detached:
         w.blank()
         w.para("Not connected to the goal:")
         for node, depth in detached:
             _node(w, node, depth)
+    if session.map:
+        w.blank()
+        if not plan.ready:
+            w.para(plan.reason)
+        else:
+            now = start_now(session, plan, today)
+            w.para(
+                f"Start now (latest start within {START_NOW_DAYS} days):"
+                if now
+                else f"Nothing has to start in the next {START_NOW_DAYS} days."
+            )
+            for item in now:
+                w.item(item)
+            path = critical_path(session, plan)
+            if path:
+                w.para(
+                    f"Critical path: {' -> '.join(path)} "
+                    f"(must start by {iso(critical_start(plan))})"
+                )
 
     w.heading(STEP_TITLES["pilots"], "-")
     if not session.pilots:
@@ -404,6 +445,15 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
         w.para(f"* {line(pilot.name) or '(unnamed pilot)'}", 0, 2)
         for label, value in _pilot_fields(session, pilot):
             w.para(f"{label}: {value}", 1, 2)
+
+    findings = review(session, today)
+    w.heading("Plan health", "-")
+    w.para(health_summary(findings))
+    for finding in findings:
+        w.item(
+            f"{finding.severity.capitalize()} ({finding_step(finding.step)}): "
+            f"{line(finding.message)} Fix: {line(finding.fix)}"
+        )
 
     w.heading("Check-ins", "-")
     if not session.checkins:
@@ -441,9 +491,15 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
     return w.text()
 
 
-def _node(w: _Writer, node: MapNode, depth: int) -> None:
+def _node(
+    w: _Writer,
+    node: MapNode,
+    depth: int,
+    scheduled: NodeSchedule | None = None,
+    critical: bool = False,
+) -> None:
     title = line(node.title) or "(untitled)"
-    w.item(f"{title} [{'; '.join(node_facts(node))}]", depth)
+    w.item(f"{title} [{'; '.join(node_facts(node, scheduled, critical))}]", depth)
     for note in lines(node.notes):
         w.under(note, depth)
 
