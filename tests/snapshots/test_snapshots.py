@@ -28,8 +28,8 @@ def write_session(data_dir: Path, session: object) -> None:
 
 @pytest.fixture
 def demo_dir(data_dir: Path) -> Path:
-    demo = templates.demo_session(TODAY)
-    demo.created = demo.updated = STAMP
+    demo = templates.demo_session(TODAY)  # its created date is derived from TODAY
+    demo.updated = STAMP
     write_session(data_dir, demo)
     for name, title, team in (
         ("ops-customer-service", "Customer service standards", "Support"),
@@ -151,3 +151,21 @@ def test_home_in_each_theme(snap_compare, demo_dir: Path, theme: str) -> None:
 def test_reverse_map_in_each_theme(snap_compare, demo_dir: Path, theme: str) -> None:
     app = create_app(demo_dir, today=lambda: TODAY, autosave_delay=600, theme=theme)
     assert snap_compare(app, run_before=open_demo_then("down", "down"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_timeline_view(snap_compare, demo_dir: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(demo_dir), run_before=open_demo_then("t"), terminal_size=size)
+
+
+def test_health_panel(snap_compare, demo_dir: Path) -> None:
+    assert snap_compare(app_for(demo_dir), run_before=open_demo_then("ctrl+g"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_track_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> None:
+    async def open_track(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app_for(demo_dir), run_before=open_track, terminal_size=size)

@@ -116,6 +116,8 @@ class BackplanApp(App[None]):
         self._last_label = ""
         self._last_record_at = 0.0
         self._last_tick = 0.0
+        self._health_key: tuple[Any, ...] | None = None
+        self._health: tuple[Any, list[Any]] = (None, [])
         self.store = store
         self.today = today
         self.autosave_delay = (
@@ -214,8 +216,22 @@ class BackplanApp(App[None]):
         self.save_state = self.document.state
         self.title = plain(session.title)
         wanted = step or session.current_step
+        if wanted == "track":
+            from backplan_tui.tui.screens.track import TrackScreen
+
+            self.push_screen(TrackScreen())
+            return True
         self.push_screen(self.make_step_screen(wanted if wanted in ALL_STEPS else STEPS[0]))
         return True
+
+    def open_track(self) -> None:
+        """The Track screen of the open session (not a workshop step: current_step stays)."""
+        from backplan_tui.tui.screens.track import TrackScreen
+
+        if self.document is None or isinstance(self.screen, TrackScreen):
+            return
+        self.save_now()
+        self.switch_screen(TrackScreen())
 
     def open_demo(self) -> None:
         from backplan_tui.core import templates
@@ -330,6 +346,21 @@ class BackplanApp(App[None]):
             self._autosave_timer.stop()
         self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
         return entry.label
+
+    # --- schedule and plan health -----------------------------------------------------------
+
+    def health(self) -> tuple[Any, list[Any]]:
+        """(schedule, findings) for the open session, recomputed only after an edit."""
+        from backplan_tui.core import coach, schedule
+
+        doc = self.document
+        assert doc is not None, "no session open"
+        key = (id(doc.session), doc.edits, self.today())
+        if self._health_key != key:
+            plan = schedule.compute(doc.session, self.today())
+            self._health = (plan, coach.review(doc.session, self.today(), schedule=plan))
+            self._health_key = key
+        return self._health
 
     # --- the timebox ------------------------------------------------------------------------
 

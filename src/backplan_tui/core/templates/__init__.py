@@ -684,6 +684,7 @@ _DEMO_VOTES: dict[str, dict[str, int]] = {
     "m3": {"Dana": 1, "Sam": 2},
     "m4": {"Sam": 1},
 }
+_DEMO_PINNED_DAYS = {"m9": 7, "m11": 40}
 _DEMO_NODE_STATUS = {"m13": "done", "m10": "done", "m5": "doing", "m12": "doing"}
 
 
@@ -717,6 +718,11 @@ def demo_session(today: date) -> Session:
     for node in s.map:
         node.votes = dict(_DEMO_VOTES.get(node.id, {}))
         node.status = _DEMO_NODE_STATUS.get(node.id, node.status)
+        # A plan in flight: the recognition channel was promised for next week's all-hands
+        # but has not started (late), and the job-family agreement must start within two
+        # weeks (the start-now list).
+        if node.id in _DEMO_PINNED_DAYS:
+            node.pinned_due = today + timedelta(days=_DEMO_PINNED_DAYS[node.id])
 
     support, buddy = s.pilots[0], s.pilots[1]
     support.status = "running"

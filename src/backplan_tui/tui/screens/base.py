@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Static
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
-from backplan_tui.tui.text import plain, safe_block, toast
+from backplan_tui.tui.text import fmt, plain, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
 
@@ -37,6 +37,8 @@ class StepScreen(Screen[None]):
         Binding("f9", "presenter", "Presenter", id="step.presenter"),
         Binding("ctrl+z", "undo", "Undo", id="step.undo"),
         Binding("ctrl+y", "redo", "Redo", id="step.redo"),
+        Binding("ctrl+g", "health", "Health", id="step.health"),
+        Binding("ctrl+t", "track", "Track", id="step.track"),
         Binding("f3", "timer", "Timer", id="step.timer"),
         Binding("f4", "extend_timer", "+5 min", id="step.extend", show=False),
         Binding("f8", "reset_timer", "Reset timer", id="step.reset_timer", show=False),
@@ -69,7 +71,7 @@ class StepScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.backplan.presenter, "-presenter")
-        self.sub_title = STEP_TITLES.get(self.STEP, "")
+        self.sub_title = STEP_TITLES.get(self.STEP, self.sub_title)
         self.watch(self.app, "save_state", self._show_save_state)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
@@ -80,7 +82,11 @@ class StepScreen(Screen[None]):
         self.query_one(SaveIndicator).show(state)
 
     def refresh_stepper(self) -> None:
-        self.query_one(Stepper).show(self.session, self.STEP)
+        from backplan_tui.core.coach import step_health
+
+        _, findings = self.backplan.health()
+        health = step_health(self.session, self.backplan.today(), findings)
+        self.query_one(Stepper).show(self.session, self.STEP, health)
 
     _shown_edits: int = -1
 
@@ -149,6 +155,53 @@ class StepScreen(Screen[None]):
             self.changed("edit session details")
 
         self.app.push_screen(FormScreen("Session details", fields, values), done)
+
+    def ask_adjustment(self, what: str) -> None:
+        """A date or target moved: ask why (Esc skips) and log it in the adjustments."""
+        from backplan_tui.core.model import Adjustment
+
+        def done(result: dict[str, Any] | None) -> None:
+            why = (result or {}).get("why", "")
+            self.session.adjustments.append(
+                Adjustment(date=self.backplan.today(), what=what, why=why)
+            )
+            self.changed(f"log adjustment {what}")
+
+        self.app.push_screen(
+            FormScreen(
+                fmt("[b]$w[/b] — why? (Enter logs it; Esc logs it without a reason)", w=what),
+                [Field("why", "Reason", placeholder="one line for the adjustments log")],
+                {},
+                submit_label="Log",
+            ),
+            done,
+        )
+
+    def action_track(self) -> None:
+        self.backplan.open_track()
+
+    def action_health(self) -> None:
+        from backplan_tui.tui.screens.health import HealthScreen
+
+        def jump(target: tuple[str, str] | None) -> None:
+            if target is None:
+                return
+            step, item_id = target
+            if step != self.STEP and step in ALL_STEPS:
+                self.backplan.goto_step(step)
+                self.app.call_after_refresh(self._focus_on_new_screen, item_id)
+            else:
+                self.focus_item(item_id)
+
+        self.app.push_screen(HealthScreen(self.STEP), jump)
+
+    def _focus_on_new_screen(self, item_id: str) -> None:
+        focus = getattr(self.app.screen, "focus_item", None)
+        if focus is not None:
+            focus(item_id)
+
+    def focus_item(self, item_id: str) -> None:
+        """Put the cursor on an item (from the findings panel); screens with items override."""
 
     def action_undo(self) -> None:
         label = self.backplan.undo()

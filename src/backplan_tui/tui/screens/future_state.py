@@ -10,7 +10,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
+from textual.events import DescendantFocus
 from textual.widgets import DataTable, Input, Label, Static, TextArea
+from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import smart_check
 from backplan_tui.core.model import DIRECTIONS, Outcome
@@ -32,6 +34,10 @@ def number(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def fmt_value(value: object) -> str:
+    return number(value) if isinstance(value, float) else str(value or "—")
 
 
 def outcome_fields() -> list[Field]:
@@ -89,7 +95,7 @@ class FutureStateScreen(StepScreen):
             )
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_outcomes()
         self.refresh_smart()
         self.query_one("#statement", TextArea).focus()
@@ -119,6 +125,15 @@ class FutureStateScreen(StepScreen):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed("type: the goal")
 
+    def focus_item(self, item_id: str) -> None:
+        table = self.query_one("#outcomes", ItemTable)
+        table.focus()
+        if item_id:
+            try:
+                table.move_cursor(row=table.get_row_index(item_id))
+            except RowDoesNotExist:
+                pass
+
     def reload(self) -> None:
         fs = self.session.future_state
         statement = self.query_one("#statement", TextArea)
@@ -133,6 +148,21 @@ class FutureStateScreen(StepScreen):
             date_field.value = shown
         self.refresh_outcomes()
         self.refresh_smart()
+
+    @on(Input.Blurred, "#target-date")
+    def _target_date_left(self) -> None:
+        """Leaving the target date after changing it: ask why the goal moved."""
+        before = getattr(self, "_date_on_focus", self.session.future_state.target_date)
+        self.commit_fields()
+        after = self.session.future_state.target_date
+        if before is not None and after is not None and before != after:
+            self.ask_adjustment(f"Target date moved from {before} to {after}")
+        self._date_on_focus = after
+
+    @on(DescendantFocus)
+    def _remember_date(self, event: DescendantFocus) -> None:
+        if getattr(event.widget, "id", None) == "target-date":
+            self._date_on_focus = self.session.future_state.target_date
 
     @on(Input.Submitted)
     def _next_field(self, event: Input.Submitted) -> None:
@@ -209,10 +239,18 @@ class FutureStateScreen(StepScreen):
         def done(result: dict[str, Any] | None) -> None:
             if result is None:
                 return
+            moved = [
+                f"{label} of {outcome.metric} moved from {fmt_value(getattr(outcome, name))} "
+                f"to {fmt_value(result[name])}"
+                for name, label in (("target", "Target"), ("due", "Due date"))
+                if getattr(outcome, name) is not None and result[name] != getattr(outcome, name)
+            ]
             for name, value in result.items():
                 setattr(outcome, name, value)
             self.changed(f"edit outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)
+            if moved:
+                self.ask_adjustment("; ".join(moved))
 
         self.app.push_screen(
             FormScreen(fmt("Edit outcome: $m", m=outcome.metric), outcome_fields(), values), done

@@ -45,6 +45,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.screens.parking_lot import ParkedList, ParkingLotScreen
     from backplan_tui.tui.screens.questions import QuestionTable
     from backplan_tui.tui.screens.reverse_map import MapTree
+    from backplan_tui.tui.screens.track import DueTable, TrackScreen
     from backplan_tui.tui.screens.voting import VoteScreen, VoteTable
     from backplan_tui.tui.widgets.form import FormScreen
     from backplan_tui.tui.widgets.items import ItemTable
@@ -63,6 +64,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("Reverse map", own(MapTree) + [Binding("enter", "", "Edit")]),
         ("Forms", own(FormScreen) + [Binding("tab", "", "Next field")]),
         ("Parking lot", own(ParkingLotScreen, ParkedList)),
+        ("Track (k on home, Ctrl+T in a session)", own(TrackScreen, DueTable)),
         ("Dot voting (v on the map or the pilots)", own(VoteTable, VoteScreen)),
     ]
 

@@ -63,6 +63,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("D", "demo", "Demo", id="home.demo"),
+        Binding("k", "track", "Track", id="home.track"),
         Binding("t", "theme", "Theme", id="home.theme"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("u", "undo_delete", "Undo delete", id="home.undo"),
@@ -157,7 +158,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete."""
-        if action in ("duplicate", "rename", "delete"):
+        if action in ("duplicate", "rename", "delete", "track"):
             return self.selected_id() is not None
         if action == "undo_delete":
             return self.last_trashed is not None
@@ -222,6 +223,11 @@ class HomeScreen(Screen[None]):
             ),
             done,
         )
+
+    def action_track(self) -> None:
+        entry = self._usable()
+        if entry is not None:
+            self.app.open_session(entry.id, step="track")  # type: ignore[attr-defined]
 
     def action_theme(self) -> None:
         from backplan_tui.tui.screens.settings import ThemePickerScreen

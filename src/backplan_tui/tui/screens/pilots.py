@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import pilot_flags
 from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
@@ -80,9 +81,18 @@ class PilotsScreen(StepScreen):
             yield Static(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_pilots()
         self.query_one(ItemTable).focus()
+
+    def focus_item(self, item_id: str) -> None:
+        table = self.query_one("#pilots", ItemTable)
+        table.focus()
+        if item_id:
+            try:
+                table.move_cursor(row=table.get_row_index(item_id))
+            except RowDoesNotExist:
+                pass
 
     def reload(self) -> None:
         self.refresh_pilots()
@@ -180,10 +190,16 @@ class PilotsScreen(StepScreen):
         def done(result: dict[str, Any] | None) -> None:
             if result is None:
                 return
+            before = window(pilot)
+            had_window = pilot.start is not None or pilot.end is not None
             for name, value in result.items():
                 setattr(pilot, name, value)
             self.changed(f"edit pilot {pilot.name}")
             self.refresh_pilots(select=pilot.id)
+            if had_window and window(pilot) != before:
+                self.ask_adjustment(
+                    f"Window of {pilot.name} moved from {before} to {window(pilot)}"
+                )
 
         self.app.push_screen(FormScreen(fmt("Edit pilot: $n", n=pilot.name), fields, values), done)
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import answered_count
 from backplan_tui.core.model import QUESTION_STATUSES, Question
@@ -52,9 +53,18 @@ class QuestionsScreen(StepScreen):
             yield Static(id="question-detail", classes="detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_questions()
         self.query_one(ItemTable).focus()
+
+    def focus_item(self, item_id: str) -> None:
+        table = self.query_one("#questions", ItemTable)
+        table.focus()
+        if item_id:
+            try:
+                table.move_cursor(row=table.get_row_index(item_id))
+            except RowDoesNotExist:
+                pass
 
     def reload(self) -> None:
         self.refresh_questions()

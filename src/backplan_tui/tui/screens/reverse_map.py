@@ -13,15 +13,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Static, Tree
+from textual.widgets import ContentSwitcher, Static, Tree
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.core.model import NODE_STATUSES, MapNode
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+from backplan_tui.tui.widgets.timeline import Timeline
 
 GOAL = "__goal__"
 STATUS_MARKS = {"todo": "○", "doing": "◐", "done": "●", "dropped": "✗"}
@@ -44,17 +45,28 @@ def node_fields(participants: list[str]) -> list[Field]:
     ]
 
 
-def node_label(node: MapNode) -> Text:
-    """Title first, then owner, duration, pinned date, status and votes, as literal text."""
+def node_label(node: MapNode, row: Any = None) -> Text:
+    """Title first, then owner, duration, computed dates, status and votes, as literal text.
+
+    A late node says so in words at the front (``LATE``), never by colour alone.
+    """
     label = Text()
     mark = STATUS_MARKS.get(node.status, "?")
+    flags = set(row.flags) if row is not None else set()
+    if flags & {"starts_in_past", "overdue"}:
+        label.append("LATE ", style="bold reverse")
+    elif "pinned_conflict" in flags:
+        label.append("CONFLICT ", style="bold reverse")
     label.append(f"{mark} ", style="bold")
     style = "strike dim" if node.status == "dropped" else ""
     label.append(node.title or "(untitled)", style=style)
     facts: list[str] = []
     facts.append(node.owner or "no owner")
     facts.append(f"{node.duration_days}d" if node.duration_days is not None else "no duration")
-    if node.pinned_due:
+    if row is not None:
+        pinned = "pinned " if node.pinned_due else ""
+        facts.append(f"{row.start:%d %b} → {pinned}{row.due:%d %b %Y}")
+    elif node.pinned_due:
         facts.append(f"due {node.pinned_due.isoformat()}")
     votes = sum(node.votes.values())
     if votes:
@@ -71,11 +83,16 @@ class MapTree(Tree[str]):
         Binding("x", "screen.cycle_status", "Status", id="map.status"),
         Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
         Binding("v", "screen.vote", "Vote", id="map.vote"),
+        Binding("t", "screen.timeline", "Timeline", id="map.timeline"),
         Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="map.up", show=False),
         Binding("ctrl+down", "screen.move_item(1)", "Move down", id="map.down", show=False),
         Binding("ctrl+left", "screen.outdent", "Move out", id="map.outdent", show=False),
         Binding("ctrl+right", "screen.indent", "Move in", id="map.indent", show=False),
     ]
+
+
+class TimelineScroll(VerticalScroll):
+    BINDINGS = [Binding("t,escape", "screen.timeline", "Tree view", id="timeline.back")]
 
 
 class ReverseMapScreen(StepScreen):
@@ -91,14 +108,17 @@ class ReverseMapScreen(StepScreen):
                 id="map-title",
                 classes="section-title",
             )
-            tree: MapTree = MapTree(Text("Goal"), data=GOAL, id="map")
-            tree.auto_expand = False
-            tree.show_root = True
-            yield tree
+            with ContentSwitcher(initial="map", id="map-views"):
+                tree: MapTree = MapTree(Text("Goal"), data=GOAL, id="map")
+                tree.auto_expand = False
+                tree.show_root = True
+                yield tree
+                with TimelineScroll(id="timeline-view"):
+                    yield Timeline(id="timeline")
             yield Static(id="node-detail", classes="detail")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.rebuild()
         self.query_one(MapTree).focus()
 
@@ -118,6 +138,8 @@ class ReverseMapScreen(StepScreen):
     def rebuild(self, select: str | None = None) -> None:
         tree = self.query_one(MapTree)
         keep = select if select is not None else self.selected_id()
+        plan, _ = self.backplan.health()
+        rows = plan.nodes if plan is not None and plan.ready else {}
         tree.clear()
         tree.root.set_label(self.goal_label())
         tree.root.data = GOAL
@@ -128,12 +150,13 @@ class ReverseMapScreen(StepScreen):
                 if node.id in found:
                     continue  # a cycle in a hand-edited file: show each node once
                 children = self.session.children(node.id)
+                label = node_label(node, rows.get(node.id))
                 if children:
-                    branch = parent.add(node_label(node), data=node.id, expand=True)
+                    branch = parent.add(label, data=node.id, expand=True)
                     found[node.id] = branch
                     add(node.id, branch)
                 else:
-                    found[node.id] = parent.add_leaf(node_label(node), data=node.id)
+                    found[node.id] = parent.add_leaf(label, data=node.id)
 
         add("", tree.root)
         tree.root.expand()
@@ -154,15 +177,9 @@ class ReverseMapScreen(StepScreen):
     def show_detail(self) -> None:
         node = self.selected()
         detail = self.query_one("#node-detail", Static)
+        plan, _ = self.backplan.health()
         if node is None:
-            count = len(self.session.map)
-            detail.update(
-                fmt(
-                    "$n conditions on the map. Press [b]a[/b] on an item to add what must be "
-                    "true before it.",
-                    n=count,
-                )
-            )
+            detail.update(self.plan_overview(plan))
             return
         parent = self.session.node(node.parent)
         enables = parent.title if parent else "the goal"
@@ -170,12 +187,65 @@ class ReverseMapScreen(StepScreen):
             safe(node.title, "bold"),
             fmt("[dim]must be true before:[/dim] $e", e=enables),
         ]
+        row = plan.get(node.id) if plan is not None and plan.ready else None
+        if row is not None:
+            from backplan_tui.core.schedule import FLAG_LABELS
+
+            words = "; ".join(FLAG_LABELS[f] for f in sorted(row.flags) if f in FLAG_LABELS)
+            parts.append(
+                fmt(
+                    "[dim]latest start[/dim] $s  [dim]due[/dim] $d  [dim]slack[/dim] $k days"
+                    "  [b $late]$f[/]",
+                    s=row.start.isoformat(),
+                    d=row.due.isoformat(),
+                    k=row.slack_days,
+                    f=words,
+                )
+            )
         if node.votes:
             votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
             parts.append(fmt("[dim]votes:[/dim] $v", v=votes))
         if node.notes:
             parts.append(safe_block(node.notes))
         detail.update(Content("\n").join(parts))
+
+    def plan_overview(self, plan: Any) -> Content:
+        """With the goal highlighted: what to start now, and the critical path."""
+        if plan is None or not plan.ready:
+            reason = plan.reason if plan is not None else ""
+            return fmt("$n conditions on the map. $r", n=len(self.session.map), r=reason)
+        titles = {n.id: n.title for n in self.session.map}
+        start_now = [titles.get(i, i) for i in plan.start_now]
+        path = [titles.get(i, i) for i in plan.critical_path]
+        return Content("\n").join(
+            [
+                fmt(
+                    "[b]Start now[/b] ($n): $items",
+                    n=len(start_now),
+                    items="; ".join(start_now) or "nothing due to start in the next 14 days",
+                ),
+                fmt(
+                    "[b]Critical path[/b] (starts $d): $p",
+                    d=plan.earliest_start.isoformat() if plan.earliest_start else "—",
+                    p=" → ".join(path) or "—",
+                ),
+            ]
+        )
+
+    def focus_item(self, item_id: str) -> None:
+        self.rebuild(select=item_id or GOAL)
+        self.query_one(MapTree).focus()
+
+    def action_timeline(self) -> None:
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "map":
+            plan, _ = self.backplan.health()
+            self.query_one(Timeline).show(self.session, plan, self.backplan.today())
+            switcher.current = "timeline-view"
+            self.query_one("#timeline-view").focus()
+        else:
+            switcher.current = "map"
+            self.query_one(MapTree).focus()
 
     # --- editing ---------------------------------------------------------------------------
 
@@ -224,10 +294,15 @@ class ReverseMapScreen(StepScreen):
         def done(result: dict[str, Any] | None) -> None:
             if result is None:
                 return
+            before = node.pinned_due
             for name, value in result.items():
                 setattr(node, name, value)
             self.changed(f"edit {node.title}")
             self.rebuild(select=node.id)
+            if before is not None and node.pinned_due != before:
+                self.ask_adjustment(
+                    f"Pinned date of {node.title} moved from {before} to {node.pinned_due or '—'}"
+                )
 
         self.app.push_screen(FormScreen(fmt("Edit: $t", t=node.title), fields, values), done)
 

@@ -31,7 +31,7 @@ class SummaryScreen(StepScreen):
         return Content("The whole plan. Ctrl+B goes back to the pilots; Esc to home.")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.query_one("#summary-scroll").focus()
 
     def reload(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from backplan_tui.core.coach import step_state
 from backplan_tui.core.model import STEPS, Session
 
 SHORT_TITLES = {  # the header shows the full name of the current step
@@ -19,7 +18,8 @@ SHORT_TITLES = {  # the header shows the full name of the current step
     "pilots": "Pilots",
     "summary": "Summary",
 }
-MARKS = {"done": "✓", "in_progress": "◐", "empty": "·"}
+MARKS = {"healthy": "✓", "warnings": "⚠", "problems": "✗", "empty": "·"}
+MARK_STYLES = {"healthy": "$healthy", "warnings": "$warning-finding", "problems": "bold $problem"}
 SAVE_LABELS = {
     "clean": ("", ""),
     "saved": ("✓ saved", "$healthy"),
@@ -29,27 +29,33 @@ SAVE_LABELS = {
 }
 
 
-def stepper_content(session: Session, current: str) -> Content:
+def stepper_content(session: Session, current: str, health: dict[str, str]) -> Content:
+    """The steps with their health: ✓ healthy, ⚠ warnings, ✗ problems, · not reached."""
     parts: list[Content] = []
     for number, step in enumerate((*STEPS, "summary"), start=1):
+        state = health.get(step, "empty")
         if step == "summary":
-            label = SHORT_TITLES[step]
-            mark = ""
+            label, mark = SHORT_TITLES[step], ""
         else:
-            label = f"{number} {SHORT_TITLES[step]}"
-            mark = " " + MARKS[step_state(session, step)]
+            label, mark = f"{number} {SHORT_TITLES[step]}", MARKS.get(state, "·")
+        prefix = "▸" if step == current else " "
         if step == current:
-            parts.append(Content.styled(f"▸{label}{mark}", "reverse bold"))
+            parts.append(Content.styled(f"{prefix}{label} {mark}".rstrip(), "reverse bold"))
         else:
-            parts.append(Content.styled(f" {label}{mark}", "dim" if mark == " ·" else ""))
+            parts.append(
+                Content.assemble(
+                    (f"{prefix}{label} ", "dim" if state == "empty" else ""),
+                    (mark, MARK_STYLES.get(state, "dim")),
+                )
+            )
     return Content(" ").join(parts)
 
 
 class Stepper(Static):
     """One line: the four steps and the summary."""
 
-    def show(self, session: Session, current: str) -> None:
-        self.update(stepper_content(session, current))
+    def show(self, session: Session, current: str, health: dict[str, str]) -> None:
+        self.update(stepper_content(session, current, health))
 
 
 class SaveIndicator(Static):
