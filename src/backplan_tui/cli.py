@@ -29,7 +29,13 @@ from backplan_tui.core import paths
 from backplan_tui.core.codec import CodecError
 from backplan_tui.core.export import FORMATS
 from backplan_tui.core.model import STEP_TITLES, Session
-from backplan_tui.core.store import SessionEntry, SessionStore, StoreError
+from backplan_tui.core.store import (
+    SessionEntry,
+    SessionNotFound,
+    SessionStore,
+    StoreError,
+    valid_id,
+)
 from backplan_tui.core.templates import TemplateError
 from backplan_tui.core.textclean import clean_line, clean_text
 
@@ -58,6 +64,16 @@ def _iso_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a valid date ({error})") from None
+
+
+def _revision(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a revision number, got {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"a revision is 0 or more, got {number}")
+    return number
 
 
 def _positive_width(value: str) -> int:
@@ -123,8 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", required=True, choices=tuple(FORMATS), help=", ".join(FORMATS))
     p.add_argument("-o", "--output", metavar="PATH", help="write to this file (0600, atomically)")
 
+    p = add("backups", "list the kept backups of a session, newest first")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+
+    p = add("restore", "restore a session from a backup (saved as a new revision)")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+    p.add_argument(
+        "--revision",
+        type=_revision,
+        metavar="N",
+        help="the revision to restore (default: the newest readable backup)",
+    )
+
     add("templates", "list the starter templates")
-    add("where", "print the data, sessions and config directories")
+    add("where", "print the data, sessions, backups, trash and config directories")
     return parser
 
 
@@ -159,7 +187,12 @@ def _stamp(entry: SessionEntry) -> str:
 
 
 def _store(args: argparse.Namespace) -> SessionStore:
-    return SessionStore(paths.data_dir(args.data_dir))
+    """The store of this run (one per command, so its warnings can be printed at the end)."""
+    store = getattr(args, "_store", None)
+    if store is None:
+        store = SessionStore(paths.data_dir(args.data_dir))
+        args._store = store
+    return store
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -200,6 +233,12 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "updated": entry.updated,
                 "revision": entry.revision,
                 "damaged": clean_line(entry.damaged) if entry.damaged is not None else None,
+                "read_only_reason": (
+                    clean_line(entry.read_only_reason)
+                    if entry.read_only_reason is not None
+                    else None
+                ),
+                "has_backup": entry.has_backup,
                 "path": str(entry.path),
             }
             for entry in entries
@@ -214,18 +253,21 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = [["ID", "TITLE", "TEAM", "STEP", "UPDATED"]]
     for entry in entries:
         if entry.damaged is not None:
-            rows.append([entry.id, f"DAMAGED: {entry.damaged}", "", "", ""])
+            hint = f" (a backup exists: backplan restore {entry.id})" if entry.has_backup else ""
+            rows.append([entry.id, f"DAMAGED: {entry.damaged}{hint}", "", "", ""])
             continue
         step = STEP_TITLES.get(entry.current_step, entry.current_step)
-        rows.append([entry.id, entry.title, entry.team, step, _stamp(entry)])
+        title = f"{entry.title} (read-only)" if entry.read_only_reason else entry.title
+        rows.append([entry.id, title, entry.team, step, _stamp(entry)])
     _columns(rows)
     return 0
 
 
 def _load(args: argparse.Namespace) -> Session:
+    """The session to show or export: a newer backplan's file is fine to read."""
     store = _store(args)
     session_id = store.resolve(args.session)
-    return store.load(session_id)
+    return store.load(session_id, allow_newer=True)
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -287,6 +329,60 @@ def write_atomic(path: Path, text: str) -> Path:
     return path
 
 
+def _resolve_for_backups(store: SessionStore, query: str) -> str:
+    """Like ``resolve``, but also an id whose session file is gone and only backups remain."""
+    try:
+        return store.resolve(query)
+    except SessionNotFound:
+        query = query.strip()
+        if valid_id(query) and store.backups(query):
+            return query
+        raise
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from backplan_tui.core.export.text import stamp
+
+    store = _store(args)
+    session_id = _resolve_for_backups(store, args.session)
+    entries = store.backups(session_id)
+    if not entries:
+        _out(f"No backups of {session_id} yet (one is kept each time a save replaces the file).")
+        return 0
+    rows = [["REVISION", "SAVED", "SIZE", "FILE"]]
+    for entry in entries:
+        label = str(entry.revision) if entry.kind == "revision" else entry.kind
+        rows.append([label, stamp(entry.saved), _size(entry.size), str(entry.path)])
+    _columns(rows)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    store = _store(args)
+    session_id = _resolve_for_backups(store, args.session)
+    revision = args.revision
+    if revision is None:
+        newest = store.newest_backup(session_id)
+        if newest is None:
+            raise SessionNotFound(f"session {session_id!r} has no readable backup")
+        revision = newest.revision
+    with store.lock(session_id):
+        restored = store.restore(session_id, revision)
+    _out(
+        f"Restored {restored.id} from the backup of revision {revision}; "
+        f"it is now revision {restored.revision}."
+    )
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     from backplan_tui.core import templates
 
@@ -301,6 +397,8 @@ def cmd_where(args: argparse.Namespace) -> int:
     rows = [
         ["data", str(store.root)],
         ["sessions", str(store.sessions_dir)],
+        ["backups", str(store.backups_dir)],
+        ["trash", str(store.trash_dir)],
         ["config", str(paths.config_dir())],
     ]
     _columns(rows)
@@ -324,7 +422,7 @@ def cmd_open(args: argparse.Namespace) -> int:
     # that starts only to show a toast.
     store = _store(args)
     session_id = store.resolve(args.session)
-    store.load(session_id)
+    store.load(session_id, allow_newer=True)  # a newer backplan's file opens read-only
     return _run_app(args, session_id)
 
 
@@ -345,6 +443,8 @@ COMMANDS = {
     "list": cmd_list,
     "show": cmd_show,
     "export": cmd_export,
+    "backups": cmd_backups,
+    "restore": cmd_restore,
     "templates": cmd_templates,
     "where": cmd_where,
 }
@@ -353,6 +453,13 @@ COMMANDS = {
 def _error(message: object) -> None:
     text = " ".join(clean_line(str(message)).split()) or "unexpected error"
     sys.stderr.write(f"{PROG}: error: {text}\n")
+
+
+def _warnings(args: argparse.Namespace) -> None:
+    store = getattr(args, "_store", None)
+    for warning in store.warnings if store is not None else []:
+        text = " ".join(clean_line(str(warning)).split())
+        sys.stderr.write(f"{PROG}: warning: {text}\n")
 
 
 def _os_error(error: OSError) -> str:
@@ -371,7 +478,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help / --version
         return done.code if isinstance(done.code, int) else 0
     try:
-        return COMMANDS[args.command](args)
+        return _run(args)
     except UsageError as error:
         _error(error)
         return USAGE_ERROR
@@ -389,3 +496,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         _error(_os_error(error))
         return ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return COMMANDS[args.command](args)
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            _warnings(args)

@@ -91,6 +91,8 @@ def test_where_uses_backplan_home(capsys, data_dir, tmp_path):
     assert out.splitlines() == [
         f"data      {data_dir}",
         f"sessions  {data_dir / 'sessions'}",
+        f"backups   {data_dir / 'backups'}",
+        f"trash     {data_dir / 'trash'}",
         f"config    {config}",
     ]
 
@@ -322,7 +324,7 @@ def test_write_atomic_replaces_the_file(tmp_path):
         (["new", "--title", "x", "--template", "nope"], 2, "unknown template 'nope'"),
         (["new", "--title", "   "], 2, "title"),
         (["new"], 2, "--title"),
-        (["export", "x", "--format", "html"], 2, "html"),
+        (["export", "x", "--format", "docx"], 2, "docx"),
         (["export", "x"], 2, "--format"),
         (["show"], 2, "ID|TITLE"),
         (["frobnicate"], 2, "frobnicate"),
@@ -409,7 +411,7 @@ def test_cli_cleans_text_even_when_the_store_does_not(capsys, monkeypatch, tmp_p
     session.future_state.statement = raw
     monkeypatch.setattr(SessionStore, "list", lambda self: [entry])
     monkeypatch.setattr(SessionStore, "resolve", lambda self, query: "raw-0001")
-    monkeypatch.setattr(SessionStore, "load", lambda self, session_id: session)
+    monkeypatch.setattr(SessionStore, "load", lambda self, session_id, **kw: session)
     code, out, err = run(capsys, *argv)
     assert code == 0, err
     assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
@@ -547,3 +549,195 @@ def test_app_exit_code_is_returned(capsys, monkeypatch):
     module.create_app = failing
     code, _, _ = run(capsys)
     assert code == 3 and len(calls) == 1
+
+
+# --- backups, restore, read-only, warnings (issue 3) ------------------------------------------
+
+
+def saved_versions(store: SessionStore, session_id: str, titles: list[str]) -> None:
+    session = store.load(session_id)
+    for title in titles:
+        session.title = title
+        store.save(session)
+
+
+def test_backups_lists_the_kept_versions_newest_first(capsys, store):
+    session_id = new_session(capsys, title="v1")
+    saved_versions(store, session_id, ["v2", "v3"])
+    code, out, err = run(capsys, "backups", session_id)
+    assert code == 0 and err == ""
+    rows = out.splitlines()
+    assert re.fullmatch(r"REVISION +SAVED +SIZE +FILE", rows[0])
+    assert len(rows) == 3
+    backups = store.backups_dir / session_id
+    assert re.fullmatch(
+        r"2 +\d{4}-\d\d-\d\d \d\d:\d\d UTC +\d+(\.\d)? (B|KB) +"
+        + re.escape(str(backups / "2.toml")),
+        rows[1],
+    )
+    assert rows[2].startswith("1 ") and rows[2].endswith(str(backups / "1.toml"))
+
+
+def test_backups_when_there_are_none(capsys):
+    session_id = new_session(capsys, title="Fresh")
+    code, out, err = run(capsys, "backups", session_id)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"No backups of {session_id} yet")
+
+
+def test_restore_the_newest_or_a_given_revision(capsys, store):
+    session_id = new_session(capsys, title="v1")
+    saved_versions(store, session_id, ["v2", "v3"])  # revision 3 on disk
+    code, out, err = run(capsys, "restore", session_id)
+    assert (code, err) == (0, "")
+    assert out == f"Restored {session_id} from the backup of revision 2; it is now revision 4.\n"
+    assert store.load(session_id).title == "v2"
+    code, out, _ = run(capsys, "restore", session_id, "--revision", "1")
+    assert code == 0
+    assert out.endswith("from the backup of revision 1; it is now revision 5.\n")
+    assert store.load(session_id).title == "v1"
+    assert not store.lock_path(session_id).exists()  # the lock was taken and released
+
+
+def test_restore_a_damaged_session_from_list_to_fixed(capsys, store, data_dir):
+    session_id = new_session(capsys, title="Precious plan")
+    saved_versions(store, session_id, ["Precious plan, edited"])
+    path = store.path_for(session_id)
+    path.write_bytes(b"title = = half-written\n")
+    code, out, _ = run(capsys, "list")
+    assert f"(a backup exists: backplan restore {session_id})" in out
+    code, out, _ = run(capsys, "list", "--json")
+    [entry] = json.loads(out)
+    assert entry["damaged"] and entry["has_backup"] is True
+    code, out, err = run(capsys, "restore", session_id)
+    assert (code, err) == (0, "")
+    assert store.load(session_id).title == "Precious plan"
+    kept = [e for e in store.backups(session_id) if e.kind == "damaged"]
+    assert kept and kept[0].path.read_bytes() == b"title = = half-written\n"
+    code, out, _ = run(capsys, "backups", session_id)
+    assert any(row.startswith("damaged ") for row in out.splitlines())
+
+
+def test_restore_refuses_while_the_session_is_open_elsewhere(capsys, store):
+    session_id = new_session(capsys, title="v1")
+    saved_versions(store, session_id, ["v2"])
+    before = store.path_for(session_id).read_bytes()
+    with store.lock(session_id):
+        code, out, err = run(capsys, "restore", session_id)
+    assert code == 1 and out == ""
+    assert_one_error_line(err, "is open in another backplan", f"process {os.getpid()}")
+    assert store.path_for(session_id).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "fragment"),
+    [
+        (["restore", "nothing-here"], 1, "nothing-here"),
+        (["backups", "nothing-here"], 1, "nothing-here"),
+        (["restore", "x", "--revision", "two"], 2, "--revision"),
+        (["restore", "x", "--revision", "-1"], 2, "--revision"),
+    ],
+)
+def test_backup_command_errors(capsys, argv, code, fragment):
+    got, out, err = run(capsys, *argv)
+    assert got == code and out == ""
+    assert_one_error_line(err, fragment)
+
+
+def test_restore_without_backups_is_one_error_line(capsys):
+    session_id = new_session(capsys, title="v1")
+    code, _, err = run(capsys, "restore", session_id)
+    assert code == 1
+    assert_one_error_line(err, "has no readable backup")
+    code, _, err = run(capsys, "restore", session_id, "--revision", "9")
+    assert code == 1
+    assert_one_error_line(err, "no backup of revision 9")
+
+
+def test_restore_a_deleted_session_by_its_id(capsys, store):
+    session_id = new_session(capsys, title="v1")
+    saved_versions(store, session_id, ["v2"])
+    store.delete(session_id)
+    code, out, err = run(capsys, "restore", session_id)
+    assert (code, err) == (0, "")
+    assert store.load(session_id).title == "v1"
+
+
+NEWER_TOML = """\
+schema_version = 5
+id = "future-0001"
+title = "From a newer backplan"
+revision = 3
+"""
+
+
+def test_a_newer_session_is_listed_read_only_and_can_be_shown(capsys, data_dir):
+    path = write_session_file(data_dir, "future-0001", NEWER_TOML)
+    code, out, err = run(capsys, "list")
+    assert (code, err) == (0, "")
+    assert re.search(r"future-0001 +From a newer backplan \(read-only\)", out)
+    code, out, _ = run(capsys, "list", "--json")
+    [entry] = json.loads(out)
+    assert entry["damaged"] is None
+    assert entry["read_only_reason"].startswith("written by a newer backplan (schema 5")
+    code, out, err = run(capsys, "show", "future-0001")
+    assert (code, err) == (0, "")
+    assert out.startswith("From a newer backplan\n")
+    assert path.read_text("utf-8") == NEWER_TOML
+
+
+BIDI_TOML = """\
+schema_version = 1
+id = "bidi-0001"
+title = "Budget \\u202eevil\\u202c plan"
+team = "Ops \\u2066x\\u2069"
+revision = 1
+
+[future_state]
+statement = "Goal \\u202d with override"
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["show", "bidi-0001"],
+        ["export", "bidi-0001", "-f", "txt"],
+        ["export", "bidi-0001", "-f", "md"],
+    ],
+)
+def test_bidi_overrides_from_a_session_are_printed_visibly(capsys, data_dir, argv):
+    write_session_file(data_dir, "bidi-0001", BIDI_TOML)
+    code, out, err = run(capsys, *argv)
+    assert (code, err) == (0, "")
+    for char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
+        assert char not in out
+    shown = out.replace("\\+", "+")  # Markdown escapes the "+"
+    assert "Budget ⟨U+202E⟩evil⟨U+202C⟩ plan" in shown
+    if argv[0] != "list":
+        assert "Goal ⟨U+202D⟩ with override" in shown
+
+
+def test_where_shows_a_relative_data_dir_as_absolute(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(capsys, "--data-dir", "rel/plans", "where")
+    assert code == 0
+    assert out.splitlines()[0] == f"data      {tmp_path.resolve() / 'rel' / 'plans'}"
+    monkeypatch.setenv("BACKPLAN_HOME", "from-env")
+    code, out, _ = run(capsys, "where")
+    assert out.splitlines()[0] == f"data      {tmp_path.resolve() / 'from-env'}"
+
+
+def test_store_warnings_go_to_stderr_and_do_not_fail_the_command(capsys, data_dir, monkeypatch):
+    from backplan_tui.core import paths as paths_module
+
+    data_dir.mkdir()
+    monkeypatch.setattr(paths_module, "_geteuid", lambda: os.lstat(data_dir).st_uid + 1)
+    code, out, err = run(capsys, "list")
+    assert code == 0
+    assert out.startswith("No sessions in ")
+    assert err == (
+        f"backplan: warning: the data folder {data_dir} belongs to another user "
+        f"(uid {os.lstat(data_dir).st_uid}); they can read and change your sessions\n"
+    )

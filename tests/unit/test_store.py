@@ -43,9 +43,9 @@ def count_loads(monkeypatch):
     calls: list[str] = []
     real = codec.loads
 
-    def counting(text, source=""):
+    def counting(text, source="", **kw):
         calls.append(text)
-        return real(text, source)
+        return real(text, source, **kw)
 
     monkeypatch.setattr(codec, "loads", counting)
     return calls
@@ -299,9 +299,14 @@ DAMAGED = [
         r"^not valid UTF-8 \(byte 0xe9 at offset 28\)$",
     ),
     (
-        "newer",
-        b'schema_version = 99\nid = "newer"\ntitle = "From the future"\n',
-        r"^schema_version: written by a newer backplan",
+        "too-deep",
+        b'id = "too-deep"\ntitle = "T"\ndeep = ' + b"[" * 40 + b"]" * 40 + b"\n",
+        r"^deep: nested more than 32 levels deep$",
+    ),
+    (
+        "missing-id",
+        b'title = "No id"\n',
+        r"^id: required but missing$",
     ),
 ]
 
@@ -632,3 +637,55 @@ def test_new_id_skips_ids_in_use(store, monkeypatch):
     suffixes = iter(["aaaa", "aaaa", "bbbb"])
     monkeypatch.setattr(store_module.secrets, "token_hex", lambda n: next(suffixes))
     assert store.new_id("Plan") == "plan-bbbb"
+
+
+# --- issue 3 additions: entry fields, copies, warnings -----------------------------------------
+
+
+def test_list_entries_tell_backups_and_read_only(store, count_loads):
+    plain = make(store, "Plain")
+    saved = make(store, "Saved twice")
+    store.save(saved)
+    _write_session(store, "future", "Future", datetime(2026, 1, 1, tzinfo=UTC))
+    path = store.sessions_dir / "future.toml"
+    path.write_text(path.read_text("utf-8").replace("schema_version = 1", "schema_version = 4"))
+    entries = {e.id: e for e in store.list()}
+    assert entries[plain.id].has_backup is False
+    assert entries[saved.id].has_backup is True
+    assert entries["future"].damaged is None
+    assert entries["future"].read_only_reason == (
+        "written by a newer backplan (schema 4; this version reads up to 1)"
+    )
+    assert entries[plain.id].read_only_reason is None
+    count_loads.clear()
+    assert {e.id: e for e in store.list()} == entries  # the same from the index
+    assert count_loads == []
+    data = json.loads((store.root / "index.json").read_text("utf-8"))
+    assert data["version"] == 2
+    assert data["files"]["future.toml"]["read_only"].startswith("written by a newer")
+
+
+def test_save_as_copy_keeps_unsaved_edits_under_a_new_id(store):
+    session = make(store, "Workshop")
+    session.future_state.statement = "typed but not saved"
+    copy = store.save_as_copy(session)
+    assert (copy.title, copy.revision) == ("Workshop (copy)", 1)
+    assert re.fullmatch(r"workshop-copy-[0-9a-f]{4}", copy.id)
+    assert store.load(copy.id).future_state.statement == "typed but not saved"
+    assert store.load(session.id).future_state.statement == ""
+    assert session.revision == 1 and session.title == "Workshop"
+
+
+def test_a_healthy_store_has_no_warnings(store):
+    session = make(store)
+    store.save(session)
+    store.list()
+    store.delete(session.id)
+    assert store.warnings == []
+    assert SessionStore(store.root).warnings == []
+
+
+def test_lock_path_is_beside_the_session_file(store):
+    assert store.lock_path("plan-0001") == store.sessions_dir / "plan-0001.lock"
+    with pytest.raises(StoreError):
+        store.lock_path("../x")

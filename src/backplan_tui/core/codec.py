@@ -45,7 +45,9 @@ from backplan_tui.core.model import (
 from backplan_tui.core.textclean import clean_line, clean_text
 
 __all__ = [
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
+    "MIGRATIONS",
     "CodecError",
     "NewerSchemaError",
     "dumps",
@@ -55,6 +57,7 @@ __all__ = [
 ]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 32  # tables and arrays inside each other; a session needs about 6
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 
 
@@ -394,42 +397,97 @@ def _read_items(
     return items
 
 
-def _read_schema_version(data: dict[str, Any]) -> int:
+# Older schema -> the next one: pure dict -> dict functions, keyed by the version they read
+# (``MIGRATIONS[1]`` turns a schema-1 dict into a schema-2 dict).  A file of an older version
+# is migrated step by step when it is read; the store keeps a copy of the old file
+# (``backups/<id>/pre-migration-v<N>.toml``) before the first save overwrites it.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+_MIGRATIONS = MIGRATIONS  # the old private name
+
+
+def _oldest_readable() -> int:
+    """The lowest schema version from which migrations reach ``SCHEMA_VERSION``."""
+    version = SCHEMA_VERSION
+    while version - 1 in MIGRATIONS:
+        version -= 1
+    return version
+
+
+def _read_schema_version(data: dict[str, Any], allow_newer: bool = False) -> int:
     if "schema_version" not in data:
-        return 1
+        return SCHEMA_VERSION
     value = data["schema_version"]
     if type(value) is not int:
         raise _fail("schema_version", "an integer", value)
-    if value > SCHEMA_VERSION:
+    if value > SCHEMA_VERSION and not allow_newer:
         raise NewerSchemaError(value)
-    if value < 1:
-        raise CodecError("schema_version", f"expected 1 or more, got {value}")
+    oldest = _oldest_readable()
+    if value < oldest:
+        raise CodecError("schema_version", f"expected {oldest} or more, got {value}")
     return value
 
 
-# Older schema -> the next one: pure dict -> dict functions, keyed by the version they read.
-_MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-
-
 def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
+    """Apply ``MIGRATIONS`` from ``version`` up to ``SCHEMA_VERSION``."""
     while version < SCHEMA_VERSION:
-        data = _MIGRATIONS[version](data)
+        try:
+            data = MIGRATIONS[version](data)
+        except CodecError:
+            raise
+        except Exception as err:  # a migration meeting data it did not expect
+            raise CodecError(
+                "schema_version", f"cannot migrate from schema {version}: {err}"
+            ) from None
+        if not isinstance(data, dict):
+            break
         version += 1
     return data
 
 
-def from_dict(data: dict[str, Any], source: str = "") -> Session:
-    """A validated, cleaned ``Session`` from parsed TOML; ``CodecError`` names the bad field."""
+def _check_depth(data: dict[str, Any]) -> None:
+    """Refuse tables/arrays nested more than ``MAX_DEPTH`` deep, without recursing.
+
+    The root table is level 1; the error names the top-level key that holds the nesting.
+    """
+    stack: list[tuple[Any, int, str]] = [(value, 2, str(key)) for key, value in data.items()]
+    while stack:
+        value, depth, top = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            field = top if _SIMPLE_KEY.fullmatch(top) else json.dumps(top)
+            raise CodecError(field, f"nested more than {MAX_DEPTH} levels deep")
+        stack.extend((child, depth + 1, top) for child in children)
+
+
+def from_dict(data: dict[str, Any], source: str = "", *, allow_newer: bool = False) -> Session:
+    """A validated, cleaned ``Session`` from parsed TOML; ``CodecError`` names the bad field.
+
+    An older ``schema_version`` is migrated (``MIGRATIONS``); a newer one raises
+    ``NewerSchemaError`` unless ``allow_newer``, which reads it with this version's rules
+    (for read-only viewing).  ``Session.schema_version`` tells the version of the *input*
+    (``to_dict`` always writes the current one).
+    """
     try:
-        return _from_dict(data)
+        return _from_dict(data, allow_newer)
     except CodecError as err:
         raise err._with_source(source) from None
 
 
-def _from_dict(data: Any) -> Session:
+def _from_dict(data: Any, allow_newer: bool = False) -> Session:
     if not isinstance(data, dict):
         raise _fail("(root)", "a table", data)
-    data = _migrate(data, _read_schema_version(data))
+    _check_depth(data)
+    found = _read_schema_version(data, allow_newer)
+    if found < SCHEMA_VERSION:
+        data = _migrate(data, found)
+        if not isinstance(data, dict):
+            raise CodecError("schema_version", f"migration from schema {found} failed")
+        _check_depth(data)
     kwargs, extra = _read_fields(data, "", _SESSION_HEADER, _SESSION_KEYS)
 
     future_state = FutureState()
@@ -450,7 +508,7 @@ def _from_dict(data: Any) -> Session:
 
     session = Session(
         **kwargs,
-        schema_version=SCHEMA_VERSION,
+        schema_version=found,
         future_state=future_state,
         questions=_read_items(data, "questions", "questions", _QUESTION, Question),
         map=_read_items(data, "map", "map", _MAP_NODE, MapNode),
@@ -605,10 +663,31 @@ def dumps(session: Session) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-def loads(text: str, source: str = "") -> Session:
+# A dotted key (``a.b.c = 1``) or table header (``[a.b.c]``) of many parts: tomllib takes
+# time quadratic in the number of parts (20,000 parts: half a minute), so such keys are
+# refused before parsing.  Possessive quantifiers and the look-behind keep this scan linear.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+_DOTTED_KEY = re.compile(rf"(?<![A-Za-z0-9_-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART})++")
+
+
+def _has_long_dotted_key(text: str) -> bool:
+    """Whether a key of more than ``MAX_DEPTH`` dotted parts is followed by ``=`` or ``]``."""
+    for match in _DOTTED_KEY.finditer(text):
+        if match.group().count(".") >= MAX_DEPTH:
+            follows = text[match.end() : match.end() + 80].lstrip(" \t")[:1]
+            if follows in ("=", "]"):
+                return True
+    return False
+
+
+def loads(text: str, source: str = "", *, allow_newer: bool = False) -> Session:
     """Parse and validate TOML text.  A syntax error is ``CodecError`` with field ``(toml)``."""
+    if _has_long_dotted_key(text):
+        raise CodecError("(toml)", f"a dotted key nested more than {MAX_DEPTH} levels deep", source)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise CodecError("(toml)", str(err), source) from None
-    return from_dict(data, source)
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise CodecError("(toml)", f"nested more than {MAX_DEPTH} levels deep", source) from None
+    return from_dict(data, source, allow_newer=allow_newer)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from pathlib import Path
 
 import platformdirs
@@ -34,12 +36,24 @@ def config_dir() -> Path:
     return _absolute(platformdirs.user_config_path(APP_NAME, appauthor=False))
 
 
-def ensure_dir(path: Path) -> Path:
+def refuse_symlink(path: Path) -> None:
+    """``OSError`` (ELOOP) when ``path`` itself is a symbolic link (a planted one is never
+    followed: its target is not read, written, truncated or chmod-ed)."""
+    if os.path.islink(path):
+        raise OSError(errno.ELOOP, "is a symbolic link; refusing to use it", str(path))
+
+
+def ensure_dir(path: Path, *, allow_symlink: bool = True) -> Path:
     """``mkdir -p`` where every directory created is 0700, whatever the umask.
 
-    An existing ``path`` is tightened to 0700 (its parents are left alone).
+    An existing ``path`` is tightened to 0700 (its parents are left alone) unless it is not
+    ours to change: owned by another user, or a shared folder with the sticky bit (``/tmp``,
+    given as ``--data-dir`` by mistake).  With ``allow_symlink=False`` a symbolic link at
+    ``path`` is refused (``OSError``) before anything is changed.
     """
     path = Path(path)
+    if not allow_symlink:
+        refuse_symlink(path)
     missing: list[Path] = []
     current = path
     while not current.exists():
@@ -56,6 +70,53 @@ def ensure_dir(path: Path) -> Path:
         os.chmod(directory, DIR_MODE)
     if not path.is_dir():
         raise NotADirectoryError(f"{path} exists and is not a directory")
-    if (path.stat().st_mode & 0o777) != DIR_MODE:
+    info = path.stat()
+    if stat.S_IMODE(info.st_mode) != DIR_MODE and _ours_to_tighten(info):
         os.chmod(path, DIR_MODE)
     return path
+
+
+def _ours_to_tighten(info: os.stat_result) -> bool:
+    uid = _geteuid()
+    return not (info.st_mode & stat.S_ISVTX) and (uid is None or info.st_uid == uid)
+
+
+def _geteuid() -> int | None:
+    return os.geteuid() if hasattr(os, "geteuid") else None
+
+
+def check_private_dir(path: Path, label: str = "folder") -> list[str]:
+    """Tighten an existing directory to 0700; return warnings (one line each), never raise.
+
+    A directory owned by another user is left as it is, with a warning: someone else can
+    read or replace what is in it.  A missing ``path`` is fine (nothing to check yet).
+    """
+    path = Path(path)
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return []
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            info = os.stat(path)
+        except OSError:
+            return [f"the {label} {path} is a broken symbolic link"]
+    if not stat.S_ISDIR(info.st_mode):
+        return [f"the {label} {path} is not a folder"]
+    uid = _geteuid()
+    if uid is not None and info.st_uid != uid:
+        return [
+            f"the {label} {path} belongs to another user (uid {info.st_uid}); "
+            "they can read and change your sessions"
+        ]
+    if info.st_mode & stat.S_ISVTX:
+        return [f"the {label} {path} is a shared folder (like /tmp); others can see what is in it"]
+    if stat.S_IMODE(info.st_mode) != DIR_MODE:
+        try:
+            os.chmod(path, DIR_MODE)
+        except OSError as err:
+            return [
+                f"the {label} {path} is readable by others and could not be made private "
+                f"({err.strerror or err})"
+            ]
+    return []

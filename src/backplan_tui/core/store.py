@@ -6,8 +6,23 @@ revision on disk (another window or program may have saved in between), then mov
 old file with ``os.replace`` and the folder fsynced.  Any failure before the move leaves the
 old file byte-identical and the ``Session`` object as it was.
 
-A file that cannot be read (bad TOML, wrong types, too large, not UTF-8, newer schema) is
-listed as damaged with the reason and is never written to, moved or deleted by the store.
+A file that cannot be read (bad TOML, wrong types, too large, not UTF-8, nested too deep, a
+symbolic link) is listed as damaged with the reason and is never written to or deleted by
+the store (``restore`` moves it into ``backups/`` first).  A file written by a newer
+backplan is not damaged: it is listed with ``read_only_reason`` and opens read-only
+(``load(id, allow_newer=True)``).  An older file is migrated when read (``codec.MIGRATIONS``)
+and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml`` by the first save.
+
+Backups: before a save replaces a file, the old version is kept (a hard link, so no copy
+and no temp file) as ``backups/<id>/<revision>.toml``; the newest ``BACKUPS_KEPT`` stay.
+``restore()`` saves a backup's content as a new revision on top, so a restore can itself be
+undone.
+
+Temp files are named ``.<file>.<pid>.<random>.tmp``; a store starting up removes those
+whose process is gone or that are more than a minute old (a crash or ``kill -9`` during a
+save leaves one).  Problems that do not stop the work (a folder that could not be made
+private, a directory fsync the file system refuses, a backup that could not be kept) are
+collected in ``store.warnings`` and logged, never raised.
 
 ``list()`` keeps a cache in ``<data dir>/index.json`` (file name -> stat + the fields of the
 list entry) so that only new or changed files are parsed.  The index is only a cache: it is
@@ -17,40 +32,63 @@ never trusted over the file it describes, and deleting it is always safe.
 from __future__ import annotations
 
 import copy
+import errno
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import stat
+import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backplan_tui.core import codec
-from backplan_tui.core.model import Session, utc_now
-from backplan_tui.core.paths import ensure_dir
+from backplan_tui.core.model import SCHEMA_VERSION, Session, utc_now
+from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
 
+if TYPE_CHECKING:
+    from backplan_tui.core.lock import LockInfo, SessionLock
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = [
+    "BackupEntry",
     "ConflictError",
     "DamagedSessionError",
     "SessionEntry",
     "SessionNotFound",
+    "SessionReadOnly",
     "SessionStore",
     "StoreError",
 ]
+
+log = logging.getLogger("backplan.store")
 
 FILE_MODE = 0o600
 SUFFIX = ".toml"
 INDEX_NAME = "index.json"
 INDEX_FORMAT = "backplan-index"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
+BACKUPS_KEPT = 10
+TEMP_MAX_AGE = 60.0  # seconds: an orphaned temp file of a live process is removed after this
 _TRASH_STAMP = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
+_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
+# .<target>.<pid>.<8 hex>.tmp (the pid part is missing in files of older versions)
+_TEMP_NAME = re.compile(r"\.(?P<target>.+?)\.(?:(?P<pid>\d{1,10})\.)?[0-9a-f]{8}\.tmp")
+_BACKUP_REVISION = re.compile(r"(?P<revision>\d{1,19})(?:-(?P<n>\d{1,6}))?\.toml")
+_BACKUP_DAMAGED = re.compile(r"damaged-\d{8}T\d{6}Z(?:-\d+)?\.toml")
+_BACKUP_MIGRATION = re.compile(r"pre-migration-v(?P<version>\d{1,6})(?:-\d+)?\.toml")
 _MB = 1024 * 1024
 
 
@@ -71,7 +109,23 @@ class DamagedSessionError(StoreError):
 
 
 class ConflictError(StoreError):
-    """The file changed on disk since the session was loaded (or last saved)."""
+    """The file changed on disk since the session was loaded (or last saved).
+
+    The session object keeps the user's edits; ``SessionStore.save_as_copy`` saves them
+    under a new id.
+    """
+
+
+class SessionReadOnly(StoreError):
+    """The file was written by a newer backplan: it opens read-only, never writable.
+
+    ``load(id, allow_newer=True)`` reads it for viewing; saving such a session is refused.
+    """
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"session file {self.path} opens read-only: {reason}")
 
 
 @dataclass(frozen=True)
@@ -84,6 +138,25 @@ class SessionEntry:
     updated: datetime | None
     revision: int
     damaged: str | None  # the reason, when the file cannot be read
+    read_only_reason: str | None = None  # written by a newer backplan: view only
+    has_backup: bool = False  # backups/<id>/ holds at least one backup (restore() can help)
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    """One file in ``backups/<id>/``.
+
+    ``kind`` is "revision" (``<revision>.toml``, a version a save replaced), "damaged" (a
+    damaged file that ``restore`` moved aside; ``revision`` is None) or "pre-migration" (the
+    file as it was before a schema migration; ``revision`` is None).  ``saved`` is when that
+    version was written (the file's modification time, UTC).
+    """
+
+    revision: int | None
+    saved: datetime | None
+    path: Path
+    size: int
+    kind: str = "revision"
 
 
 class _Damage(Exception):
@@ -127,17 +200,47 @@ def slugify(title: str) -> str:
     return slug or "session"
 
 
-def _fsync_dir(directory: Path) -> None:
+def _fsync(fd: int) -> None:
+    """Flush a file to stable storage: ``F_FULLFSYNC`` where there is one (macOS, whose
+    ``fsync`` only reaches the drive's cache), else ``fsync``."""
+    full = getattr(fcntl, "F_FULLFSYNC", None) if fcntl is not None else None
+    if full is not None:
+        try:
+            fcntl.fcntl(fd, full)
+            return
+        except OSError:
+            pass  # not supported by this file system: plain fsync below
+    os.fsync(fd)
+
+
+def _fsync_dir(directory: Path) -> str | None:
+    """fsync a folder so a rename in it is durable; a warning (never an error) if it fails.
+
+    Called after ``os.replace``: the new file is already in place, so a failure here must
+    not be reported as a failed save (a retry would then meet its own file as a conflict).
+    """
     try:
         fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
+    except OSError as err:
+        return f"could not open {directory} to flush it ({err.strerror or err})"
     try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems (EINVAL) cannot fsync a directory
+        _fsync(fd)
+    except OSError as err:
+        if err.errno == errno.EINVAL:  # this file system cannot fsync a folder
+            return (
+                f"the file system of {directory} cannot flush folders; saves are done, but "
+                "a power cut right after one could undo it"
+            )
+        return (
+            f"could not flush {directory} ({err.strerror or err}); the last save may not "
+            "survive a power cut"
+        )
     finally:
-        os.close(fd)
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    return None
 
 
 def _remove_quietly(path: Path | None) -> None:
@@ -149,35 +252,93 @@ def _remove_quietly(path: Path | None) -> None:
         pass
 
 
+def temp_name(name: str) -> str:
+    """``.<name>.<pid>.<8 random hex>.tmp``: hidden, ours, and tells which process wrote it."""
+    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+
+
 def _write_temp(directory: Path, name: str, data: bytes) -> Path:
-    """``data`` in a new 0600 temp file beside ``name``, flushed and fsynced."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    """``data`` in a new 0600 temp file beside ``name`` (exclusive create), fsynced."""
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
     while True:
-        tmp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
+        tmp = directory / temp_name(name)
         try:
             fd = os.open(tmp, flags, FILE_MODE)
         except FileExistsError:
             continue
         break
     try:
-        with open(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)  # whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        try:
+            os.fchmod(fd, FILE_MODE)  # whatever the umask
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                if written <= 0:  # pragma: no cover - os.write raises instead
+                    raise OSError(errno.EIO, "nothing was written")
+                view = view[written:]
+            _fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
         _remove_quietly(tmp)
         raise
     return tmp
 
 
-def _move_no_clobber(src: Path, dst: Path) -> None:
-    """Rename ``src`` to ``dst``; ``FileExistsError`` when ``dst`` exists."""
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (a process of another user counts as alive)."""
+    if pid <= 0:
+        return True  # not a real pid: let the age decide
     try:
-        os.link(src, dst)
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def orphaned_temp_files(directory: Path, *, now: float | None = None) -> list[Path]:
+    """Our temp files in ``directory`` that no save will finish: their process is gone or
+    they are older than ``TEMP_MAX_AGE``.  Only regular files named like ours count."""
+    now = time.time() if now is None else now
+    found: list[Path] = []
+    try:
+        items = list(os.scandir(directory))
+    except OSError:
+        return found
+    for item in items:
+        match = _TEMP_NAME.fullmatch(item.name)
+        if match is None or not match["target"].endswith((SUFFIX, INDEX_NAME)):
+            continue
+        try:
+            if not item.is_file(follow_symlinks=False):
+                continue
+            age = now - item.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        pid = int(match["pid"]) if match["pid"] else None
+        if age > TEMP_MAX_AGE or (pid is not None and not _pid_alive(pid)):
+            found.append(Path(item.path))
+    return found
+
+
+def _move_no_clobber(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst``; ``FileExistsError`` when ``dst`` exists.
+
+    A symbolic link at ``src`` is moved as a link (never followed).
+    """
+    try:
+        os.link(src, dst, follow_symlinks=False)
     except FileExistsError:
         raise
-    except OSError:  # no hard links here: check, then rename
+    except (OSError, NotImplementedError):  # no hard links here: check, then rename
         if os.path.lexists(dst):
             raise FileExistsError(f"{dst} already exists") from None
         os.rename(src, dst)
@@ -189,17 +350,94 @@ def _move_no_clobber(src: Path, dst: Path) -> None:
         raise
 
 
+def _same_inode(a: Path, b: Path) -> bool:
+    try:
+        first, second = os.lstat(a), os.lstat(b)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime(_STAMP_FORMAT)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    return str(err) or type(err).__name__
+
+
+class _Newer(_Damage):
+    """Internal: the file was written by a newer backplan (readable only with allow_newer)."""
+
+
 class SessionStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.sessions_dir = self.root / "sessions"
         self.trash_dir = self.root / "trash"
+        self.backups_dir = self.root / "backups"
         self.index_path = self.root / INDEX_NAME
+        # Problems that did not stop anything (see the module docstring), one line each.
+        self.warnings: list[str] = []
         # session id -> (revision, sha256 of the bytes) as last loaded or saved by this store
         self._seen: dict[str, tuple[int, str]] = {}
+        self._start()
 
     def __repr__(self) -> str:
         return f"SessionStore({str(self.root)!r})"
+
+    # --- start-up, folders, warnings -----------------------------------------------------
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning("%s", message)
+
+    def _start(self) -> None:
+        """Check the folders that exist (nothing is created) and remove orphaned temp files."""
+        for warning in check_private_dir(self.root, "data folder"):
+            self._warn(warning)
+        for directory, label in (
+            (self.sessions_dir, "sessions folder"),
+            (self.trash_dir, "trash folder"),
+            (self.backups_dir, "backups folder"),
+        ):
+            if os.path.islink(directory):
+                self._warn(
+                    f"the {label} {directory} is a symbolic link; backplan will not write there"
+                )
+                continue
+            for warning in check_private_dir(directory, label):
+                self._warn(warning)
+        self.removed_temp_files = self.clean_temp_files()
+
+    def clean_temp_files(self) -> list[Path]:
+        """Remove temp files left by saves that never finished (see ``orphaned_temp_files``)."""
+        removed: list[Path] = []
+        if os.path.islink(self.sessions_dir):
+            return removed
+        for directory in (self.sessions_dir, self.root):
+            for path in orphaned_temp_files(directory):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    continue
+                removed.append(path)
+        return removed
+
+    def _private_dir(self, path: Path) -> Path:
+        """Create (0700) or tighten one of the store's folders; a symlink there is refused."""
+        try:
+            ensure_dir(self.root)
+            current = self.root
+            for part in path.relative_to(self.root).parts:  # no symlink on the way down
+                current = ensure_dir(current / part, allow_symlink=False)
+            return current
+        except OSError as err:
+            where = err.filename or path
+            raise StoreError(f"cannot use the folder {where}: {_reason(err)}") from err
 
     # --- paths ---------------------------------------------------------------------------
 
@@ -208,29 +446,49 @@ class SessionStore:
             raise StoreError(f"not a usable session id: {session_id!r}")
         return self.sessions_dir / f"{session_id}{SUFFIX}"
 
+    def lock_path(self, session_id: str) -> Path:
+        """``sessions/<id>.lock``: beside the session file, never the file itself."""
+        if not valid_id(session_id):
+            raise StoreError(f"not a usable session id: {session_id!r}")
+        return self.sessions_dir / f"{session_id}.lock"
+
+    def backup_dir(self, session_id: str) -> Path:
+        if not valid_id(session_id):
+            raise StoreError(f"not a usable session id: {session_id!r}")
+        return self.backups_dir / session_id
+
     def exists(self, session_id: str) -> bool:
         return valid_id(session_id) and os.path.lexists(self.path_for(session_id))
 
     def new_id(self, title: str) -> str:
-        """``slug(title)-xxxx`` (4 random hex digits), not used by any session file."""
+        """``slug(title)-xxxx`` (4 random hex digits), not used by any session file (nor by
+        the backups of a deleted one)."""
         slug = slugify(title)
         for attempt in range(10_000):
             suffix = secrets.token_hex(2 if attempt < 1_000 else 4)
             candidate = f"{slug}-{suffix}"
-            if not self.exists(candidate):
+            if not self.exists(candidate) and not os.path.lexists(self.backups_dir / candidate):
                 return candidate
         raise StoreError("could not find an unused session id")  # pragma: no cover
 
     # --- reading -------------------------------------------------------------------------
 
     def _read_raw(self, path: Path) -> bytes:
-        """The bytes of a session file; ``_Damage`` when it is not a readable, small file."""
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        """The bytes of a session file; ``_Damage`` when it is not a readable, small, regular
+        file.  A symbolic link is never followed (``O_NOFOLLOW``)."""
+        flags = (
+            os.O_RDONLY
+            | getattr(os, "O_NONBLOCK", 0)
+            | getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+        )
         try:
             fd = os.open(path, flags)
         except (FileNotFoundError, NotADirectoryError):
             raise
         except OSError as err:
+            if err.errno in (errno.ELOOP, errno.EMLINK) or os.path.islink(path):
+                raise _Damage("is a symbolic link (not followed)") from None
             raise _Damage(f"cannot be opened ({err.strerror or err})") from None
         try:
             info = os.fstat(fd)
@@ -256,7 +514,8 @@ class SessionStore:
         return data
 
     @staticmethod
-    def _parse(data: bytes) -> Session:
+    def _parse(data: bytes, *, allow_newer: bool = False) -> Session:
+        """Bytes -> validated ``Session``; ``_Damage`` (``_Newer``) with a one-line reason."""
         if data.startswith(b"\xef\xbb\xbf"):  # a BOM left by some editors
             data = data[3:]
         try:
@@ -265,28 +524,49 @@ class SessionStore:
             bad = data[err.start]
             raise _Damage(f"not valid UTF-8 (byte 0x{bad:02x} at offset {err.start})") from None
         try:
+            if allow_newer:
+                return codec.loads(text, allow_newer=True)
             return codec.loads(text)
+        except codec.NewerSchemaError as err:
+            raise _Newer(str(err)) from None
         except codec.CodecError as err:
             raise _Damage(str(err)) from None
+        except RecursionError:  # pragma: no cover - the codec checks the depth first
+            raise _Damage("nested too deeply to read") from None
 
-    def _load_file(self, path: Path) -> tuple[Session, bytes]:
+    def _load_file(self, path: Path, *, allow_newer: bool = False) -> tuple[Session, bytes]:
         """Read and validate one file; the file name is the session's id."""
         session_id = path.name[: -len(SUFFIX)]
         if not valid_id(session_id):
             raise _Damage("the file name is not a usable session id")
         data = self._read_raw(path)
-        session = self._parse(data)
+        try:
+            session = self._parse(data)
+        except _Newer as newer:
+            if not allow_newer:
+                raise
+            try:
+                session = self._parse(data, allow_newer=True)
+            except _Damage as damage:
+                reason = f"{newer.reason}; and by this version's rules, {damage.reason}"
+                raise _Damage(reason) from None
         session.id = session_id
         return session, data
 
-    def load(self, session_id: str) -> Session:
+    def load(self, session_id: str, *, allow_newer: bool = False) -> Session:
+        """The session, validated.  ``SessionNotFound`` / ``DamagedSessionError`` /
+        ``SessionReadOnly`` (a newer backplan's file: pass ``allow_newer=True`` to read it
+        for viewing; its ``schema_version`` is then above ``model.SCHEMA_VERSION`` and the
+        store refuses to save it)."""
         if not self.exists(session_id):
             raise SessionNotFound(f"no session with the id {session_id!r}")
         path = self.path_for(session_id)
         try:
-            session, data = self._load_file(path)
+            session, data = self._load_file(path, allow_newer=allow_newer)
         except (FileNotFoundError, NotADirectoryError):
             raise SessionNotFound(f"no session with the id {session_id!r}") from None
+        except _Newer as newer:
+            raise SessionReadOnly(path, newer.reason) from None
         except _Damage as damage:
             raise DamagedSessionError(path, damage.reason) from None
         self._seen[session_id] = (session.revision, _digest(data))
@@ -301,8 +581,25 @@ class SessionStore:
         return self._write(session, creating=True)
 
     def save(self, session: Session) -> Session:
-        """Save atomically: ``revision`` + 1 and ``updated`` = now, on success only."""
+        """Save atomically: ``revision`` + 1 and ``updated`` = now, on success only.
+
+        On any failure the file on disk is byte-identical to before, no temp file is left,
+        the session object is unchanged (edits included) and ``StoreError`` says why in one
+        line.  ``ConflictError`` when the file changed on disk since it was loaded.
+        """
         return self._write(session, creating=False)
+
+    def save_as_copy(self, session: Session, title: str | None = None) -> Session:
+        """Save the in-memory ``session`` (with its unsaved edits) as a new session: new id,
+        titled ``title`` or "<title> (copy)", revision 1 on disk.  ``session`` itself is left
+        as it is; the copy is returned."""
+        copied = copy.deepcopy(session)
+        copied.title = clean_line(title) if title is not None else f"{session.title} (copy)"
+        copied.id = self.new_id(copied.title)
+        copied.revision = 0
+        copied.created = copied.updated = utc_now()
+        copied.schema_version = SCHEMA_VERSION
+        return self.create(copied)
 
     def _serialize(self, session: Session) -> bytes:
         try:
@@ -311,7 +608,7 @@ class SessionStore:
             again = codec.to_dict(codec.loads(text))
         except codec.CodecError as err:
             raise StoreError(f"cannot save session {session.id!r}: {err}") from None
-        except (TypeError, ValueError) as err:
+        except (TypeError, ValueError, RecursionError) as err:
             raise StoreError(f"cannot save session {session.id!r}: {err}") from None
         if again != data:
             raise StoreError(
@@ -328,13 +625,18 @@ class SessionStore:
             )
         return encoded
 
-    def _check_disk(self, path: Path, session_id: str, expected: int, creating: bool) -> None:
-        """Refuse to replace a file that changed (or broke) since it was loaded."""
+    def _check_disk(
+        self, path: Path, session_id: str, expected: int, creating: bool
+    ) -> tuple[bytes, Session] | None:
+        """Refuse to replace a file that changed (or broke) since it was loaded.
+
+        Returns what is on disk now (to back it up), or None when there is no file.
+        """
         try:
             disk_bytes = self._read_raw(path)
         except (FileNotFoundError, NotADirectoryError):
             if creating or expected == 0:
-                return
+                return None
             raise ConflictError(
                 f"session {session_id!r} was removed from disk since it was opened; "
                 "not saving (your changes are still here)"
@@ -345,6 +647,8 @@ class SessionStore:
             raise StoreError(f"a session with the id {session_id!r} already exists")
         try:
             on_disk = self._parse(disk_bytes)
+        except _Newer as newer:
+            raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
         except _Damage as damage:
             raise DamagedSessionError(path, damage.reason, "not overwriting it") from None
         if on_disk.revision != expected:
@@ -358,19 +662,31 @@ class SessionStore:
                 f"session {session_id!r} was changed on disk since it was opened; "
                 "not overwriting it"
             )
+        return disk_bytes, on_disk
 
     def _write(self, session: Session, *, creating: bool) -> Session:
         path = self.path_for(session.id)
+        if session.schema_version > SCHEMA_VERSION:
+            raise SessionReadOnly(
+                path,
+                f"written by a newer backplan (schema {session.schema_version}; this version "
+                f"writes {SCHEMA_VERSION}); not saving over it (save a copy instead)",
+            )
         old_revision, old_updated = session.revision, session.updated
         session.revision = old_revision + 1
         session.updated = utc_now()
         tmp: Path | None = None
+        on_disk: tuple[bytes, Session] | None = None
         try:
             data = self._serialize(session)
-            ensure_dir(self.root)
-            ensure_dir(self.sessions_dir)
+            try:
+                self._private_dir(self.sessions_dir)
+            except StoreError as err:
+                raise StoreError(f"could not save session {session.id!r}: {err}") from None
             tmp = _write_temp(self.sessions_dir, path.name, data)
-            self._check_disk(path, session.id, old_revision, creating)
+            on_disk = self._check_disk(path, session.id, old_revision, creating)
+            if on_disk is not None:
+                self._keep_backup(session.id, path, *on_disk)
             if creating:
                 try:
                     _move_no_clobber(tmp, path)
@@ -386,11 +702,253 @@ class SessionStore:
             _remove_quietly(tmp)
             if isinstance(err, StoreError) or not isinstance(err, Exception):
                 raise
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            raise StoreError(f"could not save session {session.id!r}: {reason}") from err
-        _fsync_dir(self.sessions_dir)
+            raise StoreError(f"could not save session {session.id!r}: {_reason(err)}") from err
+        # The new file is in place: nothing below may fail the save.
+        session.schema_version = SCHEMA_VERSION
         self._seen[session.id] = (session.revision, _digest(data))
+        try:
+            self._flush_dirs(self.sessions_dir)
+            if on_disk is not None:
+                self._prune_backups(session.id)
+        except Exception as err:  # pragma: no cover - each step guards itself already
+            self._warn(f"after saving session {session.id!r}: {_reason(err)}")
         return session
+
+    # --- locks ---------------------------------------------------------------------------
+
+    def lock(self, session_id: str, *, timeout: float | None = 0.0) -> SessionLock:
+        """Take the session's lock (``sessions/<id>.lock``) for as long as it is open here.
+
+        ``lock.SessionLocked`` (a ``StoreError``; ``.holder`` says who: pid, host, user,
+        since when) when another process or window holds it.  ``timeout``: 0 = fail at
+        once, None = wait, N = wait up to N seconds.  Release with ``.release()`` or use it
+        as a context manager; a killed process frees it by itself.
+        """
+        from backplan_tui.core import lock as locks
+
+        path = self.lock_path(session_id)
+        self._private_dir(self.sessions_dir)
+        return locks.acquire(path, session_id, timeout=timeout)
+
+    def lock_holder(self, session_id: str) -> LockInfo | None:
+        """Who holds the session's lock now (None: nobody), without taking it."""
+        from backplan_tui.core import lock as locks
+
+        return locks.holder(self.lock_path(session_id))
+
+    # --- backups ---------------------------------------------------------------------------
+
+    def _keep_backup(self, session_id: str, path: Path, data: bytes, on_disk: Session) -> None:
+        """Keep the file about to be replaced in ``backups/<id>/``.  Never raises: a backup
+        that cannot be kept is a warning, and the save goes on."""
+        try:
+            directory = self._private_dir(self.backup_dir(session_id))
+            self._keep_file(path, data, directory, str(on_disk.revision))
+            if on_disk.schema_version < SCHEMA_VERSION and not any(
+                _BACKUP_MIGRATION.fullmatch(name) for name in os.listdir(directory)
+            ):
+                self._keep_file(path, data, directory, f"pre-migration-v{on_disk.schema_version}")
+        except (OSError, StoreError) as err:
+            self._warn(
+                f"could not keep a backup of session {session_id!r} before saving "
+                f"({_reason(err)}); the save went ahead"
+            )
+
+    def _keep_file(self, path: Path, data: bytes, directory: Path, stem: str) -> Path:
+        """``path`` (whose bytes are ``data``) as ``directory/<stem>.toml`` (or
+        ``<stem>-<n>.toml`` when taken by other content): a hard link, else a copy."""
+        n = 1
+        while True:
+            target = directory / (f"{stem}{SUFFIX}" if n == 1 else f"{stem}-{n}{SUFFIX}")
+            try:
+                os.link(path, target, follow_symlinks=False)
+            except FileExistsError:
+                if _same_inode(path, target) or self._has_bytes(target, data):
+                    return target  # already kept (a save that failed after keeping it)
+                n += 1
+                continue
+            except (OSError, NotImplementedError):
+                return self._copy_file(path, data, target)
+            os.chmod(target, FILE_MODE)
+            return target
+
+    def _has_bytes(self, path: Path, data: bytes) -> bool:
+        try:
+            return self._read_raw(path) == data
+        except (OSError, _Damage):
+            return False
+
+    def _copy_file(self, source: Path, data: bytes, target: Path) -> Path:
+        """No hard links on this file system: a copy (same mtime), made in sessions/ as one of
+        our temp files and moved into place, so a crash leaves nothing half-written."""
+        tmp: Path | None = _write_temp(self.sessions_dir, source.name, data)
+        try:
+            info = os.lstat(source)
+            os.utime(tmp, ns=(info.st_atime_ns, info.st_mtime_ns))
+            stem = target.name[: -len(SUFFIX)]
+            n = 1
+            while True:
+                try:
+                    _move_no_clobber(tmp, target)  # type: ignore[arg-type]
+                except FileExistsError:
+                    n += 1
+                    target = target.with_name(f"{stem}-{n}{SUFFIX}")
+                    continue
+                tmp = None
+                return target
+        finally:
+            _remove_quietly(tmp)
+
+    def _backup_files(self, session_id: str) -> list[tuple[int, BackupEntry, int]]:
+        """(mtime_ns, entry, n) for each file in ``backups/<id>/``; unknown names skipped."""
+        directory = self.backup_dir(session_id)
+        if os.path.islink(self.backups_dir) or os.path.islink(directory):
+            return []
+        try:
+            items = list(os.scandir(directory))
+        except OSError:
+            return []
+        found: list[tuple[int, BackupEntry, int]] = []
+        for item in items:
+            name = item.name
+            revision: int | None = None
+            n = 0
+            match = _BACKUP_REVISION.fullmatch(name)
+            if match:
+                kind = "revision"
+                revision = int(match["revision"])
+                n = int(match["n"] or 1)
+            elif _BACKUP_DAMAGED.fullmatch(name):
+                kind = "damaged"
+            elif _BACKUP_MIGRATION.fullmatch(name):
+                kind = "pre-migration"
+            else:
+                continue
+            try:
+                if not item.is_file(follow_symlinks=False):
+                    continue
+                info = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            saved = datetime.fromtimestamp(info.st_mtime, UTC).replace(microsecond=0)
+            entry = BackupEntry(revision, saved, Path(item.path), info.st_size, kind)
+            found.append((info.st_mtime_ns, entry, n))
+        found.sort(key=lambda f: (f[0], -1 if f[1].revision is None else f[1].revision, f[2]))
+        found.reverse()
+        return found
+
+    def backups(self, session_id: str) -> list[BackupEntry]:
+        """The kept versions of a session, newest first (by when each was written)."""
+        return [entry for _, entry, _ in self._backup_files(session_id)]
+
+    def _prune_backups(self, session_id: str) -> None:
+        """Keep the newest ``BACKUPS_KEPT`` revision backups; damaged and pre-migration
+        files are never removed."""
+        revisions = [e for _, e, _ in self._backup_files(session_id) if e.kind == "revision"]
+        for entry in revisions[BACKUPS_KEPT:]:
+            _remove_quietly(entry.path)
+
+    def newest_backup(self, session_id: str) -> BackupEntry | None:
+        """The newest revision backup that reads cleanly (what ``restore`` takes by default)."""
+        for entry in self.backups(session_id):
+            if entry.kind != "revision":
+                continue
+            try:
+                self._parse(self._read_raw(entry.path))
+            except (OSError, _Damage):
+                continue
+            return entry
+        return None
+
+    def restore(self, session_id: str, revision: int | None = None) -> Session:
+        """Save a backup's content as a new revision on top of the current file.
+
+        ``revision=None`` takes the newest backup that can be read.  The version being
+        replaced is itself backed up, so a restore can be undone by another restore.  A
+        damaged current file is first moved to ``backups/<id>/damaged-<UTC stamp>.toml``
+        (never deleted); a missing one (deleted, say) is simply created again.  This does
+        not take the session's lock: hold ``lock(session_id)`` around it (the CLI does).
+        """
+        path = self.path_for(session_id)
+        files = self._backup_files(session_id)
+        candidates = [
+            entry
+            for _, entry, _ in files
+            if entry.kind == "revision" and (revision is None or entry.revision == revision)
+        ]
+        if not candidates:
+            if revision is None:
+                raise SessionNotFound(f"session {session_id!r} has no backups")
+            raise SessionNotFound(f"session {session_id!r} has no backup of revision {revision}")
+        restored: Session | None = None
+        problems: list[str] = []
+        for entry in candidates:
+            try:
+                restored = self._parse(self._read_raw(entry.path))
+                break
+            except FileNotFoundError:
+                problems.append(f"{entry.path.name}: gone")
+            except _Damage as damage:
+                if revision is not None:
+                    raise DamagedSessionError(
+                        entry.path, damage.reason, "not restoring it"
+                    ) from None
+                problems.append(f"{entry.path.name}: {damage.reason}")
+        if restored is None:
+            raise StoreError(
+                f"no backup of session {session_id!r} can be read ({'; '.join(problems)})"
+            )
+        restored.id = session_id
+        highest = max((e.revision or 0 for _, e, _ in files), default=0)
+        seen = self._seen.get(session_id, (0, ""))[0]
+
+        current: Session | None = None
+        current_bytes = b""
+        try:
+            current_bytes = self._read_raw(path)
+            current = self._parse(current_bytes)
+        except (FileNotFoundError, NotADirectoryError):
+            current = None
+        except _Newer as newer:
+            raise SessionReadOnly(path, f"{newer.reason}; not restoring over it") from None
+        except _Damage:
+            self._set_aside(session_id, path)
+            current = None
+
+        if current is not None:
+            restored.revision = current.revision
+            self._seen[session_id] = (current.revision, _digest(current_bytes))
+            return self._write(restored, creating=False)
+        # The damaged (or deleted) file most likely held the revision after the newest
+        # backup: write above it, so revisions never repeat.
+        restored.revision = max(highest + 1, seen)
+        return self._write(restored, creating=True)
+
+    def _set_aside(self, session_id: str, path: Path) -> Path:
+        """Move a damaged session file to ``backups/<id>/damaged-<UTC stamp>.toml``."""
+        try:
+            directory = self._private_dir(self.backup_dir(session_id))
+            stamp = _stamp()
+            n = 1
+            while True:
+                unique = stamp if n == 1 else f"{stamp}-{n}"
+                target = directory / f"damaged-{unique}{SUFFIX}"
+                try:
+                    _move_no_clobber(path, target)
+                except FileExistsError:
+                    n += 1
+                    continue
+                break
+        except OSError as err:
+            raise StoreError(
+                f"could not move the damaged session file {path} aside: {_reason(err)}; "
+                "not restoring"
+            ) from err
+        warning = _fsync_dir(self.sessions_dir)
+        if warning:
+            self._warn(warning)
+        self._seen.pop(session_id, None)
+        return target
 
     # --- trash, copies -------------------------------------------------------------------
 
@@ -402,6 +960,8 @@ class SessionStore:
             self._load_file(path)
         except FileNotFoundError:
             raise SessionNotFound(f"no session with the id {session_id!r}") from None
+        except _Newer as newer:
+            raise SessionReadOnly(path, f"{newer.reason}; {action}") from None
         except _Damage as damage:
             raise DamagedSessionError(path, damage.reason, action) from None
         return path
@@ -409,10 +969,9 @@ class SessionStore:
     def delete(self, session_id: str) -> Path:
         """Move the session file into ``trash/``; returns where it went."""
         path = self._require_readable(session_id, "not moving it")
+        self._private_dir(self.trash_dir)
         try:
-            ensure_dir(self.root)
-            ensure_dir(self.trash_dir)
-            stamp = utc_now().strftime("%Y%m%dT%H%M%SZ")
+            stamp = _stamp()
             n = 1
             while True:
                 unique = stamp if n == 1 else f"{stamp}-{n}"
@@ -427,8 +986,7 @@ class SessionStore:
             raise StoreError(
                 f"could not move session {session_id!r} to the trash: {err.strerror or err}"
             ) from err
-        _fsync_dir(self.sessions_dir)
-        _fsync_dir(self.trash_dir)
+        self._flush_dirs(self.sessions_dir, self.trash_dir)
         self._seen.pop(session_id, None)
         return target
 
@@ -449,15 +1007,16 @@ class SessionStore:
         """Move a file back from the trash; returns its id (a new one if the old is taken)."""
         trash_path = Path(trash_path)
         if trash_path.parent.resolve() != self.trash_dir.resolve() or not (
-            trash_path.name.endswith(SUFFIX) and trash_path.is_file()
+            trash_path.name.endswith(SUFFIX)
+            and trash_path.is_file()
+            and not trash_path.is_symlink()
         ):
             raise SessionNotFound(f"nothing in the trash at {trash_path}")
         stem = trash_path.name[: -len(SUFFIX)]
         head, _, tail = stem.rpartition(".")
         session_id = head if head and _TRASH_STAMP.fullmatch(tail) else stem
+        self._private_dir(self.sessions_dir)
         try:
-            ensure_dir(self.root)
-            ensure_dir(self.sessions_dir)
             for _ in range(100):
                 if not valid_id(session_id) or self.exists(session_id):
                     session_id = self.new_id(self._title_of(trash_path, session_id))
@@ -470,9 +1029,14 @@ class SessionStore:
                 raise StoreError(f"could not restore {trash_path.name}")
         except OSError as err:
             raise StoreError(f"could not restore {trash_path.name}: {err.strerror or err}") from err
-        _fsync_dir(self.sessions_dir)
-        _fsync_dir(self.trash_dir)
+        self._flush_dirs(self.sessions_dir, self.trash_dir)
         return session_id
+
+    def _flush_dirs(self, *directories: Path) -> None:
+        for directory in directories:
+            warning = _fsync_dir(directory)
+            if warning:
+                self._warn(warning)
 
     def _title_of(self, path: Path, fallback: str) -> str:
         try:
@@ -520,7 +1084,12 @@ class SessionStore:
     # --- listing -------------------------------------------------------------------------
 
     def list(self) -> list[SessionEntry]:
-        """Every session file, newest ``updated`` first; damaged ones last, with the reason."""
+        """Every session file, newest ``updated`` first; damaged ones last, with the reason.
+
+        A newer backplan's file is not damaged: it has ``read_only_reason``.  ``has_backup``
+        tells whether ``restore`` has something to work with (for a damaged entry it is
+        checked file by file: at least one revision backup).
+        """
         cached, index_ok = self._read_index()
         records: dict[str, dict[str, Any]] = {}
         try:
@@ -531,10 +1100,10 @@ class SessionStore:
             name = item.name
             if name.startswith(".") or not name.endswith(SUFFIX):
                 continue
-            try:
-                if not item.is_file():
+            try:  # a symlink or a FIFO is listed too (as damaged: never followed or read)
+                if item.is_dir(follow_symlinks=False):
                     continue
-                info = item.stat()
+                info = item.stat(follow_symlinks=False)
             except OSError:
                 continue
             key = [info.st_size, info.st_mtime_ns, info.st_ino]
@@ -544,7 +1113,11 @@ class SessionStore:
             records[name] = record
         if (not index_ok or records != cached) and self.sessions_dir.is_dir():
             self._write_index(records)
-        entries = [self._entry(name, record) for name, record in records.items()]
+        with_backups = self._ids_with_backups() if records else set()
+        entries = [
+            self._entry(name, record, name[: -len(SUFFIX)] in with_backups)
+            for name, record in records.items()
+        ]
         entries.sort(key=lambda e: e.id)
         entries.sort(
             key=lambda e: (e.updated is None, -e.updated.timestamp() if e.updated else 0.0)
@@ -561,9 +1134,10 @@ class SessionStore:
             "updated": None,
             "revision": 0,
             "damaged": None,
+            "read_only": None,
         }
         try:
-            session, _ = self._load_file(path)
+            session, _ = self._load_file(path, allow_newer=True)
         except FileNotFoundError:
             record["damaged"] = "the file disappeared while it was being read"
             return record
@@ -577,10 +1151,32 @@ class SessionStore:
             updated=session.updated.isoformat(),
             revision=session.revision,
         )
+        if session.schema_version > SCHEMA_VERSION:
+            record["read_only"] = (
+                f"written by a newer backplan (schema {session.schema_version}; this version "
+                f"reads up to {SCHEMA_VERSION})"
+            )
         return record
 
-    def _entry(self, name: str, record: dict[str, Any]) -> SessionEntry:
+    def _ids_with_backups(self) -> set[str]:
+        """Ids that have a folder in ``backups/`` (one listing, not one per session)."""
+        if os.path.islink(self.backups_dir):
+            return set()
+        try:
+            return {
+                item.name
+                for item in os.scandir(self.backups_dir)
+                if item.is_dir(follow_symlinks=False)
+            }
+        except OSError:
+            return set()
+
+    def _entry(self, name: str, record: dict[str, Any], backup_dir: bool) -> SessionEntry:
         updated = record["updated"]
+        session_id = name[: -len(SUFFIX)]
+        has_backup = backup_dir
+        if backup_dir and record["damaged"] is not None:
+            has_backup = any(e.kind == "revision" for _, e, _ in self._backup_files(session_id))
         return SessionEntry(
             id=name[: -len(SUFFIX)],
             path=self.sessions_dir / name,
@@ -590,14 +1186,15 @@ class SessionStore:
             updated=datetime.fromisoformat(updated) if updated else None,
             revision=record["revision"],
             damaged=record["damaged"],
+            read_only_reason=record["read_only"],
+            has_backup=has_backup,
         )
 
     def _read_index(self) -> tuple[dict[str, dict[str, Any]], bool]:
         """(records, usable).  Anything unexpected means "rebuild", never an error."""
         try:
-            with open(self.index_path, "rb") as handle:
-                data = json.loads(handle.read().decode("utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(self._read_raw(self.index_path).decode("utf-8"))
+        except (OSError, ValueError, _Damage, RecursionError):
             return {}, False
         if (
             not isinstance(data, dict)
@@ -625,7 +1222,10 @@ class SessionStore:
             return False
         if type(record.get("revision")) is not int:
             return False
-        if not (record.get("damaged") is None or isinstance(record.get("damaged"), str)):
+        for optional in ("damaged", "read_only"):
+            if not (record.get(optional) is None or isinstance(record.get(optional), str)):
+                return False
+        if "read_only" not in record:
             return False
         updated = record.get("updated")
         if updated is None:

@@ -3,6 +3,11 @@
 Stripped: C0 controls except tab and newline, DEL, and C1 controls.  A carriage return
 pair (CRLF) becomes a newline.  Used on input (the app), on load (the codec) and before
 printing (the CLI).
+
+Bidirectional override and isolate characters (U+202A-U+202E, U+2066-U+2069) are not
+dropped silently and not left to reorder the text around them ("Trojan source"): each one is
+replaced by a visible marker such as ``⟨U+202E⟩`` so a reader sees that it was there.
+The marker contains no such character, so cleaning twice gives the same text.
 """
 
 from __future__ import annotations
@@ -11,19 +16,34 @@ import re
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_marker(char: str) -> str:
+    """The visible stand-in for one bidi control character: ``⟨U+202E⟩``."""
+    return f"\u27e8U+{ord(char):04X}\u27e9"
+
+
+def show_bidi(value: str) -> str:
+    """Replace each bidi override/isolate character with its visible marker."""
+    if not value:
+        return value
+    return _BIDI.sub(lambda match: bidi_marker(match.group()), value)
 
 
 def clean_text(value: str) -> str:
-    """Multi-line text: keep tab and newline, drop every other control character."""
+    """Multi-line text: keep tab and newline, drop every other control character,
+    show bidi overrides as markers."""
     if not value:
         return value
     value = value.replace("\r\n", "\n")
-    return _CONTROL.sub("", value)
+    return show_bidi(_CONTROL.sub("", value))
 
 
 def clean_line(value: str) -> str:
-    """Single-line text (titles, names): newlines and tabs become spaces, controls go."""
+    """Single-line text (titles, names): newlines and tabs become spaces, controls go,
+    bidi overrides are shown as markers."""
     if not value:
         return value
     value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return _CONTROL_LINE.sub("", value)
+    return show_bidi(_CONTROL_LINE.sub("", value))
