@@ -97,10 +97,19 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
 
         app.screen.query_one("#aligned-objective", Input).value = "My edit"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
-        assert indicator(app) == "✗ NOT SAVED"
+        await pilot.pause(0.2)
+        # Not overwritten: the app offers to keep my version as a copy.
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
         assert app.session.future_state.aligned_objective == "My edit"
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        assert app.session.id != "demo"
+        assert app.session.title.endswith("(copy)")
         await pilot.press("ctrl+q")
+    copies = [e for e in SessionStore(data_dir).list() if e.id != "demo"]
+    assert len(copies) == 1
+    mine = SessionStore(data_dir).load(copies[0].id)
+    assert mine.future_state.aligned_objective == "My edit"
     data = on_disk(data_dir)
     assert data["team"] == "Changed elsewhere"
     assert data["future_state"]["aligned_objective"] != "My edit"

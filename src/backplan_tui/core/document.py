@@ -17,7 +17,7 @@ import threading
 from datetime import datetime
 
 from backplan_tui.core.model import Session, utc_now
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.store import ConflictError, SessionStore, StoreError
 
 
 class Document:
@@ -28,6 +28,7 @@ class Document:
         self.dirty = False
         self.saved_at: datetime | None = None
         self.error: str | None = None
+        self.conflict = False  # the last failure: the file changed on disk underneath
         self.edits = 0  # edits since open; a save covers the edits made before its snapshot
         self._lock = threading.Lock()
 
@@ -62,10 +63,12 @@ class Document:
                 self.store.save(snapshot)
             except StoreError as error:
                 self.error = str(error)
+                self.conflict = isinstance(error, ConflictError)
                 return False
             self.session.revision = snapshot.revision
             self.session.updated = snapshot.updated
             self.error = None
+            self.conflict = False
             self.saved_at = utc_now()
             self.dirty = self.edits != edits
             return not self.dirty

@@ -117,6 +117,7 @@ class BackplanApp(App[None]):
         self._last_record_at = 0.0
         self._last_tick = 0.0
         self._health_key: tuple[Any, ...] | None = None
+        self._lock: Any = None
         self._health: tuple[Any, list[Any]] = (None, [])
         self.store = store
         self.today = today
@@ -146,6 +147,9 @@ class BackplanApp(App[None]):
         if self._settings_problem:
             toast(self, self._settings_problem, title="Settings", severity="error", timeout=10)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        for warning in self.store.warnings:
+            toast(self, warning, title="Data folder", severity="warning", timeout=10)
+        self._install_signal_handlers()
         from backplan_tui.tui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen())
@@ -153,6 +157,28 @@ class BackplanApp(App[None]):
             self.open_demo()
         elif self._initial_session:
             self.open_session(self._initial_session)
+
+    def _install_signal_handlers(self) -> None:
+        """Terminal closed (SIGHUP) or logout/kill (SIGTERM): save, then exit."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self._flush_and_exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # no signal support here (not the main thread, or Windows)
+
+    def _flush_and_exit(self) -> None:
+        self.save_now()
+        self._release_lock()
+        self.exit(return_code=0)
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     # --- settings and themes ---------------------------------------------------------------
 
@@ -200,15 +226,56 @@ class BackplanApp(App[None]):
         """A toast for a problem; user text in ``message`` is shown literally."""
         toast(self, message, title=title, severity="error", timeout=8)
 
-    def open_session(self, id_or_title: str, step: str | None = None) -> bool:
+    def open_session(
+        self, id_or_title: str, step: str | None = None, *, read_only: bool = False
+    ) -> bool:
+        """Open a session: take its lock, load it, show ``step`` (or where it was left).
+
+        Another process holding the lock is named, with a choice: read-only or a copy.  A
+        file from a newer backplan opens read-only.  Nothing is ever written to a session
+        this process does not hold.
+        """
+        from backplan_tui.core.lock import LockError, SessionLocked
+        from backplan_tui.core.store import SessionReadOnly
+
         try:
             session_id = self.store.resolve(id_or_title)
-            session = self.store.load(session_id)
+        except (StoreError, OSError) as error:
+            self.report_error(str(error), "Cannot open session")
+            return False
+        lock = None
+        if not read_only:
+            try:
+                lock = self.store.lock(session_id)
+            except SessionLocked as locked:
+                self._offer_locked_choices(session_id, locked, step)
+                return False
+            except (LockError, OSError) as error:
+                self.report_error(str(error), "Cannot lock session")
+                return False
+        newer = False
+        try:
+            try:
+                session = self.store.load(session_id)
+            except SessionReadOnly:
+                session = self.store.load(session_id, allow_newer=True)
+                newer = True
         except (StoreError, CodecError, OSError) as error:
+            if lock is not None:
+                lock.release()
             self.report_error(str(error), "Cannot open session")
             return False
         self.close_document()
-        self.document = Document(self.store, session)
+        self.document = Document(self.store, session, read_only=read_only or newer)
+        self._lock = lock
+        if newer:
+            toast(
+                self,
+                "This session was saved by a newer backplan: it opens read-only.",
+                title="Read-only",
+                severity="warning",
+                timeout=8,
+            )
         self.history = History()
         self._state = snapshot(session)
         self._last_label = ""
@@ -223,6 +290,28 @@ class BackplanApp(App[None]):
             return True
         self.push_screen(self.make_step_screen(wanted if wanted in ALL_STEPS else STEPS[0]))
         return True
+
+    def _offer_locked_choices(self, session_id: str, locked: Any, step: str | None) -> None:
+        from backplan_tui.tui.screens.choice import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice == "read-only":
+                self.open_session(session_id, step, read_only=True)
+            elif choice == "copy":
+                try:
+                    copy = self.store.duplicate(session_id)
+                except (StoreError, OSError) as error:
+                    self.report_error(str(error), "Cannot copy session")
+                    return
+                self.open_session(copy.id, step)
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{locked} You can look at it read-only, or work on a copy.",
+                [("r", "read-only", "Open read-only"), ("c", "copy", "Work on a copy")],
+            ),
+            chosen,
+        )
 
     def open_track(self) -> None:
         """The Track screen of the open session (not a workshop step: current_step stays)."""
@@ -291,6 +380,7 @@ class BackplanApp(App[None]):
         if self.agenda is not None:
             self.agenda.pause_all(self.clock())
         self._ticker.pause()
+        self._release_lock()
         self.document = None
         self.agenda = None
         self.title = self.TITLE
@@ -453,9 +543,37 @@ class BackplanApp(App[None]):
             return
         self.save_state = doc.state
         if doc.error and doc.error != had_error:
+            if doc.conflict:
+                self._offer_save_as_copy(doc)
+                return
             self.report_error(
                 f"{doc.error} Your edits are kept; press Ctrl+S to retry.", "Not saved"
             )
+
+    def _offer_save_as_copy(self, doc: Document) -> None:
+        from backplan_tui.tui.screens.choice import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice != "copy" or doc is not self.document:
+                return
+            try:
+                copy = self.store.save_as_copy(doc.session)
+            except (StoreError, OSError) as error:
+                self.report_error(str(error), "Cannot save a copy")
+                return
+            doc.dirty = False  # the edits live on in the copy; the original stays theirs
+            step = doc.session.current_step
+            self.open_session(copy.id, step)
+            toast(self, f"Your version is saved as {copy.title}.", timeout=6)
+
+        self.push_screen(
+            ChoiceScreen(
+                f"{doc.error} Your edits are kept in memory: save them as a copy, or close "
+                "and reopen to see the other version.",
+                [("c", "copy", "Save my version as a copy")],
+            ),
+            chosen,
+        )
 
     def save_now(self) -> bool:
         """Save on this thread (quit, step change, Ctrl+S); waits for a background save."""
@@ -497,6 +615,7 @@ class BackplanApp(App[None]):
 
     async def action_quit(self) -> None:
         self.save_now()
+        self._release_lock()
         self.exit()
 
 
