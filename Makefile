@@ -17,14 +17,15 @@ run: $(STAMP)
 	$(BIN)/backplan
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests docs
-	$(BIN)/ruff format --check src tests docs
+	$(BIN)/ruff check src tests docs benchmarks
+	$(BIN)/ruff format --check src tests docs benchmarks
 
 test: lint
 	$(BIN)/python -m pytest -q
 
+# make bench [BENCH="startup typing"] [BENCH_ARGS="--rounds 20"]; see benchmarks/README.md
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
