@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where sessions live (default: $BACKPLAN_HOME, else the user data directory)",
     )
+    parser.add_argument(
+        "--theme", metavar="NAME", default=None, help="the theme for this run (see `themes`)"
+    )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -151,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the revision to restore (default: the newest readable backup)",
     )
 
+    p = add("check", "plan-health report; exit status 1 when it finds problems")
+    p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
+    p.add_argument("--json", action="store_true", help="print the findings as JSON")
+
+    p = add("import", "validate a session file and add it (a new id when the id is taken)")
+    p.add_argument("file", metavar="FILE.toml", help="a backplan session file")
+
+    add("themes", "list the themes: built-in, Textual's own and yours")
     add("templates", "list the starter templates")
     add("where", "print the data, sessions, backups, trash and config directories")
     return parser
@@ -284,7 +295,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     session = _load(args)
     output = export.render(args.format, session, date.today())
-    if args.format != "json":  # JSON escapes its own control characters
+    if args.format not in ("json", "csv", "ics"):
+        # JSON escapes its own control characters; CSV and iCalendar need their CRLF line
+        # ends (their renderers clean every piece of user text themselves).
         output = clean_text(output)
     if args.output is None or args.output == "-":
         sys.stdout.write(output)
@@ -408,7 +421,16 @@ def cmd_where(args: argparse.Namespace) -> int:
 def _run_app(args: argparse.Namespace, session_id: str | None, *, demo: bool = False) -> int:
     from backplan_tui.tui.app import create_app
 
-    app = create_app(data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo)
+    theme = getattr(args, "theme", None)
+    if theme:
+        from backplan_tui.tui.themes import theme_infos
+
+        names = [info.name for info in theme_infos(paths.config_dir())[0]]
+        if theme not in names:
+            raise UsageError(f"unknown theme {theme!r}; `backplan themes` lists them")
+    app = create_app(
+        data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo, theme=theme
+    )
     app.run()
     return int(getattr(app, "return_code", 0) or 0)
 
@@ -435,6 +457,80 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run_app(args, templates.DEMO_ID, demo=True)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from backplan_tui.core import coach
+
+    store = _store(args)
+    session = store.load(store.resolve(args.session), allow_newer=True)
+    findings = coach.review(session, date.today())
+    problems, warnings, tips = coach.summary_counts(findings)
+    if args.json:
+        payload = {
+            "session": session.id,
+            "problems": problems,
+            "warnings": warnings,
+            "tips": tips,
+            "findings": [f.as_dict() for f in findings],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for finding in findings:
+            _out(coach.finding_line(finding))
+        verdict = "problems found" if problems else "no problems"
+        counts = ", ".join(
+            f"{n} {word}{'' if n == 1 else 's'}"
+            for n, word in ((problems, "problem"), (warnings, "warning"), (tips, "tip"))
+        )
+        _out(f"{session.title}: {counts} ({verdict})")
+    return ERROR if problems else 0
+
+
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from backplan_tui.core import codec
+
+    path = Path(args.file).expanduser()
+    if path.is_symlink() or not path.is_file():
+        raise OSError(f"{path}: not a regular file")
+    size = path.stat().st_size
+    if size > MAX_IMPORT_BYTES:
+        raise ValueError(f"{path}: {size} bytes is larger than the 10 MB limit")
+    raw = path.read_bytes()
+    try:
+        text_in = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    session = codec.loads(text_in, source=path.name)
+    store = _store(args)
+    if store.exists(session.id):  # never overwrite: the import gets a new id
+        session.id = store.new_id(session.title)
+    session.revision = 0
+    store.create(session)
+    _out(session.id)
+    return 0
+
+
+def cmd_themes(args: argparse.Namespace) -> int:
+    from backplan_tui.core.settings import load_settings, settings_path
+    from backplan_tui.tui.themes import theme_infos  # textual.theme only, not textual.app
+
+    infos, warnings = theme_infos(paths.config_dir())
+    saved = load_settings(settings_path())[0].theme
+    rows = [["", "NAME", "SOURCE", "MODE", "DESCRIPTION"]]
+    for info in infos:
+        mark = "*" if info.name == saved else ""
+        mode = "dark" if info.dark else "light"
+        rows.append([mark, info.name, info.source, mode, info.description or ""])
+    _columns(rows)
+    for warning in warnings:
+        sys.stderr.write(f"{PROG}: warning: {clean_line(warning)}\n")
+    return 0
+
+
 COMMANDS = {
     None: cmd_app,
     "open": cmd_open,
@@ -446,6 +542,9 @@ COMMANDS = {
     "backups": cmd_backups,
     "restore": cmd_restore,
     "templates": cmd_templates,
+    "check": cmd_check,
+    "import": cmd_import,
+    "themes": cmd_themes,
     "where": cmd_where,
 }
 

@@ -494,7 +494,7 @@ def test_no_command_opens_the_home_screen(capsys, monkeypatch, data_dir):
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys)
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": None, "demo": False}]
+    assert calls == [{"data_dir": data_dir, "open_session": None, "demo": False, "theme": None}]
 
 
 def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, data_dir):
@@ -502,7 +502,9 @@ def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, 
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys, "open", "Improve Retention")
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": session_id, "demo": False}]
+    assert calls == [
+        {"data_dir": data_dir, "open_session": session_id, "demo": False, "theme": None}
+    ]
 
 
 def test_open_unknown_session_never_starts_the_app(capsys, monkeypatch):
@@ -526,7 +528,7 @@ def test_demo_creates_the_demo_once_and_opens_it(capsys, monkeypatch, data_dir, 
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys, "demo")
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": "demo", "demo": True}]
+    assert calls == [{"data_dir": data_dir, "open_session": "demo", "demo": True, "theme": None}]
     demo = store.load("demo")
     assert demo.title == "Demo: Improve 12-month retention"
     path = data_dir / "sessions" / "demo.toml"

@@ -1,0 +1,121 @@
+"""backplan check / import / themes / --theme, and exports that keep their line ends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from backplan_tui import cli
+from backplan_tui.core import codec, templates
+from backplan_tui.core.model import Session
+from backplan_tui.core.store import SessionStore
+
+
+@pytest.fixture
+def demo_store(data_dir: Path) -> SessionStore:
+    store = SessionStore(data_dir)
+    store.create(templates.demo_session(date.today()))
+    return store
+
+
+def test_check_reports_the_demos_late_path_and_exits_1(
+    demo_store: SessionStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["check", "demo"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("PROBLEM  Reverse map: ")
+    assert "the path to the goal is late" in out[0]
+    assert out[-1] == (
+        "Demo: Improve 12-month retention: 1 problem, 0 warnings, 1 tip (problems found)"
+    )
+
+
+def test_check_on_a_poor_session_names_each_gap(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    SessionStore(data_dir).create(Session(id="poor", title="Be better"))
+    assert cli.main(["check", "poor", "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    checks = {f["check"] for f in report["findings"]}
+    assert report["problems"] >= 2
+    assert {f["severity"] for f in report["findings"]} <= {"problem", "warning", "tip"}
+    assert any(
+        f["step"] == "future_state" and f["severity"] == "problem" for f in report["findings"]
+    )
+    assert {"goal_missing", "goal_no_date", "map_empty"} <= checks
+
+
+def test_check_of_a_healthy_plan_exits_0(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = templates.instantiate(
+        "hr-retention", session_id="good", title="Good", today=date.today()
+    )
+    SessionStore(data_dir).create(session)
+    assert cli.main(["check", "good"]) == 0
+    assert "(no problems)" in capsys.readouterr().out
+
+
+def test_import_adds_a_file_and_gives_a_new_id_on_collision(
+    demo_store: SessionStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "from-a-colleague.toml"
+    source.write_text(codec.dumps(demo_store.load("demo")), "utf-8")
+    assert cli.main(["import", str(source)]) == 0
+    new_id = capsys.readouterr().out.strip()
+    assert new_id != "demo" and new_id.startswith("demo-improve-12-month-retention-")
+    imported = demo_store.load(new_id)
+    assert imported.title == "Demo: Improve 12-month retention"
+    assert len(demo_store.list()) == 2
+
+
+def test_import_of_a_bad_file_is_one_line_and_adds_nothing(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\ntitle = "T"\n[[map]]\nid = "m1"\nduration_days = "soon"\n')
+    assert cli.main(["import", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "map[0].duration_days" in err
+    assert "Traceback" not in err
+    assert SessionStore(data_dir).list() == []
+
+
+def test_csv_and_ics_exports_keep_crlf(
+    demo_store: SessionStore, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    for fmt in ("csv", "ics"):
+        assert cli.main(["export", "demo", "--format", fmt]) == 0
+        out = capsysbinary.readouterr().out
+        lines = out.split(b"\n")[:-1]
+        assert lines and all(line.endswith(b"\r") for line in lines), fmt
+
+
+def test_themes_lists_builtins_without_loading_the_app(data_dir: Path) -> None:
+    code = (
+        "import sys; from backplan_tui import cli; rc = cli.main(['themes']);"
+        "assert 'textual.app' not in sys.modules, 'textual.app was imported'; sys.exit(rc)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    names = [
+        line.split()[1] if line.startswith("*") else line.split()[0]
+        for line in done.stdout.splitlines()[1:]
+    ]
+    for theme in ("backplan-dark", "backplan-light", "backplan-projector", "nord"):
+        assert theme in names
+
+
+def test_unknown_theme_is_a_usage_error_before_the_app_starts(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[object] = []
+    monkeypatch.setattr("backplan_tui.tui.app.create_app", lambda **kw: started.append(kw))
+    assert cli.main(["--theme", "no-such-theme"]) == 2
+    assert "unknown theme 'no-such-theme'" in capsys.readouterr().err
+    assert started == []
