@@ -113,3 +113,23 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
     data = on_disk(data_dir)
     assert data["team"] == "Changed elsewhere"
     assert data["future_state"]["aligned_objective"] != "My edit"
+
+
+async def test_browsing_an_unchanged_session_leaves_the_file_byte_identical(
+    data_dir: Path,
+) -> None:
+    """Team folders in git: opening, reading and closing a plan makes no diff."""
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    path = data_dir / "sessions" / "demo.toml"
+    before = path.read_bytes()
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        for key in ("down", "down", "t", "t", "f1", "escape", "ctrl+g", "escape", "ctrl+t"):
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "TrackScreen"
+        await pilot.press("escape")  # home
+        await pilot.pause(0.1)
+        await pilot.press("q")
+    assert path.read_bytes() == before

@@ -20,7 +20,6 @@ from backplan_tui.core import templates
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
 from backplan_tui.tui.text import cell, fmt, toast
-from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
 
 EMPTY_HELP = (
     "No sessions yet.\n\n"
@@ -29,7 +28,9 @@ EMPTY_HELP = (
 )
 
 
-def new_session_fields() -> list[Field]:
+def new_session_fields() -> list[Any]:
+    from backplan_tui.tui.widgets.form import Field  # the form widgets load on first use
+
     return [
         Field("title", "Title", required=True, placeholder="e.g. Improve 12-month retention"),
         Field("team", "Team"),
@@ -74,6 +75,8 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.entries: list[SessionEntry] = []
         self.last_trashed: Path | None = None
+        self._shown = False
+        self._was_empty: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
@@ -91,6 +94,9 @@ class HomeScreen(Screen[None]):
         table.focus()
 
     def on_screen_resume(self) -> None:
+        if not self._shown:  # the first show follows on_mount, which has just loaded
+            self._shown = True
+            return
         self.reload()
 
     # --- listing ---------------------------------------------------------------------------
@@ -130,7 +136,9 @@ class HomeScreen(Screen[None]):
                     Text(updated_text(entry.updated)),
                     key=entry.id,
                 )
-        self.refresh_bindings()
+        if self._was_empty != (shown == 0):  # only when the row actions appear or go
+            self._was_empty = shown == 0
+            self.refresh_bindings()
         empty = self.query_one("#empty", Static)
         empty.display = not self.entries
         table.display = bool(self.entries)
@@ -206,6 +214,8 @@ class HomeScreen(Screen[None]):
         self.app.open_session(entry.id)  # type: ignore[attr-defined]
 
     def action_new(self) -> None:
+        from backplan_tui.tui.widgets.form import FormScreen
+
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
@@ -262,6 +272,8 @@ class HomeScreen(Screen[None]):
         toast(self, f"Created {copy.title}.", timeout=3)
 
     def action_rename(self) -> None:
+        from backplan_tui.tui.widgets.form import Field, FormScreen
+
         entry = self._usable()
         if entry is None:
             return
@@ -289,6 +301,8 @@ class HomeScreen(Screen[None]):
         )
 
     def action_delete(self) -> None:
+        from backplan_tui.tui.widgets.form import ConfirmScreen
+
         entry = self._usable()
         if entry is None:
             return

@@ -19,7 +19,7 @@ from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
-from backplan_tui.tui.widgets.items import ItemTable
+from backplan_tui.tui.widgets.items import Detail, ItemTable
 
 
 def pilot_fields(session: Session) -> list[Field]:
@@ -78,7 +78,7 @@ class PilotsScreen(StepScreen):
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
             yield PilotTable(["Pilot", "Tests", "Owner", "Window", "Status", "OK"], id="pilots")
-            yield Static(id="pilot-detail", classes="detail")
+            yield Detail(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.

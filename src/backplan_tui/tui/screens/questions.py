@@ -18,7 +18,7 @@ from backplan_tui.core.model import QUESTION_STATUSES, Question
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
-from backplan_tui.tui.widgets.items import ItemTable
+from backplan_tui.tui.widgets.items import Detail, ItemTable
 
 STATUS_LABELS = {"open": "? open", "answered": "✓ answered", "parked": "‖ parked"}
 STATUS_STYLES = {"open": "bold", "answered": "green", "parked": "dim"}
@@ -50,7 +50,7 @@ class QuestionsScreen(StepScreen):
         with Vertical(id="body"):
             yield Static(id="questions-title", classes="section-title")
             yield QuestionTable(["Status", "Question", "Answer", "Owner"], id="questions")
-            yield Static(id="question-detail", classes="detail")
+            yield Detail(id="question-detail", classes="detail")
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.

@@ -22,6 +22,7 @@ from backplan_tui.core.model import NODE_STATUSES, MapNode
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+from backplan_tui.tui.widgets.items import Detail
 from backplan_tui.tui.widgets.timeline import Timeline
 
 GOAL = "__goal__"
@@ -115,7 +116,7 @@ class ReverseMapScreen(StepScreen):
                 yield tree
                 with TimelineScroll(id="timeline-view"):
                     yield Timeline(id="timeline")
-            yield Static(id="node-detail", classes="detail")
+            yield Detail(id="node-detail", classes="detail")
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.

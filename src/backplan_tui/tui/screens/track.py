@@ -25,6 +25,7 @@ from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+from backplan_tui.tui.widgets.items import Detail
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
 VERDICT_MARKS = {
@@ -79,7 +80,7 @@ class TrackScreen(StepScreen):
         with VerticalScroll(id="track-body"):
             yield Static(Content.styled("Outcomes", "bold"), classes="section-title")
             yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
-            yield Static(id="kpi-detail", classes="detail")
+            yield Detail(id="kpi-detail", classes="detail")
             yield Static(
                 Content.styled("Due in the next 14 days, and overdue", "bold"),
                 classes="section-title",

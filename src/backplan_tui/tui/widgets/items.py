@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.visual import VisualType
+from textual.widgets import DataTable, Static
 
 
 class ItemTable(DataTable[Text]):
@@ -47,3 +48,11 @@ class ItemTable(DataTable[Text]):
         keys = [key for key, _ in rows]
         row = keys.index(keep) if keep in keys else min(old_row, len(rows) - 1)
         self.move_cursor(row=max(row, 0))
+
+
+class Detail(Static):
+    """The detail panel under a list: a fixed height (app.tcss ``.detail``), so updating its
+    text never re-lays-out the screen (a cursor move stays one paint)."""
+
+    def update(self, content: VisualType = "", *, layout: bool = False) -> None:
+        super().update(content, layout=layout)
