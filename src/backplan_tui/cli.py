@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -27,7 +26,10 @@ from typing import NoReturn, TextIO
 from backplan_tui import __version__
 from backplan_tui.core import paths
 from backplan_tui.core.codec import CodecError
-from backplan_tui.core.export import FORMATS
+from backplan_tui.core.export import (
+    FORMATS,
+    write_atomic,  # noqa: F401 - the CLI's -o writer
+)
 from backplan_tui.core.model import STEP_TITLES, Session
 from backplan_tui.core.store import (
     SessionEntry,
@@ -305,41 +307,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     path = write_atomic(Path(args.output), output)
     _out(f"Wrote {path}")
     return 0
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` as a new 0600 file that replaces the old one in one step.
-
-    A symlink at ``path`` is refused (and ``os.replace`` would replace the link itself, never
-    write through it); the parent directory must exist.
-    """
-    path = path.expanduser()
-    if path.is_symlink():
-        raise OSError(f"{path} is a symbolic link; refusing to overwrite it")
-    if path.is_dir():
-        raise OSError(f"{path} is a directory")
-    parent = path.parent
-    if not parent.is_dir():
-        raise OSError(f"cannot write {path}: directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return path
 
 
 def _resolve_for_backups(store: SessionStore, query: str) -> str:

@@ -65,6 +65,7 @@ class HomeScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("D", "demo", "Demo", id="home.demo"),
         Binding("k", "track", "Track", id="home.track"),
+        Binding("e", "export", "Export", id="home.export"),
         Binding("t", "theme", "Theme", id="home.theme"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("u", "undo_delete", "Undo delete", id="home.undo"),
@@ -166,7 +167,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete."""
-        if action in ("duplicate", "rename", "delete", "track"):
+        if action in ("duplicate", "rename", "delete", "track", "export"):
             return self.selected_id() is not None
         if action == "undo_delete":
             return self.last_trashed is not None
@@ -238,6 +239,19 @@ class HomeScreen(Screen[None]):
         entry = self._usable()
         if entry is not None:
             self.app.open_session(entry.id, step="track")  # type: ignore[attr-defined]
+
+    def action_export(self) -> None:
+        from backplan_tui.tui.screens.export import open_export
+
+        entry = self._usable()
+        if entry is None:
+            return
+        try:
+            session = self.app.store.load(entry.id, allow_newer=True)  # type: ignore[attr-defined]
+        except (StoreError, OSError) as error:
+            toast(self, str(error), title="Cannot export", severity="error")
+            return
+        open_export(self.app, session, self.app.today())  # type: ignore[attr-defined]
 
     def action_theme(self) -> None:
         from backplan_tui.tui.screens.settings import ThemePickerScreen

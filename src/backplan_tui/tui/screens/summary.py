@@ -7,6 +7,7 @@ literal text (no links, no emphasis, no markup from the session).
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown  # loaded with this screen only (about 40 ms of import)
 
@@ -16,6 +17,12 @@ from backplan_tui.tui.screens.base import StepScreen
 
 class SummaryScreen(StepScreen):
     STEP = "summary"
+    BINDINGS = [Binding("x", "export", "Export", id="summary.export")]
+
+    def action_export(self) -> None:
+        from backplan_tui.tui.screens.export import open_export
+
+        open_export(self.app, self.session, self.backplan.today())
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="summary-scroll"):
@@ -28,7 +35,7 @@ class SummaryScreen(StepScreen):
     def prompts_content(self):  # type: ignore[no-untyped-def]
         from textual.content import Content
 
-        return Content("The whole plan. Ctrl+B goes back to the pilots; Esc to home.")
+        return Content("The whole plan. x exports it; Ctrl+B goes back to the pilots; Esc home.")
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.

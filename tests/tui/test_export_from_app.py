@@ -1,0 +1,68 @@
+"""Exporting from the app: format and path, asks before overwriting, atomic 0600, a toast."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Input, Select
+
+from backplan_tui.core import templates
+from backplan_tui.core.store import SessionStore
+from backplan_tui.tui.app import create_app
+
+TODAY = date(2026, 11, 23)
+
+
+async def test_export_from_the_summary_then_replace_after_asking(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    demo = templates.demo_session(TODAY)
+    demo.current_step = "summary"
+    SessionStore(data_dir).create(demo)
+    target = tmp_path / "plan.html"
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "SummaryScreen"
+        for round_ in (1, 2):
+            await pilot.press("x")
+            await pilot.pause(0.1)
+            form = app.screen
+            assert form.query_one("#field-path", Input).value.endswith(
+                "demo-improve-12-month-retention.md"
+            )  # the default name comes from the title
+            form.query_one("#field-format", Select).value = "html"
+            form.query_one("#field-path", Input).value = str(tmp_path / "plan.md")
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.1)
+            if round_ == 2:  # the file exists now: asked first
+                assert app.screen.__class__.__name__ == "ConfirmScreen"
+                await pilot.press("y")
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.1)
+            assert target.exists(), "the .md suffix follows the chosen format"
+        messages = [n.message for n in app._notifications]
+        assert sum(m == f"Exported to {target}" for m in messages) == 2
+    html = target.read_text("utf-8")
+    assert html.startswith("<!DOCTYPE html>") or "<html" in html[:200]
+    assert "Demo: Improve 12-month retention" in html
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_export_error_is_a_toast_and_the_app_keeps_running(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("e")  # from the home screen
+        await pilot.pause(0.1)
+        app.screen.query_one("#field-path", Input).value = str(tmp_path / "no" / "such" / "x.md")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.1)
+        failures = [n for n in app._notifications if n.title == "Export failed"]
+        assert failures and "does not exist" in failures[0].message
+        assert app.is_running
