@@ -29,3 +29,16 @@ def test_readme_session_example_loads_with_every_section() -> None:
 def test_readme_opens_with_the_two_commands() -> None:
     head = README.read_text("utf-8")[:1200]
     assert "make run" in head and "make test" in head
+
+
+def test_readme_theme_example_loads_without_warnings(tmp_path: Path) -> None:
+    from backplan_tui.tui import themes
+
+    text = README.read_text("utf-8")
+    block = text.split("## Themes", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    folder = tmp_path / "themes"
+    folder.mkdir()
+    (folder / "harbour.toml").write_text(block, "utf-8")
+    loaded, warnings = themes.load_themes(tmp_path)
+    assert warnings == []
+    assert "harbour" in [t.name for t in loaded]

@@ -1,0 +1,88 @@
+"""Terminal closed (SIGHUP) or session ended (SIGTERM) mid-typing: the edits are saved.
+
+The app runs for real in a pseudo-terminal; keys are written to the terminal as a person
+types them; the autosave delay is 10 s, so only the signal handler can have saved them.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from backplan_tui.core.model import Session
+from backplan_tui.core.store import SessionStore
+
+
+def read_for(fd: int, seconds: float) -> bytes:
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signal_mid_typing_saves_what_was_typed(
+    data_dir: Path, tmp_path: Path, sig: signal.Signals
+) -> None:
+    SessionStore(data_dir).create(Session(id="live", title="Live session"))
+    config = tmp_path / "config" / "backplan"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text("autosave_delay = 10.0\n", "utf-8")
+    env = {
+        **os.environ,
+        "BACKPLAN_HOME": str(data_dir),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "COLUMNS": "80",
+        "LINES": "24",
+    }
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "backplan_tui", "open", "live"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+    )
+    os.close(slave)
+    try:
+        screen = b""
+        deadline = time.monotonic() + 30
+        while b"Future" not in screen and time.monotonic() < deadline:
+            screen += read_for(master, 0.5)  # wait until step 1 is drawn
+        assert b"Future" in screen, "the app did not start in the pseudo-terminal"
+        time.sleep(0.5)
+        for char in "Typed live":  # the goal field has the focus on step 1
+            os.write(master, char.encode())
+            time.sleep(0.05)
+        time.sleep(0.8)
+        child.send_signal(sig)
+        read_for(master, 0.5)
+        child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        os.close(master)
+    saved = SessionStore(data_dir).load("live")
+    assert saved.future_state.statement == "Typed live"
+    assert not list((data_dir / "sessions").glob("*.lock"))  # the lock was released
