@@ -33,6 +33,14 @@ def field(app: BackplanApp, name: str) -> object:
     return form(app).query_one(f"#field-{name}")
 
 
+def fill(app: BackplanApp, **values: str) -> None:
+    """Set one-line fields of the open form (long text is set, not typed: see module doc)."""
+    for name, value in values.items():
+        widget = field(app, name)
+        assert isinstance(widget, Input), name
+        widget.value = value
+
+
 def only_session_file(data_dir: Path) -> Path:
     files = sorted((data_dir / "sessions").glob("*.toml"))
     assert len(files) == 1, files
@@ -50,15 +58,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         assert isinstance(title, Input) and title.has_focus
         await pilot.press(*"Faster")  # typed for real
         title.value = "Faster onboarding"
-        field_team = field(app, "team")
-        assert isinstance(field_team, Input)
-        field_team.value = "People Ops"
-        participants = field(app, "participants")
-        assert isinstance(participants, Input)
-        participants.value = "Dana, Lee, Sam"
-        target = field(app, "target_date")
-        assert isinstance(target, Input)
-        target.value = "2027-12-31"
+        fill(app, team="People Ops", participants="Dana, Lee, Sam", target_date="2027-12-31")
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
 
@@ -78,18 +78,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         await pilot.pause(0.1)
         await pilot.press("a")
         await pilot.pause(0.1)
-        metric = field(app, "metric")
-        assert isinstance(metric, Input)
-        metric.value = "Days to first shipped task"
-        unit = field(app, "unit")
-        assert isinstance(unit, Input)
-        unit.value = "days"
-        baseline = field(app, "baseline")
-        assert isinstance(baseline, Input)
-        baseline.value = "60"
-        target_value = field(app, "target")
-        assert isinstance(target_value, Input)
-        target_value.value = "30"
+        fill(app, metric="Days to first shipped task", unit="days", baseline="60", target="30")
         direction = field(app, "direction")
         assert isinstance(direction, Select)
         direction.value = "decrease"
@@ -128,29 +117,17 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         assert tree.has_focus
         await pilot.press("a")  # on the goal: what must be true before the goal?
         await pilot.pause(0.1)
-        node_title = field(app, "title")
-        assert isinstance(node_title, Input)
-        node_title.value = "Every new hire has a buddy"
-        owner = field(app, "owner")
-        assert isinstance(owner, Input)
-        owner.value = "Lee"
-        duration = field(app, "duration_days")
-        assert isinstance(duration, Input)
-        duration.value = "45"
+        fill(app, title="Every new hire has a buddy", owner="Lee", duration_days="45")
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
         await pilot.press("a")  # on the new node: what must be true before it?
         await pilot.pause(0.1)
-        child_title = field(app, "title")
-        assert isinstance(child_title, Input)
-        child_title.value = "Buddy guide written"
+        fill(app, title="Buddy guide written")
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
         await pilot.press("s")  # a sibling of the child
         await pilot.pause(0.1)
-        sibling_title = field(app, "title")
-        assert isinstance(sibling_title, Input)
-        sibling_title.value = "Managers pick buddies"
+        fill(app, title="Managers pick buddies")
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
 
@@ -160,9 +137,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         assert app.screen.__class__.__name__ == "PilotsScreen"
         await pilot.press("a")
         await pilot.pause(0.1)
-        name = field(app, "name")
-        assert isinstance(name, Input)
-        name.value = "Buddies in the support team"
+        fill(app, name="Buddies in the support team")
         tests = field(app, "tests")
         assert isinstance(tests, SelectionList)
         buddy = next(n for n in app.session.map if n.title == "Every new hire has a buddy")
@@ -170,14 +145,12 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         outcome = field(app, "outcome")
         assert isinstance(outcome, Select)
         outcome.value = app.session.future_state.outcomes[0].id
-        for key, value in {
-            "start": "2027-01-11",
-            "end": "2027-02-22",
-            "success_rule": "Scale if days-to-first-task < 40",
-        }.items():
-            widget = field(app, key)
-            assert isinstance(widget, Input)
-            widget.value = value
+        fill(
+            app,
+            start="2027-01-11",
+            end="2027-02-22",
+            success_rule="Scale if days-to-first-task < 40",
+        )
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
 

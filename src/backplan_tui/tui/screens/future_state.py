@@ -12,7 +12,6 @@ from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.events import DescendantFocus
 from textual.widgets import DataTable, Input, Label, Static, TextArea
-from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import smart_check
 from backplan_tui.core.model import DIRECTIONS, Outcome
@@ -126,13 +125,7 @@ class FutureStateScreen(StepScreen):
             self.changed("type: the goal")
 
     def focus_item(self, item_id: str) -> None:
-        table = self.query_one("#outcomes", ItemTable)
-        table.focus()
-        if item_id:
-            try:
-                table.move_cursor(row=table.get_row_index(item_id))
-            except RowDoesNotExist:
-                pass
+        self.query_one("#outcomes", ItemTable).focus_key(item_id)
 
     def reload(self) -> None:
         fs = self.session.future_state

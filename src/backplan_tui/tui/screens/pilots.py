@@ -12,7 +12,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import pilot_flags
 from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
@@ -86,13 +85,7 @@ class PilotsScreen(StepScreen):
         self.query_one(ItemTable).focus()
 
     def focus_item(self, item_id: str) -> None:
-        table = self.query_one("#pilots", ItemTable)
-        table.focus()
-        if item_id:
-            try:
-                table.move_cursor(row=table.get_row_index(item_id))
-            except RowDoesNotExist:
-                pass
+        self.query_one("#pilots", ItemTable).focus_key(item_id)
 
     def reload(self) -> None:
         self.refresh_pilots()

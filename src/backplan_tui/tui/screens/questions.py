@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.coach import answered_count
 from backplan_tui.core.model import QUESTION_STATUSES, Question
@@ -58,13 +57,7 @@ class QuestionsScreen(StepScreen):
         self.query_one(ItemTable).focus()
 
     def focus_item(self, item_id: str) -> None:
-        table = self.query_one("#questions", ItemTable)
-        table.focus()
-        if item_id:
-            try:
-                table.move_cursor(row=table.get_row_index(item_id))
-            except RowDoesNotExist:
-                pass
+        self.query_one("#questions", ItemTable).focus_key(item_id)
 
     def reload(self) -> None:
         self.refresh_questions()

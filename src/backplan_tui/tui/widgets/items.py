@@ -6,12 +6,14 @@ so every step screen offers the same verbs.  Cells are literal ``Text`` (see tui
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from rich.text import Text
 from textual.binding import Binding
 from textual.visual import VisualType
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowDoesNotExist
 
 
 class ItemTable(DataTable[Text]):
@@ -29,6 +31,13 @@ class ItemTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.add_columns(*self._columns)
+
+    def focus_key(self, key: str) -> None:
+        """Focus the table with the cursor on the row ``key`` (left where it is if gone)."""
+        self.focus()
+        if key:
+            with contextlib.suppress(RowDoesNotExist):
+                self.move_cursor(row=self.get_row_index(key))
 
     def selected_key(self) -> str | None:
         if self.row_count == 0:
