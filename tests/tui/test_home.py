@@ -147,3 +147,27 @@ async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.screen.__class__.__name__ == "PilotsScreen"
+
+
+async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Path) -> None:
+    store = SessionStore(data_dir)
+    session = templates.demo_session(TODAY)
+    store.create(session)  # revision 1
+    for team in ("Second", "Third"):  # revisions 2 and 3; 1 and 2 are kept as backups
+        current = store.load("demo")
+        current.team = team
+        store.save(current)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("b")
+        await pilot.pause(0.1)
+        table = app.screen.query_one(DataTable)
+        revisions = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert revisions == ["2", "1"]  # newest first
+        await pilot.press("down", "enter")  # restore revision 1
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert any("Restored revision 1" in n.message for n in app._notifications)
+    restored = SessionStore(data_dir).load("demo")
+    assert restored.team == session.team  # the team of revision 1
+    assert restored.revision == 4  # a new revision on top: undoable

@@ -819,7 +819,7 @@ def sessions(draw) -> Session:
     )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sessions())
 def test_property_every_valid_session_round_trips(session):
     text = codec.dumps(session)

@@ -40,6 +40,7 @@ def key_label(keys: str) -> str:
 
 def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.app import BackplanApp
+    from backplan_tui.tui.screens.backups import BackupsScreen
     from backplan_tui.tui.screens.base import StepScreen
     from backplan_tui.tui.screens.home import HomeScreen, SessionTable
     from backplan_tui.tui.screens.parking_lot import ParkedList, ParkingLotScreen
@@ -59,6 +60,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     return [
         ("Everywhere", own(BackplanApp) + [Binding("ctrl+p", "", "Command palette")]),
         ("Home", own(HomeScreen, SessionTable) + [Binding("enter", "", "Open")]),
+        ("Backups (b on home)", own(BackupsScreen)),
         ("Workshop steps", own(StepScreen)),
         ("Outcomes, questions, pilots", own(ItemTable, QuestionTable)),
         ("Reverse map", own(MapTree) + [Binding("enter", "", "Edit")]),

@@ -66,6 +66,7 @@ class HomeScreen(Screen[None]):
         Binding("D", "demo", "Demo", id="home.demo"),
         Binding("k", "track", "Track", id="home.track"),
         Binding("e", "export", "Export", id="home.export"),
+        Binding("b", "backups", "Backups", id="home.backups"),
         Binding("t", "theme", "Theme", id="home.theme"),
         Binding("s", "settings", "Settings", id="home.settings"),
         Binding("u", "undo_delete", "Undo delete", id="home.undo"),
@@ -167,7 +168,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete."""
-        if action in ("duplicate", "rename", "delete", "track", "export"):
+        if action in ("duplicate", "rename", "delete", "track", "export", "backups"):
             return self.selected_id() is not None
         if action == "undo_delete":
             return self.last_trashed is not None
@@ -239,6 +240,19 @@ class HomeScreen(Screen[None]):
         entry = self._usable()
         if entry is not None:
             self.app.open_session(entry.id, step="track")  # type: ignore[attr-defined]
+
+    def action_backups(self) -> None:
+        from backplan_tui.tui.screens.backups import BackupsScreen
+
+        entry = self.selected_entry()
+        if entry is None:
+            return
+
+        def done(restored: str | None) -> None:
+            if restored:
+                self.reload(select=restored)
+
+        self.app.push_screen(BackupsScreen(entry.id, entry.title or entry.id), done)
 
     def action_export(self) -> None:
         from backplan_tui.tui.screens.export import open_export
