@@ -259,3 +259,26 @@ async def test_three_participants_vote_and_the_ranking_follows(data_dir: Path) -
     assert saved[third] == {"Dana": 1, "Lee": 3}
     assert saved[second] == {"Dana": 2}
     assert saved[first] == {}
+
+
+async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Path) -> None:
+    now = [50.0]
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(
+        data_dir,
+        open_session="demo",
+        today=lambda: TODAY,
+        autosave_delay=0.05,
+        clock=lambda: now[0],
+    )
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("f3")  # the map's timebox runs ten minutes
+        now[0] += 600
+        await pilot.press("f3")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "SummaryScreen"
+        prompts = str(app.screen.query_one("#prompts").render())
+        assert "Reverse map 10/40" in prompts
+        assert "Total 10/115 min" in prompts

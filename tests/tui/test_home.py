@@ -171,3 +171,31 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
     restored = SessionStore(data_dir).load("demo")
     assert restored.team == session.team  # the team of revision 1
     assert restored.revision == 4  # a new revision on top: undoable
+
+
+async def test_many_sessions_show_the_newest_200_and_the_filter_finds_the_rest(
+    data_dir: Path,
+) -> None:
+    store = SessionStore(data_dir)
+    base = templates.instantiate("blank", session_id="s000", title="Plan 000", today=TODAY)
+    for n in range(205):
+        base.id, base.title, base.revision = f"s{n:03d}", f"Plan {n:03d}", 0
+        store.create(base)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 201
+        last = str(table.get_row_at(200)[0])
+        assert last == "… 5 more: press / and type to find them"
+        table.move_cursor(row=200)
+        await pilot.pause(0.1)
+        assert "screen.delete" not in footer_keys(app)  # the "more" row is not a session
+        await pilot.press("enter")  # on the "more" row: starts the filter
+        await pilot.pause(0.1)
+        assert app.focused is app.screen.query_one("#filter")
+        titles_before = set(titles(app))
+        hidden = sorted({f"Plan {n:03d}" for n in range(205)} - titles_before)
+        assert len(hidden) == 5
+        app.screen.query_one("#filter", Input).value = hidden[0][-3:]
+        await pilot.pause(0.1)
+        assert hidden[0] in titles(app)

@@ -51,6 +51,10 @@ def updated_text(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
 
 
+MAX_ROWS = 200  # newest first; the filter searches every session
+MORE_KEY = "__more__"
+
+
 class SessionTable(DataTable[Text]):
     BINDINGS = [
         Binding("c", "screen.duplicate", "Duplicate", id="home.duplicate"),
@@ -117,9 +121,13 @@ class HomeScreen(Screen[None]):
         needle = self.query_one("#filter", Input).value.strip().lower()
         table.clear()
         shown = 0
+        hidden = 0
         for entry in self.entries:
             haystack = f"{entry.title} {entry.team} {entry.id}".lower()
             if needle and needle not in haystack:
+                continue
+            if shown >= MAX_ROWS:  # a table measures every cell: the rest are one search away
+                hidden += 1
                 continue
             shown += 1
             if entry.damaged:
@@ -138,6 +146,14 @@ class HomeScreen(Screen[None]):
                     Text(updated_text(entry.updated)),
                     key=entry.id,
                 )
+        if hidden:
+            table.add_row(
+                Text(f"… {hidden} more: press / and type to find them", style="italic"),
+                Text(""),
+                Text(""),
+                Text(""),
+                key=MORE_KEY,
+            )
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
             self._was_empty = shown == 0
             self.refresh_bindings()
@@ -169,7 +185,7 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete."""
         if action in ("duplicate", "rename", "delete", "track", "export", "backups"):
-            return self.selected_id() is not None
+            return self.selected_entry() is not None
         if action == "undo_delete":
             return self.last_trashed is not None
         return True
@@ -199,8 +215,15 @@ class HomeScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------------
 
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _highlighted(self) -> None:
+        self.refresh_bindings()  # the "more" row has no row actions
+
     @on(DataTable.RowSelected, "#sessions")
     def _open(self) -> None:
+        if self.selected_id() == MORE_KEY:
+            self.action_filter()
+            return
         entry = self.selected_entry()
         if entry is None:
             return

@@ -35,7 +35,11 @@ class SummaryScreen(StepScreen):
     def prompts_content(self):  # type: ignore[no-untyped-def]
         from textual.content import Content
 
-        return Content("The whole plan. x exports it; Ctrl+B goes back to the pilots; Esc home.")
+        intro = Content("The whole plan. x exports it; Ctrl+B goes back to the pilots; Esc home.")
+        agenda = self.backplan.agenda
+        if agenda is None:
+            return intro
+        return Content("\n").join([intro, Content(f"Agenda: {agenda.line(self.backplan.clock())}")])
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
