@@ -292,7 +292,7 @@ def test_export_reports_an_unwritable_target_in_one_line(capsys, tmp_path, monke
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr("backplan_tui.core.export.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("backplan_tui.core.fileio.write_temp", refuse)
     code, out, err = run(capsys, "export", session_id, "-f", "md", "-o", str(target))
     assert code == 1 and out == ""
     assert_one_error_line(err, "Permission denied", str(tmp_path))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backplan_tui.core import store as store_module
+from backplan_tui.core import fileio
 from backplan_tui.core.model import MapNode, Session
 from backplan_tui.core.store import SessionStore, StoreError
 
@@ -231,7 +231,7 @@ def test_full_fsync_is_used_where_it_exists(data_dir, monkeypatch, fails):
     fake = FakeFcntl(fails)
     fsyncs: list[int] = []
     real_fsync = os.fsync
-    monkeypatch.setattr(store_module, "fcntl", fake)
+    monkeypatch.setattr(fileio, "fcntl", fake)
     monkeypatch.setattr(os, "fsync", lambda fd: fsyncs.append(fd) or real_fsync(fd))
     store.save(session)
     assert fake.calls == [FakeFcntl.F_FULLFSYNC] * 2  # the temp file and the folder

@@ -13,9 +13,7 @@ and keeps keys this version does not know about.
 from __future__ import annotations
 
 import math
-import os
 import re
-import secrets
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import Any
 
 import tomli_w
 
+from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import DEFAULT_TIMEBOXES
 from backplan_tui.core.paths import config_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
@@ -187,19 +186,6 @@ def _to_dict(settings: Settings) -> dict[str, Any]:
     return data
 
 
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some filesystems cannot fsync a directory
-    finally:
-        os.close(fd)
-
-
 def save_settings(path: Path, settings: Settings) -> None:
     """Write ``settings`` to ``path`` atomically (0600; missing folders made 0700).
 
@@ -211,28 +197,6 @@ def save_settings(path: Path, settings: Settings) -> None:
         text = tomli_w.dumps(_to_dict(settings))
     except _Problem as problem:
         raise ValueError(str(problem)) from None
-    data = text.encode("utf-8")
-    directory = ensure_dir(path.parent)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        tmp = directory / f".{path.name}.{secrets.token_hex(4)}.tmp"
-        try:
-            fd = os.open(tmp, flags, FILE_MODE)
-        except FileExistsError:
-            continue
-        break
-    try:
-        with open(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), FILE_MODE)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(directory)
+    ensure_dir(path.parent)
+    write_atomic(path, text)
     settings.from_file_ok = True

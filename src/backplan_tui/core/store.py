@@ -48,6 +48,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from backplan_tui.core import codec
+from backplan_tui.core.fileio import fsync_dir as _fsync_dir
+from backplan_tui.core.fileio import remove_quietly as _remove_quietly
+from backplan_tui.core.fileio import write_temp as _write_temp
 from backplan_tui.core.model import SCHEMA_VERSION, Session, utc_now
 from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
@@ -198,97 +201,6 @@ def slugify(title: str) -> str:
             break
         slug = candidate
     return slug or "session"
-
-
-def _fsync(fd: int) -> None:
-    """Flush a file to stable storage: ``F_FULLFSYNC`` where there is one (macOS, whose
-    ``fsync`` only reaches the drive's cache), else ``fsync``."""
-    full = getattr(fcntl, "F_FULLFSYNC", None) if fcntl is not None else None
-    if full is not None:
-        try:
-            fcntl.fcntl(fd, full)
-            return
-        except OSError:
-            pass  # not supported by this file system: plain fsync below
-    os.fsync(fd)
-
-
-def _fsync_dir(directory: Path) -> str | None:
-    """fsync a folder so a rename in it is durable; a warning (never an error) if it fails.
-
-    Called after ``os.replace``: the new file is already in place, so a failure here must
-    not be reported as a failed save (a retry would then meet its own file as a conflict).
-    """
-    try:
-        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError as err:
-        return f"could not open {directory} to flush it ({err.strerror or err})"
-    try:
-        _fsync(fd)
-    except OSError as err:
-        if err.errno == errno.EINVAL:  # this file system cannot fsync a folder
-            return (
-                f"the file system of {directory} cannot flush folders; saves are done, but "
-                "a power cut right after one could undo it"
-            )
-        return (
-            f"could not flush {directory} ({err.strerror or err}); the last save may not "
-            "survive a power cut"
-        )
-    finally:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    return None
-
-
-def _remove_quietly(path: Path | None) -> None:
-    if path is None:
-        return
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def temp_name(name: str) -> str:
-    """``.<name>.<pid>.<8 random hex>.tmp``: hidden, ours, and tells which process wrote it."""
-    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-
-
-def _write_temp(directory: Path, name: str, data: bytes) -> Path:
-    """``data`` in a new 0600 temp file beside ``name`` (exclusive create), fsynced."""
-    flags = (
-        os.O_WRONLY
-        | os.O_CREAT
-        | os.O_EXCL
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
-    while True:
-        tmp = directory / temp_name(name)
-        try:
-            fd = os.open(tmp, flags, FILE_MODE)
-        except FileExistsError:
-            continue
-        break
-    try:
-        try:
-            os.fchmod(fd, FILE_MODE)  # whatever the umask
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                if written <= 0:  # pragma: no cover - os.write raises instead
-                    raise OSError(errno.EIO, "nothing was written")
-                view = view[written:]
-            _fsync(fd)
-        finally:
-            os.close(fd)
-    except BaseException:
-        _remove_quietly(tmp)
-        raise
-    return tmp
 
 
 def _pid_alive(pid: int) -> bool:

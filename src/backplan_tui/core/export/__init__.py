@@ -7,13 +7,11 @@ imported lazily so that a command exporting one format pays only for that format
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from datetime import date
 from importlib import import_module
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from backplan_tui.core.fileio import write_atomic  # noqa: F401 - the exports' writer
 
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
@@ -38,38 +36,3 @@ def render(fmt: str, session: Session, today: date) -> str:
     module = import_module(f"{__name__}.{module_name}")
     result: str = module.render(session, today)
     return result
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` as a new 0600 file that replaces the old one in one step.
-
-    A symlink at ``path`` is refused (and ``os.replace`` would replace the link itself, never
-    write through it); the parent directory must exist.
-    """
-    path = path.expanduser()
-    if path.is_symlink():
-        raise OSError(f"{path} is a symbolic link; refusing to overwrite it")
-    if path.is_dir():
-        raise OSError(f"{path} is a directory")
-    parent = path.parent
-    if not parent.is_dir():
-        raise OSError(f"cannot write {path}: directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    return path
