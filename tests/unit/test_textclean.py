@@ -46,3 +46,10 @@ def test_cleaning_twice_changes_nothing():
 
 def test_empty_values():
     assert clean_text("") == "" and clean_line("") == ""
+
+
+def test_split_names_trims_and_drops_blanks_and_repeats() -> None:
+    from backplan_tui.core.textclean import split_names
+
+    assert split_names(" Dana, Lee,, Dana ,Sam\x07 ") == ["Dana", "Lee", "Sam"]
+    assert split_names("") == []

@@ -45,7 +45,8 @@ class Document:
         """Save now, on this thread, when dirty.  True when the file holds every edit."""
         if not self.dirty:
             return True
-        return self.save_snapshot(*self.snapshot())
+        # On this thread nothing edits the session meanwhile: no copy needed.
+        return self.save_snapshot(self.session, self.edits)
 
     def save_snapshot(self, snapshot: Session, edits: int) -> bool:
         """Write ``snapshot`` (taken when ``edits`` edits had been made).  Thread-safe.

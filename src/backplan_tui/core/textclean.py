@@ -47,3 +47,9 @@ def clean_line(value: str) -> str:
         return value
     value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
     return show_bidi(_CONTROL_LINE.sub("", value))
+
+
+def split_names(value: str) -> list[str]:
+    """ "Dana, Lee,, dana" -> ["Dana", "Lee", "dana"]: trimmed, blanks and repeats dropped."""
+    names = (clean_line(part).strip() for part in value.split(","))
+    return list(dict.fromkeys(name for name in names if name))

@@ -412,11 +412,7 @@ class BackplanApp(App[None]):
             self.history.record_snapshot(self._state, label, doc.session.current_step)
         self._last_label, self._last_record_at = label, now
         self._state = snapshot(doc.session)
-        doc.touch()
-        self.save_state = doc.state
-        if self._autosave_timer is not None:
-            self._autosave_timer.stop()
-        self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
+        self._touch_and_schedule(doc)
 
     def undo(self, redo: bool = False) -> str | None:
         """Undo (or redo) the last edit; the label of what was undone, None when nothing."""
@@ -430,12 +426,16 @@ class BackplanApp(App[None]):
         doc.session = restored
         self._state = snapshot(restored)
         self._last_label = ""
+        self._touch_and_schedule(doc)
+        return entry.label
+
+    def _touch_and_schedule(self, doc: Document) -> None:
+        """Unsaved now; autosave ``autosave_delay`` after the last edit (debounced)."""
         doc.touch()
         self.save_state = doc.state
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
         self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
-        return entry.label
 
     # --- schedule and plan health -----------------------------------------------------------
 

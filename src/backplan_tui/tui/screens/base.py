@@ -9,12 +9,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
+from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import fmt, plain, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
 
 
@@ -147,8 +149,7 @@ class StepScreen(Screen[None]):
             session.title = result["title"]
             session.team = result["team"]
             session.facilitator = result["facilitator"]
-            names = [p.strip() for p in result["participants"].split(",")]
-            session.participants = list(dict.fromkeys(p for p in names if p))
+            session.participants = split_names(result["participants"])
             if result["votes_per_person"] is not None:
                 session.facilitation.votes_per_person = int(result["votes_per_person"])
             self.app.title = plain(session.title)
@@ -276,3 +277,69 @@ class StepScreen(Screen[None]):
         if action == "previous_step" and self.STEP == ALL_STEPS[0]:
             return None
         return True
+
+
+class TableStepScreen(StepScreen):
+    """A step whose items sit in one ItemTable (outcomes, questions, pilots).
+
+    The subclass names its table and the kind of item, says where the items live, how one
+    is named, and how the table is filled; the verbs every table shares (highlighted item,
+    Enter edits, delete, move, focus from the findings panel) live here once.
+    """
+
+    TABLE_ID: ClassVar[str] = ""
+    KIND: ClassVar[str] = "item"
+
+    def items(self) -> list[Any]:
+        raise NotImplementedError
+
+    def item_name(self, item: Any) -> str:
+        raise NotImplementedError
+
+    def refresh_items(self, select: str | None = None) -> None:
+        raise NotImplementedError
+
+    def on_item_deleted(self, item: Any) -> None:
+        """Drop references to a deleted item (e.g. pilots that moved a deleted outcome)."""
+
+    def reload(self) -> None:
+        self.refresh_items()
+
+    def table(self) -> ItemTable:
+        return self.query_one(f"#{self.TABLE_ID}", ItemTable)
+
+    def selected_item(self) -> Any:
+        key = self.table().selected_key()
+        return next((item for item in self.items() if item.id == key), None)
+
+    def focus_item(self, item_id: str) -> None:
+        self.table().focus_key(item_id)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == self.TABLE_ID:
+            self.action_edit_item()
+
+    def action_edit_item(self) -> None:
+        raise NotImplementedError
+
+    def action_delete_item(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+        name = self.item_name(item)
+        self.items().remove(item)
+        self.on_item_deleted(item)
+        self.changed(f"delete {self.KIND} {name}")
+        self.refresh_items()
+        toast(self, f"Deleted {self.KIND}: {name}", timeout=3)
+
+    def action_move_item(self, delta: int) -> None:
+        item = self.selected_item()
+        items = self.items()
+        if item is None:
+            return
+        index = items.index(item)
+        if 0 <= index + delta < len(items):
+            items[index], items[index + delta] = items[index + delta], items[index]
+            self.changed(f"move {self.KIND} {self.item_name(item)}")
+            self.refresh_items(select=item.id)

@@ -11,13 +11,13 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.events import DescendantFocus
-from textual.widgets import DataTable, Input, Label, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
 from backplan_tui.core.coach import smart_check
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
-from backplan_tui.tui.screens.base import StepScreen
-from backplan_tui.tui.text import cell, fmt, plain, toast
+from backplan_tui.tui.screens.base import TableStepScreen
+from backplan_tui.tui.text import cell, fmt, plain
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.items import ItemTable
 
@@ -56,8 +56,24 @@ def outcome_fields() -> list[Field]:
     ]
 
 
-class FutureStateScreen(StepScreen):
+class FutureStateScreen(TableStepScreen):
     STEP = "future_state"
+    TABLE_ID = "outcomes"
+    KIND = "outcome"
+
+    def items(self) -> list[Outcome]:
+        return self.session.future_state.outcomes
+
+    def item_name(self, item: Outcome) -> str:
+        return item.metric
+
+    def refresh_items(self, select: str | None = None) -> None:
+        self.refresh_outcomes(select)
+
+    def on_item_deleted(self, item: Outcome) -> None:
+        for pilot in self.session.pilots:
+            if pilot.outcome == item.id:
+                pilot.outcome = ""
 
     def compose_body(self) -> ComposeResult:
         fs = self.session.future_state
@@ -123,9 +139,6 @@ class FutureStateScreen(StepScreen):
         if (statement, objective, target) != (fs.statement, fs.aligned_objective, fs.target_date):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed("type: the goal")
-
-    def focus_item(self, item_id: str) -> None:
-        self.query_one("#outcomes", ItemTable).focus_key(item_id)
 
     def reload(self) -> None:
         fs = self.session.future_state
@@ -205,10 +218,6 @@ class FutureStateScreen(StepScreen):
         ]
         self.query_one(ItemTable).fill(rows, select)
 
-    def _selected(self) -> Outcome | None:
-        key = self.query_one(ItemTable).selected_key()
-        return self.session.outcome(key) if key else None
-
     def action_add_item(self) -> None:
         defaults = {"direction": "increase", "due": self.session.future_state.target_date}
 
@@ -223,7 +232,7 @@ class FutureStateScreen(StepScreen):
         self.app.push_screen(FormScreen("New outcome", outcome_fields(), defaults), done)
 
     def action_edit_item(self) -> None:
-        outcome = self._selected()
+        outcome = self.selected_item()
         if outcome is None:
             self.action_add_item()
             return
@@ -248,31 +257,3 @@ class FutureStateScreen(StepScreen):
         self.app.push_screen(
             FormScreen(fmt("Edit outcome: $m", m=outcome.metric), outcome_fields(), values), done
         )
-
-    @on(DataTable.RowSelected, "#outcomes")
-    def _row_selected(self) -> None:
-        self.action_edit_item()
-
-    def action_delete_item(self) -> None:
-        outcome = self._selected()
-        if outcome is None:
-            return
-        self.session.future_state.outcomes.remove(outcome)
-        for pilot in self.session.pilots:
-            if pilot.outcome == outcome.id:
-                pilot.outcome = ""
-        self.changed(f"delete outcome {outcome.metric}")
-        self.refresh_outcomes()
-        toast(self, f"Deleted outcome {outcome.metric}.", timeout=3)
-
-    def action_move_item(self, delta: int) -> None:
-        outcome = self._selected()
-        if outcome is None:
-            return
-        items = self.session.future_state.outcomes
-        index = items.index(outcome)
-        target = index + delta
-        if 0 <= target < len(items):
-            items[index], items[target] = items[target], items[index]
-            self.changed(f"move outcome {outcome.metric}")
-            self.refresh_outcomes(select=outcome.id)

@@ -19,6 +19,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from backplan_tui.core import templates
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
+from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 
 EMPTY_HELP = (
@@ -244,8 +245,7 @@ class HomeScreen(Screen[None]):
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            names = values.get("participants") or ""
-            values["participants"] = [p.strip() for p in names.split(",") if p.strip()]
+            values["participants"] = split_names(values.get("participants") or "")
             self.app.create_session(values)  # type: ignore[attr-defined]
 
         self.app.push_screen(

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import pilot_flags
 from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
-from backplan_tui.tui.screens.base import StepScreen
-from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
+from backplan_tui.tui.screens.base import TableStepScreen
+from backplan_tui.tui.text import cell, fmt, safe, safe_block
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -70,8 +70,19 @@ class PilotTable(ItemTable):
     BINDINGS = [Binding("v", "screen.vote", "Vote", id="pilots.vote")]
 
 
-class PilotsScreen(StepScreen):
+class PilotsScreen(TableStepScreen):
     STEP = "pilots"
+    TABLE_ID = "pilots"
+    KIND = "pilot"
+
+    def items(self) -> list[Pilot]:
+        return self.session.pilots
+
+    def item_name(self, item: Pilot) -> str:
+        return item.name
+
+    def refresh_items(self, select: str | None = None) -> None:
+        self.refresh_pilots(select)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -83,12 +94,6 @@ class PilotsScreen(StepScreen):
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_pilots()
         self.query_one(ItemTable).focus()
-
-    def focus_item(self, item_id: str) -> None:
-        self.query_one("#pilots", ItemTable).focus_key(item_id)
-
-    def reload(self) -> None:
-        self.refresh_pilots()
 
     def refresh_pilots(self, select: str | None = None) -> None:
         pilots = self.session.pilots
@@ -120,13 +125,9 @@ class PilotsScreen(StepScreen):
         self.query_one(ItemTable).fill(rows, select)
         self.show_detail()
 
-    def _selected(self) -> Pilot | None:
-        key = self.query_one(ItemTable).selected_key()
-        return next((p for p in self.session.pilots if p.id == key), None)
-
     @on(DataTable.RowHighlighted, "#pilots")
     def show_detail(self) -> None:
-        pilot = self._selected()
+        pilot = self.selected_item()
         detail = self.query_one("#pilot-detail", Static)
         if pilot is None:
             detail.update(
@@ -173,7 +174,7 @@ class PilotsScreen(StepScreen):
         self.app.push_screen(FormScreen("New pilot", pilot_fields(self.session), defaults), done)
 
     def action_edit_item(self) -> None:
-        pilot = self._selected()
+        pilot = self.selected_item()
         if pilot is None:
             self.action_add_item()
             return
@@ -195,27 +196,3 @@ class PilotsScreen(StepScreen):
                 )
 
         self.app.push_screen(FormScreen(fmt("Edit pilot: $n", n=pilot.name), fields, values), done)
-
-    @on(DataTable.RowSelected, "#pilots")
-    def _row_selected(self) -> None:
-        self.action_edit_item()
-
-    def action_delete_item(self) -> None:
-        pilot = self._selected()
-        if pilot is None:
-            return
-        self.session.pilots.remove(pilot)
-        self.changed(f"delete pilot {pilot.name}")
-        self.refresh_pilots()
-        toast(self, f"Deleted pilot {pilot.name}.", timeout=3)
-
-    def action_move_item(self, delta: int) -> None:
-        pilot = self._selected()
-        if pilot is None:
-            return
-        items = self.session.pilots
-        index = items.index(pilot)
-        if 0 <= index + delta < len(items):
-            items[index], items[index + delta] = items[index + delta], items[index]
-            self.changed(f"move pilot {pilot.name}")
-            self.refresh_pilots(select=pilot.id)

@@ -14,8 +14,8 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import answered_count
 from backplan_tui.core.model import QUESTION_STATUSES, Question
-from backplan_tui.tui.screens.base import StepScreen
-from backplan_tui.tui.text import cell, fmt, safe, safe_block, toast
+from backplan_tui.tui.screens.base import TableStepScreen
+from backplan_tui.tui.text import cell, fmt, safe, safe_block
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -42,8 +42,19 @@ class QuestionTable(ItemTable):
     BINDINGS = [Binding("space", "screen.cycle_status", "Status", id="questions.status")]
 
 
-class QuestionsScreen(StepScreen):
+class QuestionsScreen(TableStepScreen):
     STEP = "questions"
+    TABLE_ID = "questions"
+    KIND = "question"
+
+    def items(self) -> list[Question]:
+        return self.session.questions
+
+    def item_name(self, item: Question) -> str:
+        return item.prompt
+
+    def refresh_items(self, select: str | None = None) -> None:
+        self.refresh_questions(select)
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
@@ -55,12 +66,6 @@ class QuestionsScreen(StepScreen):
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_questions()
         self.query_one(ItemTable).focus()
-
-    def focus_item(self, item_id: str) -> None:
-        self.query_one("#questions", ItemTable).focus_key(item_id)
-
-    def reload(self) -> None:
-        self.refresh_questions()
 
     def refresh_questions(self, select: str | None = None) -> None:
         answered, total = answered_count(self.session)
@@ -90,13 +95,9 @@ class QuestionsScreen(StepScreen):
         self.query_one(ItemTable).fill(rows, select)
         self.show_detail()
 
-    def _selected(self) -> Question | None:
-        key = self.query_one(ItemTable).selected_key()
-        return next((q for q in self.session.questions if q.id == key), None)
-
     @on(DataTable.RowHighlighted, "#questions")
     def show_detail(self) -> None:
-        question = self._selected()
+        question = self.selected_item()
         detail = self.query_one("#question-detail", Static)
         if question is None:
             detail.update(Content("No questions yet: press a to add one."))
@@ -122,7 +123,7 @@ class QuestionsScreen(StepScreen):
         )
 
     def action_edit_item(self) -> None:
-        question = self._selected()
+        question = self.selected_item()
         if question is None:
             self.action_add_item()
             return
@@ -144,35 +145,11 @@ class QuestionsScreen(StepScreen):
             FormScreen(fmt("Answer: $q", q=question.prompt), question_fields(), values), done
         )
 
-    @on(DataTable.RowSelected, "#questions")
-    def _row_selected(self) -> None:
-        self.action_edit_item()
-
     def action_cycle_status(self) -> None:
-        question = self._selected()
+        question = self.selected_item()
         if question is None:
             return
         index = QUESTION_STATUSES.index(question.status)
         question.status = QUESTION_STATUSES[(index + 1) % len(QUESTION_STATUSES)]
         self.changed(f"mark {question.status}: {question.prompt}")
         self.refresh_questions(select=question.id)
-
-    def action_delete_item(self) -> None:
-        question = self._selected()
-        if question is None:
-            return
-        self.session.questions.remove(question)
-        self.changed(f"delete question {question.prompt}")
-        self.refresh_questions()
-        toast(self, f"Deleted question: {question.prompt}", timeout=3)
-
-    def action_move_item(self, delta: int) -> None:
-        question = self._selected()
-        if question is None:
-            return
-        items = self.session.questions
-        index = items.index(question)
-        if 0 <= index + delta < len(items):
-            items[index], items[index + delta] = items[index + delta], items[index]
-            self.changed(f"move question {question.prompt}")
-            self.refresh_questions(select=question.id)
