@@ -16,7 +16,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
-from backplan_tui.core import templates
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
@@ -30,6 +29,7 @@ EMPTY_HELP = (
 
 
 def new_session_fields() -> list[Any]:
+    from backplan_tui.core import templates  # loaded when the form opens, not at start
     from backplan_tui.tui.widgets.form import Field  # the form widgets load on first use
 
     return [
