@@ -98,6 +98,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         await pilot.pause(0.1)
         answer = field(app, "answer")
         assert isinstance(answer, TextArea)
+        assert answer.has_focus  # Enter on a question opens it ready to answer
         answer.text = "New hires, their managers, and the customers they serve sooner."
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)

@@ -142,7 +142,13 @@ class QuestionsScreen(TableStepScreen):
             self.refresh_questions(select=question.id)
 
         self.app.push_screen(
-            FormScreen(fmt("Answer: $q", q=question.prompt), question_fields(), values), done
+            FormScreen(
+                fmt("Answer: $q", q=question.prompt),
+                question_fields(),
+                values,
+                focus="answer",  # Enter on a question is to answer it, not to retitle it
+            ),
+            done,
         )
 
     def action_cycle_status(self) -> None:

@@ -107,12 +107,14 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         *,
         submit_label: str = "Save",
         hint: Content | str = "",
+        focus: str | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title if isinstance(title, Content) else Content(title)
         self.fields = list(fields)
         self.values = dict(values or {})
         self.submit_label = submit_label
+        self.focus_field = focus
         self.hint = hint if isinstance(hint, Content) else Content(hint)
 
     def compose(self) -> ComposeResult:
@@ -137,8 +139,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button(Content("Cancel esc"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        """Focus ``focus`` (the field the user came to fill), else the first field."""
         if self.fields:
-            self.query_one(f"#field-{self.fields[0].name}").focus()
+            name = self.focus_field or self.fields[0].name
+            self.query_one(f"#field-{name}").focus()
 
     def _make_widget(self, spec: Field) -> Widget:
         value = self.values.get(spec.name)
