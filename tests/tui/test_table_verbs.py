@@ -54,3 +54,22 @@ async def test_deleting_an_outcome_unlinks_the_pilots_that_moved_it(data_dir: Pa
         await pilot.press("enter")  # Enter edits the highlighted outcome
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ == "FormScreen"
+
+
+async def test_answering_a_question_continues_its_existing_answer(data_dir: Path) -> None:
+    from textual.widgets import TextArea
+
+    demo = templates.demo_session(TODAY)
+    demo.current_step = "questions"
+    assert demo.questions[0].answer, "the demo's first question is answered"
+    SessionStore(data_dir).create(demo)
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        answer = app.screen.query_one("#field-answer", TextArea)
+        assert answer.has_focus
+        await pilot.press("space", "X")
+        assert answer.text == demo.questions[0].answer + " X"
+        assert app.screen.query_one("#field-prompt").value == demo.questions[0].prompt  # type: ignore[attr-defined]

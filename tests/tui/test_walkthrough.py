@@ -99,6 +99,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         answer = field(app, "answer")
         assert isinstance(answer, TextArea)
         assert answer.has_focus  # Enter on a question opens it ready to answer
+        assert answer.cursor_location == answer.document.end  # after any existing answer
         answer.text = "New hires, their managers, and the customers they serve sooner."
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
