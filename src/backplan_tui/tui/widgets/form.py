@@ -140,11 +140,12 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         """Focus ``focus`` (the field the user came to fill), else the first field."""
-        for area in self.query(TextArea):  # continue an answer, do not type before it
-            area.move_cursor(area.document.end)
         if self.fields:
             name = self.focus_field or self.fields[0].name
-            self.query_one(f"#field-{name}").focus()
+            widget = self.query_one(f"#field-{name}")
+            if isinstance(widget, TextArea):  # continue an answer, do not type before it
+                widget.move_cursor(widget.document.end)
+            widget.focus()
 
     def _make_widget(self, spec: Field) -> Widget:
         value = self.values.get(spec.name)
