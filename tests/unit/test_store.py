@@ -661,7 +661,7 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
     data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 2
+    assert data["version"] == 3
     assert data["files"]["future.toml"]["read_only"].startswith("written by a newer")
 
 
@@ -689,3 +689,67 @@ def test_lock_path_is_beside_the_session_file(store):
     assert store.lock_path("plan-0001") == store.sessions_dir / "plan-0001.lock"
     with pytest.raises(StoreError):
         store.lock_path("../x")
+
+
+# --- the glance in the index (health, risks, next due) ---------------------------------------
+
+
+def test_the_index_keeps_each_sessions_glance(store, count_loads):
+    from datetime import date
+
+    from backplan_tui.core.model import FutureState, Pilot
+
+    day = date(2026, 12, 1)
+    session = make(
+        store,
+        "Dated",
+        future_state=FutureState(statement="Ship it", target_date=date(2027, 1, 31)),
+        map=[MapNode("m1", "Train managers", owner="Ana", duration_days=10)],
+        pilots=[Pilot("p1", "Sales pilot", owner="Sam", end=date(2026, 12, 15))],
+    )
+    (entry,) = store.list(today=day)
+    assert entry.glance is not None
+    assert [(d.due, d.title) for d in entry.glance.due] == [
+        (date(2026, 12, 15), "Sales pilot"),
+        (date(2027, 1, 31), "Train managers"),
+    ]
+    assert entry.glance.problems >= 1  # "Ship it" has no number: not measurable
+    assert entry.glance.as_of == day
+
+    # the next day, without refresh: no file parsed, yesterday's glance (marked stale)
+    count_loads.clear()
+    (entry,) = store.list(today=date(2026, 12, 2))
+    assert count_loads == [] and entry.glance.as_of == day
+    assert entry.glance.stale(date(2026, 12, 2))
+
+    # with refresh: that file parsed once, and then the index is current again
+    (entry,) = store.list(today=date(2026, 12, 20), refresh=True)
+    assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 20)
+    assert "1 overdue item" in entry.glance.risks
+    count_loads.clear()
+    store.list(today=date(2026, 12, 20), refresh=True)
+    assert count_loads == []
+    assert session.id == entry.id
+
+
+def test_a_damaged_file_has_no_glance(store):
+    good = make(store)
+    (store.sessions_dir / "broken.toml").write_text("= nope")
+    entries = {e.id: e for e in store.list()}
+    assert entries["broken"].damaged and entries["broken"].glance is None
+    assert entries[good.id].glance is not None
+
+
+def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
+    ids = sorted(make(store, title).id for title in ("One", "Two", "Three"))
+    store.list()
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    data["files"][f"{ids[1]}.toml"]["glance"]["problems"] = "many"
+    index.write_text(json.dumps(data), "utf-8")
+    count_loads.clear()
+    entries = {e.id: e for e in store.list()}
+    assert len(count_loads) == 1  # only the bad record's file, not all three
+    assert isinstance(entries[ids[1]].glance.problems, int)
+    data = json.loads(index.read_text("utf-8"))
+    assert isinstance(data["files"][f"{ids[1]}.toml"]["glance"]["problems"], int)

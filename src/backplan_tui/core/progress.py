@@ -80,6 +80,7 @@ __all__ = [
     "format_value",
     "next_checkin_due",
     "next_due",
+    "open_items",
     "outcome_progress",
     "progress_all",
     "review_cadence",
@@ -402,7 +403,10 @@ class DueItem:
         return self.days_left < 0
 
 
-def _open_items(session: Session, today: date, due_dates: dict[str, date] | None) -> list[DueItem]:
+def open_items(
+    session: Session, today: date, due_dates: dict[str, date] | None = None
+) -> list[DueItem]:
+    """Every open dated map node and pilot, earliest first (overdue ones included)."""
     items: list[DueItem] = []
     computed = due_dates or {}
     for node in session.map:
@@ -446,14 +450,14 @@ def due_soon(
     the app passes in); a pilot's date is its ``end``.  Done and dropped nodes and done
     pilots are left out.
     """
-    return [item for item in _open_items(session, today, due_dates) if item.days_left <= days]
+    return [item for item in open_items(session, today, due_dates) if item.days_left <= days]
 
 
 def next_due(
     session: Session, today: date, due_dates: dict[str, date] | None = None
 ) -> DueItem | None:
     """The earliest open dated item (overdue ones first), for the home list."""
-    items = _open_items(session, today, due_dates)
+    items = open_items(session, today, due_dates)
     return items[0] if items else None
 
 
@@ -468,7 +472,7 @@ def risks(session: Session, today: date, due_dates: dict[str, date] | None = Non
         latest = _sorted_checkins(session.checkins)[-1]
         if latest.confidence != "on_track":
             out.append(f"Latest check-in ({latest.date}): {latest.confidence.replace('_', ' ')}")
-    overdue = [item for item in _open_items(session, today, due_dates) if item.overdue]
+    overdue = [item for item in open_items(session, today, due_dates) if item.overdue]
     if overdue:
         out.append(f"{len(overdue)} overdue item" + ("s" if len(overdue) != 1 else ""))
     if session.checkins or session.future_state.outcomes:

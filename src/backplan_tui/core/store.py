@@ -43,7 +43,7 @@ import stat
 import time
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +51,7 @@ from backplan_tui.core import codec
 from backplan_tui.core.fileio import fsync_dir as _fsync_dir
 from backplan_tui.core.fileio import remove_quietly as _remove_quietly
 from backplan_tui.core.fileio import write_temp as _write_temp
+from backplan_tui.core.glance import Glance, summarize
 from backplan_tui.core.model import SCHEMA_VERSION, Session, utc_now
 from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
@@ -80,7 +81,7 @@ FILE_MODE = 0o600
 SUFFIX = ".toml"
 INDEX_NAME = "index.json"
 INDEX_FORMAT = "backplan-index"
-INDEX_VERSION = 2
+INDEX_VERSION = 3  # 3: each record holds the session's glance (health, risks, dated items)
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
 BACKUPS_KEPT = 10
@@ -143,6 +144,7 @@ class SessionEntry:
     damaged: str | None  # the reason, when the file cannot be read
     read_only_reason: str | None = None  # written by a newer backplan: view only
     has_backup: bool = False  # backups/<id>/ holds at least one backup (restore() can help)
+    glance: Glance | None = None  # health, risks and next due (None for a damaged file)
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,12 @@ class BackupEntry:
     path: Path
     size: int
     kind: str = "revision"
+
+
+def _stale(record: dict[str, Any], today: date) -> bool:
+    """A readable file's glance was computed on another day (health and risks have aged)."""
+    glance = record["glance"]
+    return glance is not None and glance["as_of"] != today.isoformat()
 
 
 class _Damage(Exception):
@@ -995,13 +1003,20 @@ class SessionStore:
 
     # --- listing -------------------------------------------------------------------------
 
-    def list(self) -> list[SessionEntry]:
+    def list(self, *, today: date | None = None, refresh: bool = False) -> list[SessionEntry]:
         """Every session file, newest ``updated`` first; damaged ones last, with the reason.
 
         A newer backplan's file is not damaged: it has ``read_only_reason``.  ``has_backup``
         tells whether ``restore`` has something to work with (for a damaged entry it is
         checked file by file: at least one revision backup).
+
+        ``glance`` (health, risks, dated items) is computed on ``today`` (default: the local
+        date) for every file parsed because it is new or changed; a file unchanged since an
+        earlier day keeps that day's glance (``glance.stale(today)``) unless ``refresh``, which
+        parses those files again.  The app lists without ``refresh`` (start-up never parses
+        unchanged files) and refreshes in a worker; ``backplan list`` refreshes.
         """
+        today = today or date.today()
         cached, index_ok = self._read_index()
         records: dict[str, dict[str, Any]] = {}
         try:
@@ -1020,8 +1035,8 @@ class SessionStore:
                 continue
             key = [info.st_size, info.st_mtime_ns, info.st_ino]
             record = cached.get(name)
-            if record is None or record["stat"] != key:
-                record = self._index_record(Path(item.path), key)
+            if record is None or record["stat"] != key or (refresh and _stale(record, today)):
+                record = self._index_record(Path(item.path), key, today)
             records[name] = record
         if (not index_ok or records != cached) and self.sessions_dir.is_dir():
             self._write_index(records)
@@ -1036,7 +1051,7 @@ class SessionStore:
         )
         return entries
 
-    def _index_record(self, path: Path, key: list[int]) -> dict[str, Any]:
+    def _index_record(self, path: Path, key: list[int], today: date) -> dict[str, Any]:
         record: dict[str, Any] = {
             "stat": key,
             "id": path.name[: -len(SUFFIX)],
@@ -1047,6 +1062,7 @@ class SessionStore:
             "revision": 0,
             "damaged": None,
             "read_only": None,
+            "glance": None,
         }
         try:
             session, _ = self._load_file(path, allow_newer=True)
@@ -1062,6 +1078,7 @@ class SessionStore:
             current_step=session.current_step,
             updated=session.updated.isoformat(),
             revision=session.revision,
+            glance=summarize(session, today).to_record(),
         )
         if session.schema_version > SCHEMA_VERSION:
             record["read_only"] = (
@@ -1100,6 +1117,7 @@ class SessionStore:
             damaged=record["damaged"],
             read_only_reason=record["read_only"],
             has_backup=has_backup,
+            glance=Glance.from_record(record["glance"]),
         )
 
     def _read_index(self) -> tuple[dict[str, dict[str, Any]], bool]:
@@ -1115,11 +1133,9 @@ class SessionStore:
             or not isinstance(data.get("files"), dict)
         ):
             return {}, False
-        files: dict[str, dict[str, Any]] = data["files"]
-        for name, record in files.items():
-            if not self._valid_record(name, record):
-                return {}, False
-        return files, True
+        # A record that is not as written is parsed again; the others are kept.
+        files = {n: r for n, r in data["files"].items() if self._valid_record(n, r)}
+        return files, len(files) == len(data["files"])
 
     @staticmethod
     def _valid_record(name: Any, record: Any) -> bool:
@@ -1138,6 +1154,9 @@ class SessionStore:
             if not (record.get(optional) is None or isinstance(record.get(optional), str)):
                 return False
         if "read_only" not in record:
+            return False
+        glance = record.get("glance", False)
+        if glance is not None and Glance.from_record(glance) is None:
             return False
         updated = record.get("updated")
         if updated is None:

@@ -1,0 +1,157 @@
+"""A session at a glance: what the home list and ``backplan list`` show beside each title.
+
+Plan health (the coach's problem and warning counts), why the plan is at risk, and the open
+dated items (map nodes and pilots), earliest first.  ``summarize(session, today)`` computes it
+when the store parses a file for its index, so listing 1,000 sessions parses none of them.
+
+Two parts age differently:
+
+- **the dated items** do not depend on the day (a node's due date comes from the goal's
+  target date and the durations), so "next due" and "overdue" are worked out from them on
+  whatever day the list is shown (``next_due`` / ``overdue``);
+- **health and risks** do (a path that should have started, a check-in overdue), so they
+  carry ``as_of``: the day they were computed.  ``stale(today)`` says they need recomputing;
+  the store does that for changed files always and for the rest when asked
+  (``SessionStore.list(refresh=True)``).
+
+Pure: no I/O, no Textual.  The record is plain JSON types (``to_record`` / ``from_record``),
+and ``from_record`` rejects anything malformed (the index is a cache a person can edit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from backplan_tui.core.model import Session
+
+MAX_DUE = 8  # dated items kept per session: enough for "next" and an overdue count
+MAX_RISKS = 3
+MAX_TEXT = 80  # characters of a title or reason kept in the index
+
+
+@dataclass(frozen=True)
+class DueRef:
+    due: date
+    kind: str  # "node" | "pilot"
+    title: str
+    owner: str
+
+    def overdue(self, today: date) -> bool:
+        return self.due < today
+
+
+@dataclass(frozen=True)
+class Glance:
+    as_of: date
+    problems: int
+    warnings: int
+    risks: tuple[str, ...]  # why the plan is at risk (as of ``as_of``); empty: not at risk
+    due: tuple[DueRef, ...]  # open dated items, earliest first (at most MAX_DUE)
+    open_dated: int = 0  # how many open dated items there are in all
+
+    @property
+    def health(self) -> str:
+        """ "problems", "warnings" or "healthy" (the coach's ``overall_health``)."""
+        return "problems" if self.problems else "warnings" if self.warnings else "healthy"
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.risks)
+
+    def stale(self, today: date) -> bool:
+        return self.as_of != today
+
+    def next_due(self) -> DueRef | None:
+        """The earliest open dated item: overdue when its date is before today."""
+        return self.due[0] if self.due else None
+
+    def overdue(self, today: date) -> int:
+        """Open dated items before ``today`` (a lower bound past ``MAX_DUE`` of them)."""
+        return sum(1 for item in self.due if item.overdue(today))
+
+    def health_text(self) -> str:
+        """ "2 problems", "1 warning", "healthy": words, never colour alone."""
+        if self.problems:
+            return f"{self.problems} problem" + ("s" if self.problems != 1 else "")
+        if self.warnings:
+            return f"{self.warnings} warning" + ("s" if self.warnings != 1 else "")
+        return "healthy"
+
+    def due_text(self, today: date) -> str:
+        """ "OVERDUE 2026-11-20 Draft survey (Ana)", "2026-12-01 Pilot in Sales", or ""."""
+        item = self.next_due()
+        if item is None:
+            return ""
+        owner = f" ({item.owner})" if item.owner else ""
+        late = "OVERDUE " if item.overdue(today) else ""
+        return f"{late}{item.due.isoformat()} {item.title or '(untitled)'}{owner}"
+
+    # --- the index record ---------------------------------------------------------------------
+
+    def to_record(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "risks": list(self.risks),
+            "due": [[d.due.isoformat(), d.kind, d.title, d.owner] for d in self.due],
+            "open_dated": self.open_dated,
+        }
+
+    @classmethod
+    def from_record(cls, record: Any) -> Glance | None:
+        """The glance in an index record; None when anything in it is not as written."""
+        try:
+            if not isinstance(record, dict):
+                return None
+            counts = [record["problems"], record["warnings"], record["open_dated"]]
+            if not all(type(n) is int and n >= 0 for n in counts):
+                return None
+            risks = record["risks"]
+            if not (isinstance(risks, list) and all(isinstance(r, str) for r in risks)):
+                return None
+            due = []
+            for row in record["due"]:
+                when, kind, title, owner = row
+                if kind not in ("node", "pilot") or not (
+                    isinstance(title, str) and isinstance(owner, str)
+                ):
+                    return None
+                due.append(DueRef(date.fromisoformat(when), kind, title, owner))
+            return cls(
+                as_of=date.fromisoformat(record["as_of"]),
+                problems=counts[0],
+                warnings=counts[1],
+                risks=tuple(risks),
+                due=tuple(due),
+                open_dated=counts[2],
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _cut(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+
+
+def summarize(session: Session, today: date) -> Glance:
+    """The glance of ``session`` on ``today`` (one schedule pass, one coach review)."""
+    from backplan_tui.core import coach, progress, schedule
+
+    plan = schedule.compute(session, today)
+    findings = coach.review(session, today, schedule=plan)
+    problems, warnings, _ = coach.summary_counts(findings)
+    due_dates = {k: v.due for k, v in plan.nodes.items()} if plan.ready else None
+    items = progress.open_items(session, today, due_dates)
+    risks = progress.risks(session, today, due_dates)
+    return Glance(
+        as_of=today,
+        problems=problems,
+        warnings=warnings,
+        risks=tuple(_cut(r) for r in risks[:MAX_RISKS]),
+        due=tuple(DueRef(i.due, i.kind, _cut(i.title), _cut(i.owner)) for i in items[:MAX_DUE]),
+        open_dated=len(items),
+    )
