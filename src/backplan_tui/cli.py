@@ -21,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from backplan_tui import __version__
 from backplan_tui.core import paths
@@ -235,7 +235,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     store = _store(args)
-    entries = store.list()
+    today = date.today()
+    entries = store.list(today=today, refresh=True)  # health and risks as of today
     if args.json:
         data = [
             {
@@ -253,6 +254,7 @@ def cmd_list(args: argparse.Namespace) -> int:
                 ),
                 "has_backup": entry.has_backup,
                 "path": str(entry.path),
+                **_glance_json(entry, today),
             }
             for entry in entries
         ]
@@ -263,17 +265,60 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not entries:
         _out(f"No sessions in {store.sessions_dir}. Try `backplan demo` or `backplan new`.")
         return 0
-    rows = [["ID", "TITLE", "TEAM", "STEP", "UPDATED"]]
+    rows = [["ID", "TITLE", "HEALTH", "NEXT DUE", "TEAM", "STEP", "UPDATED"]]
     for entry in entries:
         if entry.damaged is not None:
             hint = f" (a backup exists: backplan restore {entry.id})" if entry.has_backup else ""
-            rows.append([entry.id, f"DAMAGED: {entry.damaged}{hint}", "", "", ""])
+            rows.append([entry.id, f"DAMAGED: {entry.damaged}{hint}", "", "", "", "", ""])
             continue
         step = STEP_TITLES.get(entry.current_step, entry.current_step)
         title = f"{entry.title} (read-only)" if entry.read_only_reason else entry.title
-        rows.append([entry.id, title, entry.team, step, _stamp(entry)])
+        health = due = ""
+        if entry.glance is not None:
+            health = entry.glance.health_text()
+            if entry.glance.at_risk:
+                health = f"AT RISK, {health}"
+            due = _cut(entry.glance.due_text(today), 40)
+        rows.append([entry.id, _cut(title, 60), health, due, entry.team, step, _stamp(entry)])
     _columns(rows)
     return 0
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _glance_json(entry: SessionEntry, today: date) -> dict[str, Any]:
+    """Health, risks and the next due item (null for a damaged file)."""
+    glance = entry.glance
+    if glance is None:
+        return {
+            "health": None,
+            "problems": None,
+            "warnings": None,
+            "at_risk": None,
+            "risks": None,
+            "next_due": None,
+            "overdue": None,
+        }
+    item = glance.next_due()
+    return {
+        "health": glance.health,
+        "problems": glance.problems,
+        "warnings": glance.warnings,
+        "at_risk": glance.at_risk,
+        "risks": [clean_line(r) for r in glance.risks],
+        "next_due": None
+        if item is None
+        else {
+            "date": item.due,
+            "kind": item.kind,
+            "title": clean_line(item.title),
+            "owner": clean_line(item.owner),
+            "overdue": item.overdue(today),
+        },
+        "overdue": glance.overdue(today),
+    }
 
 
 def _load(args: argparse.Namespace) -> Session:

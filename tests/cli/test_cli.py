@@ -19,6 +19,7 @@ import pytest
 
 import backplan_tui
 from backplan_tui.cli import main, write_atomic
+from backplan_tui.core.glance import DueRef, Glance
 from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionEntry, SessionStore
 
@@ -156,11 +157,12 @@ def test_list_shows_a_table(capsys):
     code, out, err = run(capsys, "list")
     assert code == 0 and err == ""
     rows = out.splitlines()
-    assert re.fullmatch(r"ID +TITLE +TEAM +STEP +UPDATED", rows[0])
+    assert re.fullmatch(r"ID +TITLE +HEALTH +NEXT DUE +TEAM +STEP +UPDATED", rows[0])
     assert len(rows) == 3
     row = next(r for r in rows if r.startswith(first))
+    # a blank plan: no goal statement, no target date (problems), nothing dated (no next due)
     assert re.fullmatch(
-        re.escape(first) + r" +Improve retention +People Ops +Future state +"
+        re.escape(first) + r" +Improve retention +\d+ problems? +People Ops +Future state +"
         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC",
         row,
     )
@@ -182,6 +184,40 @@ def test_list_json(capsys, data_dir):
     assert entry["damaged"] is None
     assert entry["path"] == str(data_dir / "sessions" / f"{session_id}.toml")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entry["updated"])
+    assert entry["health"] == "problems" and entry["problems"] >= 1
+    assert (entry["next_due"], entry["overdue"], entry["at_risk"]) == (None, 0, False)
+
+
+def test_list_shows_health_risk_and_next_due_as_of_today(capsys, store):
+    from backplan_tui.core import templates
+
+    store.create(templates.demo_session(date.today()))  # dates relative to today
+    expected = store.list()[0].glance
+    item = expected.next_due()
+    code, out, err = run(capsys, "list")
+    assert code == 0 and err == ""
+    row = next(r for r in out.splitlines() if r.startswith("demo "))
+    assert "AT RISK, " + expected.health_text() in row
+    assert f"{item.due.isoformat()} {item.title[:20]}" in row
+    code, out, _ = run(capsys, "list", "--json")
+    [entry] = json.loads(out)
+    assert entry["at_risk"] is True and entry["risks"] == list(expected.risks)
+    assert entry["next_due"]["date"] == item.due.isoformat()
+    assert entry["next_due"]["owner"] == item.owner
+
+
+def test_list_refreshes_a_glance_computed_on_an_earlier_day(capsys, store, data_dir):
+    from datetime import timedelta
+
+    from backplan_tui.core import templates
+
+    store.create(templates.demo_session(date.today()))
+    long_ago = date.today() - timedelta(days=400)
+    assert store.list(today=long_ago)[0].glance.as_of == long_ago
+    code, out, _ = run(capsys, "list", "--json")
+    assert code == 0
+    index = json.loads((data_dir / "index.json").read_text("utf-8"))
+    assert index["files"]["demo.toml"]["glance"]["as_of"] == date.today().isoformat()
 
 
 def test_list_when_empty(capsys):
@@ -406,10 +442,11 @@ def test_cli_cleans_text_even_when_the_store_does_not(capsys, monkeypatch, tmp_p
         updated=None,
         revision=1,
         damaged=None,
+        glance=Glance(date.today(), 0, 0, (raw,), (DueRef(date.today(), "node", raw, raw),)),
     )
     session = Session(id="raw-0001", title=raw, team=raw, participants=[raw])
     session.future_state.statement = raw
-    monkeypatch.setattr(SessionStore, "list", lambda self: [entry])
+    monkeypatch.setattr(SessionStore, "list", lambda self, **kw: [entry])
     monkeypatch.setattr(SessionStore, "resolve", lambda self, query: "raw-0001")
     monkeypatch.setattr(SessionStore, "load", lambda self, session_id, **kw: session)
     code, out, err = run(capsys, *argv)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
 from backplan_tui.core import templates
+from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 
@@ -79,7 +80,8 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
         first = titles(app)[0]
         await pilot.press("c")
         await pilot.pause(0.1)
-        assert f"Copy of {first}" in titles(app)
+        assert "Copy of Answer on first con…" in titles(app)  # cut to the column's 28
+        assert f"Copy of {first}" in [e.title for e in app.screen.entries]
         assert len(store.list()) == 3
 
         # Rename the highlighted copy.
@@ -120,7 +122,7 @@ async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None
     async with app.run_test(size=(100, 24), notifications=True) as pilot:
         table = app.screen.query_one(DataTable)
         rows = [table.get_row_at(i) for i in range(table.row_count)]
-        broken = [row for row in rows if "DAMAGED" in str(row[2])]
+        broken = [row for row in rows if "DAMAGED" in str(row[1])]
         assert len(broken) == 1
         table.move_cursor(row=rows.index(broken[0]))
         await pilot.press("enter")
@@ -199,3 +201,50 @@ async def test_many_sessions_show_the_newest_200_and_the_filter_finds_the_rest(
         app.screen.query_one("#filter", Input).value = hidden[0][-3:]
         await pilot.pause(0.1)
         assert hidden[0] in titles(app)
+
+
+async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
+    """The demo (a plan in flight: a late node, an off-track check-in) and a fresh blank one."""
+    store = SessionStore(data_dir)
+    demo = store.create(templates.demo_session(TODAY))
+    blank = store.create(Session(id="blank", title="Blank plan"))
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        table = app.screen.query_one(DataTable)
+        row = table.get_row(demo.id)
+        health, due = str(row[1]), str(row[2])
+        glance = next(e.glance for e in app.screen.entries if e.id == demo.id)
+        assert health.startswith("⚑ at risk · ") == glance.at_risk
+        assert health.endswith(glance.health_text())
+        item = glance.next_due()
+        assert due.startswith(("LATE " if item.due < TODAY else "") + f"{item.due:%d %b} ")
+        assert glance.at_risk  # the demo has a late node
+        assert str(table.get_row(blank.id)[1]).endswith(("problem", "problems"))  # no goal yet
+        assert str(table.get_row(blank.id)[2]) == ""  # nothing dated
+        # the line under the table tells the selected session in full
+        table.move_cursor(row=table.get_row_index(demo.id))
+        await pilot.pause()
+        text = str(app.screen.query_one("#glance").render())
+        assert f"Next due {'OVERDUE ' if item.due < TODAY else ''}{item.due.isoformat()}" in text
+        assert "Health: " + glance.health_text() in text
+
+
+async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> None:
+    """A session last listed yesterday: home shows it at once, then today's figures."""
+    store = SessionStore(data_dir)
+    session = store.create(templates.demo_session(TODAY))
+    yesterday = TODAY - timedelta(days=40)
+    store.list(today=yesterday)  # the index now holds a glance computed 40 days ago
+    old = store.list(today=yesterday)[0].glance
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.05)
+            entry = next(e for e in app.screen.entries if e.id == session.id)
+            if entry.glance.as_of == TODAY:
+                break
+        assert entry.glance.as_of == TODAY and old.as_of == yesterday
+        fresh = SessionStore(data_dir).list(today=TODAY)[0].glance
+        assert fresh == entry.glance  # the index was rewritten with today's glance
+        assert "updating" not in str(app.screen.query_one("#glance").render())

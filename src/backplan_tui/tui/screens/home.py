@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -54,6 +54,64 @@ def updated_text(when: datetime | None) -> str:
 
 MAX_ROWS = 200  # newest first; the filter searches every session
 MORE_KEY = "__more__"
+TITLE_WIDTH = 28  # with Health and Next due, the first three columns fit 80 columns
+DUE_WIDTH = 24
+HEALTH_STYLES = {"problems": "bold red", "warnings": "yellow", "healthy": "green"}
+
+
+def health_cell(entry: SessionEntry) -> Text:
+    """ "⚑ at risk · 2 problems": the at-risk flag and the coach's verdict, in words."""
+    glance = entry.glance
+    if glance is None:
+        return Text("")
+    out = Text()
+    if glance.at_risk:
+        out.append("⚑ at risk", style="bold red")
+        out.append(" · ")
+    out.append(glance.health_text(), style=HEALTH_STYLES[glance.health])
+    return out
+
+
+def due_cell(entry: SessionEntry, today: date) -> Text:
+    """The earliest open dated item: "15 Dec Sales pilot", "LATE 15 Dec ..." once passed."""
+    item = entry.glance.next_due() if entry.glance else None
+    if item is None:
+        return Text("")
+    out = Text()
+    if item.overdue(today):
+        out.append("LATE ", style="bold red")
+    out.append(f"{item.due:%d %b} ")
+    out.append_text(cell(item.title or "(untitled)", width=DUE_WIDTH - len(out)))
+    return out
+
+
+def glance_text(entry: SessionEntry, today: date) -> Content:
+    """Two lines about the selected session (user text literal)."""
+    glance = entry.glance
+    if entry.damaged or glance is None:
+        return Content("")
+    item = glance.next_due()
+    if item is None:
+        first = Content("Nothing dated is open.")
+    else:
+        late = glance.overdue(today)
+        first = fmt(
+            "Next due [b]$when[/b]: $title$owner$late",
+            when=("OVERDUE " if item.overdue(today) else "") + item.due.isoformat(),
+            title=item.title or "(untitled)",
+            owner=f" ({item.owner})" if item.owner else "",
+            late=f" · {late} overdue" if late > 1 else "",
+        )
+    health = glance.health_text()
+    if glance.stale(today):
+        health += f" (as of {glance.as_of.isoformat()}, updating…)"
+    if glance.at_risk:
+        second = fmt(
+            "[b]At risk:[/b] $why · Health: $health", why="; ".join(glance.risks), health=health
+        )
+    else:
+        second = fmt("Not at risk · Health: $health", health=health)
+    return Content("\n").join([first, second])
 
 
 class SessionTable(DataTable[Text]):
@@ -90,13 +148,14 @@ class HomeScreen(Screen[None]):
         with Vertical(id="home-body"):
             yield Input(placeholder="/ filter sessions", id="filter", compact=True)
             yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield Static(id="glance")
             yield Static(Content.from_markup(EMPTY_HELP), id="empty", classes="empty")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "work-backwards planning"
         table = self.query_one(SessionTable)
-        table.add_columns("Title", "Team", "Step reached", "Updated")
+        table.add_columns("Title", "Health", "Next due", "Team", "Step reached", "Updated")
         self.reload()
         table.focus()
 
@@ -109,15 +168,33 @@ class HomeScreen(Screen[None]):
     # --- listing ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
+        today = self.app.today()  # type: ignore[attr-defined]
         try:
-            self.entries = self.app.store.list()  # type: ignore[attr-defined]
+            self.entries = self.app.store.list(today=today)  # type: ignore[attr-defined]
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list sessions", severity="error")
             self.entries = []
         self.show_entries(select)
+        if any(e.glance is not None and e.glance.stale(today) for e in self.entries):
+            self._refresh_glances(today)
+
+    @work(thread=True, exclusive=True, group="glances", exit_on_error=False)
+    def _refresh_glances(self, today: date) -> None:
+        """Health and risks computed on an earlier day: parse those files again, off the UI
+        thread (start-up never waits for it), then show the fresh figures."""
+        try:
+            entries = self.app.store.list(today=today, refresh=True)  # type: ignore[attr-defined]
+        except (StoreError, OSError):
+            return  # the list on screen stays; the next reload tries again
+        self.app.call_from_thread(self._show_refreshed, entries)
+
+    def _show_refreshed(self, entries: list[SessionEntry]) -> None:
+        self.entries = entries
+        self.show_entries()
 
     def show_entries(self, select: str | None = None) -> None:
         table = self.query_one(SessionTable)
+        today = self.app.today()  # type: ignore[attr-defined]
         keep = select or self.selected_id()
         needle = self.query_one("#filter", Input).value.strip().lower()
         table.clear()
@@ -133,15 +210,19 @@ class HomeScreen(Screen[None]):
             shown += 1
             if entry.damaged:
                 table.add_row(
-                    cell(entry.title or entry.path.name),
-                    cell(entry.damaged, "red"),
+                    cell(entry.title or entry.path.name, width=TITLE_WIDTH),
                     Text("⚠ DAMAGED", style="bold red"),
+                    cell(entry.damaged, "red", width=DUE_WIDTH),
+                    Text(""),
+                    Text(""),
                     Text(""),
                     key=entry.id,
                 )
             else:
                 table.add_row(
-                    cell(entry.title, width=40),
+                    cell(entry.title, width=TITLE_WIDTH),
+                    health_cell(entry),
+                    due_cell(entry, today),
                     cell(entry.team, width=16),
                     Text(STEP_TITLES.get(entry.current_step, entry.current_step)),
                     Text(updated_text(entry.updated)),
@@ -150,9 +231,7 @@ class HomeScreen(Screen[None]):
         if hidden:
             table.add_row(
                 Text(f"… {hidden} more: press / and type to find them", style="italic"),
-                Text(""),
-                Text(""),
-                Text(""),
+                *(Text("") for _ in range(5)),
                 key=MORE_KEY,
             )
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
@@ -171,6 +250,15 @@ class HomeScreen(Screen[None]):
                 table.move_cursor(row=table.get_row_index(keep))
             except RowDoesNotExist:  # filtered out: keep the top row
                 table.move_cursor(row=0)
+        self.show_glance()
+
+    def show_glance(self) -> None:
+        """Under the table: the selected session's next due item, risks and health in full."""
+        entry = self.selected_entry()
+        box = self.query_one("#glance", Static)
+        box.display = entry is not None
+        if entry is not None:
+            box.update(glance_text(entry, self.app.today()))  # type: ignore[attr-defined]
 
     def selected_id(self) -> str | None:
         table = self.query_one(SessionTable)
@@ -219,6 +307,7 @@ class HomeScreen(Screen[None]):
     @on(DataTable.RowHighlighted, "#sessions")
     def _highlighted(self) -> None:
         self.refresh_bindings()  # the "more" row has no row actions
+        self.show_glance()
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self) -> None:
