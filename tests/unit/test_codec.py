@@ -335,6 +335,15 @@ def test_empty_optional_strings_and_lists_are_absent_keys():
     assert data["template"] == "blank"
 
 
+def test_working_days_is_written_only_when_true():
+    session = Session(id="w", title="T")
+    assert "working_days" not in codec.dumps(session)
+    session.future_state.working_days = True
+    text = codec.dumps(session)
+    assert "[future_state]\nworking_days = true\n" in text
+    assert codec.loads(text).future_state.working_days is True
+
+
 def test_datetimes_naive_are_utc_and_offsets_are_converted_on_load():
     text = (
         'id = "d"\ntitle = "T"\n'
@@ -455,6 +464,10 @@ BAD = [
         "map[1].parent: the parents form a cycle: m1 -> m1",
     ),
     ("schema_version = '1'\n", "schema_version: expected an integer, got '1'"),
+    (
+        "[future_state]\nworking_days = 1\n",
+        "future_state.working_days: expected true or false, got 1",
+    ),
     ("schema_version = 0\n", "schema_version: expected 1 or more, got 0"),
 ]
 
@@ -802,6 +815,7 @@ def sessions(draw) -> Session:
             target_date=draw(optional(DATES)),
             aligned_objective=draw(TEXT),
             outcomes=outcomes,
+            working_days=draw(st.booleans()),
             extra=draw(extras(FutureState)),
         ),
         questions=questions,

@@ -213,6 +213,15 @@ def test_working_days_mode_over_a_tree() -> None:
         ("w4", date(2026, 11, 28), date(2026, 11, 29)),
     ]
 
+    # the session's own setting is the default; an explicit argument still wins
+    session.future_state.working_days = True
+    assert table(compute(session, TODAY), "w1", "w2")[1] == (
+        "w2",
+        date(2026, 11, 24),
+        date(2026, 11, 27),
+    )
+    assert compute(session, TODAY, working_days=False).nodes["w2"].start == date(2026, 11, 26)
+
 
 def test_no_target_date_is_a_clear_state_not_an_exception() -> None:
     s = compute(plan(None, node("a", "", 10), node("b", "a", 5)), TODAY)

@@ -158,6 +158,12 @@ def _read_int(value: Any, where: str) -> int:
     return value
 
 
+def _read_bool(value: Any, where: str) -> bool:
+    if type(value) is not bool:
+        raise _fail(where, "true or false", value)
+    return value
+
+
 def _read_float(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _fail(where, "a number", value)
@@ -293,6 +299,7 @@ _FUTURE_STATE: tuple[_Field, ...] = (
     _text("statement"),
     _Field("target_date", _read_date),
     _text("aligned_objective"),
+    _Field("working_days", _read_bool),  # durations count Mon-Fri only (written when true)
 )
 _OUTCOME: tuple[_Field, ...] = (
     _Field("id", _read_id, required=True, text=_LINE),
@@ -595,7 +602,9 @@ def _utc(value: datetime) -> datetime:
 def _write_fields(obj: Any, fields: tuple[_Field, ...], out: dict[str, Any]) -> dict[str, Any]:
     for spec in fields:
         value = getattr(obj, spec.name)
-        if value is None or (_is_empty(value) and not (spec.required or spec.keep_empty)):
+        if value is None or value is False:  # no null in TOML; a false flag is the default
+            continue
+        if _is_empty(value) and not (spec.required or spec.keep_empty):
             continue
         out[spec.name] = _write_value(value, spec)
     return out

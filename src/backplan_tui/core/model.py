@@ -83,6 +83,7 @@ class FutureState:
     target_date: date | None = None
     aligned_objective: str = ""
     outcomes: list[Outcome] = field(default_factory=list)
+    working_days: bool = False  # the schedule counts durations in weekdays (Mon-Fri)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -245,8 +245,13 @@ def walk(session: Session) -> list[LiveNode]:
     return out
 
 
-def compute(session: Session, today: date, working_days: bool = False) -> Schedule:
-    """The backward schedule of ``session``'s reverse map as seen on ``today``."""
+def compute(session: Session, today: date, working_days: bool | None = None) -> Schedule:
+    """The backward schedule of ``session``'s reverse map as seen on ``today``.
+
+    ``working_days``: count durations in weekdays; None (the default) takes the session's own
+    setting (``future_state.working_days``)."""
+    if working_days is None:
+        working_days = session.future_state.working_days
     target = session.future_state.target_date
     if target is None:
         return Schedule(

@@ -156,6 +156,8 @@ def render(session: Session, today: date) -> str:
                     "",
                     f"**Critical path:** {chain} (must start by {iso(critical_start(plan))})",
                 ]
+            if plan.working_days:
+                out += ["", "*Durations count working days (Monday to Friday).*"]
 
     # --- 4. pilots ----------------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['pilots']}", ""]

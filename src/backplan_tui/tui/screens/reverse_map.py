@@ -85,6 +85,9 @@ class MapTree(Tree[str]):
         Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
         Binding("v", "screen.vote", "Vote", id="map.vote"),
         Binding("t", "screen.timeline", "Timeline", id="map.timeline"),
+        Binding(
+            "w", "screen.working_days", "Working days on/off", id="map.working_days", show=False
+        ),
         Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="map.up", show=False),
         Binding("ctrl+down", "screen.move_item(1)", "Move down", id="map.down", show=False),
         Binding("ctrl+left", "screen.outdent", "Move out", id="map.outdent", show=False),
@@ -226,12 +229,22 @@ class ReverseMapScreen(StepScreen):
                     items="; ".join(start_now) or "nothing due to start in the next 14 days",
                 ),
                 fmt(
-                    "[b]Critical path[/b] (starts $d): $p",
+                    "[b]Critical path[/b] (starts $d, in $unit): $p",
                     d=plan.earliest_start.isoformat() if plan.earliest_start else "—",
+                    unit="working days" if plan.working_days else "calendar days",
                     p=" → ".join(path) or "—",
                 ),
             ]
         )
+
+    def action_working_days(self) -> None:
+        """Count durations in weekdays (Mon-Fri) or in calendar days; the dates follow."""
+        fs = self.session.future_state
+        fs.working_days = not fs.working_days
+        self.changed("working days" if fs.working_days else "calendar days")
+        self.rebuild()
+        unit = "working days (Mon–Fri)" if fs.working_days else "calendar days"
+        toast(self, f"Durations now count {unit}; the schedule is recomputed.", timeout=4)
 
     def focus_item(self, item_id: str) -> None:
         self.rebuild(select=item_id or GOAL)
