@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +130,9 @@ class BackplanApp(App[None]):
         self._autosave_timer: Timer | None = None
         self._theme_before_presenter: str | None = None
         self.presenter = False
+        self._visits: Any = None
+        # (changes, when) since this person's previous visit to the open session
+        self.since_last_visit: tuple[list[str], datetime | None] = ([], None)
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -174,6 +177,12 @@ class BackplanApp(App[None]):
         self.save_now()
         self._release_lock()
         self.exit(return_code=0)
+
+    def on_unmount(self) -> None:
+        """However the app ends (quit, ``app.exit()``, the end of ``run_test``), the session
+        lock goes with it: a second app in the same process can open the session again."""
+        self._remember_visit()
+        self._release_lock()
 
     def _release_lock(self) -> None:
         if self._lock is not None:
@@ -282,14 +291,39 @@ class BackplanApp(App[None]):
         self.agenda = Agenda.from_session(session)
         self.save_state = self.document.state
         self.title = plain(session.title)
+        self.since_last_visit = self.visits.changes(session)
+        self.visits.remember(session)
         wanted = step or session.current_step
         if wanted == "track":
             from backplan_tui.tui.screens.track import TrackScreen
 
             self.push_screen(TrackScreen())
-            return True
-        self.push_screen(self.make_step_screen(wanted if wanted in ALL_STEPS else STEPS[0]))
+        else:
+            self.push_screen(self.make_step_screen(wanted if wanted in ALL_STEPS else STEPS[0]))
+        if self.since_last_visit[0]:
+            self.show_since_last_visit()
         return True
+
+    @property
+    def visits(self) -> Any:
+        """This person's last-seen copies of the sessions (``core.visits``), made on first use."""
+        if self._visits is None:
+            from backplan_tui.core.visits import Visits
+
+            self._visits = Visits(self.store.root)
+        return self._visits
+
+    def show_since_last_visit(self) -> None:
+        from backplan_tui.tui.screens.since import SinceLastVisitScreen
+
+        lines, when = self.since_last_visit
+        if self.document is not None:
+            self.push_screen(SinceLastVisitScreen(self.document.session.title, lines, when))
+
+    def _remember_visit(self) -> None:
+        """The open session as this person leaves it: the next visit's "since" compares to it."""
+        if self.document is not None:
+            self.visits.remember(self.document.session)
 
     def _offer_locked_choices(self, session_id: str, locked: Any, step: str | None) -> None:
         from backplan_tui.tui.screens.choice import ChoiceScreen
@@ -377,6 +411,7 @@ class BackplanApp(App[None]):
         """Flush and forget the open session (back to home)."""
         if self.document is not None:
             self.save_now()
+            self._remember_visit()
         if self.agenda is not None:
             self.agenda.pause_all(self.clock())
         self._ticker.pause()

@@ -70,6 +70,7 @@ class TrackScreen(StepScreen):
         Binding("h", "checkins", "Check-ins", id="track.checkins"),
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
+        Binding("l", "since", "Since last visit", id="track.since"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -102,6 +103,19 @@ class TrackScreen(StepScreen):
     def refresh_stepper(self) -> None:  # no stepper here
         pass
 
+    def _since_note(self) -> str:
+        n = len(self.backplan.since_last_visit[0])
+        return f" · {n} change{'s' if n != 1 else ''} since your last visit (l)" if n else ""
+
+    def action_since(self) -> None:
+        lines, when = self.backplan.since_last_visit
+        if lines:
+            self.backplan.show_since_last_visit()
+        elif when is not None:
+            toast(self, "Nothing changed since your last visit.", timeout=4)
+        else:
+            toast(self, "This is your first visit to this session on this computer.", timeout=4)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The workshop-only keys (step moves, timebox, presenter) do not apply here."""
         if action in NOT_ON_TRACK:
@@ -122,6 +136,7 @@ class TrackScreen(StepScreen):
             Content.assemble(
                 (due.label, style),
                 (f" · {due.cadence} · {len(session.checkins)} check-ins", "dim"),
+                (self._since_note(), "dim"),
             )
         )
         self._progress = progress.progress_all(session, today)
