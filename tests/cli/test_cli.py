@@ -442,7 +442,7 @@ def test_cli_cleans_text_even_when_the_store_does_not(capsys, monkeypatch, tmp_p
         updated=None,
         revision=1,
         damaged=None,
-        glance=Glance(date.today(), 0, 0, (raw,), (DueRef(date.today(), "node", raw, raw),)),
+        glance_record=Glance(date.today(), 0, 0, (raw,), (DueRef(date.today(), "node", raw, raw),)),
     )
     session = Session(id="raw-0001", title=raw, team=raw, participants=[raw])
     session.future_state.statement = raw

@@ -745,7 +745,8 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     store.list()
     index = store.root / "index.json"
     data = json.loads(index.read_text("utf-8"))
-    data["files"][f"{ids[1]}.toml"]["glance"]["problems"] = "many"
+    data["files"][f"{ids[1]}.toml"]["glance"] = "not a glance"
+    data["files"][f"{ids[2]}.toml"]["glance"]["problems"] = "many"
     index.write_text(json.dumps(data), "utf-8")
     count_loads.clear()
     entries = {e.id: e for e in store.list()}
@@ -753,3 +754,5 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     assert isinstance(entries[ids[1]].glance.problems, int)
     data = json.loads(index.read_text("utf-8"))
     assert isinstance(data["files"][f"{ids[1]}.toml"]["glance"]["problems"], int)
+    # a glance whose inside is wrong is read only when shown: it shows nothing, never a crash
+    assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None

@@ -26,7 +26,7 @@ from typing import Any
 
 from backplan_tui.core.model import Session
 
-MAX_DUE = 8  # dated items kept per session: enough for "next" and an overdue count
+MAX_DUE = 5  # dated items kept per session: enough for "next" and an overdue count
 MAX_RISKS = 3
 MAX_TEXT = 80  # characters of a title or reason kept in the index
 

@@ -35,15 +35,15 @@ import copy
 import errno
 import hashlib
 import json
-import logging
 import os
 import re
 import secrets
 import stat
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +75,7 @@ __all__ = [
     "StoreError",
 ]
 
-log = logging.getLogger("backplan.store")
+LOGGER = "backplan.store"  # logging is imported on the first warning, not at start-up
 
 FILE_MODE = 0o600
 SUFFIX = ".toml"
@@ -144,7 +144,22 @@ class SessionEntry:
     damaged: str | None  # the reason, when the file cannot be read
     read_only_reason: str | None = None  # written by a newer backplan: view only
     has_backup: bool = False  # backups/<id>/ holds at least one backup (restore() can help)
-    glance: Glance | None = None  # health, risks and next due (None for a damaged file)
+    # The index record's glance, read on first use (a list of 1,000 shows 200 at most).
+    glance_record: Any = field(default=None, repr=False)
+
+    @cached_property
+    def glance(self) -> Glance | None:
+        """Health, risks and next due; None for a damaged file or a glance edited by hand."""
+        if isinstance(self.glance_record, Glance):
+            return self.glance_record
+        return Glance.from_record(self.glance_record)
+
+    def glance_stale(self, today: date) -> bool:
+        """The glance was computed on another day (cheap: the record is not parsed)."""
+        record = self.glance_record
+        if isinstance(record, Glance):
+            return record.stale(today)
+        return isinstance(record, dict) and record.get("as_of") != today.isoformat()
 
 
 @dataclass(frozen=True)
@@ -301,8 +316,9 @@ class SessionStore:
         self.index_path = self.root / INDEX_NAME
         # Problems that did not stop anything (see the module docstring), one line each.
         self.warnings: list[str] = []
-        # session id -> (revision, sha256 of the bytes) as last loaded or saved by this store
-        self._seen: dict[str, tuple[int, str]] = {}
+        # session id -> (revision, sha256 of the bytes, schema_version) of the file as last
+        # loaded or saved by this store: a save finding those bytes on disk need not parse them
+        self._seen: dict[str, tuple[int, str, int]] = {}
         self._start()
 
     def __repr__(self) -> str:
@@ -313,7 +329,9 @@ class SessionStore:
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
-            log.warning("%s", message)
+            import logging
+
+            logging.getLogger(LOGGER).warning("%s", message)
 
     def _start(self) -> None:
         """Check the folders that exist (nothing is created) and remove orphaned temp files."""
@@ -489,7 +507,7 @@ class SessionStore:
             raise SessionReadOnly(path, newer.reason) from None
         except _Damage as damage:
             raise DamagedSessionError(path, damage.reason) from None
-        self._seen[session_id] = (session.revision, _digest(data))
+        self._seen[session_id] = (session.revision, _digest(data), session.schema_version)
         return session
 
     # --- writing -------------------------------------------------------------------------
@@ -522,18 +540,14 @@ class SessionStore:
         return self.create(copied)
 
     def _serialize(self, session: Session) -> bytes:
+        """The file's bytes, checked to read back as the same session (``dumps_checked``:
+        a text that would not load, or would load as something else, is never written)."""
         try:
-            data = codec.to_dict(session)
-            text = codec.dumps(session)
-            again = codec.to_dict(codec.loads(text))
-        except codec.CodecError as err:
+            text = codec.dumps_checked(session)
+        except codec.CodecError as err:  # ReadBackError: "the file would not read back the same"
             raise StoreError(f"cannot save session {session.id!r}: {err}") from None
         except (TypeError, ValueError, RecursionError) as err:
             raise StoreError(f"cannot save session {session.id!r}: {err}") from None
-        if again != data:
-            raise StoreError(
-                f"cannot save session {session.id!r}: the file would not read back the same"
-            )
         try:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError as err:
@@ -547,10 +561,12 @@ class SessionStore:
 
     def _check_disk(
         self, path: Path, session_id: str, expected: int, creating: bool
-    ) -> tuple[bytes, Session] | None:
+    ) -> tuple[bytes, int, int] | None:
         """Refuse to replace a file that changed (or broke) since it was loaded.
 
-        Returns what is on disk now (to back it up), or None when there is no file.
+        Returns what is on disk now (to back it up): its bytes, revision and schema version;
+        None when there is no file.  The bytes this store last loaded or saved (same sha256)
+        are known to be that revision, readable and not a newer backplan's: not parsed again.
         """
         try:
             disk_bytes = self._read_raw(path)
@@ -565,6 +581,15 @@ class SessionStore:
             raise DamagedSessionError(path, damage.reason, "not overwriting it") from None
         if creating:
             raise StoreError(f"a session with the id {session_id!r} already exists")
+        digest = _digest(disk_bytes)
+        seen = self._seen.get(session_id)
+        if (
+            seen is not None
+            and seen[0] == expected
+            and seen[1] == digest
+            and seen[2] <= SCHEMA_VERSION
+        ):
+            return disk_bytes, expected, seen[2]
         try:
             on_disk = self._parse(disk_bytes)
         except _Newer as newer:
@@ -576,13 +601,12 @@ class SessionStore:
                 f"session {session_id!r} was changed on disk since it was opened "
                 f"(revision {on_disk.revision} there, {expected} here); not overwriting it"
             )
-        seen = self._seen.get(session_id)
-        if seen is not None and seen[0] == expected and seen[1] != _digest(disk_bytes):
+        if seen is not None and seen[0] == expected and seen[1] != digest:
             raise ConflictError(
                 f"session {session_id!r} was changed on disk since it was opened; "
                 "not overwriting it"
             )
-        return disk_bytes, on_disk
+        return disk_bytes, on_disk.revision, on_disk.schema_version
 
     def _write(self, session: Session, *, creating: bool) -> Session:
         path = self.path_for(session.id)
@@ -596,7 +620,7 @@ class SessionStore:
         session.revision = old_revision + 1
         session.updated = utc_now()
         tmp: Path | None = None
-        on_disk: tuple[bytes, Session] | None = None
+        on_disk: tuple[bytes, int, int] | None = None
         try:
             data = self._serialize(session)
             try:
@@ -625,7 +649,7 @@ class SessionStore:
             raise StoreError(f"could not save session {session.id!r}: {_reason(err)}") from err
         # The new file is in place: nothing below may fail the save.
         session.schema_version = SCHEMA_VERSION
-        self._seen[session.id] = (session.revision, _digest(data))
+        self._seen[session.id] = (session.revision, _digest(data), SCHEMA_VERSION)
         try:
             self._flush_dirs(self.sessions_dir)
             if on_disk is not None:
@@ -658,16 +682,19 @@ class SessionStore:
 
     # --- backups ---------------------------------------------------------------------------
 
-    def _keep_backup(self, session_id: str, path: Path, data: bytes, on_disk: Session) -> None:
-        """Keep the file about to be replaced in ``backups/<id>/``.  Never raises: a backup
-        that cannot be kept is a warning, and the save goes on."""
+    def _keep_backup(
+        self, session_id: str, path: Path, data: bytes, revision: int, schema_version: int
+    ) -> None:
+        """Keep the file about to be replaced (``data``: its bytes, of that revision and
+        schema) in ``backups/<id>/``.  Never raises: a backup that cannot be kept is a
+        warning, and the save goes on."""
         try:
             directory = self._private_dir(self.backup_dir(session_id))
-            self._keep_file(path, data, directory, str(on_disk.revision))
-            if on_disk.schema_version < SCHEMA_VERSION and not any(
+            self._keep_file(path, data, directory, str(revision))
+            if schema_version < SCHEMA_VERSION and not any(
                 _BACKUP_MIGRATION.fullmatch(name) for name in os.listdir(directory)
             ):
-                self._keep_file(path, data, directory, f"pre-migration-v{on_disk.schema_version}")
+                self._keep_file(path, data, directory, f"pre-migration-v{schema_version}")
         except (OSError, StoreError) as err:
             self._warn(
                 f"could not keep a backup of session {session_id!r} before saving "
@@ -837,7 +864,11 @@ class SessionStore:
 
         if current is not None:
             restored.revision = current.revision
-            self._seen[session_id] = (current.revision, _digest(current_bytes))
+            self._seen[session_id] = (
+                current.revision,
+                _digest(current_bytes),
+                current.schema_version,
+            )
             return self._write(restored, creating=False)
         # The damaged (or deleted) file most likely held the revision after the newest
         # backup: write above it, so revisions never repeat.
@@ -1117,7 +1148,7 @@ class SessionStore:
             damaged=record["damaged"],
             read_only_reason=record["read_only"],
             has_backup=has_backup,
-            glance=Glance.from_record(record["glance"]),
+            glance_record=record["glance"],
         )
 
     def _read_index(self) -> tuple[dict[str, dict[str, Any]], bool]:
@@ -1155,8 +1186,8 @@ class SessionStore:
                 return False
         if "read_only" not in record:
             return False
-        glance = record.get("glance", False)
-        if glance is not None and Glance.from_record(glance) is None:
+        glance = record.get("glance", False)  # checked in full when it is first shown
+        if not (glance is None or (isinstance(glance, dict) and "as_of" in glance)):
             return False
         updated = record.get("updated")
         if updated is None:
@@ -1171,7 +1202,9 @@ class SessionStore:
     def _write_index(self, records: dict[str, dict[str, Any]]) -> None:
         """Best effort: the index is a cache, so failing to write it is not an error."""
         payload = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "files": records}
-        data = (json.dumps(payload, sort_keys=True, indent=1) + "\n").encode("utf-8")
+        data = (json.dumps(payload, separators=(",", ":")) + "\n").encode(
+            "utf-8"
+        )  # a cache: compact
         tmp: Path | None = None
         try:
             tmp = _write_temp(self.root, INDEX_NAME, data)

@@ -175,7 +175,7 @@ class HomeScreen(Screen[None]):
             toast(self, str(error), title="Cannot list sessions", severity="error")
             self.entries = []
         self.show_entries(select)
-        if any(e.glance is not None and e.glance.stale(today) for e in self.entries):
+        if any(e.glance_stale(today) for e in self.entries):
             self._refresh_glances(today)
 
     @work(thread=True, exclusive=True, group="glances", exit_on_error=False)
