@@ -16,10 +16,9 @@ import argparse
 import contextlib
 import os
 import re
-import shutil
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -38,8 +37,7 @@ from backplan_tui.core.store import (
     StoreError,
     valid_id,
 )
-from backplan_tui.core.templates import TemplateError
-from backplan_tui.core.textclean import clean_line, clean_text
+from backplan_tui.core.textclean import cell_width, clean_line, clean_text
 
 PROG = "backplan"
 USAGE_ERROR = 2
@@ -179,21 +177,28 @@ def _out(text: str = "", stream: TextIO | None = None) -> None:
 
 def _columns(rows: list[list[str]], stream: TextIO | None = None) -> None:
     """Left-aligned columns, two spaces apart; cells are single lines without controls."""
-    from backplan_tui.core.export.text import cell_width
-
     cleaned = [[clean_line(cell) for cell in row] for row in rows]
-    widths = [max(cell_width(row[i]) for row in cleaned) for i in range(len(cleaned[0]))]
-    for row in cleaned:
-        padded = [
-            cell + " " * (widths[i] - cell_width(cell)) for i, cell in enumerate(row[:-1])
-        ] + [row[-1]]
-        _out("  ".join(padded).rstrip(), stream)
+    sizes = [[cell_width(cell) for cell in row] for row in cleaned]
+    widths = [max(column) for column in zip(*sizes, strict=True)]
+    lines = []
+    for row, row_sizes in zip(cleaned, sizes, strict=True):
+        padded = [cell + " " * (widths[i] - row_sizes[i]) for i, cell in enumerate(row[:-1])]
+        lines.append("  ".join([*padded, row[-1]]).rstrip())
+    _out("\n".join(lines), stream)  # one write (the cells are clean: one line each)
 
 
 def _stamp(entry: SessionEntry) -> str:
-    from backplan_tui.core.export.text import stamp
+    return _utc_stamp(entry.updated)
 
-    return stamp(entry.updated)
+
+def _utc_stamp(value: datetime | None) -> str:
+    """A timestamp in UTC to the minute, "2026-11-22 14:10 UTC", as ``export.text.stamp``
+    writes it (not imported from there: the exports pull in coach, schedule and progress)."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -329,6 +334,8 @@ def _load(args: argparse.Namespace) -> Session:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    import shutil
+
     from backplan_tui.core.export import text
 
     session = _load(args)
@@ -374,8 +381,6 @@ def _size(size: int) -> str:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
-    from backplan_tui.core.export.text import stamp
-
     store = _store(args)
     session_id = _resolve_for_backups(store, args.session)
     entries = store.backups(session_id)
@@ -385,7 +390,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
     rows = [["REVISION", "SAVED", "SIZE", "FILE"]]
     for entry in entries:
         label = str(entry.revision) if entry.kind == "revision" else entry.kind
-        rows.append([label, stamp(entry.saved), _size(entry.size), str(entry.path)])
+        rows.append([label, _utc_stamp(entry.saved), _size(entry.size), str(entry.path)])
     _columns(rows)
     return 0
 
@@ -601,12 +606,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ERROR
     except KeyboardInterrupt:
         return 130
-    except (StoreError, CodecError, TemplateError, ValueError) as error:
+    except (StoreError, CodecError, ValueError) as error:
         _error(error)
         return ERROR
     except OSError as error:
         _error(_os_error(error))
         return ERROR
+    except Exception as error:
+        if not _template_error(error):
+            raise
+        _error(error)
+        return ERROR
+
+
+def _template_error(error: Exception) -> bool:
+    """A ``templates.TemplateError``: only the commands that use templates import that
+    module (it is large), and nothing else can raise one."""
+    module = sys.modules.get("backplan_tui.core.templates")
+    return module is not None and isinstance(error, module.TemplateError)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -5,14 +5,16 @@ and saves when the autosave timer fires (in a worker thread), on step change and
 (synchronously).  A save that fails leaves the edits in memory and the document dirty, so
 nothing typed is lost.
 
-Saving in the background works on a snapshot (a deep copy taken on the caller's thread), so
-the UI can keep editing while the file is written; one lock serializes all saves, so a
+Saving in the background works on a snapshot (a deep copy taken on the caller's thread, made
+by a pickle round trip: a quarter of the time of ``copy.deepcopy``, and the UI thread waits
+for it), so the UI can keep editing while the file is written; one lock serializes all saves, so a
 synchronous save never races a background one into a false conflict.
 """
 
 from __future__ import annotations
 
 import copy
+import pickle
 import threading
 from datetime import datetime
 
@@ -39,7 +41,11 @@ class Document:
 
     def snapshot(self) -> tuple[Session, int]:
         """A private copy of the session to save, and the edit count it contains."""
-        return copy.deepcopy(self.session), self.edits
+        try:  # plain data only (as undo snapshots): our own bytes, unpickled at once
+            copied = pickle.loads(pickle.dumps(self.session, protocol=pickle.HIGHEST_PROTOCOL))
+        except (pickle.PicklingError, TypeError, AttributeError):
+            copied = copy.deepcopy(self.session)
+        return copied, self.edits
 
     def save(self) -> bool:
         """Save now, on this thread, when dirty.  True when the file holds every edit."""

@@ -7,7 +7,8 @@ import os
 import stat
 from pathlib import Path
 
-import platformdirs
+# platformdirs is imported only when it is asked (no --data-dir, no $BACKPLAN_HOME): the
+# commands that do not need it start faster.
 
 ENV_VAR = "BACKPLAN_HOME"
 APP_NAME = "backplan"
@@ -28,11 +29,15 @@ def data_dir(override: str | Path | None = None) -> Path:
     env = os.environ.get(ENV_VAR, "")
     if env:
         return _absolute(env)
+    import platformdirs
+
     return _absolute(platformdirs.user_data_path(APP_NAME, appauthor=False))
 
 
 def config_dir() -> Path:
     """Settings and user themes live here (``settings.toml``, ``themes/*.toml``).  Not created."""
+    import platformdirs
+
     return _absolute(platformdirs.user_config_path(APP_NAME, appauthor=False))
 
 

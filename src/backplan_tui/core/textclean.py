@@ -13,10 +13,15 @@ The marker contains no such character, so cleaning twice gives the same text.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Anything ``clean_text`` would change (a CR is in \x0b-\x1f): the fast path's test.
+_TEXT_CHANGES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Below U+0300 every character takes one cell: no combining marks, no wide characters.
+_MAYBE_NOT_ONE_CELL = re.compile("[^\x00-\u02ff]")
 
 
 def bidi_marker(char: str) -> str:
@@ -34,7 +39,7 @@ def show_bidi(value: str) -> str:
 def clean_text(value: str) -> str:
     """Multi-line text: keep tab and newline, drop every other control character,
     show bidi overrides as markers."""
-    if not value:
+    if not value or not _TEXT_CHANGES.search(value):
         return value
     value = value.replace("\r\n", "\n")
     return show_bidi(_CONTROL.sub("", value))
@@ -43,7 +48,8 @@ def clean_text(value: str) -> str:
 def clean_line(value: str) -> str:
     """Single-line text (titles, names): newlines and tabs become spaces, controls go,
     bidi overrides are shown as markers."""
-    if not value:
+    # Every character changed below (C0, DEL, C1, bidi controls) is not printable.
+    if not value or value.isprintable():
         return value
     value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
     return show_bidi(_CONTROL_LINE.sub("", value))
@@ -53,3 +59,18 @@ def split_names(value: str) -> list[str]:
     """ "Dana, Lee,, dana" -> ["Dana", "Lee", "dana"]: trimmed, blanks and repeats dropped."""
     names = (clean_line(part).strip() for part in value.split(","))
     return list(dict.fromkeys(name for name in names if name))
+
+
+def char_width(char: str) -> int:
+    """How many terminal cells one character takes: 0 (combining), 2 (wide) or 1."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def cell_width(text: str) -> int:
+    """How many terminal cells ``text`` takes (wide East Asian characters count as two,
+    combining marks as zero); only characters from U+0300 up are looked at one by one."""
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(char_width(c) - 1 for c in _MAYBE_NOT_ONE_CELL.findall(text))

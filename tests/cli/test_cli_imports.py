@@ -1,0 +1,110 @@
+"""`backplan list` starts fast: it imports only what listing needs (DESIGN section 8).
+
+The exports (which pull in coach, schedule and progress), the templates, the TOML parser
+and writer, platformdirs and logging are left out when the index is current; the helpers
+the CLI uses instead must say the same as the ones they stand for.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from backplan_tui import cli
+from backplan_tui.core import templates
+from backplan_tui.core.export import text as text_export
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+PROBE = """\
+import sys
+from backplan_tui.cli import main
+code = main(sys.argv[1:])
+print(" ".join(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+NOT_FOR_LIST = [
+    "textual",
+    "backplan_tui.tui",
+    "backplan_tui.core.export.text",
+    "backplan_tui.core.coach",
+    "backplan_tui.core.schedule",
+    "backplan_tui.core.progress",
+    "backplan_tui.core.templates",
+    "tomllib",
+    "tomli_w",
+    "platformdirs",
+    "logging",
+]
+
+
+def _modules(store, argv: list[str]) -> set[str]:
+    env = dict(os.environ, PYTHONPATH=SRC, BACKPLAN_HOME=str(store.root))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.split())
+
+
+def test_list_with_a_current_index_imports_only_what_it_needs(store):
+    store.create(templates.demo_session(date.today()))
+    store.list()  # the index is current
+    loaded = _modules(store, ["list"])
+    assert "backplan_tui.core.store" in loaded
+    assert sorted(name for name in NOT_FOR_LIST if name in loaded) == []
+
+
+def test_export_md_does_not_import_the_templates_or_the_toml_writer(store):
+    store.create(templates.demo_session(date.today()))
+    loaded = _modules(store, ["export", templates.DEMO_ID, "--format", "md"])
+    assert "backplan_tui.core.export.markdown" in loaded
+    for name in ("textual", "backplan_tui.core.templates", "tomli_w", "platformdirs"):
+        assert name not in loaded
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        datetime(2026, 11, 22, 14, 10, 59, tzinfo=UTC),
+        datetime(2026, 11, 22, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2026, 1, 2, 3, 4),  # naive: shown as it is
+    ],
+)
+def test_the_cli_stamp_is_the_exports_stamp(value):
+    assert cli._utc_stamp(value) == text_export.stamp(value)
+
+
+@pytest.mark.parametrize("value", ["", "plain", "é…", "日本語", "e\u0301", "a\u200bb", "Ａ"])
+def test_the_cli_cell_width_is_the_exports_cell_width(value):
+    from backplan_tui.core.textclean import cell_width
+
+    assert cell_width(value) == text_export.cell_width(value)
+
+
+def test_a_template_error_is_still_one_error_line(monkeypatch, capsys):
+    def broken(args):
+        from backplan_tui.core.templates import TemplateError
+
+        raise TemplateError("broken.toml: map[0].title: must not be empty")
+
+    monkeypatch.setitem(cli.COMMANDS, "templates", broken)
+    assert cli.main(["templates"]) == cli.ERROR
+    err = capsys.readouterr().err
+    assert err == "backplan: error: broken.toml: map[0].title: must not be empty\n"
+
+
+def test_another_exception_is_not_swallowed(monkeypatch):
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(cli.COMMANDS, "templates", broken)
+    with pytest.raises(RuntimeError):
+        cli.main(["templates"])
