@@ -79,8 +79,13 @@ async def test_hostile_text_is_literal_everywhere(data_dir: Path) -> None:
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         home = app.screen
         table = home.query_one(DataTable)
-        assert str(table.get_row_at(0)[0]) == HOSTILE
-        assert str(table.get_row_at(0)[1]) == "[/] [Setup] [b]…"  # cut to 16 columns, literal
+        assert str(table.get_row_at(0)[0]) == "[/] [Setup] [b]x [@click=ap…"  # cut to 28
+        assert str(table.get_row_at(0)[3]) == "[/] [Setup] [b]…"  # the team, cut to 16 columns
+        due = str(table.get_row_at(0)[2])  # the next due item's title, cut, literal
+        glance = str(home.query_one("#glance").render())  # and in full under the table
+        # m2 (below m1, 5 days before the goal's 2027-12-31) is due first; no owner
+        assert due == "26 Dec [/] [Setup] [b]x…"
+        assert f"Next due 2027-12-26: {HOSTILE} child\n" in glance
         app.save_screenshot(path=str(data_dir), filename="home.svg")
 
         await pilot.press("enter")
