@@ -10,10 +10,10 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Input, Select, SelectionList, TextArea, Tree
+from textual.widgets import Input, Select, TextArea, Tree
 
 from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.widgets.form import FormScreen
+from backplan_tui.tui.widgets.form import ChoicesField, FormScreen
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 32)
@@ -141,9 +141,14 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         await pilot.pause(0.1)
         fill(app, name="Buddies in the support team")
         tests = field(app, "tests")
-        assert isinstance(tests, SelectionList)
+        assert isinstance(tests, ChoicesField)
         buddy = next(n for n in app.session.map if n.title == "Every new hire has a buddy")
-        tests.select(buddy.id)
+        tests.focus()
+        await pilot.press("enter")  # the picker: type to filter, space ticks, Enter confirms
+        await pilot.pause(0.1)
+        await pilot.press(*"new hire", "down", "space", "enter")
+        await pilot.pause(0.1)
+        assert tests.value == [buddy.id]
         outcome = field(app, "outcome")
         assert isinstance(outcome, Select)
         outcome.value = app.session.future_state.outcomes[0].id

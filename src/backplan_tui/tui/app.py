@@ -133,6 +133,12 @@ class BackplanApp(App[None]):
         self._visits: Any = None
         # (changes, when) since this person's previous visit to the open session
         self.since_last_visit: tuple[list[str], datetime | None] = ([], None)
+        # The themes are registered and the theme chosen now, before Textual first parses
+        # the stylesheet; on_mount (STYLE.md 7) is too late: the whole CSS was parsed and
+        # applied with Textual's default theme, then parsed and applied again with ours.
+        # The warnings wait for on_mount, where they can be shown.
+        self._theme_warnings = themes.register_themes(self, config_dir or paths.config_dir())
+        self._theme_fallback = self._start_theme(self._cli_theme or self.settings.theme)
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -140,13 +146,34 @@ class BackplanApp(App[None]):
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
         return themes.theme_variable_defaults(self.current_theme)
 
+    def _start_theme(self, name: str | None) -> str | None:
+        """Start in ``name`` (else the default theme), as ``themes.apply_theme`` would, but
+        before the app runs: the CSS variables and the App's theme classes are set directly,
+        so the first stylesheet parse uses them.  (Setting ``App.theme`` here would queue a
+        second full parse and restyle.)  Returns a warning for a toast, or None."""
+        message = None
+        if name and name not in self.available_themes:
+            message = f"Theme {name!r} is not installed; using {themes.DEFAULT_THEME!r}"
+            name = None
+        name = name or themes.DEFAULT_THEME
+        if name not in self.available_themes:
+            return f"Theme {name!r} is not registered; keeping {self.theme!r}"
+        self.set_reactive(App.theme, name)
+        theme = self.current_theme
+        # What App._watch_theme does, less its CSS refresh (nothing is parsed or shown yet).
+        self.set_class(theme.dark, "-dark-mode", update=False)
+        self.set_class(not theme.dark, "-light-mode", update=False)
+        self.add_class(f"-theme-{name}", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())
+        return message
+
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
-        for warning in themes.register_themes(self, self.config_dir or paths.config_dir()):
+        for warning in self._theme_warnings:
             toast(self, warning, title="Theme skipped", severity="warning", timeout=10)
-        fallback = themes.apply_theme(self, self._cli_theme or self.settings.theme)
-        if fallback:
-            toast(self, fallback, title="Theme", severity="warning", timeout=8)
+        if self._theme_fallback:
+            toast(self, self._theme_fallback, title="Theme", severity="warning", timeout=8)
         if self._settings_problem:
             toast(self, self._settings_problem, title="Settings", severity="error", timeout=10)
         self.theme_changed_signal.subscribe(self, self._remember_theme)

@@ -199,7 +199,13 @@ def _textual_variable_kinds() -> dict[str, str]:
     """
     kinds: dict[str, str] = {}
     for name, value in ColorSystem(primary="#000000", dark=True).generate().items():
+        # Style words, "initial" and "auto NN%" are not colours: Color.parse would say so
+        # only after a spelling suggestion over every colour name (about 10 ms at each
+        # start for Textual's ~20 such variables).
+        words = set(value.split())
         try:
+            if words <= _STYLE_WORDS | {"initial"} or value.startswith("auto"):
+                raise ColorParseError(value)
             Color.parse(value)
         except ColorParseError:
             if name.endswith("style"):

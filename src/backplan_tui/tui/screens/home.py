@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.widgets.chrome import Footer, TitleBar
 
 EMPTY_HELP = (
     "No sessions yet.\n\n"
@@ -144,7 +145,9 @@ class HomeScreen(Screen[None]):
         self._was_empty: bool | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header(icon="◎")
+        # TitleBar and chrome.Footer look like Textual's Header and Footer and cost less to
+        # start (widgets/chrome.py): home is the screen every start waits for.
+        yield TitleBar("◎")
         with Vertical(id="home-body"):
             yield Input(placeholder="/ filter sessions", id="filter", compact=True)
             yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
@@ -155,7 +158,10 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "work-backwards planning"
         table = self.query_one(SessionTable)
-        table.add_columns("Title", "Health", "Next due", "Team", "Step reached", "Updated")
+        # Text labels: a str label would load rich's emoji table (about 1.3 MB) at start-up.
+        table.add_columns(
+            *(Text(c) for c in ("Title", "Health", "Next due", "Team", "Step reached", "Updated"))
+        )
         self.reload()
         table.focus()
 

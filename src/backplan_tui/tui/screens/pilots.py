@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -32,7 +31,13 @@ def pilot_fields(session: Session) -> list[Field]:
             kind="long",
             placeholder="If we do X, then metric Y moves by Z",
         ),
-        Field("tests", "Tests (space ticks)", kind="multi", choices=nodes),
+        Field(
+            "tests",
+            "Tests (Enter picks)",
+            kind="multi",
+            choices=nodes,
+            extra={"noun": "condition", "title": "Conditions on the map this pilot tests"},
+        ),
         Field("outcome", "Moves outcome", kind="choice", choices=outcomes),
         Field("metric", "Metric watched"),
         Field("owner", "Owner"),
@@ -67,7 +72,14 @@ def window(pilot: Pilot, short: bool = False) -> str:
 
 
 class PilotTable(ItemTable):
+    """Its screen watches the cursor to show the detail (in the same frame as the cursor);
+    nothing above listens for RowHighlighted, so it stops here instead of bubbling through
+    every container to the app on each cursor move."""
+
     BINDINGS = [Binding("v", "screen.vote", "Vote", id="pilots.vote")]
+
+    def _on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
 
 
 class PilotsScreen(TableStepScreen):
@@ -93,7 +105,11 @@ class PilotsScreen(TableStepScreen):
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_pilots()
-        self.query_one(ItemTable).focus()
+        table = self.query_one(ItemTable)
+        # The detail follows the cursor as it moves, so both repaint in one frame; through
+        # DataTable.RowHighlighted it came a frame later: two paints a key.
+        self.watch(table, "cursor_coordinate", self.show_detail, init=False)
+        table.focus()
 
     def refresh_pilots(self, select: str | None = None) -> None:
         pilots = self.session.pilots
@@ -113,9 +129,10 @@ class PilotsScreen(TableStepScreen):
                 (
                     pilot.id,
                     [
-                        cell(pilot.name, width=26),
+                        # 22 + 10: every column fits 80 columns, scrollbar included
+                        cell(pilot.name, width=22),
                         Text(str(len([t for t in pilot.tests if self.session.node(t)]))),
-                        cell(pilot.owner, width=12),
+                        cell(pilot.owner, width=10),
                         Text(window(pilot, short=True)),
                         Text(pilot.status),
                         check,
@@ -125,7 +142,6 @@ class PilotsScreen(TableStepScreen):
         self.query_one(ItemTable).fill(rows, select)
         self.show_detail()
 
-    @on(DataTable.RowHighlighted, "#pilots")
     def show_detail(self) -> None:
         pilot = self.selected_item()
         detail = self.query_one("#pilot-detail", Static)
@@ -140,19 +156,27 @@ class PilotsScreen(TableStepScreen):
         tests = [self.session.node(t) for t in pilot.tests]
         names = ", ".join(n.title for n in tests if n is not None) or "nothing yet"
         outcome = self.session.outcome(pilot.outcome)
+        # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
+        # this method's time.  User text goes through safe(); the str pieces are our own.
         parts = [
             safe(pilot.name, "bold"),
             safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
-            fmt("[dim]tests:[/dim] $t  [dim]window:[/dim] $w", t=names, w=window(pilot)),
-            fmt(
-                "[dim]moves:[/dim] $o  [dim]rule:[/dim] $r",
-                o=outcome.metric if outcome else pilot.metric or "—",
-                r=pilot.success_rule or "—",
+            Content.assemble(
+                ("tests:", "dim"), " ", safe(names), "  ", ("window:", "dim"), f" {window(pilot)}"
+            ),
+            Content.assemble(
+                ("moves:", "dim"),
+                " ",
+                safe(outcome.metric if outcome else pilot.metric or "—"),
+                "  ",
+                ("rule:", "dim"),
+                " ",
+                safe(pilot.success_rule or "—"),
             ),
         ]
         flags = pilot_flags(self.session, pilot)
         if flags:
-            parts.append(fmt("[b $warning]⚠ $f[/]", f="; ".join(flags)))
+            parts.append(Content.styled(f"⚠ {'; '.join(flags)}", "b $warning"))
         detail.update(Content("\n").join(parts))
 
     def action_vote(self) -> None:

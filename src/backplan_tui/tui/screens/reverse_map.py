@@ -15,14 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import ContentSwitcher, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.core.model import NODE_STATUSES, MapNode
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
-from backplan_tui.tui.widgets.items import Detail
+from backplan_tui.tui.widgets.items import Detail, OneStylePerPaint
 from backplan_tui.tui.widgets.timeline import Timeline
 
 GOAL = "__goal__"
@@ -76,7 +76,11 @@ def node_label(node: MapNode, row: Any = None) -> Text:
     return label
 
 
-class MapTree(Tree[str]):
+class MapTree(OneStylePerPaint, Tree[str]):
+    """The reverse map.  Its screen watches ``cursor_line`` to show the detail (in the same
+    frame as the cursor); nothing above listens for NodeHighlighted, so it stops here rather
+    than bubbling through every container to the app on each cursor move."""
+
     BINDINGS = [
         Binding("a", "screen.add_child", "Add before", id="map.add_child"),
         Binding("s", "screen.add_sibling", "Add sibling", id="map.add_sibling"),
@@ -93,6 +97,9 @@ class MapTree(Tree[str]):
         Binding("ctrl+left", "screen.outdent", "Move out", id="map.outdent", show=False),
         Binding("ctrl+right", "screen.indent", "Move in", id="map.indent", show=False),
     ]
+
+    def _on_tree_node_highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        event.stop()
 
 
 class TimelineScroll(VerticalScroll):
@@ -112,19 +119,25 @@ class ReverseMapScreen(StepScreen):
                 id="map-title",
                 classes="section-title",
             )
-            with ContentSwitcher(initial="map", id="map-views"):
-                tree: MapTree = MapTree(Text("Goal"), data=GOAL, id="map")
-                tree.auto_expand = False
-                tree.show_root = True
-                yield tree
-                with TimelineScroll(id="timeline-view"):
-                    yield Timeline(id="timeline")
+            # The tree and the timeline take turns (t); the screen's -timeline class says
+            # which (app.tcss).  No ContentSwitcher in between: every key and message on the
+            # tree bubbles through each container above it, and each one is painted.
+            tree: MapTree = MapTree(Text("Goal"), data=GOAL, id="map")
+            tree.auto_expand = False
+            tree.show_root = True
+            yield tree
+            with TimelineScroll(id="timeline-view"):
+                yield Timeline(id="timeline")
             yield Detail(id="node-detail", classes="detail")
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.rebuild()
-        self.query_one(MapTree).focus()
+        tree = self.query_one(MapTree)
+        # The detail follows the cursor as it moves, so both repaint in one frame; through
+        # Tree.NodeHighlighted it came a frame later: two paints a key on a big map.
+        self.watch(tree, "cursor_line", self.show_detail, init=False)
+        tree.focus()
 
     # --- building the tree -----------------------------------------------------------------
 
@@ -177,7 +190,6 @@ class ReverseMapScreen(StepScreen):
         node_id = self.selected_id()
         return self.session.node(node_id) if node_id and node_id != GOAL else None
 
-    @on(Tree.NodeHighlighted, "#map")
     def show_detail(self) -> None:
         node = self.selected()
         detail = self.query_one("#node-detail", Static)
@@ -187,9 +199,11 @@ class ReverseMapScreen(StepScreen):
             return
         parent = self.session.node(node.parent)
         enables = parent.title if parent else "the goal"
+        # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
+        # this method's time.  User text goes through safe(); the str pieces are our own.
         parts = [
             safe(node.title, "bold"),
-            fmt("[dim]must be true before:[/dim] $e", e=enables),
+            Content.assemble(("must be true before:", "dim"), " ", safe(enables)),
         ]
         row = plan.get(node.id) if plan is not None and plan.ready else None
         if row is not None:
@@ -197,18 +211,19 @@ class ReverseMapScreen(StepScreen):
 
             words = "; ".join(FLAG_LABELS[f] for f in sorted(row.flags) if f in FLAG_LABELS)
             parts.append(
-                fmt(
-                    "[dim]latest start[/dim] $s  [dim]due[/dim] $d  [dim]slack[/dim] $k days"
-                    "  [b $late]$f[/]",
-                    s=row.start.isoformat(),
-                    d=row.due.isoformat(),
-                    k=row.slack_days,
-                    f=words,
+                Content.assemble(
+                    ("latest start", "dim"),
+                    f" {row.start.isoformat()}  ",
+                    ("due", "dim"),
+                    f" {row.due.isoformat()}  ",
+                    ("slack", "dim"),
+                    f" {row.slack_days} days  ",
+                    (words, "b $late"),
                 )
             )
         if node.votes:
             votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
-            parts.append(fmt("[dim]votes:[/dim] $v", v=votes))
+            parts.append(Content.assemble(("votes:", "dim"), " ", safe(votes)))
         if node.notes:
             parts.append(safe_block(node.notes))
         detail.update(Content("\n").join(parts))
@@ -251,14 +266,13 @@ class ReverseMapScreen(StepScreen):
         self.query_one(MapTree).focus()
 
     def action_timeline(self) -> None:
-        switcher = self.query_one(ContentSwitcher)
-        if switcher.current == "map":
+        if not self.has_class("-timeline"):
             plan, _ = self.backplan.health()
             self.query_one(Timeline).show(self.session, plan, self.backplan.today())
-            switcher.current = "timeline-view"
+            self.add_class("-timeline")
             self.query_one("#timeline-view").focus()
         else:
-            switcher.current = "map"
+            self.remove_class("-timeline")
             self.query_one(MapTree).focus()
 
     # --- editing ---------------------------------------------------------------------------

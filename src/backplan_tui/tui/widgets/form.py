@@ -3,6 +3,14 @@
 Every item editor (outcome, question, map node, pilot) and the new-session dialog is one of
 these: Tab moves between fields, Enter in a one-line field or Ctrl+S saves, Escape cancels.
 The result comes back through ``dismiss``: a dict of typed values, or ``None`` on cancel.
+
+A many-of field (``kind="multi"``, e.g. the map conditions a pilot tests) is one line in the
+form, naming what is ticked; Enter on it opens :class:`PickManyScreen`, a filterable list.
+The form itself stays small: every key typed into a field lays out and paints the form, so a
+list of 500 conditions inside it would be measured and painted on every key.
+
+One-line fields are :class:`FormInput`: typing into one repaints it without laying out the
+whole form (see there).
 """
 
 from __future__ import annotations
@@ -17,6 +25,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.events import Click, Key
+from textual.geometry import Size
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
@@ -45,6 +56,206 @@ class Field:
 
 class FieldError(ValueError):
     pass
+
+
+class FormInput(Input):
+    """A one-line field whose typing repaints the field, not the layout of the whole form.
+
+    Input sets its virtual width to the text's width on every key, and ``virtual_size`` is
+    a layout reactive on Widget, so each key re-flowed the screen: every row of the form
+    measured and repainted (several ms on a 12-field form).  A layout would only update the
+    field's scrollbars, and an Input has none (``scrollbar-size-horizontal: 0``); its own
+    scrolling reads ``virtual_size`` directly, so a repaint is enough.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+class PickList(SelectionList[str]):
+    """The list of a :class:`PickManyScreen`: space ticks, Enter is "done" (not a tick)."""
+
+    BINDINGS = [Binding("enter", "screen.confirm", "Done", show=False, id="pick.done")]
+
+
+class PickManyScreen(ModalScreen[list[str] | None]):
+    """Tick any of many choices: type to filter, space ticks, Enter confirms, Esc cancels.
+
+    The result is the ticked values in the order of ``choices`` (ticks hidden by the filter
+    count too), or ``None`` on cancel.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="pick.cancel"),
+        Binding("slash", "filter", "Filter", show=False, id="pick.filter"),
+    ]
+
+    def __init__(
+        self,
+        title: Content | str,
+        choices: Sequence[tuple[str, str]],
+        chosen: Sequence[str] = (),
+        *,
+        noun: str = "",
+    ) -> None:
+        super().__init__()
+        self.pick_title = title if isinstance(title, Content) else Content(title)
+        self.choices = list(choices)
+        self.noun = noun
+        self.chosen = set(chosen)
+        self._shown: list[str] = []  # the values in the list now (the filter's matches)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pick-dialog", classes="dialog"):
+            yield Static(self.pick_title, id="pick-title", classes="dialog-title")
+            yield Static(
+                Content("Type to filter · space ticks · Enter done · Esc cancels"),
+                classes="hint",
+            )
+            yield Input(
+                placeholder="/ filter",
+                id="pick-filter",
+                compact=True,
+                select_on_focus=False,  # typing on the list moves here with its first key
+            )
+            yield PickList(id="pick-list")
+            yield Static(id="pick-count", classes="hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Done ⏎"), id="pick-done", variant="primary", compact=True)
+                yield Button(Content("Cancel esc"), id="pick-cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(PickList).focus()
+
+    def _sync(self) -> None:
+        """Take the ticks of the shown options into ``chosen`` (hidden ones are kept)."""
+        picks = self.query_one(PickList)
+        self.chosen = (self.chosen - set(self._shown)) | set(picks.selected)
+
+    def _fill(self, needle: str) -> None:
+        picks = self.query_one(PickList)
+        needle = needle.strip().lower()
+        shown = [(label, value) for label, value in self.choices if needle in label.lower()]
+        self._shown = [value for _, value in shown]
+        with picks.prevent(SelectionList.SelectedChanged):
+            picks.clear_options()
+            picks.add_options(
+                [Selection(safe(label), value, value in self.chosen) for label, value in shown]
+            )
+        picks.highlighted = 0 if shown else None
+        self._show_count()
+
+    def _show_count(self) -> None:
+        noun = self.noun or "choice"
+        hidden = len(self.choices) - len(self._shown)
+        filtered = f" · {hidden} hidden by the filter" if hidden else ""
+        self.query_one("#pick-count", Static).update(
+            Content(f"{len(self.chosen)} of {_plural(len(self.choices), noun)} ticked{filtered}")
+        )
+
+    @on(Input.Changed, "#pick-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._sync()
+        self._fill(event.value)
+
+    @on(SelectionList.SelectedChanged, "#pick-list")
+    def _ticked(self) -> None:
+        self._sync()
+        self._show_count()
+
+    def on_key(self, event: Key) -> None:
+        """Typing on the list goes on in the filter; Down in the filter goes to the list.
+
+        Keys reach this handler before the bindings do: space (tick) is left alone.
+        """
+        picks = self.query_one(PickList)
+        search = self.query_one("#pick-filter", Input)
+        if picks.has_focus and event.is_printable and event.character not in (None, " "):
+            search.focus()
+            if event.character != "/":  # "/" only moves to the filter
+                search.insert_text_at_cursor(event.character)
+            event.stop()
+        elif search.has_focus and event.key == "down":
+            picks.focus()
+            event.stop()
+
+    def action_filter(self) -> None:
+        self.query_one("#pick-filter", Input).focus()
+
+    def action_confirm(self) -> None:
+        self._sync()
+        self.dismiss([value for _, value in self.choices if value in self.chosen])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#pick-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_confirm()
+
+    @on(Button.Pressed, "#pick-done")
+    def _done_pressed(self) -> None:
+        self.action_confirm()
+
+    @on(Button.Pressed, "#pick-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+
+class ChoicesField(Widget, can_focus=True):
+    """A many-of field on one line: what is ticked and how many; Enter opens the picker."""
+
+    BINDINGS = [Binding("enter,space", "pick", "Choose", show=False, id="form.pick")]
+
+    def __init__(
+        self,
+        choices: Sequence[tuple[str, str]],
+        value: Sequence[str] = (),
+        *,
+        title: Content | str = "",
+        noun: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.choices = list(choices)
+        self.pick_title = title
+        self.noun = noun
+        self.value = self._ordered(value)
+
+    def _ordered(self, values: Sequence[str]) -> list[str]:
+        """``values`` that are choices, in the order of the choices (others are dropped)."""
+        wanted = set(values)
+        return [value for _, value in self.choices if value in wanted]
+
+    def render(self) -> Content:
+        labels = {value: label for label, value in self.choices}
+        count = len(self.value)
+        if not count:
+            return Content.styled("none — Enter to choose", "dim")
+        suffix = f" ({_plural(count, self.noun)})" if self.noun else f" ({count} chosen)"
+        names = safe(", ".join(labels[v] for v in self.value))
+        room = max(self.content_size.width - len(suffix), 1)
+        return names.truncate(room, ellipsis=True) + suffix
+
+    def action_pick(self) -> None:
+        def picked(values: list[str] | None) -> None:
+            if values is not None:
+                self.value = self._ordered(values)
+                self.refresh()
+
+        self.app.push_screen(
+            PickManyScreen(self.pick_title, self.choices, self.value, noun=self.noun), picked
+        )
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.action_pick()
 
 
 def parse_value(spec: Field, raw: Any) -> Any:
@@ -173,15 +384,17 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
                 prompt=spec.placeholder or "Choose",
             )
         if spec.kind == "multi":
-            chosen = set(value or [])
-            return SelectionList[str](
-                *[Selection(safe(label), val, val in chosen) for label, val in spec.choices],
+            return ChoicesField(
+                spec.choices,
+                list(value or []),
+                title=spec.extra.get("title", spec.label),
+                noun=spec.extra.get("noun", ""),
                 id=wid,
                 classes="form-multi",
             )
         restrict = {"int": r"-?[0-9]*", "float": r"-?[0-9]*\.?[0-9]*"}.get(spec.kind)
         placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
-        return Input(
+        return FormInput(
             plain(_display(value)),
             id=wid,
             placeholder=placeholder,
@@ -193,8 +406,8 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         widget = self.query_one(f"#field-{spec.name}")
         if isinstance(widget, TextArea):
             return widget.text
-        if isinstance(widget, SelectionList):
-            return list(widget.selected)
+        if isinstance(widget, ChoicesField):
+            return list(widget.value)
         if isinstance(widget, Select):
             return widget.value
         assert isinstance(widget, Input)
