@@ -282,3 +282,148 @@ async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Pat
         prompts = str(app.screen.query_one("#prompts").render())
         assert "Reverse map 10/40" in prompts
         assert "Total 10/115 min" in prompts
+
+
+# --- per-session timeboxes from F2 ---------------------------------------------------------
+
+
+def clocked_demo_app(data_dir: Path, now: list[float]) -> BackplanApp:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    return create_app(
+        data_dir,
+        open_session="demo",
+        today=lambda: TODAY,
+        autosave_delay=0.05,
+        clock=lambda: now[0],
+    )
+
+
+async def wait_until_saved(pilot: object, app: BackplanApp) -> None:
+    """Autosave fires on a timer, then writes in a worker: wait for both (bounded)."""
+    for _ in range(100):
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        if app.document is not None and not app.document.dirty:
+            return
+    raise AssertionError("autosave did not run")
+
+
+async def tab_to_timebox_field(pilot: object, app: BackplanApp, step: str) -> Input:
+    """From the first field (Title) of the F2 form, Tab to the step's minutes field."""
+    order = ["title", "team", "facilitator", "participants", "votes_per_person"]
+    order += [f"timebox_{s}" for s in ("future_state", "questions", "reverse_map", "pilots")]
+    await pilot.press(*["tab"] * order.index(f"timebox_{step}"))  # type: ignore[attr-defined]
+    await pilot.pause(0.05)  # type: ignore[attr-defined]
+    field = app.screen.query_one(f"#field-timebox_{step}", Input)
+    assert app.focused is field
+    return field
+
+
+async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(data_dir: Path) -> None:
+    now = [100.0]
+    app = clocked_demo_app(data_dir, now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        timer = app.screen.query_one("#timer")
+        await pilot.press("f3")  # the map's clock runs one minute of its 40
+        now[0] += 60
+        app._tick()
+        assert str(timer.render()) == "▶ 39:00"
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "FormScreen"
+        field = await tab_to_timebox_field(pilot, app, "reverse_map")
+        assert field.value == "40"
+        await pilot.press("3", "0")  # Tab selected the old value: typing replaces it
+        assert field.value == "30"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        # The running clock keeps its minute and counts down from the new plan.
+        assert str(timer.render()) == "▶ 29:00"
+        assert app.session.facilitation.timebox_minutes["reverse_map"] == 30
+        await wait_until_saved(pilot, app)
+        saved = on_disk(data_dir)["facilitation"]["timebox_minutes"]
+        assert saved["reverse_map"] == 30
+        assert saved["future_state"] == 20  # the other steps are left as they were
+        # One undo step, like every details edit: Ctrl+Z puts the plan and the clock back.
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.1)
+        assert app.session.facilitation.timebox_minutes["reverse_map"] == 40
+        assert str(timer.render()) == "▶ 39:00"
+        await wait_until_saved(pilot, app)
+        assert on_disk(data_dir)["facilitation"]["timebox_minutes"]["reverse_map"] == 40
+        await pilot.press("ctrl+q")
+
+
+async def test_f2_timebox_on_another_step_reaches_that_steps_clock(data_dir: Path) -> None:
+    now = [100.0]
+    app = clocked_demo_app(data_dir, now)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("f2")
+        await pilot.pause(0.1)
+        await tab_to_timebox_field(pilot, app, "pilots")
+        await pilot.press("4", "5", "enter")  # Enter in a one-line field saves too
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+n")  # on to the pilots step
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "PilotsScreen"
+        assert str(app.screen.query_one("#timer").render()) == "‖ 45:00"
+        await pilot.press("ctrl+r")  # the summary's agenda line plans 45 for the pilots
+        await pilot.pause(0.1)
+        assert "Small pilots 0/45" in str(app.screen.query_one("#prompts").render())
+        await pilot.press("ctrl+q")
+    assert on_disk(data_dir)["facilitation"]["timebox_minutes"]["pilots"] == 45
+
+
+async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path) -> None:
+    now = [100.0]
+    app = clocked_demo_app(data_dir, now)
+    file = data_dir / "sessions" / "demo.toml"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        await pilot.press("ctrl+s")  # the file as it is before the attempt
+        await pilot.pause(0.1)
+        before = file.read_bytes()
+        for typed, message in (("0", "at least 1"), ("500", "at most 120")):
+            await pilot.press("f2")
+            await pilot.pause(0.1)
+            await tab_to_timebox_field(pilot, app, "future_state")
+            await pilot.press(*typed, "ctrl+s")
+            await pilot.pause(0.1)
+            assert app.screen.__class__.__name__ == "FormScreen"  # the form stays open
+            error = str(app.screen.query_one("#form-error").render())
+            assert error == f"Future state (min): {message}"
+            assert app.focused is app.screen.query_one("#field-timebox_future_state")
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+            assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert app.session.facilitation.timebox_minutes["future_state"] == 20
+        assert app.agenda is not None
+        assert app.agenda.timebox("future_state").planned_seconds == 20 * 60
+        assert app.document is not None and not app.document.dirty
+        assert app.history.peek_undo() is None  # not even an undo step
+        await pilot.press("ctrl+q")
+    assert file.read_bytes() == before
+
+
+async def test_prompts_show_whole_prompts_only_normal_and_presenter(data_dir: Path) -> None:
+    """At 80x24 not every prompt fits: the ones shown are whole, never cut mid-sentence."""
+    app = demo_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.1)
+        every = templates.prompts(app.session.template)["reverse_map"]
+        shown: dict[bool, list[str]] = {}
+        for presenter, cap in ((False, 3), (True, 6)):
+            if presenter:
+                await pilot.press("f9")
+                await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
+            prompts = app.screen.query_one("#prompts")
+            lines = str(prompts.render()).split("\n")
+            assert all(line.startswith("› ") for line in lines)
+            shown[presenter] = [line.removeprefix("› ") for line in lines]
+            assert shown[presenter] == every[: len(lines)]  # whole prompts, in order
+            assert prompts.size.height <= cap
+        assert 1 <= len(shown[False]) < len(shown[True]) < len(every)

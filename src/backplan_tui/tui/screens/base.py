@@ -14,9 +14,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
 from backplan_tui.core.textclean import split_names
+from backplan_tui.core.timebox import MAX_MINUTES, MIN_MINUTES
 from backplan_tui.tui.text import fmt, plain, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.items import ItemTable
+from backplan_tui.tui.widgets.prompts import Prompts
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
 
 
@@ -60,16 +62,17 @@ class StepScreen(Screen[None]):
             yield Stepper(id="stepper")
             yield Static(id="timer", classes="timer")
             yield SaveIndicator(id="save-state")
-        yield Static(self.prompts_content(), id="prompts", classes="prompts")
+        yield Prompts(self.prompt_blocks(), id="prompts", classes="prompts")
         yield from self.compose_body()
         yield Footer()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
 
-    def prompts_content(self) -> Content:
+    def prompt_blocks(self) -> list[Content]:
+        """The guiding prompts, one block each (shown whole or left out when space is short)."""
         prompts = templates.prompts(self.session.template).get(self.STEP, [])
-        return safe_block("\n".join(f"› {p}" for p in prompts))
+        return [safe_block(f"› {p}") for p in prompts]
 
     def on_mount(self) -> None:
         self.set_class(self.backplan.presenter, "-presenter")
@@ -127,6 +130,7 @@ class StepScreen(Screen[None]):
         self.app.push_screen(ParkingLotScreen())
 
     def action_details(self) -> None:
+        """F2: who is in the room, votes per person and this session's timebox per step."""
         session = self.session
         fields = [
             Field("title", "Title", required=True),
@@ -142,6 +146,21 @@ class StepScreen(Screen[None]):
             "participants": ", ".join(session.participants),
             "votes_per_person": session.facilitation.votes_per_person,
         }
+        plan = self.backplan.agenda
+        for step in STEPS:
+            fields.append(
+                Field(
+                    f"timebox_{step}",
+                    f"{STEP_TITLES[step]} (min)",
+                    kind="int",
+                    minimum=MIN_MINUTES,
+                    maximum=MAX_MINUTES,
+                )
+            )
+            minutes = session.facilitation.timebox_minutes.get(step)
+            if plan is not None:  # what the countdown uses (a bad value in the file: default)
+                minutes = int(plan.timebox(step).planned_seconds // 60)
+            values[f"timebox_{step}"] = minutes
 
         def done(result: dict[str, Any] | None) -> None:
             if result is None:
@@ -152,10 +171,19 @@ class StepScreen(Screen[None]):
             session.participants = split_names(result["participants"])
             if result["votes_per_person"] is not None:
                 session.facilitation.votes_per_person = int(result["votes_per_person"])
+            for step in STEPS:  # a blank field keeps the step's plan
+                minutes = result[f"timebox_{step}"]
+                if minutes is not None:
+                    session.facilitation.timebox_minutes[step] = int(minutes)
             self.app.title = plain(session.title)
             self.changed("edit session details")
+            self._replan_timer()
 
-        self.app.push_screen(FormScreen("Session details", fields, values), done)
+        hint = (
+            f"Votes per person: 1-12. Timeboxes: {MIN_MINUTES}-{MAX_MINUTES} minutes per step; "
+            "a running clock keeps the time it has counted."
+        )
+        self.app.push_screen(FormScreen("Session details", fields, values, hint=hint), done)
 
     def ask_adjustment(self, what: str) -> None:
         """A date or target moved: ask why (Esc skips) and log it in the adjustments."""
@@ -216,11 +244,20 @@ class StepScreen(Screen[None]):
         doc = self.backplan.document
         if doc is not None:
             self._shown_edits = doc.edits
+        self._replan_timer()  # an undone F2 edit takes its planned minutes back too
         self.refresh_stepper()
         self.reload()
         toast(self, message, timeout=2)
 
     # --- the timebox ------------------------------------------------------------------------
+
+    def _replan_timer(self) -> None:
+        """Planned minutes changed in the session: every step's countdown follows them."""
+        agenda = self.backplan.agenda
+        if agenda is not None:
+            agenda.replan(self.session)
+        self.query_one(Prompts).update(self.prompt_blocks())  # the summary's agenda line
+        self.show_timer()
 
     def show_timer(self) -> None:
         """The step's countdown: text carries the state (▶ running, ‖ paused, -mm:ss over)."""

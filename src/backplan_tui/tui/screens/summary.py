@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Markdown  # loaded with this screen only (about 40 ms of import)
 
 from backplan_tui.core.export import markdown as markdown_export
@@ -32,14 +33,12 @@ class SummaryScreen(StepScreen):
                 open_links=False,
             )
 
-    def prompts_content(self):  # type: ignore[no-untyped-def]
-        from textual.content import Content
-
+    def prompt_blocks(self) -> list[Content]:
         intro = Content("The whole plan. x exports it; Ctrl+B goes back to the pilots; Esc home.")
         agenda = self.backplan.agenda
         if agenda is None:
-            return intro
-        return Content("\n").join([intro, Content(f"Agenda: {agenda.line(self.backplan.clock())}")])
+            return [intro]
+        return [intro, Content(f"Agenda: {agenda.line(self.backplan.clock())}")]
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
