@@ -81,6 +81,11 @@ class PickList(SelectionList[str]):
     BINDINGS = [Binding("enter", "screen.confirm", "Done", show=False, id="pick.done")]
 
 
+def _ticked_prompt(label: str, ticked: bool) -> Content:
+    """A choice's line: "✓ " before a ticked one (literal user text)."""
+    return Content.assemble(("✓ " if ticked else "  ", "bold"), safe(label))
+
+
 class PickManyScreen(ModalScreen[list[str] | None]):
     """Tick any of many choices: type to filter, space ticks, Enter confirms, Esc cancels.
 
@@ -144,7 +149,12 @@ class PickManyScreen(ModalScreen[list[str] | None]):
         with picks.prevent(SelectionList.SelectedChanged):
             picks.clear_options()
             picks.add_options(
-                [Selection(safe(label), value, value in self.chosen) for label, value in shown]
+                [
+                    Selection(
+                        _ticked_prompt(label, value in self.chosen), value, value in self.chosen
+                    )
+                    for label, value in shown
+                ]
             )
         picks.highlighted = 0 if shown else None
         self._show_count()
@@ -166,6 +176,15 @@ class PickManyScreen(ModalScreen[list[str] | None]):
     def _ticked(self) -> None:
         self._sync()
         self._show_count()
+
+    @on(SelectionList.SelectionToggled, "#pick-list")
+    def _mark(self, event: SelectionList.SelectionToggled[str]) -> None:
+        """The tick in words too: the checkbox alone differs by colour only."""
+        value = event.selection.value
+        label = next(label for label, v in self.choices if v == value)
+        event.selection_list.replace_option_prompt_at_index(
+            event.selection_index, _ticked_prompt(label, value in event.selection_list.selected)
+        )
 
     def on_key(self, event: Key) -> None:
         """Typing on the list goes on in the filter; Down in the filter goes to the list.
