@@ -37,7 +37,7 @@ from backplan_tui.core.store import (
     StoreError,
     valid_id,
 )
-from backplan_tui.core.textclean import cell_width, clean_line, clean_text
+from backplan_tui.core.textclean import cell_width, clean_line, clean_text, shorten
 
 PROG = "backplan"
 USAGE_ERROR = 2
@@ -283,14 +283,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             health = entry.glance.health_text()
             if entry.glance.at_risk:
                 health = f"AT RISK, {health}"
-            due = _cut(entry.glance.due_text(today), 40)
-        rows.append([entry.id, _cut(title, 60), health, due, entry.team, step, _stamp(entry)])
+            due = shorten(entry.glance.due_text(today), 40)
+        rows.append([entry.id, shorten(title, 60), health, due, entry.team, step, _stamp(entry)])
     _columns(rows)
     return 0
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def _glance_json(entry: SessionEntry, today: date) -> dict[str, Any]:

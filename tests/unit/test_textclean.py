@@ -53,3 +53,12 @@ def test_split_names_trims_and_drops_blanks_and_repeats() -> None:
 
     assert split_names(" Dana, Lee,, Dana ,Sam\x07 ") == ["Dana", "Lee", "Sam"]
     assert split_names("") == []
+
+
+def test_shorten_cuts_with_an_ellipsis_and_no_trailing_space():
+    from backplan_tui.core.textclean import shorten
+
+    assert shorten("Budget", 6) == "Budget"
+    assert shorten("Budget approved", 8) == "Budget…"  # "Budget " is stripped before the …
+    assert shorten("abc", 1) == "…"
+    assert shorten("abc", 0) == "…"

@@ -50,6 +50,7 @@ from datetime import date
 
 from backplan_tui.core import schedule as schedule_mod
 from backplan_tui.core.model import METHOD_QUESTIONS, STEP_TITLES, STEPS, Pilot, Session
+from backplan_tui.core.textclean import shorten
 
 PILOT_MAX_DAYS = 12 * 7  # a pilot longer than 12 weeks is not small
 
@@ -335,10 +336,7 @@ def under_way(session: Session, today: date) -> bool:
 
 
 def _quote(text: str, fallback: str) -> str:
-    flat = " ".join(text.split()) or fallback
-    if len(flat) > 50:
-        flat = flat[:49].rstrip() + "…"
-    return f'"{flat}"'
+    return f'"{shorten(" ".join(text.split()) or fallback, 50)}"'
 
 
 def _num(value: float) -> str:

@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from backplan_tui.core.model import Session
+from backplan_tui.core.textclean import shorten
 
 MAX_DUE = 5  # dated items kept per session: enough for "next" and an overdue count
 MAX_RISKS = 3
@@ -133,8 +134,7 @@ class Glance:
 
 
 def _cut(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
+    return shorten(" ".join(text.split()), MAX_TEXT)
 
 
 def summarize(session: Session, today: date) -> Glance:

@@ -159,7 +159,7 @@ class SessionEntry:
         record = self.glance_record
         if isinstance(record, Glance):
             return record.stale(today)
-        return isinstance(record, dict) and record.get("as_of") != today.isoformat()
+        return _stale(record, today)
 
 
 @dataclass(frozen=True)
@@ -179,10 +179,10 @@ class BackupEntry:
     kind: str = "revision"
 
 
-def _stale(record: dict[str, Any], today: date) -> bool:
-    """A readable file's glance was computed on another day (health and risks have aged)."""
-    glance = record["glance"]
-    return glance is not None and glance["as_of"] != today.isoformat()
+def _stale(glance: Any, today: date) -> bool:
+    """A readable file's glance record was computed on another day (health and risks have
+    aged); a damaged file has none."""
+    return isinstance(glance, dict) and glance.get("as_of") != today.isoformat()
 
 
 class _Damage(Exception):
@@ -1066,7 +1066,11 @@ class SessionStore:
                 continue
             key = [info.st_size, info.st_mtime_ns, info.st_ino]
             record = cached.get(name)
-            if record is None or record["stat"] != key or (refresh and _stale(record, today)):
+            if (
+                record is None
+                or record["stat"] != key
+                or (refresh and _stale(record["glance"], today))
+            ):
                 record = self._index_record(Path(item.path), key, today)
             records[name] = record
         if (not index_ok or records != cached) and self.sessions_dir.is_dir():

@@ -55,6 +55,11 @@ def clean_line(value: str) -> str:
     return show_bidi(_CONTROL_LINE.sub("", value))
 
 
+def shorten(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in "…" when it was longer."""
+    return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
+
+
 def split_names(value: str) -> list[str]:
     """ "Dana, Lee,, dana" -> ["Dana", "Lee", "dana"]: trimmed, blanks and repeats dropped."""
     names = (clean_line(part).strip() for part in value.split(","))

@@ -151,13 +151,9 @@ class BackplanApp(App[None]):
         before the app runs: the CSS variables and the App's theme classes are set directly,
         so the first stylesheet parse uses them.  (Setting ``App.theme`` here would queue a
         second full parse and restyle.)  Returns a warning for a toast, or None."""
-        message = None
-        if name and name not in self.available_themes:
-            message = f"Theme {name!r} is not installed; using {themes.DEFAULT_THEME!r}"
-            name = None
-        name = name or themes.DEFAULT_THEME
-        if name not in self.available_themes:
-            return f"Theme {name!r} is not registered; keeping {self.theme!r}"
+        name, message = themes.choose_theme(self, name)
+        if name is None:
+            return message
         self.set_reactive(App.theme, name)
         theme = self.current_theme
         # What App._watch_theme does, less its CSS refresh (nothing is parsed or shown yet).

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.notifications import SeverityLevel
 
-from backplan_tui.core.textclean import clean_line, clean_text
+from backplan_tui.core.textclean import clean_line, clean_text, shorten
 
 
 def safe(value: object, style: str = "") -> Content:
@@ -37,8 +37,8 @@ def cell(value: object, style: str = "", width: int | None = None) -> Text:
     With ``width``, longer text is cut with an ellipsis so a table fits 80 columns.
     """
     text = clean_line("" if value is None else str(value))
-    if width is not None and len(text) > width:
-        text = text[: max(width - 1, 0)].rstrip() + "…"
+    if width is not None:
+        text = shorten(text, width)
     return Text(text, style=style)
 
 

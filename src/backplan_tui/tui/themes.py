@@ -49,6 +49,7 @@ __all__ = [
     "ThemeInfo",
     "apply_theme",
     "builtin_themes",
+    "choose_theme",
     "contrast_ratio",
     "load_themes",
     "register_builtin_themes",
@@ -474,26 +475,28 @@ def register_themes(app: App[Any], config_dir: Path | None) -> list[str]:
     return warnings
 
 
+def choose_theme(app: App[Any], name: str | None) -> tuple[str | None, str | None]:
+    """(the theme to use for ``name``, a warning or None): ``name`` when it is registered,
+    else :data:`DEFAULT_THEME`; no theme (keep the current one) when neither is."""
+    message = None
+    if name and name not in app.available_themes:
+        message = f"Theme {name!r} is not installed; using {DEFAULT_THEME!r}"
+        name = None
+    name = name or DEFAULT_THEME
+    if name not in app.available_themes:
+        return None, f"Theme {DEFAULT_THEME!r} is not registered; keeping {app.theme!r}"
+    return name, message
+
+
 def apply_theme(app: App[Any], name: str | None) -> str | None:
     """Set ``app.theme`` to ``name``; when that theme is unknown, use :data:`DEFAULT_THEME`.
 
     Returns ``None`` when ``name`` was applied (or is empty), else a one-line message for a
     warning toast.  Never raises.
     """
-    from textual.app import InvalidThemeError
-
-    if name:
-        try:
-            app.theme = name
-            return None
-        except InvalidThemeError:
-            message = f"Theme {name!r} is not installed; using {DEFAULT_THEME!r}"
-    else:
-        message = None
-    try:
-        app.theme = DEFAULT_THEME
-    except InvalidThemeError:
-        return f"Theme {DEFAULT_THEME!r} is not registered; keeping {app.theme!r}"
+    theme, message = choose_theme(app, name)
+    if theme is not None:
+        app.theme = theme
     return message
 
 
