@@ -344,8 +344,9 @@ class BackplanApp(App[None]):
             self.push_screen(SinceLastVisitScreen(self.document.session.title, lines, when))
 
     def _remember_visit(self) -> None:
-        """The open session as this person leaves it: the next visit's "since" compares to it."""
-        if self.document is not None:
+        """The open session as this person leaves it: the next visit's "since" compares to it.
+        Unedited, it is what ``open_session`` kept already: nothing to write."""
+        if self.document is not None and self.document.edits:
             self.visits.remember(self.document.session)
 
     def _offer_locked_choices(self, session_id: str, locked: Any, step: str | None) -> None:
