@@ -124,3 +124,7 @@ async def test_my_own_edits_are_not_reported_back_to_me(data_dir: Path) -> None:
         await pilot.pause(0.2)
         assert again.screen.__class__.__name__ == "ReverseMapScreen"
         assert again.since_last_visit[0] == []
+        seen = again.visits.path("plan")
+        kept = seen.stat().st_mtime_ns, seen.stat().st_ino  # written on this open
+    # closed without an edit: the copy kept on open is not written again
+    assert (seen.stat().st_mtime_ns, seen.stat().st_ino) == kept
