@@ -135,8 +135,9 @@ class TrackScreen(StepScreen):
         self.query_one("#track-status", Static).update(
             Content.assemble(
                 (due.label, style),
+                # before the cadence: at 80 columns the end of this line is cut
+                (self._since_note(), "bold"),
                 (f" · {due.cadence} · {len(session.checkins)} check-ins", "dim"),
-                (self._since_note(), "dim"),
             )
         )
         self._progress = progress.progress_all(session, today)
