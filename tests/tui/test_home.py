@@ -11,6 +11,7 @@ from backplan_tui.core import templates
 from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.widgets.session_list import SessionList
 
 TODAY = date(2026, 11, 23)
 
@@ -34,8 +35,8 @@ def seed(data_dir: Path) -> SessionStore:
 
 
 def titles(app: BackplanApp) -> list[str]:
-    table = app.screen.query_one(DataTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    table = app.screen.query_one(SessionList)
+    return [str(table.cells(i)[0]) for i in range(table.row_count)]
 
 
 def footer_keys(app: BackplanApp) -> set[str]:
@@ -70,7 +71,7 @@ async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert len(titles(app)) == 2
-        assert isinstance(app.focused, DataTable)
+        assert isinstance(app.focused, SessionList)
 
 
 async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
@@ -120,11 +121,11 @@ async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None
     before = damaged.read_bytes()
     app = make_app(data_dir)
     async with app.run_test(size=(100, 24), notifications=True) as pilot:
-        table = app.screen.query_one(DataTable)
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        table = app.screen.query_one(SessionList)
+        rows = [table.cells(i) for i in range(table.row_count)]
         broken = [row for row in rows if "DAMAGED" in str(row[1])]
         assert len(broken) == 1
-        table.move_cursor(row=rows.index(broken[0]))
+        table.move_cursor(rows.index(broken[0]))
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ == "HomeScreen"  # not opened
@@ -175,9 +176,9 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
     assert restored.revision == 4  # a new revision on top: undoable
 
 
-async def test_many_sessions_show_the_newest_200_and_the_filter_finds_the_rest(
-    data_dir: Path,
-) -> None:
+async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: Path) -> None:
+    """205 sessions: all are rows (drawn as they scroll into view), the view follows the
+    cursor, and the filter still finds any of them."""
     store = SessionStore(data_dir)
     base = templates.instantiate("blank", session_id="s000", title="Plan 000", today=TODAY)
     for n in range(205):
@@ -185,22 +186,30 @@ async def test_many_sessions_show_the_newest_200_and_the_filter_finds_the_rest(
         store.create(base)
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
-        table = app.screen.query_one(DataTable)
-        assert table.row_count == 201
-        last = str(table.get_row_at(200)[0])
-        assert last == "… 5 more: press / and type to find them"
-        table.move_cursor(row=200)
+        table = app.screen.query_one(SessionList)
+        assert table.row_count == 205
+        assert sorted(titles(app)) == [f"Plan {n:03d}" for n in range(205)]
+        # 30 lines: title bar 1, filter 1 + margins 2, glance 2, footer 1; the list's 23
+        # lines are its header and 22 rows.
+        assert table.size.height == 23
+        await pilot.press("pagedown")  # a page is the rows shown less one: 21
+        assert table.cursor_row == 21
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor_row == 204
+        assert table.scroll_offset.y == 204 - 22 + 1  # the last row sits at the bottom
+        last = table.keys[204]
+        assert app.screen.selected_id() == last
+        await pilot.press("home")
+        await pilot.pause()
+        assert (table.cursor_row, table.scroll_offset.y) == (0, 0)
+        await pilot.press("slash", *"123")
         await pilot.pause(0.1)
-        assert "screen.delete" not in footer_keys(app)  # the "more" row is not a session
-        await pilot.press("enter")  # on the "more" row: starts the filter
-        await pilot.pause(0.1)
-        assert app.focused is app.screen.query_one("#filter")
-        titles_before = set(titles(app))
-        hidden = sorted({f"Plan {n:03d}" for n in range(205)} - titles_before)
-        assert len(hidden) == 5
-        app.screen.query_one("#filter", Input).value = hidden[0][-3:]
-        await pilot.pause(0.1)
-        assert hidden[0] in titles(app)
+        assert titles(app) == ["Plan 123"]
+        await pilot.press("enter", "enter")  # back to the list, then open the one row
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert app.session.id == "s123"
 
 
 async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
@@ -211,8 +220,8 @@ async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
     app = make_app(data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
-        table = app.screen.query_one(DataTable)
-        row = table.get_row(demo.id)
+        table = app.screen.query_one(SessionList)
+        row = table.cells(table.get_row_index(demo.id))
         health, due = str(row[1]), str(row[2])
         glance = next(e.glance for e in app.screen.entries if e.id == demo.id)
         assert health.startswith("⚑ at risk · ") == glance.at_risk
@@ -220,10 +229,11 @@ async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
         item = glance.next_due()
         assert due.startswith(("LATE " if item.due < TODAY else "") + f"{item.due:%d %b} ")
         assert glance.at_risk  # the demo has a late node
-        assert str(table.get_row(blank.id)[1]).endswith(("problem", "problems"))  # no goal yet
-        assert str(table.get_row(blank.id)[2]) == ""  # nothing dated
+        blank_row = table.cells(table.get_row_index(blank.id))
+        assert str(blank_row[1]).endswith(("problem", "problems"))  # no goal yet
+        assert str(blank_row[2]) == ""  # nothing dated
         # the line under the table tells the selected session in full
-        table.move_cursor(row=table.get_row_index(demo.id))
+        table.move_cursor(table.get_row_index(demo.id))
         await pilot.pause()
         text = str(app.screen.query_one("#glance").render())
         assert f"Next due {'OVERDUE ' if item.due < TODAY else ''}{item.due.isoformat()}" in text
@@ -248,3 +258,64 @@ async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> N
         fresh = SessionStore(data_dir).list(today=TODAY)[0].glance
         assert fresh == entry.glance  # the index was rewritten with today's glance
         assert "updating" not in str(app.screen.query_one("#glance").render())
+
+
+async def test_columns_that_do_not_fit_are_left_out_least_important_first(
+    data_dir: Path,
+) -> None:
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(SessionList)
+        # 80 columns less the body's padding: 78 cells, two rows (no scrollbar).  Title
+        # (24 + 2 around it), Health (23 + 2) and Next due (24 + 2) take 77; Updated (16 + 2)
+        # does not fit; the spare cell goes to Title (25).
+        header = table.render_line(0).text
+        assert header == " Title" + " " * 20 + "  Health" + " " * 17 + "  Next due" + " " * 17
+        assert len(header) == 78
+        await pilot.resize_terminal(100, 24)
+        await pilot.pause()
+        # 98 cells: 77 + Updated 18 = 95; Team (18) does not fit; Title takes the 3 spare (27).
+        header = table.render_line(0).text
+        assert header.split() == ["Title", "Health", "Next", "due", "Updated"]
+        assert header.index("Health") == 1 + 27 + 2
+        await pilot.resize_terminal(135, 24)
+        await pilot.pause()
+        # 133 cells: every column (26 + 25 + 26 + 18 + 18 + 17 = 130).
+        assert table.render_line(0).text.split() == [
+            "Title",
+            "Health",
+            "Next",
+            "due",
+            "Team",
+            "Step",
+            "reached",
+            "Updated",
+        ]
+
+
+async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Path) -> None:
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(SessionList)
+        second = table.keys[1]
+        await pilot.click(SessionList, offset=(5, 2))  # line 0 is the header: line 2 = row 1
+        await pilot.pause()
+        assert table.cursor_row == 1
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        await pilot.click(SessionList, offset=(5, 2))
+        await pilot.pause(0.2)
+        assert app.screen.__class__.__name__ != "HomeScreen"
+        assert app.session.id == second
+
+
+async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        # " c Duplicate " is cells 0-12, " r Rename " 13-22, " d Delete " 23-32
+        await pilot.click("Footer", offset=(24, 0))
+        await pilot.pause(0.1)
+        assert app.screen.__class__.__name__ == "ConfirmScreen"

@@ -23,6 +23,7 @@ from backplan_tui.core.model import (
 )
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.widgets.session_list import SessionList
 
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 CONTROL = "Plan\x1b[31m red\x07 \x9b1m"
@@ -64,6 +65,9 @@ def screen_text(app: object) -> str:
     for table in screen.query(DataTable):
         for row in range(table.row_count):
             parts.extend(str(c) for c in table.get_row_at(row))
+    for rows in screen.query(SessionList):
+        for row in range(rows.row_count):
+            parts.extend(str(c) for c in rows.cells(row))
     for tree in screen.query(Tree):
         stack = [tree.root]
         while stack:
@@ -78,10 +82,10 @@ async def test_hostile_text_is_literal_everywhere(data_dir: Path) -> None:
     app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         home = app.screen
-        table = home.query_one(DataTable)
-        assert str(table.get_row_at(0)[0]) == "[/] [Setup] [b]x [@click=ap…"  # cut to 28
-        assert str(table.get_row_at(0)[3]) == "[/] [Setup] [b]…"  # the team, cut to 16 columns
-        due = str(table.get_row_at(0)[2])  # the next due item's title, cut, literal
+        table = home.query_one(SessionList)
+        assert str(table.cells(0)[0]) == "[/] [Setup] [b]x [@click=ap…"  # cut to 28
+        assert str(table.cells(0)[3]) == "[/] [Setup] [b]…"  # the team, cut to 16 columns
+        due = str(table.cells(0)[2])  # the next due item's title, cut, literal
         glance = str(home.query_one("#glance").render())  # and in full under the table
         # m2 (below m1, 5 days before the goal's 2027-12-31) is due first; no owner
         assert due == "26 Dec [/] [Setup] [b]x…"

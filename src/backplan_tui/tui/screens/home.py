@@ -13,14 +13,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
-from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets import Input, Static
 
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.widgets.chrome import Footer, TitleBar
+from backplan_tui.tui.widgets.session_list import Column, SessionList
 
 EMPTY_HELP = (
     "No sessions yet.\n\n"
@@ -53,10 +53,19 @@ def updated_text(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
 
 
-MAX_ROWS = 200  # newest first; the filter searches every session
-MORE_KEY = "__more__"
-TITLE_WIDTH = 28  # with Health and Next due, the first three columns fit 80 columns
+TITLE_WIDTH = 28  # what a Title cell holds; the column shows at least 24 cells of it
 DUE_WIDTH = 24
+TEAM_WIDTH = 16
+# Narrow terminals leave columns out, least important first (priority): at 80 columns
+# Title, Health and Next due show; Updated from 98, Team from 116, Step reached from 133.
+COLUMNS = (
+    Column("Title", 24, 0, max_width=TITLE_WIDTH),
+    Column("Health", 23, 1),  # "⚑ at risk · 12 problems"
+    Column("Next due", DUE_WIDTH, 2),
+    Column("Team", TEAM_WIDTH, 4),
+    Column("Step reached", 15, 5),  # "Tough questions"
+    Column("Updated", 16, 3),  # "2026-11-23 09:30"
+)
 HEALTH_STYLES = {"problems": "bold red", "warnings": "yellow", "healthy": "green"}
 
 
@@ -115,7 +124,25 @@ def glance_text(entry: SessionEntry, today: date) -> Content:
     return Content("\n").join([first, second])
 
 
-class SessionTable(DataTable[Text]):
+def row_cells(entry: SessionEntry, today: date) -> tuple[Text, ...]:
+    """One row of the list, every cell literal text."""
+    if entry.damaged:
+        return (
+            cell(entry.title or entry.path.name, width=TITLE_WIDTH),
+            Text("⚠ DAMAGED", style="bold red"),
+            cell(entry.damaged, "red", width=DUE_WIDTH),
+        )
+    return (
+        cell(entry.title, width=TITLE_WIDTH),
+        health_cell(entry),
+        due_cell(entry, today),
+        cell(entry.team, width=TEAM_WIDTH),
+        Text(STEP_TITLES.get(entry.current_step, entry.current_step)),
+        Text(updated_text(entry.updated)),
+    )
+
+
+class SessionTable(SessionList):
     BINDINGS = [
         Binding("c", "screen.duplicate", "Duplicate", id="home.duplicate"),
         Binding("r", "screen.rename", "Rename", id="home.rename"),
@@ -140,6 +167,7 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.entries: list[SessionEntry] = []
+        self._by_id: dict[str, SessionEntry] = {}
         self.last_trashed: Path | None = None
         self._shown = False
         self._was_empty: bool | None = None
@@ -150,20 +178,15 @@ class HomeScreen(Screen[None]):
         yield TitleBar("◎")
         with Vertical(id="home-body"):
             yield Input(placeholder="/ filter sessions", id="filter", compact=True)
-            yield SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield SessionTable(COLUMNS, self._row_cells, id="sessions")
             yield Static(id="glance")
             yield Static(Content.from_markup(EMPTY_HELP), id="empty", classes="empty")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "work-backwards planning"
-        table = self.query_one(SessionTable)
-        # Text labels: a str label would load rich's emoji table (about 1.3 MB) at start-up.
-        table.add_columns(
-            *(Text(c) for c in ("Title", "Health", "Next due", "Team", "Step reached", "Updated"))
-        )
         self.reload()
-        table.focus()
+        self.query_one(SessionTable).focus()
 
     def on_screen_resume(self) -> None:
         if not self._shown:  # the first show follows on_mount, which has just loaded
@@ -198,48 +221,21 @@ class HomeScreen(Screen[None]):
         self.entries = entries
         self.show_entries()
 
+    def _row_cells(self, session_id: str) -> tuple[Text, ...]:
+        return row_cells(self._by_id[session_id], self.app.today())  # type: ignore[attr-defined]
+
     def show_entries(self, select: str | None = None) -> None:
+        """List the sessions that match the filter; a row's cells are built when it shows."""
         table = self.query_one(SessionTable)
-        today = self.app.today()  # type: ignore[attr-defined]
         keep = select or self.selected_id()
         needle = self.query_one("#filter", Input).value.strip().lower()
-        table.clear()
-        shown = 0
-        hidden = 0
-        for entry in self.entries:
-            haystack = f"{entry.title} {entry.team} {entry.id}".lower()
-            if needle and needle not in haystack:
-                continue
-            if shown >= MAX_ROWS:  # a table measures every cell: the rest are one search away
-                hidden += 1
-                continue
-            shown += 1
-            if entry.damaged:
-                table.add_row(
-                    cell(entry.title or entry.path.name, width=TITLE_WIDTH),
-                    Text("⚠ DAMAGED", style="bold red"),
-                    cell(entry.damaged, "red", width=DUE_WIDTH),
-                    Text(""),
-                    Text(""),
-                    Text(""),
-                    key=entry.id,
-                )
-            else:
-                table.add_row(
-                    cell(entry.title, width=TITLE_WIDTH),
-                    health_cell(entry),
-                    due_cell(entry, today),
-                    cell(entry.team, width=16),
-                    Text(STEP_TITLES.get(entry.current_step, entry.current_step)),
-                    Text(updated_text(entry.updated)),
-                    key=entry.id,
-                )
-        if hidden:
-            table.add_row(
-                Text(f"… {hidden} more: press / and type to find them", style="italic"),
-                *(Text("") for _ in range(5)),
-                key=MORE_KEY,
-            )
+        self._by_id = {entry.id: entry for entry in self.entries}
+        if needle:
+            keys = [e.id for e in self.entries if needle in f"{e.title} {e.team} {e.id}".lower()]
+        else:
+            keys = list(self._by_id)
+        table.set_rows(keys, select=keep)
+        shown = len(keys)
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
             self._was_empty = shown == 0
             self.refresh_bindings()
@@ -251,11 +247,6 @@ class HomeScreen(Screen[None]):
         elif shown == 0:
             empty.display = True
             empty.update(fmt("No session matches “$q”. Esc clears the filter.", q=needle))
-        if keep and shown:
-            try:
-                table.move_cursor(row=table.get_row_index(keep))
-            except RowDoesNotExist:  # filtered out: keep the top row
-                table.move_cursor(row=0)
         self.show_glance()
 
     def show_glance(self) -> None:
@@ -267,15 +258,11 @@ class HomeScreen(Screen[None]):
             box.update(glance_text(entry, self.app.today()))  # type: ignore[attr-defined]
 
     def selected_id(self) -> str | None:
-        table = self.query_one(SessionTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return None if key.value is None else str(key.value)
+        return self.query_one(SessionTable).cursor_key
 
     def selected_entry(self) -> SessionEntry | None:
         session_id = self.selected_id()
-        return next((e for e in self.entries if e.id == session_id), None)
+        return None if session_id is None else self._by_id.get(session_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete."""
@@ -310,16 +297,14 @@ class HomeScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------------
 
-    @on(DataTable.RowHighlighted, "#sessions")
-    def _highlighted(self) -> None:
-        self.refresh_bindings()  # the "more" row has no row actions
+    @on(SessionList.Highlighted, "#sessions")
+    def _highlighted(self, event: SessionList.Highlighted) -> None:
+        if isinstance(event, SessionList.Selected):
+            return  # _open handles it (Selected is a Highlighted)
         self.show_glance()
 
-    @on(DataTable.RowSelected, "#sessions")
+    @on(SessionList.Selected, "#sessions")
     def _open(self) -> None:
-        if self.selected_id() == MORE_KEY:
-            self.action_filter()
-            return
         entry = self.selected_entry()
         if entry is None:
             return

@@ -1,0 +1,298 @@
+"""SessionList: home's list of sessions, drawn line by line.
+
+A ``DataTable`` measures every cell of every row before its first paint (about 100 ms for
+200 rows at start-up, which is why home used to show only the newest 200).  This widget
+draws only the rows on screen: its columns have fixed widths, a row's cells are built the
+first time the row is shown (by the screen's ``row_cells`` callback), and a 1,000-session
+folder costs no more to show than a 20-session one.
+
+- The first line is the column header; it stays put while the rows scroll under it.
+- Columns that do not fit the width are left out, least important first (the screen's
+  ``priority``); the first column takes the room left over, up to its ``max_width``.
+- Keys: up/down, page up/down, home/end move the cursor; enter posts ``Selected``.  A click
+  moves the cursor; a click on the highlighted row opens it (``Selected``).
+- Cells are ``rich.text.Text`` built by the screen through the safe-text seam
+  (``tui.text.cell``): nothing here parses markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+GAP = 2  # cells between columns (one each side, as DataTable's cell padding)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int  # the first column: its minimum width
+    priority: int  # kept before columns with a higher number when the width is short
+    max_width: int = 0  # the first column grows up to this
+
+
+class SessionList(ScrollView, can_focus=True):
+    """Rows of ``Text`` cells keyed by session id; one cursor row."""
+
+    COMPONENT_CLASSES = {
+        "session-list--header",
+        "session-list--cursor",
+        "session-list--even-row",
+    }
+
+    DEFAULT_CSS = """
+    SessionList {
+        background: $surface;
+        color: $foreground;
+        height: 1fr;
+        overflow-x: hidden;  /* the columns fit the width: no sideways scrolling */
+        scrollbar-size-vertical: 1;
+        &:focus {
+            background-tint: $foreground 5%;
+            & > .session-list--cursor {
+                background: $block-cursor-background;
+                color: $block-cursor-foreground;
+                text-style: $block-cursor-text-style;
+            }
+            & > .session-list--header {
+                background-tint: $foreground 5%;
+            }
+        }
+        &:dark > .session-list--even-row {
+            background: $surface-darken-1 40%;
+        }
+        & > .session-list--header {
+            text-style: bold;
+            background: $panel;
+            color: $foreground;
+        }
+        &:ansi > .session-list--header {
+            background: ansi_bright_blue;
+            color: ansi_default;
+        }
+        & > .session-list--even-row {
+            background: $surface-lighten-1 50%;
+        }
+        & > .session-list--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+            text-style: $block-cursor-blurred-text-style;
+        }
+    }
+    """
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home", "first", "First", show=False),
+        Binding("end", "last", "Last", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor moved to another row (``key`` is None when the list is empty)."""
+
+        def __init__(self, session_list: SessionList, key: str | None) -> None:
+            super().__init__()
+            self.session_list = session_list
+            self.key = key
+
+        @property
+        def control(self) -> SessionList:
+            return self.session_list
+
+    class Selected(Highlighted):
+        """Enter (or a click) on the highlighted row."""
+
+    def __init__(
+        self,
+        columns: Sequence[Column],
+        row_cells: Callable[[str], Sequence[Text]],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.columns = tuple(columns)
+        self._row_cells = row_cells
+        self._keys: list[str] = []
+        self._rows: dict[str, tuple[Text, ...]] = {}  # built when first shown
+        self._index: dict[str, int] | None = None
+        self._cursor = 0
+        self._layout: tuple[int, tuple[tuple[int, int], ...]] = (-1, ())
+
+    # --- data --------------------------------------------------------------------------------
+
+    def set_rows(self, keys: Sequence[str], select: str | None = None) -> None:
+        """Show ``keys`` (in this order); keep the cursor on ``select`` when it is there."""
+        self._keys = list(keys)
+        self._rows.clear()
+        self._index = None
+        row = self.get_row_index(select) if select is not None else None
+        self._cursor = min(row if row is not None else 0, max(len(self._keys) - 1, 0))
+        self.virtual_size = Size(1, len(self._keys) + 1)
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.Highlighted(self, self.cursor_key))
+
+    @property
+    def row_count(self) -> int:
+        return len(self._keys)
+
+    @property
+    def keys(self) -> list[str]:
+        return list(self._keys)
+
+    @property
+    def cursor_row(self) -> int:
+        return self._cursor
+
+    @property
+    def cursor_key(self) -> str | None:
+        return self._keys[self._cursor] if self._keys else None
+
+    def get_row_index(self, key: str) -> int | None:
+        if self._index is None:
+            self._index = {k: i for i, k in enumerate(self._keys)}
+        return self._index.get(key)
+
+    def cells(self, row: int) -> tuple[Text, ...]:
+        """The cells of ``row`` as shown (built on first use)."""
+        key = self._keys[row]
+        cells = self._rows.get(key)
+        if cells is None:
+            cells = self._rows[key] = tuple(self._row_cells(key))
+        return cells
+
+    # --- cursor ------------------------------------------------------------------------------
+
+    def move_cursor(self, row: int) -> None:
+        if not self._keys:
+            return
+        row = max(0, min(row, len(self._keys) - 1))
+        if row == self._cursor:
+            return
+        old = self._cursor
+        self._cursor = row
+        self._scroll_cursor_into_view()
+        self._refresh_row(old)
+        self._refresh_row(row)
+        self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def _page(self) -> int:
+        return max(self.scrollable_content_region.height - 2, 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_page_up(self) -> None:
+        self.move_cursor(self._cursor - self._page())
+
+    def action_page_down(self) -> None:
+        self.move_cursor(self._cursor + self._page())
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self._keys) - 1)
+
+    def action_select(self) -> None:
+        if self._keys:
+            self.post_message(self.Selected(self, self.cursor_key))
+
+    def _on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y - 1
+        if event.y < 1 or not 0 <= row < len(self._keys):
+            return
+        if row == self._cursor:
+            self.action_select()
+        else:
+            self.move_cursor(row)
+
+    def _scroll_cursor_into_view(self) -> None:
+        rows = max(self.scrollable_content_region.height - 1, 1)  # under the header
+        top = self.scroll_offset.y
+        if self._cursor < top:
+            self.scroll_to(y=self._cursor, animate=False, immediate=True)
+        elif self._cursor >= top + rows:
+            self.scroll_to(y=self._cursor - rows + 1, animate=False, immediate=True)
+
+    def _refresh_row(self, row: int) -> None:
+        y = row - self.scroll_offset.y + 1
+        if y >= 1:
+            self.refresh_lines(y)
+
+    # --- layout ------------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(1, len(self._keys) + 1)
+        self._scroll_cursor_into_view()
+
+    def layout_for(self, width: int) -> tuple[tuple[int, int], ...]:
+        """(column index, width) of the columns shown at ``width`` cells, in column order."""
+        if self._layout[0] == width:
+            return self._layout[1]
+        first, *rest = self.columns
+        used = first.width + GAP
+        kept: set[int] = set()
+        for index in sorted(range(1, len(self.columns)), key=lambda i: self.columns[i].priority):
+            need = self.columns[index].width + GAP
+            if used + need > width:
+                break  # in priority order: a less important column never takes its place
+            kept.add(index)
+            used += need
+        spare = max(width - used, 0)
+        first_width = min(first.width + spare, max(first.max_width, first.width))
+        layout = ((0, first_width),) + tuple(
+            (i, self.columns[i].width) for i in range(1, len(self.columns)) if i in kept
+        )
+        self._layout = (width, layout)
+        return layout
+
+    # --- drawing -----------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if y == 0:
+            header = tuple(Text(column.label) for column in self.columns)
+            style = base + self.get_component_rich_style("session-list--header")
+            return self._strip(header, width, style)
+        row = self.scroll_offset.y + y - 1
+        if row >= len(self._keys):
+            return Strip.blank(width, base)
+        if row == self._cursor:  # over the cells' own colours, as DataTable draws its cursor
+            cursor = self.get_component_rich_style("session-list--cursor")
+            return self._strip(self.cells(row), width, base, over=cursor)
+        if row % 2 == 0:  # zebra stripes, as DataTable draws them
+            base += self.get_component_rich_style("session-list--even-row")
+        return self._strip(self.cells(row), width, base)
+
+    def _strip(
+        self, cells: Sequence[Text], width: int, style: Style, over: Style | None = None
+    ) -> Strip:
+        line = Text(end="", no_wrap=True)
+        for index, cell_width in self.layout_for(width):
+            text = cells[index].copy() if index < len(cells) else Text()
+            text.truncate(cell_width, overflow="ellipsis", pad=True)
+            line.append(" ")
+            line.append_text(text)
+            line.append(" ")
+        line.truncate(width, pad=True)
+        segments = Segment.apply_style(line.render(self.app.console), style, over)
+        return Strip(segments, width)
