@@ -319,3 +319,16 @@ async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
         await pilot.click("Footer", offset=(24, 0))
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ == "ConfirmScreen"
+
+
+async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> None:
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert not app.screen.query("#filter")  # mounted on first use
+        await pilot.click("#filter-hint")
+        await pilot.pause()
+        assert app.focused is app.screen.query_one("#filter", Input)
+        await pilot.press(*"keep")
+        await pilot.pause(0.1)
+        assert titles(app) == ["Keep our new hires"]

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from backplan_tui.core.model import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
@@ -142,6 +142,13 @@ def row_cells(entry: SessionEntry, today: date) -> tuple[Text, ...]:
     )
 
 
+class FilterHint(Static):
+    """Where the filter's Input appears: a click starts filtering, as "/" does."""
+
+    async def on_click(self) -> None:
+        await self.screen.action_filter()  # type: ignore[attr-defined]
+
+
 class SessionTable(SessionList):
     BINDINGS = [
         Binding("c", "screen.duplicate", "Duplicate", id="home.duplicate"),
@@ -177,7 +184,9 @@ class HomeScreen(Screen[None]):
         # start (widgets/chrome.py): home is the screen every start waits for.
         yield TitleBar("◎")
         with Vertical(id="home-body"):
-            yield Input(placeholder="/ filter sessions", id="filter", compact=True)
+            # The filter's Input is mounted on the first "/" (or click): it costs about 30 ms
+            # of start-up, and most visits never filter.
+            yield FilterHint("/ filter sessions", id="filter-hint")
             yield SessionTable(COLUMNS, self._row_cells, id="sessions")
             yield Static(id="glance")
             yield Static(Content.from_markup(EMPTY_HELP), id="empty", classes="empty")
@@ -228,7 +237,7 @@ class HomeScreen(Screen[None]):
         """List the sessions that match the filter; a row's cells are built when it shows."""
         table = self.query_one(SessionTable)
         keep = select or self.selected_id()
-        needle = self.query_one("#filter", Input).value.strip().lower()
+        needle = self.filter_text().strip().lower()
         self._by_id = {entry.id: entry for entry in self.entries}
         if needle:
             keys = [e.id for e in self.entries if needle in f"{e.title} {e.team} {e.id}".lower()]
@@ -274,19 +283,38 @@ class HomeScreen(Screen[None]):
 
     # --- filter ----------------------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+    def filter_input(self) -> Any:
+        """The filter's Input, or None before the first "/"."""
+        found = self.query("#filter")
+        return found.first() if found else None
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self.show_entries()
+    def filter_text(self) -> str:
+        filter_input = self.filter_input()
+        return "" if filter_input is None else filter_input.value
 
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self) -> None:
-        self.query_one(SessionTable).focus()
+    async def action_filter(self) -> None:
+        filter_input = self.filter_input()
+        if filter_input is None:
+            from textual.widgets import Input
+
+            hint = self.query_one("#filter-hint")
+            filter_input = Input(placeholder="/ filter sessions", id="filter", compact=True)
+            await self.query_one("#home-body").mount(filter_input, before=hint)
+            await hint.remove()
+        filter_input.focus()
+
+    def on_input_changed(self, event: Any) -> None:
+        if event.input.id == "filter":
+            self.show_entries()
+
+    def on_input_submitted(self, event: Any) -> None:
+        if event.input.id == "filter":
+            self.query_one(SessionTable).focus()
 
     def on_key(self, event: Any) -> None:
-        filter_input = self.query_one("#filter", Input)
+        filter_input = self.filter_input()
+        if filter_input is None:
+            return
         if event.key == "escape" and (filter_input.has_focus or filter_input.value):
             filter_input.value = ""
             self.query_one(SessionTable).focus()
