@@ -332,3 +332,26 @@ async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> No
         await pilot.press(*"keep")
         await pilot.pause(0.1)
         assert titles(app) == ["Keep our new hires"]
+
+
+async def test_the_list_follows_a_theme_switch(data_dir: Path) -> None:
+    """The list keeps its row colours between paints; a theme switch must reach them."""
+    seed(data_dir)
+
+    def row_styles(app: BackplanApp) -> list[object]:
+        table = app.screen.query_one(SessionList)
+        return [seg.style for y in (0, 1, 2) for seg in list(table.render_line(y))[:1]]
+
+    fresh = create_app(data_dir, today=lambda: TODAY, theme="backplan-light")
+    async with fresh.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        light = row_styles(fresh)
+    app = create_app(data_dir, today=lambda: TODAY, theme="backplan-dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dark = row_styles(app)
+        app.theme = "backplan-light"
+        await pilot.pause()
+        assert row_styles(app) == light
+    assert dark != light
+    assert light[0].bgcolor.triplet.hex == "#d9dde3"  # the header: light theme's panel, tinted

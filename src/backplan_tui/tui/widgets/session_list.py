@@ -131,6 +131,8 @@ class SessionList(ScrollView, can_focus=True):
         self._index: dict[str, int] | None = None
         self._cursor = 0
         self._layout: tuple[int, tuple[tuple[int, int], ...]] = (-1, ())
+        self._lines: dict[tuple[int, int], tuple[Sequence[Text], list[Segment]]] = {}
+        self._base_style: Style | None = None  # rich_style walks the ancestors: once a paint
 
     # --- data --------------------------------------------------------------------------------
 
@@ -138,6 +140,7 @@ class SessionList(ScrollView, can_focus=True):
         """Show ``keys`` (in this order); keep the cursor on ``select`` when it is there."""
         self._keys = list(keys)
         self._rows.clear()
+        self._lines.clear()
         self._index = None
         row = self.get_row_index(select) if select is not None else None
         self._cursor = min(row if row is not None else 0, max(len(self._keys) - 1, 0))
@@ -266,9 +269,15 @@ class SessionList(ScrollView, can_focus=True):
 
     # --- drawing -----------------------------------------------------------------------------
 
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
         if y == 0:
             header = tuple(Text(column.label) for column in self.columns)
             style = base + self.get_component_rich_style("session-list--header")
@@ -286,13 +295,32 @@ class SessionList(ScrollView, can_focus=True):
     def _strip(
         self, cells: Sequence[Text], width: int, style: Style, over: Style | None = None
     ) -> Strip:
-        line = Text(end="", no_wrap=True)
+        return Strip(Segment.apply_style(self._line(cells, width), style, over), width)
+
+    def _line(self, cells: Sequence[Text], width: int) -> list[Segment]:
+        """The row's cells cut or padded to their columns, unstyled by the row (cached per
+        row and width: a cursor move only restyles two cached lines)."""
+        key = (id(cells), width)
+        cached = self._lines.get(key)
+        if cached is not None and cached[0] is cells:
+            return cached[1]
+        console = self.app.console
+        segments: list[Segment] = []
+        used = 0
         for index, cell_width in self.layout_for(width):
-            text = cells[index].copy() if index < len(cells) else Text()
-            text.truncate(cell_width, overflow="ellipsis", pad=True)
-            line.append(" ")
-            line.append_text(text)
-            line.append(" ")
-        line.truncate(width, pad=True)
-        segments = Segment.apply_style(line.render(self.app.console), style, over)
-        return Strip(segments, width)
+            text = cells[index] if index < len(cells) else Text()
+            if text.cell_len > cell_width:
+                text = text.copy()
+                text.truncate(cell_width, overflow="ellipsis")
+            segments.append(Segment(" "))
+            segments.extend(text.render(console))
+            segments.append(Segment(" " * (cell_width - text.cell_len + 1)))
+            used += cell_width + GAP
+        if used < width:
+            segments.append(Segment(" " * (width - used)))
+        elif used > width:
+            segments = Segment.adjust_line_length(segments, width)
+        if len(self._lines) > 512:
+            self._lines.clear()
+        self._lines[key] = (cells, segments)
+        return segments
