@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from backplan_tui.core.glance import MAX_DUE, DueRef, Glance, summarize
+from backplan_tui.core.glance import MAX_DUE, DueRef, Glance, summarize, text_prefix
 from backplan_tui.core.model import CheckIn, FutureState, MapNode, Outcome, Pilot, Session
 
 TODAY = date(2026, 12, 1)
@@ -152,3 +152,53 @@ def test_a_missing_key_or_a_non_dict_is_refused():
     del record["risks"]
     assert Glance.from_record(record) is None
     assert Glance.from_record(["not", "a", "dict"]) is None
+
+
+# --- the index's text (to_text / from_text) ----------------------------------------------------
+
+
+def test_the_text_is_json_with_the_quotes_swapped():
+    g = Glance(
+        TODAY,
+        1,
+        2,
+        ('Ana\'s "big" risk',),
+        (DueRef(date(2026, 12, 15), "node", "Café \\ 5", "Bo"),),
+        3,
+    )
+    # JSON {"as_of":"2026-12-01",...,"risks":["Ana's \"big\" risk"],...} (ASCII: \u00e9),
+    # then every " is ' and every ' is ": few escapes left for the index to store
+    expected = (
+        "{'as_of':'2026-12-01','problems':1,'warnings':2,"
+        "'risks':['Ana\"s \\'big\\' risk'],"
+        "'due':[['2026-12-15','node','Caf\\u00e9 \\\\ 5','Bo']],'open_dated':3}"
+    )
+    assert g.to_text() == expected
+    assert Glance.from_text(expected) == g
+    assert expected.startswith(text_prefix(TODAY))
+    assert text_prefix(TODAY) == "{'as_of':'2026-12-01'"
+    assert not expected.startswith(text_prefix(date(2026, 12, 2)))
+
+
+def test_a_summary_round_trips_through_the_text():
+    g = summarize(plan(checkins=[CheckIn(date(2026, 11, 30), {"o1": 79.0}, "at_risk")]), TODAY)
+    assert Glance.from_text(g.to_text()) == g
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        None,
+        5,
+        {"as_of": "2026-12-01"},
+        "",
+        "not a glance",
+        "{'as_of':'2026-12-01'",  # cut short
+        '{"as_of":"2026-12-01","problems":1,"warnings":2,"risks":[],"due":[],"open_dated":0}',
+        "{'as_of':'2026-12-01','problems':'many','warnings':2,'risks':[],'due':[],'open_dated':0}",
+        "[" * 100_000,
+    ],
+    ids=["null", "number", "object", "empty", "words", "cut", "unswapped", "bad-count", "deep"],
+)
+def test_a_text_not_as_written_gives_no_glance(text):
+    assert Glance.from_text(text) is None

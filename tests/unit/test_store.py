@@ -417,9 +417,9 @@ def test_second_list_reuses_the_index(store, count_loads):
     data = json.loads(index.read_text("utf-8"))
     record = data["files"][f"{ids[0]}.toml"]
     st = store.path_for(ids[0]).stat()
-    assert record["stat"] == [st.st_size, st.st_mtime_ns, st.st_ino]
-    assert record["title"] == "Plan 0"
-    assert record["damaged"] is None
+    assert record[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]
+    assert record[3] == "Plan 0"
+    assert record[8] is None  # not damaged
 
 
 def test_only_changed_new_and_vanished_files_are_reconsidered(store, count_loads):
@@ -473,8 +473,30 @@ def test_damaged_reason_is_cached_too(store, count_loads):
         '{"format": "backplan-index", "version": 0, "files": {}}',
         '{"format": "backplan-index", "version": 1, "files": {"x.toml": {"stat": "bad"}}}',
         "",
+        # a record as version 3 wrote it, once valid: not read by version 4
+        '{"format": "backplan-index", "version": 3, "files": {"x.toml": {"stat": [1, 2, 3], '
+        '"id": "x", "title": "X", "team": "", "current_step": "future_state", '
+        '"updated": "2026-01-01T00:00:00+00:00", "revision": 1, "damaged": null, '
+        '"read_only": null, "glance": null}}}',
+        '{"format": "backplan-index", "version": 4, "files": []}',
+        '{"format": "backplan-index", "version": 4}',
+        '{"format": "other", "version": 4, "files": {}}',
+        '{"format": "backplan-index", "version": 4, "files": {"x.toml": ' + "[" * 100_000,
+        "\ufeff{}",
     ],
-    ids=["garbage", "wrong-shape", "old-version", "bad-record", "empty"],
+    ids=[
+        "garbage",
+        "wrong-shape",
+        "old-version",
+        "bad-record",
+        "empty",
+        "version-3",
+        "files-not-an-object",
+        "no-files",
+        "other-format",
+        "nested-deep",
+        "bom",
+    ],
 )
 def test_a_corrupt_or_old_index_is_rebuilt(store, count_loads, index_text):
     ids = sorted(make(store, title).id for title in ("One", "Two"))
@@ -661,8 +683,10 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
     data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 3
-    assert data["files"]["future.toml"]["read_only"].startswith("written by a newer")
+    assert data["version"] == 4
+    assert data["files"]["future.toml"][9] == (
+        "written by a newer backplan (schema 4; this version reads up to 1)"
+    )
 
 
 def test_save_as_copy_keeps_unsaved_edits_under_a_new_id(store):
@@ -745,14 +769,239 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     store.list()
     index = store.root / "index.json"
     data = json.loads(index.read_text("utf-8"))
-    data["files"][f"{ids[1]}.toml"]["glance"] = "not a glance"
-    data["files"][f"{ids[2]}.toml"]["glance"]["problems"] = "many"
+    data["files"][f"{ids[1]}.toml"][10] = "not a glance"
+    third = data["files"][f"{ids[2]}.toml"]
+    assert third[10].count("'problems':") == 1
+    third[10] = re.sub(r"'problems':\d+", "'problems':'many'", third[10])
     index.write_text(json.dumps(data), "utf-8")
     count_loads.clear()
     entries = {e.id: e for e in store.list()}
     assert len(count_loads) == 1  # only the bad record's file, not all three
     assert isinstance(entries[ids[1]].glance.problems, int)
     data = json.loads(index.read_text("utf-8"))
-    assert isinstance(data["files"][f"{ids[1]}.toml"]["glance"]["problems"], int)
+    assert data["files"][f"{ids[1]}.toml"][10].startswith("{'as_of':'")
     # a glance whose inside is wrong is read only when shown: it shows nothing, never a crash
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
+
+
+# --- the index's format (version 4: one array per file) --------------------------------------
+
+
+def test_the_index_holds_one_array_per_file(store):
+    from datetime import date
+
+    path = _write_session(
+        store, "plan", "Plan, \"quoted\" and 'single'", datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    (store.sessions_dir / "broken.toml").write_text("= nope")
+    store.list(today=date(2026, 12, 1))
+    data = json.loads((store.root / "index.json").read_text("utf-8"))
+    assert (data["format"], data["version"], sorted(data["files"])) == (
+        "backplan-index",
+        4,
+        ["broken.toml", "plan.toml"],
+    )
+    st = path.stat()
+    record = data["files"]["plan.toml"]
+    assert record[:10] == [
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+        "Plan, \"quoted\" and 'single'",
+        "Ops",
+        "future_state",
+        "2026-01-01T00:00:00+00:00",
+        4,
+        None,
+        None,
+    ]
+    assert record[10].startswith("{'as_of':'2026-12-01','problems':")  # the glance, as text
+    st = (store.sessions_dir / "broken.toml").stat()
+    broken = data["files"]["broken.toml"]
+    assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
+    assert broken[8].startswith("(toml): ")
+    assert broken[9:] == [None, None]
+
+
+def _index_record(store: SessionStore, name: str) -> list:
+    return json.loads((store.root / "index.json").read_text("utf-8"))["files"][name]
+
+
+def _damaged_like(record: list) -> list:
+    return [*record[:3], "", "", "", None, 0, "a reason", None, None]
+
+
+# Each edit makes the record of "two.toml" not as written.  (Its file holds title "Two",
+# team "Ops", revision 4, updated 2026-02-02T00:00:00+00:00.)
+BAD_RECORDS = {
+    "null": lambda r: None,
+    "an object": lambda r: {"title": "Two"},
+    "text": lambda r: json.dumps(r),
+    "too short": lambda r: r[:10],
+    "too long": lambda r: [*r, None],
+    "size as text": lambda r: [str(r[0]), *r[1:]],
+    "size as a float": lambda r: [float(r[0]), *r[1:]],  # 123.0 == 123 in Python
+    "mtime as a float": lambda r: [r[0], float(r[1]), *r[2:]],
+    "inode as a bool": lambda r: [*r[:2], True, *r[3:]],
+    "title not text": lambda r: [*r[:3], 2, *r[4:]],
+    "team null": lambda r: [*r[:4], None, *r[5:]],
+    "step a list": lambda r: [*r[:5], ["future_state"], *r[6:]],
+    "updated without an offset": lambda r: [*r[:6], "2026-02-02T00:00:00", *r[7:]],
+    "updated not a time": lambda r: [*r[:6], "yesterday", *r[7:]],
+    "updated a number": lambda r: [*r[:6], 20260202, *r[7:]],
+    "revision negative": lambda r: [*r[:7], -4, *r[8:]],
+    "revision a float": lambda r: [*r[:7], 4.0, *r[8:]],
+    "revision as text": lambda r: [*r[:7], "4", *r[8:]],
+    "damaged and readable": lambda r: [*r[:8], "a reason", *r[9:]],
+    "read-only not text": lambda r: [*r[:9], 1, r[10]],
+    "glance null": lambda r: [*r[:10], None],
+    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}],
+    "glance another form": lambda r: [*r[:10], '{"as_of":"2026-12-01"}'],
+    "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
+    "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
+    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10]],
+    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None],
+}
+
+
+@pytest.mark.parametrize("edit", list(BAD_RECORDS.values()), ids=list(BAD_RECORDS))
+def test_a_record_not_as_written_is_parsed_again_alone(store, count_loads, edit):
+    from datetime import date
+
+    _write_session(store, "one", "One", datetime(2026, 1, 1, tzinfo=UTC))
+    _write_session(store, "two", "Two", datetime(2026, 2, 2, tzinfo=UTC))
+    _write_session(store, "three", "Three", datetime(2026, 3, 3, tzinfo=UTC))
+    store.list(today=date(2026, 12, 1))
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    data["files"]["two.toml"] = edit(data["files"]["two.toml"])
+    index.write_text(json.dumps(data), "utf-8")
+
+    count_loads.clear()
+    entries = store.list(today=date(2026, 12, 1))
+    assert len(count_loads) == 1  # that file alone: the other two records are kept
+    assert [(e.id, e.title, e.revision, e.damaged) for e in entries] == [
+        ("three", "Three", 4, None),
+        ("two", "Two", 4, None),
+        ("one", "One", 4, None),
+    ]
+    assert entries[1].updated == datetime(2026, 2, 2, tzinfo=UTC)
+    assert entries[1].glance is not None and entries[1].glance.as_of == date(2026, 12, 1)
+    record = _index_record(store, "two.toml")  # written again, as it should be
+    assert record[3:10] == [
+        "Two",
+        "Ops",
+        "future_state",
+        "2026-02-02T00:00:00+00:00",
+        4,
+        None,
+        None,
+    ]
+    count_loads.clear()
+    store.list(today=date(2026, 12, 1))
+    assert count_loads == []
+
+
+@pytest.mark.parametrize("item", [0, 1, 2], ids=["size", "mtime_ns", "inode"])
+def test_a_record_of_another_stat_is_never_trusted(store, count_loads, item):
+    _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list()
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    record = data["files"]["plan.toml"]
+    record[item] += 1
+    record[3] = "From the index"
+    index.write_text(json.dumps(data), "utf-8")
+    count_loads.clear()
+    (entry,) = store.list()
+    assert len(count_loads) == 1
+    assert entry.title == "From the file"
+    assert _index_record(store, "plan.toml")[3] == "From the file"
+
+
+def test_an_index_record_of_a_file_that_is_gone_is_dropped(store, count_loads):
+    _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list()
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    data["files"]["ghost.toml"] = data["files"]["plan.toml"]
+    index.write_text(json.dumps(data), "utf-8")
+    count_loads.clear()
+    assert [e.id for e in store.list()] == ["plan"]
+    assert count_loads == []
+    assert sorted(json.loads(index.read_text("utf-8"))["files"]) == ["plan.toml"]
+
+
+def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
+    from dataclasses import fields
+
+    from backplan_tui.core.store import SessionEntry
+
+    _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
+    for entry in (store.list()[0], store.list()[0]):  # parsed, then from the index
+        assert set(vars(entry)) == {
+            "id",
+            "_folder",
+            "title",
+            "team",
+            "current_step",
+            "updated",
+            "revision",
+            "damaged",
+            "read_only_reason",
+            "has_backup",
+            "glance_record",
+        }  # ``path`` is made on first use
+        assert {f.name for f in fields(SessionEntry)} == set(vars(entry)) - {"_folder"} | {"path"}
+        made = SessionEntry(
+            id="plan",
+            path=store.sessions_dir / "plan.toml",
+            title="Plan",
+            team="Ops",
+            current_step="future_state",
+            updated=datetime(2026, 1, 1, tzinfo=UTC),
+            revision=4,
+            damaged=None,
+            read_only_reason=None,
+            has_backup=False,
+            glance_record=entry.glance_record,  # the index's text (its tests: test_glance)
+        )
+        assert entry == made and hash(entry) == hash(made)
+        assert repr(entry) == repr(made)
+        assert entry.path == store.sessions_dir / "plan.toml"
+        assert vars(entry)["path"] is entry.path  # made once
+        with pytest.raises(AttributeError):
+            entry.no_such_thing  # noqa: B018
+        with pytest.raises(AttributeError):
+            entry.title = "changed"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        made.no_such_thing  # noqa: B018
+
+
+def test_equal_times_sort_by_id_and_damaged_last(store):
+    same = datetime(2026, 1, 1, tzinfo=UTC)
+    # the file names sort the other way round ("-" < "."): the order is by id
+    _write_session(store, "a-b", "Second", same)
+    _write_session(store, "a", "First", same)
+    _write_session(store, "z", "Newest", datetime(2026, 6, 1, tzinfo=UTC))
+    _write_session(store, "0-old", "Oldest", datetime(2020, 1, 1, tzinfo=UTC))
+    (store.sessions_dir / "0-broken.toml").write_text("= nope")
+    expected = ["z", "a", "a-b", "0-old", "0-broken"]
+    assert [e.id for e in store.list()] == expected
+    assert [e.id for e in store.list()] == expected  # from the index
+
+
+def test_a_glance_from_the_index_is_stale_on_another_day(store, count_loads):
+    from datetime import date
+
+    _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list(today=date(2026, 12, 1))
+    count_loads.clear()
+    (entry,) = store.list(today=date(2026, 12, 1))
+    assert count_loads == [] and isinstance(entry.glance_record, str)
+    assert not entry.glance_stale(date(2026, 12, 1))
+    assert entry.glance_stale(date(2026, 12, 2))
+    assert entry.glance.as_of == date(2026, 12, 1)
+    (entry,) = store.list(today=date(2026, 12, 2), refresh=True)
+    assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 2)
+    assert _index_record(store, "plan.toml")[10].startswith("{'as_of':'2026-12-02',")

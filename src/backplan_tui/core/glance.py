@@ -15,21 +15,36 @@ Two parts age differently:
   (``SessionStore.list(refresh=True)``).
 
 Pure: no I/O, no Textual.  The record is plain JSON types (``to_record`` / ``from_record``),
-and ``from_record`` rejects anything malformed (the index is a cache a person can edit).
+and ``from_record`` rejects anything malformed (the index is a cache a person can edit).  The
+index keeps it as one string (``to_text`` / ``from_text``), parsed only when it is shown; that
+string starts with the day it was computed (``text_prefix``), so staleness needs no parse.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import shorten
+
+if TYPE_CHECKING:
+    from backplan_tui.core.model import Session
 
 MAX_DUE = 5  # dated items kept per session: enough for "next" and an overdue count
 MAX_RISKS = 3
 MAX_TEXT = 80  # characters of a title or reason kept in the index
+# ``to_text`` is the record's compact ASCII JSON with the characters " and ' swapped: stored
+# as a JSON string in the index it then needs (almost) no escapes, and the index's 1,000
+# glances (three quarters of it) decode in 0.5 ms instead of 1.7 ms.
+_SWAP_QUOTES = str.maketrans({'"': "'", "'": '"'})
+TEXT_START = "{'as_of':'"  # every glance's text starts so, and then the day
+
+
+def text_prefix(day: date) -> str:
+    """How the text (``Glance.to_text``) of a glance computed on ``day`` starts."""
+    return f"{TEXT_START}{day.isoformat()}'"
 
 
 @dataclass(frozen=True)
@@ -100,6 +115,22 @@ class Glance:
             "due": [[d.due.isoformat(), d.kind, d.title, d.owner] for d in self.due],
             "open_dated": self.open_dated,
         }
+
+    def to_text(self) -> str:
+        """The record as one string for the index: compact ASCII JSON with " and ' swapped
+        (see ``_SWAP_QUOTES``); it starts with ``text_prefix(self.as_of)``."""
+        return json.dumps(self.to_record(), separators=(",", ":")).translate(_SWAP_QUOTES)
+
+    @classmethod
+    def from_text(cls, text: Any) -> Glance | None:
+        """The glance in a ``to_text`` string; None when it is not as written."""
+        if not isinstance(text, str):
+            return None
+        try:
+            record = json.loads(text.translate(_SWAP_QUOTES))
+        except (ValueError, RecursionError):
+            return None
+        return cls.from_record(record)
 
     @classmethod
     def from_record(cls, record: Any) -> Glance | None:

@@ -26,7 +26,21 @@ collected in ``store.warnings`` and logged, never raised.
 
 ``list()`` keeps a cache in ``<data dir>/index.json`` (file name -> stat + the fields of the
 list entry) so that only new or changed files are parsed.  The index is only a cache: it is
-never trusted over the file it describes, and deleting it is always safe.
+never trusted over the file it describes, and deleting it is always safe.  It is read on every
+start, so it is built to be read fast: ``{"format": "backplan-index", "version": 4, "files":
+{"<id>.toml": RECORD, ...}}`` where each RECORD is one JSON array of 11 items::
+
+    [size, mtime_ns, inode, title, team, current_step, updated, revision, damaged, read_only,
+     glance]
+
+``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read: any change
+there and the file is parsed again.  ``updated`` is ISO 8601 text with a UTC offset;
+``glance`` is ``Glance.to_text()`` (JSON with the quotes swapped), parsed only when shown.
+Integers are never booleans.  A readable file's record has text in ``updated`` and
+``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's has the reason
+in ``damaged``, empty texts, revision 0 and nulls elsewhere.  A record of any other shape or
+with other values is not as written: that file alone is parsed again.  An index of another
+version is rebuilt.
 """
 
 from __future__ import annotations
@@ -44,6 +58,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +66,8 @@ from backplan_tui.core import codec
 from backplan_tui.core.fileio import fsync_dir as _fsync_dir
 from backplan_tui.core.fileio import remove_quietly as _remove_quietly
 from backplan_tui.core.fileio import write_temp as _write_temp
-from backplan_tui.core.glance import Glance, summarize
+from backplan_tui.core.glance import TEXT_START as _GLANCE_START
+from backplan_tui.core.glance import Glance, summarize, text_prefix
 from backplan_tui.core.model import SCHEMA_VERSION, Session, utc_now
 from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
@@ -81,7 +97,9 @@ FILE_MODE = 0o600
 SUFFIX = ".toml"
 INDEX_NAME = "index.json"
 INDEX_FORMAT = "backplan-index"
-INDEX_VERSION = 3  # 3: each record holds the session's glance (health, risks, dated items)
+# 3: each record holds the session's glance (health, risks, dated items); 4: each record is
+# one array, the glance in it one string (read in half the time; see the module docstring)
+INDEX_VERSION = 4
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
 BACKUPS_KEPT = 10
@@ -94,6 +112,11 @@ _BACKUP_REVISION = re.compile(r"(?P<revision>\d{1,19})(?:-(?P<n>\d{1,6}))?\.toml
 _BACKUP_DAMAGED = re.compile(r"damaged-\d{8}T\d{6}Z(?:-\d+)?\.toml")
 _BACKUP_MIGRATION = re.compile(r"pre-migration-v(?P<version>\d{1,6})(?:-\d+)?\.toml")
 _MB = 1024 * 1024
+_RECORD_LENGTH = 11  # items in an index record (see the module docstring)
+_Record = list[Any]  # (an alias: inside SessionStore, ``list`` is the method)
+_BY_ID = attrgetter("id")
+_BY_UPDATED = attrgetter("updated")
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 class StoreError(Exception):
@@ -134,6 +157,13 @@ class SessionReadOnly(StoreError):
 
 @dataclass(frozen=True)
 class SessionEntry:
+    """One session file in the list.
+
+    The entries ``SessionStore.list()`` returns make ``path`` on first use (home draws only
+    the rows on screen, and making a ``Path`` costs more than the rest of an entry); it is a
+    field like the others for everything else (equality, repr, the constructor).
+    """
+
     id: str
     path: Path
     title: str
@@ -147,12 +177,26 @@ class SessionEntry:
     # The index record's glance, read on first use (a list of 1,000 shows 200 at most).
     glance_record: Any = field(default=None, repr=False)
 
+    if not TYPE_CHECKING:  # hidden from type checkers: any other name stays an error there
+
+        def __getattr__(self, name: str) -> Any:
+            # Only called for a name that is not set: ``path`` of a listed entry.
+            if name == "path":
+                folder = self.__dict__.get("_folder")
+                if folder is not None:
+                    path = self.__dict__["path"] = folder / f"{self.id}{SUFFIX}"
+                    return path
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     @cached_property
     def glance(self) -> Glance | None:
         """Health, risks and next due; None for a damaged file or a glance edited by hand."""
-        if isinstance(self.glance_record, Glance):
-            return self.glance_record
-        return Glance.from_record(self.glance_record)
+        record = self.glance_record
+        if isinstance(record, Glance):
+            return record
+        if isinstance(record, str):  # the index's text (``Glance.to_text``)
+            return Glance.from_text(record)
+        return Glance.from_record(record)
 
     def glance_stale(self, today: date) -> bool:
         """The glance was computed on another day (cheap: the record is not parsed)."""
@@ -160,6 +204,42 @@ class SessionEntry:
         if isinstance(record, Glance):
             return record.stale(today)
         return _stale(record, today)
+
+
+def _session_files(directory: Path) -> list[tuple[str, os.stat_result]]:
+    """(name, lstat) of each session file in ``directory``: every name ending in ".toml"
+    and not starting with "." that is not a folder (a symlink or a FIFO is listed too, as
+    damaged: never followed or read).  [] when the folder cannot be read.
+
+    Listed through a file descriptor where the OS allows it: each ``stat()`` is then an
+    ``fstatat`` relative to it, not a look-up of the whole path (a tenth faster)."""
+    fd: int | None = None
+    try:
+        if os.scandir in os.supports_fd:
+            fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC)
+        found: list[tuple[str, os.stat_result]] = []
+        with os.scandir(directory if fd is None else fd) as scan:
+            for item in scan:
+                name = item.name
+                if name.startswith(".") or not name.endswith(SUFFIX):
+                    continue
+                try:
+                    if item.is_dir(follow_symlinks=False):
+                        continue
+                    found.append((name, item.stat(follow_symlinks=False)))
+                except OSError:
+                    continue
+        return found
+    except OSError:
+        return []
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+# making a listed entry without its constructor (see ``SessionStore.list``)
+_new = object.__new__
+_set = object.__setattr__
 
 
 @dataclass(frozen=True)
@@ -180,8 +260,10 @@ class BackupEntry:
 
 
 def _stale(glance: Any, today: date) -> bool:
-    """A readable file's glance record was computed on another day (health and risks have
-    aged); a damaged file has none."""
+    """A readable file's glance (``Glance.to_text``, or a record) was computed on another day
+    (health and risks have aged); a damaged file has none."""
+    if isinstance(glance, str):
+        return not glance.startswith(text_prefix(today))
     return isinstance(glance, dict) and glance.get("as_of") != today.isoformat()
 
 
@@ -249,7 +331,10 @@ def orphaned_temp_files(directory: Path, *, now: float | None = None) -> list[Pa
     except OSError:
         return found
     for item in items:
-        match = _TEMP_NAME.fullmatch(item.name)
+        name = item.name
+        if not (name.startswith(".") and name.endswith(".tmp")):  # cheap: on every start
+            continue
+        match = _TEMP_NAME.fullmatch(name)
         if match is None or not match["target"].endswith((SUFFIX, INDEX_NAME)):
             continue
         try:
@@ -1046,81 +1131,142 @@ class SessionStore:
         earlier day keeps that day's glance (``glance.stale(today)``) unless ``refresh``, which
         parses those files again.  The app lists without ``refresh`` (start-up never parses
         unchanged files) and refreshes in a worker; ``backplan list`` refreshes.
+
+        This is on the app's start-up path: with a current index it reads ``index.json``,
+        stats each file, checks each record (shape, stat) and makes the entries; no more.
         """
         today = today or date.today()
-        cached, index_ok = self._read_index()
-        records: dict[str, dict[str, Any]] = {}
-        try:
-            scan = list(os.scandir(self.sessions_dir))
-        except OSError:
-            scan = []
-        for item in scan:
-            name = item.name
-            if name.startswith(".") or not name.endswith(SUFFIX):
-                continue
-            try:  # a symlink or a FIFO is listed too (as damaged: never followed or read)
-                if item.is_dir(follow_symlinks=False):
-                    continue
-                info = item.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            key = [info.st_size, info.st_mtime_ns, info.st_ino]
-            record = cached.get(name)
-            if (
-                record is None
-                or record["stat"] != key
-                or (refresh and _stale(record["glance"], today))
-            ):
-                record = self._index_record(Path(item.path), key, today)
+        current = text_prefix(today)  # how a glance computed today starts (no parse needed)
+        index = self._read_index()
+        changed = index is None
+        cached: dict[str, Any] = index or {}
+        records: dict[str, _Record] = {}
+        entries: list[SessionEntry] = []
+        files = _session_files(self.sessions_dir)
+        with_backups = self._ids_with_backups() if files else set()
+        folder = self.sessions_dir
+        parse, new, set_dict, entry_class = datetime.fromisoformat, _new, _set, SessionEntry
+        cut = -len(SUFFIX)
+        for name, info in files:
+            # The record is used only if it is exactly as written (the shapes in the module
+            # docstring) and for this very file (its stat); else this one file is parsed again.
+            record: Any = cached.get(name)
+            updated: datetime | None = None
+            glance: str | None = None
+            usable = False
+            if type(record) is list and len(record) == _RECORD_LENGTH:
+                size, mtime_ns, inode, title, team, step, text, revision, damaged, ro, glance = (
+                    record
+                )
+                usable = (
+                    type(size) is int  # never a bool or a float, which compare equal
+                    and size == info.st_size
+                    and type(mtime_ns) is int
+                    and mtime_ns == info.st_mtime_ns
+                    and type(inode) is int
+                    and inode == info.st_ino
+                    and type(title) is str
+                    and type(team) is str
+                    and type(step) is str
+                    and type(revision) is int
+                    and revision >= 0
+                    and (
+                        (  # a readable file: "updated" text with an offset, a glance
+                            type(text) is str
+                            and damaged is None
+                            and (ro is None or type(ro) is str)
+                            and type(glance) is str
+                            and glance.startswith(_GLANCE_START)
+                        )
+                        or (  # a damaged file: the reason and nothing else
+                            text is None
+                            and type(damaged) is str
+                            and ro is None
+                            and glance is None
+                            and not (title or team or step or revision)
+                        )
+                    )
+                )
+                if usable and text is not None:
+                    try:
+                        updated = parse(text)
+                    except ValueError:
+                        usable = False
+                    else:
+                        usable = updated.tzinfo is not None
+                    if refresh and usable and not glance.startswith(current):
+                        usable = False  # computed on another day: parse it again, as asked
+            if not usable:
+                record, updated = self._index_record(folder / name, info, today)
+                _, _, _, title, team, step, _, revision, damaged, ro, glance = record
+                changed = True
             records[name] = record
-        if (not index_ok or records != cached) and self.sessions_dir.is_dir():
+            session_id = name[:cut]
+            has_backup = session_id in with_backups
+            if has_backup and damaged is not None:
+                has_backup = any(e.kind == "revision" for _, e, _ in self._backup_files(session_id))
+            # SessionEntry(...) made the cheap way: one dict, and ``path`` made on first use
+            # (see ``SessionEntry.__getattr__``); test_store checks it equals the constructor's
+            entry = new(entry_class)
+            set_dict(
+                entry,
+                "__dict__",
+                {
+                    "id": session_id,
+                    "_folder": folder,
+                    "title": title,
+                    "team": team,
+                    "current_step": step,
+                    "updated": updated,
+                    "revision": revision,
+                    "damaged": damaged,
+                    "read_only_reason": ro,
+                    "has_backup": has_backup,
+                    "glance_record": glance,
+                },
+            )
+            entries.append(entry)
+        # a file parsed again, a record that was not usable, a record of a file that is gone
+        if (changed or len(records) != len(cached)) and self.sessions_dir.is_dir():
             self._write_index(records)
-        with_backups = self._ids_with_backups() if records else set()
-        entries = [
-            self._entry(name, record, name[: -len(SUFFIX)] in with_backups)
-            for name, record in records.items()
-        ]
-        entries.sort(key=lambda e: e.id)
-        entries.sort(
-            key=lambda e: (e.updated is None, -e.updated.timestamp() if e.updated else 0.0)
-        )
-        return entries
+        # by id, then newest first (a stable sort keeps the id order of equal times)
+        entries.sort(key=_BY_ID)
+        dated = [e for e in entries if e.updated is not None]
+        dated.sort(key=_BY_UPDATED, reverse=True)
+        if len(dated) < len(entries):
+            dated += [e for e in entries if e.updated is None]
+        return dated
 
-    def _index_record(self, path: Path, key: list[int], today: date) -> dict[str, Any]:
-        record: dict[str, Any] = {
-            "stat": key,
-            "id": path.name[: -len(SUFFIX)],
-            "title": "",
-            "team": "",
-            "current_step": "",
-            "updated": None,
-            "revision": 0,
-            "damaged": None,
-            "read_only": None,
-            "glance": None,
-        }
+    def _index_record(
+        self, path: Path, info: os.stat_result, today: date
+    ) -> tuple[_Record, datetime | None]:
+        """Parse one file: (its index record, with the glance on ``today``; its ``updated``)."""
+        stat_key = [info.st_size, info.st_mtime_ns, info.st_ino]
         try:
             session, _ = self._load_file(path, allow_newer=True)
         except FileNotFoundError:
-            record["damaged"] = "the file disappeared while it was being read"
-            return record
+            reason = "the file disappeared while it was being read"
+            return [*stat_key, "", "", "", None, 0, reason, None, None], None
         except _Damage as damage:
-            record["damaged"] = damage.reason
-            return record
-        record.update(
-            title=session.title,
-            team=session.team,
-            current_step=session.current_step,
-            updated=session.updated.isoformat(),
-            revision=session.revision,
-            glance=summarize(session, today).to_record(),
-        )
+            return [*stat_key, "", "", "", None, 0, damage.reason, None, None], None
+        read_only = None
         if session.schema_version > SCHEMA_VERSION:
-            record["read_only"] = (
+            read_only = (
                 f"written by a newer backplan (schema {session.schema_version}; this version "
                 f"reads up to {SCHEMA_VERSION})"
             )
-        return record
+        record = [
+            *stat_key,
+            session.title,
+            session.team,
+            session.current_step,
+            session.updated.isoformat(),
+            session.revision,
+            None,
+            read_only,
+            summarize(session, today).to_text(),
+        ]
+        return record, session.updated
 
     def _ids_with_backups(self) -> set[str]:
         """Ids that have a folder in ``backups/`` (one listing, not one per session)."""
@@ -1135,80 +1281,28 @@ class SessionStore:
         except OSError:
             return set()
 
-    def _entry(self, name: str, record: dict[str, Any], backup_dir: bool) -> SessionEntry:
-        updated = record["updated"]
-        session_id = name[: -len(SUFFIX)]
-        has_backup = backup_dir
-        if backup_dir and record["damaged"] is not None:
-            has_backup = any(e.kind == "revision" for _, e, _ in self._backup_files(session_id))
-        return SessionEntry(
-            id=name[: -len(SUFFIX)],
-            path=self.sessions_dir / name,
-            title=record["title"],
-            team=record["team"],
-            current_step=record["current_step"],
-            updated=datetime.fromisoformat(updated) if updated else None,
-            revision=record["revision"],
-            damaged=record["damaged"],
-            read_only_reason=record["read_only"],
-            has_backup=has_backup,
-            glance_record=record["glance"],
-        )
-
-    def _read_index(self) -> tuple[dict[str, dict[str, Any]], bool]:
-        """(records, usable).  Anything unexpected means "rebuild", never an error."""
+    def _read_index(self) -> dict[str, Any] | None:
+        """The index's records by file name, not yet checked (``list`` checks each one it
+        uses); None when there is no usable index.  Never an error: a cache to rebuild."""
         try:
             data = json.loads(self._read_raw(self.index_path).decode("utf-8"))
         except (OSError, ValueError, _Damage, RecursionError):
-            return {}, False
+            return None
         if (
-            not isinstance(data, dict)
+            type(data) is not dict
             or data.get("format") != INDEX_FORMAT
             or data.get("version") != INDEX_VERSION
-            or not isinstance(data.get("files"), dict)
+            or type(data.get("files")) is not dict
         ):
-            return {}, False
-        # A record that is not as written is parsed again; the others are kept.
-        files = {n: r for n, r in data["files"].items() if self._valid_record(n, r)}
-        return files, len(files) == len(data["files"])
+            return None
+        files: dict[str, Any] = data["files"]
+        return files
 
-    @staticmethod
-    def _valid_record(name: Any, record: Any) -> bool:
-        if not isinstance(name, str) or not name.endswith(SUFFIX) or not isinstance(record, dict):
-            return False
-        key = record.get("stat")
-        if not (isinstance(key, list) and len(key) == 3 and all(type(v) is int for v in key)):
-            return False
-        if record.get("id") != name[: -len(SUFFIX)]:
-            return False
-        if not all(isinstance(record.get(f), str) for f in ("title", "team", "current_step")):
-            return False
-        if type(record.get("revision")) is not int:
-            return False
-        for optional in ("damaged", "read_only"):
-            if not (record.get(optional) is None or isinstance(record.get(optional), str)):
-                return False
-        if "read_only" not in record:
-            return False
-        glance = record.get("glance", False)  # checked in full when it is first shown
-        if not (glance is None or (isinstance(glance, dict) and "as_of" in glance)):
-            return False
-        updated = record.get("updated")
-        if updated is None:
-            return True
-        if not isinstance(updated, str):
-            return False
-        try:
-            return datetime.fromisoformat(updated).tzinfo is not None
-        except ValueError:
-            return False
-
-    def _write_index(self, records: dict[str, dict[str, Any]]) -> None:
+    def _write_index(self, records: dict[str, _Record]) -> None:
         """Best effort: the index is a cache, so failing to write it is not an error."""
         payload = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "files": records}
-        data = (json.dumps(payload, separators=(",", ":")) + "\n").encode(
-            "utf-8"
-        )  # a cache: compact
+        # a cache: compact
+        data = (json.dumps(payload, separators=(",", ":")) + "\n").encode("utf-8")
         tmp: Path | None = None
         try:
             tmp = _write_temp(self.root, INDEX_NAME, data)
