@@ -89,3 +89,16 @@ def test_login_names_become_safe_folder_names(monkeypatch, raw, kept):
     assert "/" not in name and name not in (".", "..")
     if not kept:
         assert name.startswith("user-") and len(name) == 17
+
+
+def test_a_copy_cut_short_by_kill_leaves_no_temp_file_behind(tmp_path):
+    """A kill -9 during the write leaves a temp file; the next write removes it, but not
+    one that a live process is still writing."""
+    visits = Visits(tmp_path, user="dana")
+    visits.remember(session())
+    dead = visits.folder / ".plan.toml.999999999.deadbeef.tmp"  # no such process
+    live = visits.folder / f".plan.toml.{os.getpid()}.0badcafe.tmp"  # this one, just now
+    dead.write_text("half a sess")
+    live.write_text("being written")
+    assert visits.remember(session())
+    assert sorted(p.name for p in visits.folder.iterdir()) == [live.name, "plan.toml"]

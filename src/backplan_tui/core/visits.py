@@ -21,6 +21,7 @@ Pure core: no Textual.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import os
@@ -76,9 +77,14 @@ class Visits:
 
     def remember(self, session: Session) -> bool:
         """Keep ``session`` as this person's last view of it; False when it cannot be kept."""
+        from backplan_tui.core.store import orphaned_temp_files
+
         try:
             ensure_dir(self.root / SEEN_DIR, allow_symlink=False)
             ensure_dir(self.folder, allow_symlink=False)
+            for orphan in orphaned_temp_files(self.folder):  # a write cut short (kill -9)
+                with contextlib.suppress(OSError):
+                    os.unlink(orphan)
             write_atomic(self.path(session.id), codec.dumps(session))
         except (OSError, codec.CodecError):
             return False
