@@ -2,7 +2,9 @@
 
 ``backplan list/show/export/new/where/templates`` never import Textual; only the commands
 that open the app (no command, ``open``, ``demo``) import ``backplan_tui.tui.app``, inside
-the function that starts it.
+the function that starts it.  The rest of the core (the store, the codec, the exports, the
+model) is imported by the commands that use it, and ``backplan`` with no arguments does not
+load argparse: the app's start-up pays for none of it.
 
 Every error is one line on stderr, ``backplan: error: ...``, and a non-zero exit status:
 2 for a usage error (bad option, bad date, unknown template or format), 1 for anything else
@@ -12,7 +14,6 @@ Everything printed that came from a session or from the user goes through ``text
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import re
@@ -20,24 +21,17 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
-from backplan_tui import __version__
 from backplan_tui.core import paths
-from backplan_tui.core.codec import CodecError
-from backplan_tui.core.export import (
-    FORMATS,
-    write_atomic,  # noqa: F401 - the CLI's -o writer
-)
-from backplan_tui.core.model import STEP_TITLES, Session
-from backplan_tui.core.store import (
-    SessionEntry,
-    SessionNotFound,
-    SessionStore,
-    StoreError,
-    valid_id,
-)
 from backplan_tui.core.textclean import cell_width, clean_line, clean_text, shorten
+
+if TYPE_CHECKING:
+    import argparse
+
+    from backplan_tui.core.model import Session
+    from backplan_tui.core.store import SessionEntry, SessionStore
 
 PROG = "backplan"
 USAGE_ERROR = 2
@@ -50,14 +44,18 @@ class UsageError(Exception):
     """Bad arguments: reported as one line, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and exiting on an error."""
+def __getattr__(name: str) -> Any:
+    """``write_atomic``, the CLI's ``-o`` writer, loaded when first asked for."""
+    if name == "write_atomic":
+        from backplan_tui.core.fileio import write_atomic
 
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
+        return write_atomic
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _iso_date(value: str) -> date:
+    import argparse
+
     if not _DATE.fullmatch(value):
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
@@ -67,6 +65,8 @@ def _iso_date(value: str) -> date:
 
 
 def _revision(value: str) -> int:
+    import argparse
+
     try:
         number = int(value)
     except ValueError:
@@ -77,6 +77,8 @@ def _revision(value: str) -> int:
 
 
 def _positive_width(value: str) -> int:
+    import argparse
+
     try:
         width = int(value)
     except ValueError:
@@ -87,6 +89,17 @@ def _positive_width(value: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from backplan_tui import __version__
+    from backplan_tui.core.export import FORMATS
+
+    class _Parser(argparse.ArgumentParser):
+        """argparse that raises instead of printing usage and exiting on an error."""
+
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(message)
+
     # --data-dir works before or after the command: the subcommands repeat it with
     # default=SUPPRESS so that a value given before the command is not reset.
     common = _Parser(add_help=False)
@@ -208,6 +221,8 @@ def _store(args: argparse.Namespace) -> SessionStore:
     """The store of this run (one per command, so its warnings can be printed at the end)."""
     store = getattr(args, "_store", None)
     if store is None:
+        from backplan_tui.core.store import SessionStore
+
         store = SessionStore(paths.data_dir(args.data_dir))
         args._store = store
     return store
@@ -239,6 +254,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from backplan_tui.core.model import STEP_TITLES
+
     store = _store(args)
     today = date.today()
     entries = store.list(today=today, refresh=True)  # health and risks as of today
@@ -352,13 +369,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None or args.output == "-":
         sys.stdout.write(output)
         return 0
-    path = write_atomic(Path(args.output), output)
+    path = export.write_atomic(Path(args.output), output)
     _out(f"Wrote {path}")
     return 0
 
 
 def _resolve_for_backups(store: SessionStore, query: str) -> str:
     """Like ``resolve``, but also an id whose session file is gone and only backups remain."""
+    from backplan_tui.core.store import SessionNotFound, valid_id
+
     try:
         return store.resolve(query)
     except SessionNotFound:
@@ -392,6 +411,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from backplan_tui.core.store import SessionNotFound
+
     store = _store(args)
     session_id = _resolve_for_backups(store, args.session)
     revision = args.revision
@@ -436,11 +457,13 @@ def _run_app(args: argparse.Namespace, session_id: str | None, *, demo: bool = F
 
     theme = getattr(args, "theme", None)
     if theme:
-        from backplan_tui.tui.themes import theme_infos
+        from backplan_tui.tui import themes
 
-        names = [info.name for info in theme_infos(paths.config_dir())[0]]
-        if theme not in names:
-            raise UsageError(f"unknown theme {theme!r}; `backplan themes` lists them")
+        known = theme in themes.textual_theme_names() or themes.builtin_theme(theme) is not None
+        if not known:  # a user's theme, or none: read them all
+            names = [info.name for info in themes.theme_infos(paths.config_dir())[0]]
+            if theme not in names:
+                raise UsageError(f"unknown theme {theme!r}; `backplan themes` lists them")
     app = create_app(
         data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo, theme=theme
     )
@@ -580,15 +603,23 @@ def _os_error(error: OSError) -> str:
     return error.strerror or str(error)
 
 
+def no_arguments() -> argparse.Namespace:
+    """What the parser makes of no arguments (open the app), without loading argparse."""
+    return cast("argparse.Namespace", SimpleNamespace(data_dir=None, theme=None, command=None))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except UsageError as error:
-        _error(error)
-        return USAGE_ERROR
-    except SystemExit as done:  # --help / --version
-        return done.code if isinstance(done.code, int) else 0
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments:  # `backplan`: the app, started as fast as it can be
+        args = no_arguments()
+    else:
+        try:
+            args = build_parser().parse_args(arguments)
+        except UsageError as error:
+            _error(error)
+            return USAGE_ERROR
+        except SystemExit as done:  # --help / --version
+            return done.code if isinstance(done.code, int) else 0
     try:
         return _run(args)
     except UsageError as error:
@@ -602,24 +633,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ERROR
     except KeyboardInterrupt:
         return 130
-    except (StoreError, CodecError, ValueError) as error:
+    except ValueError as error:  # a codec.CodecError is one
         _error(error)
         return ERROR
     except OSError as error:
         _error(_os_error(error))
         return ERROR
     except Exception as error:
-        if not _template_error(error):
+        if not _known_error(error):
             raise
         _error(error)
         return ERROR
 
 
-def _template_error(error: Exception) -> bool:
-    """A ``templates.TemplateError``: only the commands that use templates import that
-    module (it is large), and nothing else can raise one."""
-    module = sys.modules.get("backplan_tui.core.templates")
-    return module is not None and isinstance(error, module.TemplateError)
+def _known_error(error: Exception) -> bool:
+    """A ``store.StoreError`` or a ``templates.TemplateError`` (reported in one line): each
+    module is imported only by the commands that use it, and nothing else raises its errors."""
+    for module_name, class_name in (
+        ("backplan_tui.core.store", "StoreError"),
+        ("backplan_tui.core.templates", "TemplateError"),
+    ):
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(error, getattr(module, class_name)):
+            return True
+    return False
 
 
 def _run(args: argparse.Namespace) -> int:

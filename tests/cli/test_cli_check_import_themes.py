@@ -119,3 +119,30 @@ def test_unknown_theme_is_a_usage_error_before_the_app_starts(
     assert cli.main(["--theme", "no-such-theme"]) == 2
     assert "unknown theme 'no-such-theme'" in capsys.readouterr().err
     assert started == []
+
+
+class _StartedApp:
+    return_code = 0
+
+    def run(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("theme", ["backplan-light", "nord", "harbour"])
+def test_a_known_theme_starts_the_app_in_it(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    from backplan_tui.core import paths
+
+    folder = paths.config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "harbour.toml").write_text('name = "harbour"\nprimary = "#4DA3FF"\n', "utf-8")
+    started: list[dict[str, object]] = []
+
+    def create_app(**kwargs: object) -> _StartedApp:
+        started.append(kwargs)
+        return _StartedApp()
+
+    monkeypatch.setattr("backplan_tui.tui.app.create_app", create_app)
+    assert cli.main(["--theme", theme]) == 0
+    assert [kwargs["theme"] for kwargs in started] == [theme]

@@ -108,3 +108,67 @@ def test_another_exception_is_not_swallowed(monkeypatch):
     monkeypatch.setitem(cli.COMMANDS, "templates", broken)
     with pytest.raises(RuntimeError):
         cli.main(["templates"])
+
+
+def test_a_store_error_is_still_one_error_line(monkeypatch, capsys):
+    def broken(args):
+        from backplan_tui.core.store import SessionNotFound
+
+        raise SessionNotFound("no session matches 'nope'")
+
+    monkeypatch.setitem(cli.COMMANDS, "templates", broken)
+    assert cli.main(["templates"]) == cli.ERROR
+    assert capsys.readouterr().err == "backplan: error: no session matches 'nope'\n"
+
+
+# --- `backplan` alone: the app's start-up ------------------------------------------------------
+
+NO_ARGUMENTS = {"data_dir": None, "theme": None, "command": None}
+
+
+def test_no_arguments_is_what_the_parser_makes_of_none():
+    assert vars(cli.build_parser().parse_args([])) == NO_ARGUMENTS
+    assert vars(cli.no_arguments()) == NO_ARGUMENTS
+
+
+APP_PROBE = """\
+import sys
+import textual.app
+textual.app.App.run = lambda self, **kwargs: None  # built (settings, theme), never run
+from backplan_tui.cli import main
+code = main([])
+print(" ".join(sorted(sys.modules)), file=sys.stderr)
+sys.exit(code)
+"""
+
+NOT_BEFORE_THE_APP_RUNS = [  # (tomllib is: it reads the start theme's file)
+    "argparse",
+    "tomli_w",
+    "backplan_tui.core.export",
+    "backplan_tui.core.document",
+    "backplan_tui.core.timebox",
+    "backplan_tui.core.undo",
+    "backplan_tui.core.templates",
+]
+
+
+@pytest.mark.parametrize("settings_file", [False, True])
+def test_the_app_is_built_without_argparse_the_toml_writer_or_the_session_modules(
+    store, monkeypatch, settings_file
+):
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "backplan"
+    if settings_file:  # as backplan writes it
+        config.mkdir(parents=True)
+        (config / "settings.toml").write_text(
+            'theme = "backplan-light"\nfacilitator = "Dana"\nvotes_per_person = 3\n'
+            "autosave_delay = 1.0\n\n[timebox_minutes]\nfuture_state = 20\n",
+            encoding="utf-8",
+        )
+    env = dict(os.environ, PYTHONPATH=SRC, BACKPLAN_HOME=str(store.root))
+    done = subprocess.run(
+        [sys.executable, "-c", APP_PROBE], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stderr.split())
+    assert "backplan_tui.tui.app" in loaded
+    assert sorted(name for name in NOT_BEFORE_THE_APP_RUNS if name in loaded) == []

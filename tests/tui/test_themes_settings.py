@@ -7,13 +7,24 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+import pytest
+from textual.app import App
+from textual.theme import ThemeProvider
 from textual.widgets import Input
 
 from backplan_tui.core import paths, templates
 from backplan_tui.core.store import SessionStore
+from backplan_tui.tui import app as app_module
 from backplan_tui.tui.app import BackplanApp, create_app
 
 TODAY = date(2026, 11, 23)
+BACKPLAN_THEMES = {
+    "backplan-dark",
+    "backplan-light",
+    "backplan-high-contrast",
+    "backplan-projector",
+    "backplan-sunrise",
+}
 
 
 def config_dir() -> Path:
@@ -133,3 +144,93 @@ async def test_settings_defaults_flow_into_a_new_session(data_dir: Path) -> None
     [entry] = SessionStore(data_dir).list()
     assert SessionStore(data_dir).load(entry.id).facilitator == "Dana"
     assert templates.DEMO_ID != entry.id
+
+
+# --- the themes not shown at start are registered after the first paint ------------------------
+
+
+def registered(app: BackplanApp) -> set[str]:
+    """The themes registered so far (``App.available_themes`` would register the rest)."""
+    return set(App.available_themes.fget(app))  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def late_themes_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The late themes are not registered by the timer during the test."""
+    monkeypatch.setattr(app_module, "LATE_THEMES_DELAY", 60.0)
+
+
+async def test_only_the_theme_shown_is_registered_before_the_first_paint(
+    data_dir: Path, late_themes_wait: None
+) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)):
+        assert app.theme == "backplan-dark"
+        assert registered(app) & BACKPLAN_THEMES == {"backplan-dark"}
+        assert BACKPLAN_THEMES <= set(app.available_themes)  # asking registers the rest
+        assert BACKPLAN_THEMES <= registered(app)
+
+
+async def test_the_late_themes_and_their_warnings_come_after_the_first_paint(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(app_module, "LATE_THEMES_DELAY", 0.05)
+    folder = config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "harbour.toml").write_text('name = "harbour"\nprimary = "#4DA3FF"\n', "utf-8")
+    (folder / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n', "utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.pause(0.3)
+        assert BACKPLAN_THEMES | {"harbour"} <= registered(app)
+        assert "broken" not in registered(app)
+        warnings = [n.message for n in app._notifications if n.title == "Theme skipped"]
+        assert warnings == [
+            f"{folder / 'broken.toml'}: primary: 'not-a-colour' is not a colour "
+            "(use #RRGGBB, rgb(...) or a colour name); theme skipped"
+        ]
+        assert app.theme == "backplan-dark"
+
+
+async def test_the_palette_and_app_theme_see_every_theme_before_the_late_ones(
+    data_dir: Path, late_themes_wait: None
+) -> None:
+    folder = config_dir() / "themes"
+    folder.mkdir(parents=True)
+    (folder / "harbour.toml").write_text('name = "harbour"\nprimary = "#4DA3FF"\n', "utf-8")
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "harbour" not in registered(app)
+        listed = {name for name, _ in ThemeProvider(app.screen).commands}
+        assert BACKPLAN_THEMES | {"harbour", "nord", "textual-light"} <= listed
+        app.theme = "harbour"
+        await pilot.pause()
+        assert app.theme == "harbour"
+
+
+async def test_the_picker_previews_a_late_theme_right_after_start(
+    data_dir: Path, late_themes_wait: None
+) -> None:
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert "backplan-high-contrast" not in registered(app)
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        await pilot.press("down")  # the picker lists backplan-dark, then backplan-high-contrast
+        await pilot.pause(0.1)
+        assert app.theme == "backplan-high-contrast"
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.theme == "backplan-dark"
+
+
+def test_run_freezes_what_start_up_made_then_runs(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    calls: list[object] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(App, "run", lambda self, **kwargs: calls.append(("run", kwargs)))
+    make_app(data_dir).run(headless=True, size=(80, 24))
+    assert calls == ["freeze", ("run", {"headless": True, "size": (80, 24)})]

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from backplan_tui.core.settings import Settings, load_settings, save_settings, settings_path
+from backplan_tui.core.settings import (
+    Settings,
+    load_settings,
+    save_settings,
+    settings_path,
+)
 
 DEFAULT_TIMEBOXES = {"future_state": 20, "questions": 25, "reverse_map": 40, "pilots": 30}
 

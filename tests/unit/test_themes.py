@@ -176,6 +176,27 @@ def test_builtin_themes_and_default():
     assert "backplan-dark" in {theme.name for theme in themes.builtin_themes()}
 
 
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_every_built_in_builds_in_textual(path):
+    """Loading skips Textual's build of a built-in theme (it costs each start): this is it."""
+    theme = themes.builtin_theme(path.stem)
+    assert theme is not None and theme.name == path.stem
+    generated = theme.to_color_system().generate()
+    built, wanted = Color.parse(generated["primary"]), Color.parse(read(path)["primary"])
+    assert max(abs(x - y) for x, y in zip(built.rgb, wanted.rgb, strict=True)) <= 1  # rounding
+    assert theme == {t.name: t for t in themes.load_themes(None)[0]}[path.stem]
+
+
+def test_builtin_theme_by_name():
+    light = themes.builtin_theme("backplan-light")
+    assert light is not None
+    assert (light.primary, light.dark) == ("#0B5FA5", False)
+    assert themes.builtin_theme("nord") is None  # Textual's own
+    assert themes.builtin_theme("no-such-theme") is None
+    assert themes.builtin_theme("../themes/backplan-dark") is None
+    assert themes.builtin_theme("") is None
+
+
 # --- user themes -------------------------------------------------------------------------------
 
 
@@ -413,6 +434,38 @@ async def test_apply_theme_falls_back_to_the_default():
         assert message is not None and "no-such-theme" in message
         assert themes.apply_theme(app, "") is None
         assert app.theme == "backplan-dark"
+
+
+def registered(app: App[None]) -> set[str]:
+    return set(App.available_themes.fget(app))  # type: ignore[attr-defined]
+
+
+def test_register_start_theme_reads_only_the_theme_shown(tmp_path):
+    write_theme(tmp_path, "ocean.toml", GOOD)
+    textual_only = registered(App())
+    app = App()
+    assert themes.register_start_theme(app, None, tmp_path) == (False, [])
+    assert registered(app) == textual_only | {"backplan-dark"}
+    app = App()
+    assert themes.register_start_theme(app, "backplan-sunrise", tmp_path) == (False, [])
+    assert registered(app) == textual_only | {"backplan-sunrise"}
+    app = App()
+    assert themes.register_start_theme(app, "nord", tmp_path) == (False, [])
+    assert registered(app) == textual_only
+
+
+@pytest.mark.parametrize("name", ["ocean", "no-such-theme"])
+def test_register_start_theme_registers_everything_for_another_name(tmp_path, name):
+    write_theme(tmp_path, "ocean.toml", GOOD)
+    write_theme(tmp_path, "bad.toml", 'name = "bad"\nprimary = "not-a-colour"\n')
+    app = App()
+    complete, warnings = themes.register_start_theme(app, name, tmp_path)
+    assert complete is True
+    assert [w.split(": ", 1)[1] for w in warnings] == [
+        "primary: 'not-a-colour' is not a colour (use #RRGGBB, rgb(...) or a colour name); "
+        "theme skipped"
+    ]
+    assert registered(app) >= set(EXPECTED) | {"ocean"}
 
 
 async def test_register_builtin_themes_still_selects_the_default():

@@ -8,21 +8,19 @@ when the theme changes) until the user saves the settings explicitly.
 
 Saving is atomic (temp file in the same folder, fsync, ``os.replace``, 0600; folders 0700)
 and keeps keys this version does not know about.
+
+The TOML reader and writer, the atomic writer and the model (for the default timeboxes) are
+imported where they are first needed: the app's start-up without a settings file needs none.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomli_w
-
-from backplan_tui.core.fileio import write_atomic
-from backplan_tui.core.model import DEFAULT_TIMEBOXES
 from backplan_tui.core.paths import config_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
 
@@ -51,11 +49,18 @@ _STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _KNOWN = ("theme", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
 
 
+def _default_timeboxes() -> dict[str, int]:
+    """A fresh copy of the model's default timeboxes (minutes per step)."""
+    from backplan_tui.core.model import DEFAULT_TIMEBOXES
+
+    return dict(DEFAULT_TIMEBOXES)
+
+
 @dataclass
 class Settings:
     theme: str = DEFAULT_THEME
     facilitator: str = ""
-    timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
+    timebox_minutes: dict[str, int] = field(default_factory=_default_timeboxes)
     votes_per_person: int = 3
     autosave_delay: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -106,7 +111,7 @@ def _check(key: str, value: Any) -> Any:
         if not isinstance(value, dict):
             raise _Problem(key, "must be a table: [timebox_minutes] with one line per step")
         low, high = TIMEBOX_RANGE
-        minutes = dict(DEFAULT_TIMEBOXES)
+        minutes = _default_timeboxes()
         for step, amount in value.items():
             where = f"{key}.{step}"
             if not isinstance(step, str) or not _STEP_KEY.fullmatch(step):
@@ -147,9 +152,13 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
     except OSError as error:
         return bad, f"{path}: cannot be read: {error.strerror or error}; using defaults"
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return bad, f"{path}: is not UTF-8 text; using defaults"
+    import tomllib  # only when there is a settings file
+
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return bad, f"{path}: (toml): {error}; using defaults"
 
@@ -192,6 +201,10 @@ def save_settings(path: Path, settings: Settings) -> None:
     ``ValueError("<field>: <problem>")`` for a value out of range (nothing is written);
     ``OSError`` when the disk refuses.  On success ``settings.from_file_ok`` becomes True.
     """
+    import tomli_w
+
+    from backplan_tui.core.fileio import write_atomic
+
     path = Path(path)
     try:
         text = tomli_w.dumps(_to_dict(settings))

@@ -15,13 +15,29 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-# Anything ``clean_text`` would change (a CR is in \x0b-\x1f): the fast path's test.
-_TEXT_CHANGES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# Below U+0300 every character takes one cell: no combining marks, no wide characters.
-_MAYBE_NOT_ONE_CELL = re.compile("[^\x00-\u02ff]")
+
+class _Patterns:
+    """The regular expressions, compiled on first use (about 1 ms at import otherwise, and
+    the app's start-up, whose text is printable, needs none of them)."""
+
+    def __init__(self) -> None:
+        self.control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+        self.control_line = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+        self.bidi = re.compile("[\u202a-\u202e\u2066-\u2069]")
+        # Anything ``clean_text`` would change (a CR is in \x0b-\x1f).
+        self.text_changes = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+        # Below U+0300 every character takes one cell: no combining marks, no wide characters.
+        self.maybe_not_one_cell = re.compile("[^\x00-\u02ff]")
+
+
+_compiled: _Patterns | None = None
+
+
+def _patterns() -> _Patterns:
+    global _compiled
+    if _compiled is None:
+        _compiled = _Patterns()
+    return _compiled
 
 
 def bidi_marker(char: str) -> str:
@@ -33,16 +49,20 @@ def show_bidi(value: str) -> str:
     """Replace each bidi override/isolate character with its visible marker."""
     if not value:
         return value
-    return _BIDI.sub(lambda match: bidi_marker(match.group()), value)
+    return _patterns().bidi.sub(lambda match: bidi_marker(match.group()), value)
 
 
 def clean_text(value: str) -> str:
     """Multi-line text: keep tab and newline, drop every other control character,
     show bidi overrides as markers."""
-    if not value or not _TEXT_CHANGES.search(value):
+    # Every character changed below is not printable (nor are tab and newline, which stay).
+    if not value or value.isprintable():
+        return value
+    patterns = _patterns()
+    if not patterns.text_changes.search(value):
         return value
     value = value.replace("\r\n", "\n")
-    return show_bidi(_CONTROL.sub("", value))
+    return show_bidi(patterns.control.sub("", value))
 
 
 def clean_line(value: str) -> str:
@@ -52,7 +72,7 @@ def clean_line(value: str) -> str:
     if not value or value.isprintable():
         return value
     value = value.replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
-    return show_bidi(_CONTROL_LINE.sub("", value))
+    return show_bidi(_patterns().control_line.sub("", value))
 
 
 def shorten(text: str, width: int) -> str:
@@ -78,4 +98,5 @@ def cell_width(text: str) -> int:
     combining marks as zero); only characters from U+0300 up are looked at one by one."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(char_width(c) - 1 for c in _MAYBE_NOT_ONE_CELL.findall(text))
+    wide = _patterns().maybe_not_one_cell.findall(text)
+    return len(text) + sum(char_width(c) - 1 for c in wide)

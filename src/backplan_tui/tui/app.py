@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -20,18 +20,22 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.timer import Timer
 
 from backplan_tui.core import paths
-from backplan_tui.core.codec import CodecError
-from backplan_tui.core.document import Document
-from backplan_tui.core.model import ALL_STEPS, STEPS, Session
 from backplan_tui.core.settings import load_settings, save_settings
 from backplan_tui.core.store import SessionStore, StoreError
-from backplan_tui.core.timebox import Agenda
-from backplan_tui.core.undo import History, snapshot
 from backplan_tui.tui import themes
 from backplan_tui.tui.text import plain, toast
+
+if TYPE_CHECKING:
+    # Imported where first used, once a session opens: start-up needs none of them (with
+    # the codec, about 12 ms of imports).
+    from backplan_tui.core.document import Document
+    from backplan_tui.core.model import Session
+    from backplan_tui.core.timebox import Agenda
+    from backplan_tui.core.undo import History
 
 
 class BindingsProvider(Provider):
@@ -78,6 +82,10 @@ class BindingsProvider(Provider):
         return run
 
 
+LATE_THEMES_DELAY = 0.2
+"""Seconds after the first paint before the themes not shown at start are registered."""
+
+
 class BackplanApp(App[None]):
     """The backplan terminal app."""
 
@@ -104,13 +112,21 @@ class BackplanApp(App[None]):
         theme: str | None = None,
     ) -> None:
         self.config_dir = config_dir
-        self.settings_file = (config_dir or paths.config_dir()) / "settings.toml"
+        self._theme_config_dir = config_dir or paths.config_dir()
+        self.settings_file = self._theme_config_dir / "settings.toml"
         self.settings, self._settings_problem = load_settings(self.settings_file)
         self._cli_theme = theme
         self._previewing_theme = False
+        # Set before App.__init__, which already asks for a theme (get_theme) and for the
+        # CSS variables.  _themes_pending: some themes are still to be registered (see
+        # ensure_themes), as register_start_theme says below.
+        self._themes_pending = False
+        self._theme_warnings: list[str] = []
+        self._started = False  # on_mount has shown the start-up toasts
+        self._theme_chosen = False  # _start_theme has run: the CSS variables are ours
         super().__init__()
         self.clock = clock
-        self.history = History()
+        self._history: History | None = None
         self.agenda: Agenda | None = None
         self._state = b""
         self._last_label = ""
@@ -133,18 +149,42 @@ class BackplanApp(App[None]):
         self._visits: Any = None
         # (changes, when) since this person's previous visit to the open session
         self.since_last_visit: tuple[list[str], datetime | None] = ([], None)
-        # The themes are registered and the theme chosen now, before Textual first parses
-        # the stylesheet; on_mount (STYLE.md 7) is too late: the whole CSS was parsed and
-        # applied with Textual's default theme, then parsed and applied again with ours.
-        # The warnings wait for on_mount, where they can be shown.
-        self._theme_warnings = themes.register_themes(self, config_dir or paths.config_dir())
-        self._theme_fallback = self._start_theme(self._cli_theme or self.settings.theme)
+        # The theme is registered and chosen now, before Textual first parses the
+        # stylesheet; on_mount (STYLE.md 7) is too late: the whole CSS was parsed and applied
+        # with Textual's default theme, then parsed and applied again with ours.  Only the
+        # theme shown is read now (every theme when it may be a user's); the others are
+        # registered once the first screen is painted, or when something asks for them first
+        # (see ensure_themes).  The warnings wait for on_mount, where they can be shown.
+        start = self._cli_theme or self.settings.theme
+        complete, warnings = themes.register_start_theme(self, start, self._theme_config_dir)
+        self._theme_warnings.extend(warnings)
+        self._themes_pending = not complete
+        self._theme_fallback = self._start_theme(start)
 
     # --- start-up --------------------------------------------------------------------------
+
+    def run(self, **kwargs: Any) -> None:
+        """``App.run``, after ``gc.freeze()``: what start-up has made so far (the modules,
+        Textual's and ours, this app) lives as long as the process, so the garbage collector
+        stops going through it.  A full collection that falls before the first paint costs
+        20-30 ms otherwise, and every later full collection is shorter too.  (``run_test``
+        is left alone: a test process builds many apps.)"""
+        import gc
+
+        gc.freeze()
+        return super().run(**kwargs)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
         return themes.theme_variable_defaults(self.current_theme)
+
+    def get_css_variables(self) -> dict[str, str]:
+        """``App.get_css_variables``.  ``App.__init__`` asks for them before our theme is
+        chosen, for Textual's default theme; ``_start_theme`` replaces them before anything
+        is parsed, so that first answer is left empty rather than worked out (about 1 ms)."""
+        if not self._theme_chosen:
+            return {}
+        return super().get_css_variables()
 
     def _start_theme(self, name: str | None) -> str | None:
         """Start in ``name`` (else the default theme), as ``themes.apply_theme`` would, but
@@ -152,7 +192,9 @@ class BackplanApp(App[None]):
         so the first stylesheet parse uses them.  (Setting ``App.theme`` here would queue a
         second full parse and restyle.)  Returns a warning for a toast, or None."""
         name, message = themes.choose_theme(self, name)
+        self._theme_chosen = True
         if name is None:
+            self.stylesheet.set_variables(self.get_css_variables())
             return message
         self.set_reactive(App.theme, name)
         theme = self.current_theme
@@ -166,8 +208,9 @@ class BackplanApp(App[None]):
 
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
-        for warning in self._theme_warnings:
-            toast(self, warning, title="Theme skipped", severity="warning", timeout=10)
+        self._started = True
+        self._show_theme_warnings(self._theme_warnings)
+        self._theme_warnings = []
         if self._theme_fallback:
             toast(self, self._theme_fallback, title="Theme", severity="warning", timeout=8)
         if self._settings_problem:
@@ -183,6 +226,9 @@ class BackplanApp(App[None]):
             self.open_demo()
         elif self._initial_session:
             self.open_session(self._initial_session)
+        # The other themes: once the first screen is painted, and a moment later still (it
+        # may be filling in); anything that needs them before that registers them at once.
+        self.call_after_refresh(self.set_timer, LATE_THEMES_DELAY, self.ensure_themes)
 
     def _install_signal_handlers(self) -> None:
         """Terminal closed (SIGHUP) or logout/kill (SIGTERM): save, then exit."""
@@ -213,6 +259,38 @@ class BackplanApp(App[None]):
             self._lock = None
 
     # --- settings and themes ---------------------------------------------------------------
+
+    def ensure_themes(self) -> None:
+        """Register every theme not registered at start (see ``__init__``); once only.
+
+        Runs shortly after the first paint, or sooner when something needs a theme the app
+        does not have yet: ``available_themes`` (the picker's preview, the palette's theme
+        list, presenter view) and setting ``App.theme`` both come here first.
+        """
+        if not self._themes_pending:
+            return
+        self._themes_pending = False
+        warnings = themes.register_themes(self, self._theme_config_dir)
+        if self._started:
+            self._show_theme_warnings(warnings)
+        else:
+            self._theme_warnings.extend(warnings)
+
+    def _show_theme_warnings(self, warnings: list[str]) -> None:
+        for warning in warnings:
+            toast(self, warning, title="Theme skipped", severity="warning", timeout=10)
+
+    @property
+    def available_themes(self) -> dict[str, Theme]:
+        """Every theme (``App.available_themes``): the late ones are registered first."""
+        self.ensure_themes()
+        return super().available_themes
+
+    def get_theme(self, theme_name: str) -> Theme | None:
+        """``App.get_theme``, which Textual calls for the current theme at every restyle:
+        a registered name is found without registering the late themes."""
+        theme = super().available_themes.get(theme_name)
+        return theme if theme is not None else super().get_theme(theme_name)
 
     def _remember_theme(self, theme: Any) -> None:
         """Keep the chosen theme for the next start (not while previewing, not presenter)."""
@@ -254,6 +332,20 @@ class BackplanApp(App[None]):
 
     # --- sessions --------------------------------------------------------------------------
 
+    @property
+    def history(self) -> History:
+        """The undo history of the open session (made on first use: ``core.undo`` loads the
+        model, which the home screen does not need)."""
+        if self._history is None:
+            from backplan_tui.core.undo import History
+
+            self._history = History()
+        return self._history
+
+    @history.setter
+    def history(self, history: History) -> None:
+        self._history = history
+
     def report_error(self, message: str, title: str = "Error") -> None:
         """A toast for a problem; user text in ``message`` is shown literally."""
         toast(self, message, title=title, severity="error", timeout=8)
@@ -267,8 +359,13 @@ class BackplanApp(App[None]):
         file from a newer backplan opens read-only.  Nothing is ever written to a session
         this process does not hold.
         """
+        from backplan_tui.core.codec import CodecError
+        from backplan_tui.core.document import Document
         from backplan_tui.core.lock import LockError, SessionLocked
+        from backplan_tui.core.model import ALL_STEPS, STEPS
         from backplan_tui.core.store import SessionReadOnly
+        from backplan_tui.core.timebox import Agenda
+        from backplan_tui.core.undo import History, snapshot
 
         try:
             session_id = self.store.resolve(id_or_title)
@@ -394,6 +491,7 @@ class BackplanApp(App[None]):
     def create_session(self, values: dict[str, Any]) -> None:
         """Create a session from the new-session form's values and open step 1."""
         from backplan_tui.core import templates
+        from backplan_tui.core.model import STEPS
 
         try:
             session_id = self.store.new_id(values["title"])
@@ -422,6 +520,8 @@ class BackplanApp(App[None]):
 
     def goto_step(self, step: str) -> None:
         """Switch the workshop to ``step``, saving first."""
+        from backplan_tui.core.model import ALL_STEPS
+
         doc = self.document
         if doc is None or step not in ALL_STEPS:
             return
@@ -458,6 +558,8 @@ class BackplanApp(App[None]):
         the undo list under ``label``.  Typing into a field ("type: ...") coalesces into one
         step while the same field keeps changing within two seconds.
         """
+        from backplan_tui.core.undo import snapshot
+
         doc = self.document
         if doc is None:
             return
@@ -475,6 +577,8 @@ class BackplanApp(App[None]):
 
     def undo(self, redo: bool = False) -> str | None:
         """Undo (or redo) the last edit; the label of what was undone, None when nothing."""
+        from backplan_tui.core.undo import snapshot
+
         doc = self.document
         if doc is None:
             return None

@@ -21,18 +21,21 @@ never raises.  Missing backplan variables are derived from the theme's own colou
 Importing this module loads ``textual.theme`` / ``textual.color`` / ``textual.design`` but
 not ``textual.app``, so the command line can list themes without starting Textual's app
 machinery.
+
+The built-in files are ours and tested (``tests/unit/test_themes.py`` builds every one with
+Textual), so loading them skips Textual's check that a theme can be built; a user's file is
+always checked.  The app starts with just the theme it shows (:func:`register_start_theme`)
+and registers the others after its first screen is painted.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from textual.color import Color, ColorParseError
 from textual.design import ColorSystem
@@ -48,11 +51,13 @@ __all__ = [
     "ThemeFileError",
     "ThemeInfo",
     "apply_theme",
+    "builtin_theme",
     "builtin_themes",
     "choose_theme",
     "contrast_ratio",
     "load_themes",
     "register_builtin_themes",
+    "register_start_theme",
     "register_themes",
     "relative_luminance",
     "textual_theme_names",
@@ -131,9 +136,9 @@ class ThemeFileError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-@dataclass(frozen=True)
-class ThemeInfo:
-    """What the picker and ``backplan themes`` show about one theme."""
+class ThemeInfo(NamedTuple):
+    """What the picker and ``backplan themes`` show about one theme.  (A NamedTuple: a
+    frozen dataclass costs the app's start-up about 0.7 ms to define.)"""
 
     name: str
     source: str  # "backplan" (built-in), "user" or "textual"
@@ -261,8 +266,11 @@ def _variable_value(name: str, value: Any, kind: str) -> str:
 # --- one theme -------------------------------------------------------------------------------
 
 
-def _parse_theme(data: Mapping[str, Any]) -> tuple[Theme, str, list[str]]:
-    """A validated Theme, its description and notes about ignored keys.  ``ThemeFileError``."""
+def _parse_theme(data: Mapping[str, Any], check: bool = True) -> tuple[Theme, str, list[str]]:
+    """A validated Theme, its description and notes about ignored keys.  ``ThemeFileError``.
+
+    ``check=False`` (a built-in file) skips asking Textual to build the theme (about 1 ms a
+    theme at every start); the tests build every built-in one instead."""
     notes: list[str] = []
     name = data.get("name")
     if name is None:
@@ -305,12 +313,11 @@ def _parse_theme(data: Mapping[str, Any]) -> tuple[Theme, str, list[str]]:
     table = data.get("variables", {})
     if not isinstance(table, dict):
         raise ThemeFileError("variables", "must be a table: [variables] on its own line")
-    textual_kinds = _textual_variable_kinds()
     for var, value in table.items():
         if var in BACKPLAN_VARIABLES:
             variables[var] = _variable_value(var, value, "colour")
-        elif var in textual_kinds:
-            variables[var] = _variable_value(var, value, textual_kinds[var])
+        elif var in _textual_variable_kinds():  # worked out once, and only when needed
+            variables[var] = _variable_value(var, value, _textual_variable_kinds()[var])
         else:
             notes.append(f"variables.{var}: unknown variable, ignored")
     # Textual ignores ``boost`` when ``panel`` is set (and in light themes); as a variable
@@ -327,6 +334,8 @@ def _parse_theme(data: Mapping[str, Any]) -> tuple[Theme, str, list[str]]:
         setattr(theme, key, colour)
     for key, number in numbers.items():
         setattr(theme, key, number)
+    if not check:
+        return theme, description, notes
     try:
         theme.to_color_system().generate()
     except Exception as error:  # any failure here means Textual cannot use the theme
@@ -339,8 +348,9 @@ def theme_from_dict(data: dict[str, Any]) -> Theme:
     return _parse_theme(data)[0]
 
 
-def _read_theme_file(path: Path) -> tuple[Theme, str, list[str]]:
-    """Parse one file; ``ThemeFileError`` for anything wrong with it."""
+def _read_theme_file(path: Path, builtin: bool = False) -> tuple[Theme, str, list[str]]:
+    """Parse one file; ``ThemeFileError`` for anything wrong with it.  A ``builtin`` file is
+    not given to Textual to build (see ``_parse_theme``)."""
     try:
         size = path.stat().st_size
         if size > MAX_THEME_BYTES:
@@ -352,11 +362,13 @@ def _read_theme_file(path: Path) -> tuple[Theme, str, list[str]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ThemeFileError("(file)", "is not UTF-8 text") from None
+    import tomllib  # loaded with the first theme file read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ThemeFileError("(toml)", str(error)) from None
-    return _parse_theme(data)
+    return _parse_theme(data, check=not builtin)
 
 
 # --- all themes ------------------------------------------------------------------------------
@@ -375,7 +387,7 @@ def _load(config_dir: Path | None) -> tuple[list[tuple[Theme, ThemeInfo]], list[
             return
         for path in paths:
             try:
-                theme, description, notes = _read_theme_file(path)
+                theme, description, notes = _read_theme_file(path, builtin=source == "backplan")
             except ThemeFileError as error:
                 warnings.append(f"{path}: {error}; theme skipped")
                 continue
@@ -475,15 +487,58 @@ def register_themes(app: App[Any], config_dir: Path | None) -> list[str]:
     return warnings
 
 
+def builtin_theme(name: str) -> Theme | None:
+    """backplan's built-in theme ``name``, read from its own file ``<name>.toml`` (the file
+    and the theme share a name; a test checks it); None when there is no such usable file."""
+    if not _NAME.fullmatch(name) or name in BUILTIN_THEMES:
+        return None  # (Textual's names win over a file, as in load_themes)
+    path = themes_dir() / f"{name}.toml"
+    try:
+        if not path.is_file():
+            return None
+        theme = _read_theme_file(path, builtin=True)[0]
+    except (OSError, ThemeFileError):
+        return None
+    return theme if theme.name == name else None
+
+
+def register_start_theme(
+    app: App[Any], name: str | None, config_dir: Path | None
+) -> tuple[bool, list[str]]:
+    """Register what ``app`` needs to start in ``name`` (empty: :data:`DEFAULT_THEME`), as
+    cheaply as possible.  Returns (every theme registered?, warnings for a toast).
+
+    A theme ``app`` has already (Textual's own) needs nothing, and a built-in one is read from
+    its own file: (False, []), and :func:`register_themes` registers the rest later.  Any other
+    name may be a user's theme, in any file of theirs, so then every theme is registered now,
+    as :func:`register_themes` does: (True, its warnings).
+    """
+    wanted = name or DEFAULT_THEME
+    if wanted in BUILTIN_THEMES:
+        return False, []
+    theme = builtin_theme(wanted)
+    if theme is not None:
+        app.register_theme(theme)
+        return False, []
+    return True, register_themes(app, config_dir)
+
+
+def _registered(app: App[Any], name: str) -> bool:
+    """``name in app.available_themes``, asked through ``App.get_theme``: an app that
+    registers most of its themes late (BackplanApp) answers for its own theme at once."""
+    theme = app.get_theme(name)
+    return theme is not None and theme.name == name
+
+
 def choose_theme(app: App[Any], name: str | None) -> tuple[str | None, str | None]:
     """(the theme to use for ``name``, a warning or None): ``name`` when it is registered,
     else :data:`DEFAULT_THEME`; no theme (keep the current one) when neither is."""
     message = None
-    if name and name not in app.available_themes:
+    if name and not _registered(app, name):
         message = f"Theme {name!r} is not installed; using {DEFAULT_THEME!r}"
         name = None
     name = name or DEFAULT_THEME
-    if name not in app.available_themes:
+    if not _registered(app, name):
         return None, f"Theme {DEFAULT_THEME!r} is not registered; keeping {app.theme!r}"
     return name, message
 
