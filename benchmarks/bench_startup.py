@@ -56,9 +56,11 @@ def run(args: argparse.Namespace) -> list[c.Result]:
     n = args.sessions
     return [
         c.ratio_row(f"startup, {n} sessions, warm index", t_warm, t_bare, "s", STARTUP_LIMIT),
-        c.ratio_row(f"startup, {n} sessions, no index", t_cold, t_bare, "s", STARTUP_LIMIT),
+        # No index: the first start, or after deleting it (every file is parsed once); the
+        # targets are for the normal start, so these two rows have none.
+        c.ratio_row(f"startup, {n} sessions, no index", t_cold, t_bare, "s", None),
         c.ratio_row(f"peak RSS at home, {n} sessions, warm", m_warm, m_bare, "MB", RSS_LIMIT),
-        c.ratio_row(f"peak RSS at home, {n} sessions, no index", m_cold, m_bare, "MB", RSS_LIMIT),
+        c.ratio_row(f"peak RSS at home, {n} sessions, no index", m_cold, m_bare, "MB", None),
     ]
 
 
