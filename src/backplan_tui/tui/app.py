@@ -206,6 +206,13 @@ class BackplanApp(App[None]):
         self.stylesheet.set_variables(self.get_css_variables())
         return message
 
+    def get_default_screen(self) -> Screen[Any]:
+        """Home is the app's first screen (not pushed over Textual's blank default one,
+        which cost a screen's mount and styling at every start)."""
+        from backplan_tui.tui.screens.home import HomeScreen
+
+        return HomeScreen()
+
     def on_mount(self) -> None:
         self._ticker = self.set_interval(1, self._tick, pause=True)
         self._started = True
@@ -219,9 +226,6 @@ class BackplanApp(App[None]):
         for warning in self.store.warnings:
             toast(self, warning, title="Data folder", severity="warning", timeout=10)
         self._install_signal_handlers()
-        from backplan_tui.tui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen())
         if self._initial_demo:
             self.open_demo()
         elif self._initial_session:
