@@ -145,6 +145,8 @@ NOT_BEFORE_THE_APP_RUNS = [  # (tomllib is: it reads the start theme's file)
     "argparse",
     "tomli_w",
     "backplan_tui.core.export",
+    "backplan_tui.core.model",  # home lists from the index: no session is read
+    "backplan_tui.core.codec",
     "backplan_tui.core.document",
     "backplan_tui.core.timebox",
     "backplan_tui.core.undo",

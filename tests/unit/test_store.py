@@ -220,7 +220,9 @@ def test_a_session_too_large_to_read_back_is_not_saved(store, monkeypatch):
     session = make(store)
     before = store.path_for(session.id).read_bytes()
     revision, updated = session.revision, session.updated
-    monkeypatch.setattr(codec, "MAX_FILE_BYTES", len(before) + 100)
+    limit = len(before) + 100  # the store's own check, and the codec's
+    monkeypatch.setattr("backplan_tui.core.store.MAX_FILE_BYTES", limit)
+    monkeypatch.setattr(codec, "MAX_FILE_BYTES", limit)
     session.future_state.statement = "x" * 500
     with pytest.raises(StoreError, match="limit"):
         store.save(session)

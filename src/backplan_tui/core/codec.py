@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time
 from itertools import repeat
 from typing import Any
 
+from backplan_tui.core import basics
 from backplan_tui.core.model import (
     ALL_STEPS,
     CONFIDENCES,
@@ -60,7 +61,7 @@ __all__ = [
 
 # tomllib and tomli_w are imported where they are used: a `backplan list` that only reads
 # the index parses no TOML and should not pay for importing them.
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = basics.MAX_FILE_BYTES
 MAX_DEPTH = 32  # tables and arrays inside each other; a session needs about 6
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 

@@ -14,18 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-SCHEMA_VERSION = 1
-
-# The four workshop steps, in order.  ``current_step`` may also be "summary".
-STEPS: tuple[str, ...] = ("future_state", "questions", "reverse_map", "pilots")
-STEP_TITLES: dict[str, str] = {
-    "future_state": "Future state",
-    "questions": "Tough questions",
-    "reverse_map": "Reverse map",
-    "pilots": "Small pilots",
-    "summary": "Summary",
-}
-ALL_STEPS: tuple[str, ...] = (*STEPS, "summary")
+# The step names, the schema version and the default timeboxes are defined in basics (which
+# start-up reads without loading this module) and are part of the model's names too.
+from backplan_tui.core.basics import ALL_STEPS as ALL_STEPS
+from backplan_tui.core.basics import DEFAULT_TIMEBOXES as DEFAULT_TIMEBOXES
+from backplan_tui.core.basics import SCHEMA_VERSION as SCHEMA_VERSION
+from backplan_tui.core.basics import STEP_TITLES as STEP_TITLES
+from backplan_tui.core.basics import STEPS as STEPS
 
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "stay_above", "stay_below")
 QUESTION_STATUSES: tuple[str, ...] = ("open", "answered", "parked")
@@ -39,13 +34,6 @@ METHOD_QUESTIONS: dict[str, str] = {
     "who_benefits": "Who benefits from this initiative?",
     "success_numbers": "What does success look like in numbers?",
     "daily_work": "How will it change people's daily work?",
-}
-
-DEFAULT_TIMEBOXES: dict[str, int] = {
-    "future_state": 20,
-    "questions": 25,
-    "reverse_map": 40,
-    "pilots": 30,
 }
 
 

@@ -9,8 +9,8 @@ when the theme changes) until the user saves the settings explicitly.
 Saving is atomic (temp file in the same folder, fsync, ``os.replace``, 0600; folders 0700)
 and keeps keys this version does not know about.
 
-The TOML reader and writer, the atomic writer and the model (for the default timeboxes) are
-imported where they are first needed: the app's start-up without a settings file needs none.
+The TOML reader and writer and the atomic writer are imported where they are first
+needed: the app's start-up without a settings file needs none.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from backplan_tui.core.basics import DEFAULT_TIMEBOXES
 from backplan_tui.core.paths import config_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
 
@@ -50,9 +51,7 @@ _KNOWN = ("theme", "facilitator", "votes_per_person", "autosave_delay", "timebox
 
 
 def _default_timeboxes() -> dict[str, int]:
-    """A fresh copy of the model's default timeboxes (minutes per step)."""
-    from backplan_tui.core.model import DEFAULT_TIMEBOXES
-
+    """A fresh copy of the default timeboxes (minutes per step)."""
     return dict(DEFAULT_TIMEBOXES)
 
 

@@ -62,18 +62,21 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backplan_tui.core import codec
+from backplan_tui.core.basics import MAX_FILE_BYTES, SCHEMA_VERSION
 from backplan_tui.core.fileio import fsync_dir as _fsync_dir
 from backplan_tui.core.fileio import remove_quietly as _remove_quietly
 from backplan_tui.core.fileio import write_temp as _write_temp
 from backplan_tui.core.glance import TEXT_START as _GLANCE_START
 from backplan_tui.core.glance import Glance, summarize, text_prefix
-from backplan_tui.core.model import SCHEMA_VERSION, Session, utc_now
 from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
 
 if TYPE_CHECKING:
     from backplan_tui.core.lock import LockInfo, SessionLock
+    from backplan_tui.core.model import Session
+
+# The codec and the model are imported where a session is read or written: listing from a
+# current index (home's start-up) needs neither (about 9 ms of imports).
 
 try:
     import fcntl
@@ -237,6 +240,12 @@ def _session_files(directory: Path) -> list[tuple[str, os.stat_result]]:
             os.close(fd)
 
 
+def _utc_now() -> datetime:
+    from backplan_tui.core.model import utc_now
+
+    return utc_now()
+
+
 # making a listed entry without its constructor (see ``SessionStore.list``)
 _new = object.__new__
 _set = object.__setattr__
@@ -276,7 +285,7 @@ class _Damage(Exception):
 
 
 def _size_reason(size: int) -> str:
-    return f"file is {size / _MB:.1f} MB, larger than the {codec.MAX_FILE_BYTES // _MB} MB limit"
+    return f"file is {size / _MB:.1f} MB, larger than the {MAX_FILE_BYTES // _MB} MB limit"
 
 
 def _digest(data: bytes) -> str:
@@ -517,11 +526,11 @@ class SessionStore:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise _Damage("not a regular file")
-            if info.st_size > codec.MAX_FILE_BYTES:
+            if info.st_size > MAX_FILE_BYTES:
                 raise _Damage(_size_reason(info.st_size))
             chunks: list[bytes] = []
             total = 0
-            while total <= codec.MAX_FILE_BYTES:
+            while total <= MAX_FILE_BYTES:
                 chunk = os.read(fd, 1024 * 1024)
                 if not chunk:
                     break
@@ -532,7 +541,7 @@ class SessionStore:
         finally:
             os.close(fd)
         data = b"".join(chunks)
-        if len(data) > codec.MAX_FILE_BYTES:
+        if len(data) > MAX_FILE_BYTES:
             raise _Damage(_size_reason(len(data)))
         return data
 
@@ -546,6 +555,8 @@ class SessionStore:
         except UnicodeDecodeError as err:
             bad = data[err.start]
             raise _Damage(f"not valid UTF-8 (byte 0x{bad:02x} at offset {err.start})") from None
+        from backplan_tui.core import codec
+
         try:
             if allow_newer:
                 return codec.loads(text, allow_newer=True)
@@ -620,13 +631,15 @@ class SessionStore:
         copied.title = clean_line(title) if title is not None else f"{session.title} (copy)"
         copied.id = self.new_id(copied.title)
         copied.revision = 0
-        copied.created = copied.updated = utc_now()
+        copied.created = copied.updated = _utc_now()
         copied.schema_version = SCHEMA_VERSION
         return self.create(copied)
 
     def _serialize(self, session: Session) -> bytes:
         """The file's bytes, checked to read back as the same session (``dumps_checked``:
         a text that would not load, or would load as something else, is never written)."""
+        from backplan_tui.core import codec
+
         try:
             text = codec.dumps_checked(session)
         except codec.CodecError as err:  # ReadBackError: "the file would not read back the same"
@@ -637,10 +650,10 @@ class SessionStore:
             encoded = text.encode("utf-8")
         except UnicodeEncodeError as err:
             raise StoreError(f"cannot save session {session.id!r}: {err.reason}") from None
-        if len(encoded) > codec.MAX_FILE_BYTES:
+        if len(encoded) > MAX_FILE_BYTES:
             raise StoreError(
                 f"cannot save session {session.id!r}: it would be {len(encoded) / _MB:.1f} MB, "
-                f"larger than the {codec.MAX_FILE_BYTES // _MB} MB limit"
+                f"larger than the {MAX_FILE_BYTES // _MB} MB limit"
             )
         return encoded
 
@@ -703,7 +716,7 @@ class SessionStore:
             )
         old_revision, old_updated = session.revision, session.updated
         session.revision = old_revision + 1
-        session.updated = utc_now()
+        session.updated = _utc_now()
         tmp: Path | None = None
         on_disk: tuple[bytes, int, int] | None = None
         try:
@@ -1087,7 +1100,7 @@ class SessionStore:
         copied.title = clean_line(title) if title is not None else f"Copy of {original.title}"
         copied.id = self.new_id(copied.title)
         copied.revision = 0
-        copied.created = copied.updated = utc_now()
+        copied.created = copied.updated = _utc_now()
         return self.create(copied)
 
     def resolve(self, id_or_title: str) -> str:

@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from backplan_tui.core.model import STEP_TITLES
+from backplan_tui.core.basics import STEP_TITLES
 from backplan_tui.core.store import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
