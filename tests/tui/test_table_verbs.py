@@ -1,15 +1,21 @@
-"""The verbs every item table shares: move, delete (with its clean-up), Enter edits."""
+"""The verbs every item table shares: move, delete (with its clean-up), Enter edits; and what
+a cursor move in a list of items (the pilots' table, the map's tree) shows: the detail of
+the item, each line drawn as Textual draws it, however much was drawn ahead or kept."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import DataTable
+from rich.text import Text
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Tree
 
 from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore
-from backplan_tui.tui.app import create_app
+from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.widgets.items import Detail, ItemTree
 
 TODAY = date(2026, 11, 23)
 
@@ -73,3 +79,124 @@ async def test_answering_a_question_continues_its_existing_answer(data_dir: Path
         await pilot.press("space", "X")
         assert answer.text == demo.questions[0].answer + " X"
         assert app.screen.query_one("#field-prompt").value == demo.questions[0].prompt  # type: ignore[attr-defined]
+
+
+def panel(detail: Widget) -> list[str]:
+    """The text of a detail panel's lines under its top border."""
+    width, height = detail.outer_size
+    return [strip.text.strip() for strip in detail.render_lines(Region(0, 0, width, height))[1:]]
+
+
+def screen_strips(app: BackplanApp) -> list[list[object]]:
+    return [list(strip) for strip in app.screen._compositor.render_strips()]
+
+
+async def assert_drawn_as_from_scratch(app: BackplanApp, pilot: object) -> None:
+    """What is on screen is what the widgets draw with every cache emptied: nothing drawn
+    ahead (rows, labels, detail lines) or kept from an earlier cursor position is stale."""
+    shown = screen_strips(app)
+    for widget in app.screen.walk_children(with_self=True):
+        if isinstance(widget, DataTable):
+            widget._clear_caches()
+        if isinstance(widget, ItemTree):
+            widget._line_cache.clear()
+            widget._label_cache.clear()
+        if isinstance(widget, Detail):
+            widget._drawn.clear()
+            widget._contents.clear()
+        widget.refresh()
+    await pilot.pause(0.05)  # type: ignore[attr-defined]
+    assert screen_strips(app) == shown
+
+
+async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -> None:
+    demo = templates.demo_session(TODAY)
+    demo.current_step = "pilots"
+    SessionStore(data_dir).create(demo)
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    first = [
+        "Stay interviews in Customer Support",
+        "If Support managers hold a stay interview with every team member within 6 weeks and"
+        " act on one",
+        "theme each, intent to stay rises and no regretted leaver goes unflagged.",
+        "tests: Managers hold quarterly stay interviews and act on what they hear, Managers"
+        " trained to",
+    ]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        detail = app.screen.query_one("#pilot-detail", Detail)
+        assert panel(detail) == first
+        await pilot.press("down")
+        await pilot.pause(0.05)
+        assert panel(detail) == [
+            "Buddy and 30/60/90-day check-ins for the next new-hire cohort",
+            "If every new hire in the next cohort gets a trained buddy and check-ins at 30, 60"
+            " and 90 days,",
+            "early attrition in that cohort falls below 6%.",
+            "tests: New hires get a structured first 90 days (buddy, 30/60/90-day check-ins),"
+            " Buddy",
+        ]
+        await assert_drawn_as_from_scratch(app, pilot)
+        await pilot.press("up")  # back to a pilot drawn before: its lines are reused
+        await pilot.pause(0.05)
+        assert panel(detail) == first
+        await assert_drawn_as_from_scratch(app, pilot)
+
+        await pilot.press("e")
+        await pilot.pause(0.1)
+        app.screen.query_one("#field-name", Input).value = "Stay interviews in Support"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert app.session.pilots[0].name == "Stay interviews in Support"
+        assert panel(detail) == ["Stay interviews in Support", *first[1:]]  # not the kept lines
+        await pilot.press("ctrl+z")
+        await pilot.pause(0.1)
+        assert panel(detail) == first
+
+
+async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
+    data_dir: Path,
+) -> None:
+    demo = templates.demo_session(TODAY)
+    demo.current_step = "reverse_map"
+    SessionStore(data_dir).create(demo)
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.1)
+        tree = app.screen.query_one("#map", ItemTree)
+        detail = app.screen.query_one("#node-detail", Detail)
+
+        def line(y: int) -> str:
+            return tree._render_line(y, 0, tree.size.width, tree.rich_style).text
+
+        assert line(1).startswith("├── ▼ ○ Managers hold quarterly stay interviews and act")
+        assert line(3).startswith("│   │   └── ● Stay-interview guide drafted and tested")
+        await pilot.press("down")
+        await pilot.pause(0.05)
+        # 90 days back from the target date, 2027-10-12; 233 days after today, 2026-11-23.
+        assert panel(detail) == [
+            "Managers hold quarterly stay interviews and act on what they hear",
+            "must be true before: the goal",
+            "latest start 2027-07-14  due 2027-10-12  slack 233 days",
+            "votes: Dana 2, Lee 1, Priya 2",
+        ]
+        for key in ("down", "down", "up", "down", "down", "down"):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            style = tree.rich_style
+            for y in range(tree.size.height):  # every line as Textual's own Tree draws it
+                mine = tree._render_line(y, 0, tree.size.width, style)
+                tree._line_cache.clear()
+                textual = Tree._render_line(tree, y, 0, tree.size.width, style)
+                assert list(mine) == list(textual), (tree.cursor_line, y)
+        assert tree.cursor_line == 5
+        assert panel(detail)[:2] == [
+            "Baseline: retention and exit reasons by team and tenure",
+            "must be true before: A simple log of stay-interview themes and follow-up actions",
+        ]
+        await assert_drawn_as_from_scratch(app, pilot)
+
+        for node in list(tree._tree_nodes.values()):  # Tree asks render_label for this
+            assert tree.get_label_width(node) == Tree.get_label_width(tree, node)
+        assert tree.get_label_width(tree.root.add_leaf(Text("abc"))) == 3
+        assert tree.get_label_width(tree.root.add(Text("abcd"))) == 6  # "▶ abcd"

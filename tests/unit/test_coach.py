@@ -16,6 +16,7 @@ from backplan_tui.core.coach import (
     CHECKS,
     HEALTH_STEPS,
     Finding,
+    all_pilot_flags,
     answered_count,
     by_step,
     finding_line,
@@ -153,6 +154,38 @@ def test_pilot_flags_name_each_gap() -> None:
     assert pilot_flags(session, long) == ["not small (over 12 weeks)"]
     dangling = Pilot(**{**good.__dict__, "id": "p4", "tests": ["gone"]})
     assert pilot_flags(session, dangling) == ["tests nothing on the map"]
+
+
+def test_all_pilot_flags_match_pilot_flags_for_every_pilot() -> None:
+    session = Session(
+        id="s",
+        title="t",
+        map=[MapNode(id="m1", title="x"), MapNode(id="m2", title="y", parent="m1")],
+        future_state=FutureState(outcomes=[Outcome(id="o1", metric="Retention")]),
+    )
+    good = Pilot(
+        id="p1",
+        name="Stay interviews in Sales",
+        tests=["gone", "m2"],  # one node still on the map is enough
+        outcome="o1",
+        start=date(2027, 1, 4),
+        end=date(2027, 3, 1),
+        success_rule="Scale if attrition < 8%",
+    )
+    session.pilots = [
+        good,
+        Pilot(id="p2", name="Try it", outcome="o9", metric=""),  # an outcome not in the plan
+        Pilot(**{**good.__dict__, "id": "p3", "tests": ["gone"], "end": date(2027, 6, 1)}),
+    ]
+    assert all_pilot_flags(session) == {
+        "p1": [],
+        "p2": ["tests nothing on the map", "no metric", "no end date", "no decision rule"],
+        "p3": ["tests nothing on the map", "not small (over 12 weeks)"],
+    }
+    assert step_state(session, "pilots") == "in_progress"
+    session.pilots = [good]
+    assert all_pilot_flags(session) == {"p1": []}
+    assert step_state(session, "pilots") == "done"
 
 
 def test_answered_count() -> None:

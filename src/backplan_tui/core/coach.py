@@ -2,7 +2,7 @@
 
 Building blocks the step screens use directly: ``smart_check`` (the goal, letter by letter),
 ``step_state`` (empty / in progress / done), ``pilot_flags`` (why a pilot is not a small,
-testable experiment) and ``answered_count``.
+testable experiment; ``all_pilot_flags`` for every pilot at once) and ``answered_count``.
 
 The coach, ``review(session, today)``, returns ``Finding`` objects: a severity (problem /
 warning / tip), the step the finding belongs to (one of ``model.STEPS`` or "track"), the item
@@ -144,7 +144,11 @@ def step_state(session: Session, step: str) -> str:
     if step == "pilots":
         if not session.pilots:
             return "empty"
-        good = all(not pilot_flags(session, p) for p in session.pilots)
+        node_ids = {n.id for n in session.map}
+        outcome_ids = {o.id for o in session.future_state.outcomes}
+        good = not any(
+            _pilot_gaps(p, node_ids.__contains__, outcome_ids.__contains__) for p in session.pilots
+        )
         return "done" if good else "in_progress"
     return "empty"
 
@@ -157,6 +161,19 @@ def pilot_flags(session: Session, pilot: Pilot) -> list[str]:
         lambda outcome_id: session.outcome(outcome_id) is not None,
     )
     return [label for _, label in gaps]
+
+
+def all_pilot_flags(session: Session) -> dict[str, list[str]]:
+    """``pilot_flags`` of every pilot, by pilot id, from one index of the map and outcomes
+    (not a scan of the map per pilot tested node).  A repeated id keeps its first pilot's."""
+    node_ids = {n.id for n in session.map}
+    outcome_ids = {o.id for o in session.future_state.outcomes}
+    flags: dict[str, list[str]] = {}
+    for pilot in session.pilots:
+        if pilot.id not in flags:
+            gaps = _pilot_gaps(pilot, node_ids.__contains__, outcome_ids.__contains__)
+            flags[pilot.id] = [label for _, label in gaps]
+    return flags
 
 
 def _pilot_gaps(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -55,6 +56,12 @@ class StepScreen(Screen[None]):
     @property
     def session(self) -> Session:
         return self.app.session  # type: ignore[attr-defined,no-any-return]
+
+    def edit_mark(self) -> tuple[int, int, date]:
+        """Changes with every edit, undo or redo, and with the day: what a cache of
+        something drawn from the session (a detail panel, an index) is keyed on."""
+        doc = self.backplan.document
+        return (id(doc.session), doc.edits, self.backplan.today())
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,8 +13,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from backplan_tui.core.coach import pilot_flags
-from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, Pilot, Session
+from backplan_tui.core.coach import all_pilot_flags, pilot_flags
+from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, Session
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
 from backplan_tui.tui.widgets.form import Field, FormScreen
@@ -71,6 +72,13 @@ def window(pilot: Pilot, short: bool = False) -> str:
     return f"{show(pilot.start)} → {show(pilot.end)}" if pilot.start or pilot.end else ""
 
 
+class _Index(NamedTuple):
+    mark: Any  # StepScreen.edit_mark() when it was made
+    flags: dict[str, list[str]]  # pilot id -> coach.pilot_flags
+    nodes: dict[str, MapNode]
+    pilots: dict[str, Pilot]
+
+
 class PilotTable(ItemTable):
     """Its screen watches the cursor to show the detail (in the same frame as the cursor);
     nothing above listens for RowHighlighted, so it stops here instead of bubbling through
@@ -111,9 +119,26 @@ class PilotsScreen(TableStepScreen):
         self.watch(table, "cursor_coordinate", self.show_detail, init=False)
         table.focus()
 
+    _index: _Index | None = None
+
+    def _indexed(self) -> _Index:
+        """Each pilot's flags, the map's nodes and the pilots by id, worked out once per
+        edit: a cursor move used to scan the 500-node map for every node a pilot tests."""
+        mark = self.edit_mark()
+        if self._index is None or self._index.mark != mark:
+            nodes: dict[str, MapNode] = {}
+            for node in self.session.map:
+                nodes.setdefault(node.id, node)  # a duplicate id: the first, as Session.node
+            pilots: dict[str, Pilot] = {}
+            for pilot in self.session.pilots:
+                pilots.setdefault(pilot.id, pilot)
+            self._index = _Index(mark, all_pilot_flags(self.session), nodes, pilots)
+        return self._index
+
     def refresh_pilots(self, select: str | None = None) -> None:
         pilots = self.session.pilots
-        flagged = sum(1 for p in pilots if pilot_flags(self.session, p))
+        index = self._indexed()
+        flagged = sum(1 for p in pilots if index.flags[p.id])
         self.query_one("#pilots-title", Static).update(
             fmt(
                 "[b]Small pilots[/b] ($n, $f need work) — test the map before a big launch",
@@ -123,7 +148,7 @@ class PilotsScreen(TableStepScreen):
         )
         rows = []
         for pilot in pilots:
-            flags = pilot_flags(self.session, pilot)
+            flags = index.flags[pilot.id]
             check = Text(f"⚠ {len(flags)}", style="bold yellow") if flags else Text("✓ ok")
             rows.append(
                 (
@@ -131,7 +156,7 @@ class PilotsScreen(TableStepScreen):
                     [
                         # 22 + 10: every column fits 80 columns, scrollbar included
                         cell(pilot.name, width=22),
-                        Text(str(len([t for t in pilot.tests if self.session.node(t)]))),
+                        Text(str(len([t for t in pilot.tests if t in index.nodes]))),
                         cell(pilot.owner, width=10),
                         Text(window(pilot, short=True)),
                         Text(pilot.status),
@@ -143,17 +168,30 @@ class PilotsScreen(TableStepScreen):
         self.show_detail()
 
     def show_detail(self) -> None:
-        pilot = self.selected_item()
-        detail = self.query_one("#pilot-detail", Static)
+        """The highlighted pilot's detail, built once per pilot and edit (Detail.show); the
+        pilots above and below are drawn after the paint, ready for the next move."""
+        table = self.table()
+        detail = self.query_one("#pilot-detail", Detail)
+        mark = self.edit_mark()
+        rows = self._indexed().pilots
+        key = table.selected_key()
+        pilot = rows.get(key) if key is not None else None
+        detail.show((key, mark), partial(self.detail_content, pilot))
+        around = []
+        for row in (table.cursor_row - 1, table.cursor_row + 1):
+            near = rows.get(table.key_at(row) or "")
+            if near is not None:
+                around.append(((near.id, mark), partial(self.detail_content, near)))
+        detail.prepare_later(around)
+
+    def detail_content(self, pilot: Pilot | None) -> Content:
         if pilot is None:
-            detail.update(
-                Content(
-                    "No pilots yet. Press a to design a small experiment that tests a "
-                    "condition on the map, with a metric, an end date and a decision rule."
-                )
+            return Content(
+                "No pilots yet. Press a to design a small experiment that tests a "
+                "condition on the map, with a metric, an end date and a decision rule."
             )
-            return
-        tests = [self.session.node(t) for t in pilot.tests]
+        index = self._indexed()
+        tests = [index.nodes.get(t) for t in pilot.tests]
         names = ", ".join(n.title for n in tests if n is not None) or "nothing yet"
         outcome = self.session.outcome(pilot.outcome)
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
@@ -174,10 +212,12 @@ class PilotsScreen(TableStepScreen):
                 safe(pilot.success_rule or "—"),
             ),
         ]
-        flags = pilot_flags(self.session, pilot)
+        flags = index.flags.get(pilot.id)
+        if flags is None:  # drawn ahead just before an edit that removed it
+            flags = pilot_flags(self.session, pilot)
         if flags:
             parts.append(Content.styled(f"⚠ {'; '.join(flags)}", "b $warning"))
-        detail.update(Content("\n").join(parts))
+        return Content("\n").join(parts)
 
     def action_vote(self) -> None:
         from backplan_tui.tui.screens.voting import VoteScreen

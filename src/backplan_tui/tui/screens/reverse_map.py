@@ -7,6 +7,7 @@ siblings (up/down) or across levels (left: out, right: under the sibling above).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -22,7 +23,7 @@ from backplan_tui.core.model import NODE_STATUSES, MapNode
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
-from backplan_tui.tui.widgets.items import Detail, OneStylePerPaint
+from backplan_tui.tui.widgets.items import Detail, ItemTree
 from backplan_tui.tui.widgets.timeline import Timeline
 
 GOAL = "__goal__"
@@ -76,7 +77,7 @@ def node_label(node: MapNode, row: Any = None) -> Text:
     return label
 
 
-class MapTree(OneStylePerPaint, Tree[str]):
+class MapTree(ItemTree):
     """The reverse map.  Its screen watches ``cursor_line`` to show the detail (in the same
     frame as the cursor); nothing above listens for NodeHighlighted, so it stops here rather
     than bubbling through every container to the app on each cursor move."""
@@ -161,12 +162,15 @@ class ReverseMapScreen(StepScreen):
         tree.root.set_label(self.goal_label())
         tree.root.data = GOAL
         found: dict[str, TreeNode[str]] = {GOAL: tree.root}
+        kids: dict[str, list[MapNode]] = {}  # Session.children of every node, in one pass
+        for node in self.session.map:
+            kids.setdefault(node.parent, []).append(node)
 
         def add(parent_id: str, parent: TreeNode[str]) -> None:
-            for node in self.session.children(parent_id):
+            for node in kids.get(parent_id, []):
                 if node.id in found:
                     continue  # a cycle in a hand-edited file: show each node once
-                children = self.session.children(node.id)
+                children = kids.get(node.id)
                 label = node_label(node, rows.get(node.id))
                 if children:
                     branch = parent.add(label, data=node.id, expand=True)
@@ -182,22 +186,48 @@ class ReverseMapScreen(StepScreen):
         self.call_after_refresh(self.show_detail)
 
     def selected_id(self) -> str | None:
-        tree = self.query_one(MapTree)
-        node = tree.cursor_node
+        node = self.query_one(MapTree).cursor_node
         return node.data if node is not None else None
 
     def selected(self) -> MapNode | None:
         node_id = self.selected_id()
-        return self.session.node(node_id) if node_id and node_id != GOAL else None
+        return self.nodes_by_id().get(node_id) if node_id and node_id != GOAL else None
+
+    _map_index: tuple[Any, dict[str, MapNode]] = ((), {})
+
+    def nodes_by_id(self) -> dict[str, MapNode]:
+        """The map's nodes by id, made once per edit (a cursor move looks up two)."""
+        mark = self.edit_mark()
+        if self._map_index[0] != mark:
+            index: dict[str, MapNode] = {}
+            for node in self.session.map:
+                index.setdefault(node.id, node)  # a duplicate id: the first, as Session.node
+            self._map_index = (mark, index)
+        return self._map_index[1]
 
     def show_detail(self) -> None:
-        node = self.selected()
-        detail = self.query_one("#node-detail", Static)
+        """The highlighted node's detail, built once per node and edit (Detail.show); the
+        nodes above and below are drawn after the paint, ready for the next move."""
+        tree = self.query_one(MapTree)
+        detail = self.query_one("#node-detail", Detail)
+        mark = self.edit_mark()
+        node = tree.cursor_node
+        node_id = node.data if node is not None else None
+        detail.show((node_id, mark), partial(self.detail_content, node_id))
+        around = []
+        for line in (tree.cursor_line - 1, tree.cursor_line + 1):
+            near = tree.get_node_at_line(line) if 0 <= line <= tree.last_line else None
+            if near is not None:
+                around.append(((near.data, mark), partial(self.detail_content, near.data)))
+        detail.prepare_later(around)
+
+    def detail_content(self, node_id: str | None) -> Content:
+        nodes = self.nodes_by_id()
+        node = nodes.get(node_id) if node_id and node_id != GOAL else None
         plan, _ = self.backplan.health()
         if node is None:
-            detail.update(self.plan_overview(plan))
-            return
-        parent = self.session.node(node.parent)
+            return self.plan_overview(plan)
+        parent = nodes.get(node.parent)
         enables = parent.title if parent else "the goal"
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
         # this method's time.  User text goes through safe(); the str pieces are our own.
@@ -226,7 +256,7 @@ class ReverseMapScreen(StepScreen):
             parts.append(Content.assemble(("votes:", "dim"), " ", safe(votes)))
         if node.notes:
             parts.append(safe_block(node.notes))
-        detail.update(Content("\n").join(parts))
+        return Content("\n").join(parts)
 
     def plan_overview(self, plan: Any) -> Content:
         """With the goal highlighted: what to start now, and the critical path."""

@@ -1,4 +1,5 @@
-"""A table of workshop items (outcomes, questions, pilots) with the item keys.
+"""A table of workshop items (outcomes, questions, pilots) with the item keys, the tree of
+the reverse map, and the detail panel under them.
 
 The keys call ``add_item`` / ``edit_item`` / ``delete_item`` / ``move_item`` on the screen,
 so every step screen offers the same verbs.  Cells are literal ``Text`` (see tui/text.py).
@@ -7,28 +8,59 @@ so every step screen offers the same verbs.  Cells are literal ``Text`` (see tui
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, NamedTuple
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._segment_tools import line_pad
 from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
-from textual.visual import VisualType
-from textual.widgets import DataTable, Static
+from textual.visual import Visual, VisualType, visualize
+from textual.widget import _RenderCache
+from textual.widgets import DataTable, Static, Tree
 from textual.widgets.data_table import RowDoesNotExist
+from textual.widgets.tree import TreeNode
 
 
 class OneStylePerPaint:
-    """For a widget that paints line by line (DataTable, Tree): its ``rich_style`` worked
-    out once per paint instead of once per line.
+    """For a widget that paints line by line (DataTable, Tree): its styles worked out once
+    per paint instead of once per line, and its component styles kept across a cursor move.
 
     Their ``render_line`` asks for ``self.rich_style`` on every line, and that walks the
     styles of every ancestor up to the app (about 50 µs): on a cursor move that repaints
-    20 lines of a big table or map, about 1 ms of each key.  Mix in before the widget class.
+    20 lines of a big table or map, about 1 ms of each key.  And each cursor move repaints
+    a few lines with ``refresh(region)``, which also empties the cache of component styles
+    (cursor, guides, zebra rows ...): rebuilt on the next paint, about 0.2 ms a key, though
+    a repaint of some lines cannot change them.  A CSS change still empties that cache
+    (``notify_style_update``), and so does a refresh of the whole widget.  Mix in before the
+    widget class.
     """
 
     _paint_style: Style | None = None
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Any:
+        if not regions or layout or recompose:
+            return super().refresh(  # type: ignore[misc]
+                *regions, repaint=repaint, layout=layout, recompose=recompose
+            )
+        kept = self._rich_style_cache  # type: ignore[has-type]
+        self._rich_style_cache = {}  # what Widget.refresh empties
+        try:
+            return super().refresh(*regions, repaint=repaint)  # type: ignore[misc]
+        finally:
+            self._rich_style_cache = kept
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._paint_style = None
@@ -63,6 +95,47 @@ class ItemTable(OneStylePerPaint, DataTable[Text]):
         # (about 3 MB) is then loaded for nothing.
         self.add_columns(*(Text(label) for label in self._columns))
 
+    def _set_hover_cursor(self, active: bool) -> None:
+        # DataTable switches the mouse's hover cursor off on every cursor key and repaints
+        # the row under the mouse each time; only a switch (off -> on, on -> off) shows.
+        if active != self._show_hover_cursor:
+            super()._set_hover_cursor(active)
+
+    _rows_pending = False
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if old != new and self.cursor_type == "row" and not self._rows_pending:
+            self._rows_pending = True
+            self.call_after_refresh(self._prepare_rows)
+
+    def _prepare_rows(self) -> None:
+        """After the paint, while the app is idle: render the rows the next cursor move
+        paints (the row above or below with the cursor on it, this row without), as
+        DataTable will render them, into its own caches.
+
+        A row reached by the cursor is rendered again in the cursor's colours, cell by
+        cell through rich (about 0.8 ms for six columns), and that was the largest part
+        of a cursor key in a long table; the move now finds it rendered.  What is shown
+        cannot differ: DataTable renders the rows itself, and a key it does not find (the
+        styles changed meanwhile) is simply rendered then, as before.
+        """
+        self._rows_pending = False
+        if not self.is_attached or not self.show_cursor or self.cursor_type != "row":
+            return
+        row, column = self.cursor_coordinate
+        if not 0 <= row < self.row_count:
+            return
+        base_style = self.rich_style  # what render_line passes
+        hover = self.hover_coordinate
+        for target in (row + 1, row - 1):
+            if 0 <= target < self.row_count:
+                cursor = Coordinate(target, column)
+                for index in (target, row):
+                    key = self._row_locations.get_key(index)
+                    for line in range(self.rows[key].height):
+                        self._render_line_in_row(key, line, base_style, cursor, hover)
+
     def focus_key(self, key: str) -> None:
         """Focus the table with the cursor on the row ``key`` (left where it is if gone)."""
         self.focus()
@@ -73,7 +146,13 @@ class ItemTable(OneStylePerPaint, DataTable[Text]):
     def selected_key(self) -> str | None:
         if self.row_count == 0:
             return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        return self.key_at(self.cursor_row)
+
+    def key_at(self, row: int) -> str | None:
+        """The key of the row at index ``row`` (None when there is no such row)."""
+        if not 0 <= row < self.row_count or not self.columns:
+            return None
+        key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
         return None if key.value is None else str(key.value)
 
     def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], select: str | None = None) -> None:
@@ -90,9 +169,308 @@ class ItemTable(OneStylePerPaint, DataTable[Text]):
         self.move_cursor(row=max(row, 0))
 
 
+class _Guides(NamedTuple):
+    """The tree's guide styles for one paint, as Tree works them out: each a style and the
+    guide strings drawn in it (space, vertical, terminator, cross)."""
+
+    base: tuple[Style, tuple[str, str, str, str]]
+    hover: tuple[Style, tuple[str, str, str, str]]
+    selected: tuple[Style, tuple[str, str, str, str]]
+
+
+class ItemTree(OneStylePerPaint, Tree[str]):
+    """A Tree of items (the reverse map) that renders each label once.
+
+    A line is drawn as Tree draws it (the guides, then the label: the same segments), but
+    the label's segments are kept.  A cursor move repaints every line under the node it
+    leaves and the node it reaches (their guides change colour), and rendering a label
+    with its styled facts was most of that work (about 0.2 ms a line): those lines now
+    reuse their label and redraw only the guides.  The one label a move changes, the line
+    the cursor reaches, is rendered ahead for the lines above and below the cursor after
+    each paint, while the app is idle (``_prepare_labels``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (node id, tree updates, expandable, expanded, line style, label style)
+        #   -> (the label drawn, its segments)
+        self._label_cache: LRUCache[tuple[Any, ...], tuple[Text, list[Segment]]] = LRUCache(1024)
+        self._guides: _Guides | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._guides = None  # worked out again once per paint (the CSS may have changed)
+        return super().render_lines(crop)
+
+    def _guide_styles(self) -> _Guides:
+        if self._guides is None:
+
+            def guides(component: str, style: Style) -> tuple[Style, tuple[str, str, str, str]]:
+                """The strings of Tree's ``get_guides`` (a transparent colour hides them)."""
+                hidden = self.get_component_styles(component).color.a == 0
+                if self.show_guides and not hidden:
+                    lines = self.LINES["default"]
+                    if style.bold:
+                        lines = self.LINES["bold"]
+                    elif style.underline2:
+                        lines = self.LINES["double"]
+                else:
+                    lines = ("  ", "  ", "  ", "  ")
+                depth = max(0, self.guide_depth - 2)
+                a, b, c, d = (f"{chars[0]}{chars[1] * depth} " for chars in lines)
+                return style, (a, b, c, d)
+
+            base = self.get_component_rich_style("tree--guides", partial=True)
+            hover = base + self.get_component_rich_style("tree--guides-hover", partial=True)
+            selected = base + self.get_component_rich_style("tree--guides-selected", partial=True)
+            self._guides = _Guides(
+                guides("tree--guides", base),
+                guides("tree--guides-hover", hover),
+                guides("tree--guides-selected", selected),
+            )
+        return self._guides
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """Tree._render_line (textual 8.2.8) with the label's segments cached."""
+        tree_lines = self._tree_lines
+        width = self.size.width
+        if y >= len(tree_lines):
+            return Strip.blank(width, base_style)
+        line = tree_lines[y]
+        path = line.path
+        is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+        cache_key = (
+            y,
+            is_hover,
+            width,
+            self._updates,
+            self._pseudo_class_state,
+            tuple(node._updates for node in path),
+        )
+        strip = self._line_cache.get(cache_key)
+        if strip is None:
+            strip = self._line_cache[cache_key] = self._draw_line(y, line, is_hover, base_style)
+        return strip.crop(x1, x2)
+
+    def _draw_line(self, y: int, line: Any, is_hover: bool, base_style: Style) -> Strip:
+        path = line.path
+        guides = self._guide_styles()
+        line_style = self._line_style(y, is_hover, base_style)
+
+        # The guides: one segment each, styled as Text.render would (line style + guide's).
+        segments: list[Segment] = []
+        guide_style, strings = guides.base
+        hover = path[0]._hover
+        selected = path[0]._selected and self.has_focus
+        last = path[-1]
+        for node in path[1:]:
+            guide_style, strings = guides.base
+            if hover:
+                guide_style, strings = guides.hover
+            if selected:
+                guide_style, strings = guides.selected
+            if node != last:
+                segments.append(
+                    Segment(strings[0] if node.is_last else strings[1], line_style + guide_style)
+                )
+            hover = hover or node._hover
+            selected = (selected or node._selected) and self.has_focus
+        if len(path) > 1:
+            segments.append(
+                Segment(strings[2] if line.last else strings[3], line_style + guide_style)
+            )
+
+        label_style = self._label_style(y, cursor=self.cursor_line == y)
+        segments.extend(self._label_segments(line.node, line_style, label_style))
+        used = Segment.get_line_length(segments)
+        pad_width = max(self.virtual_size.width, self.size.width)
+        return Strip(line_pad(segments, 0, pad_width - used, line_style))
+
+    def _line_style(self, y: int, is_hover: bool, base_style: Style) -> Style:
+        if is_hover:
+            line_style = self.get_component_rich_style("tree--highlight-line")
+        else:
+            line_style = base_style
+        return line_style + Style(meta={"line": y})
+
+    def _label_style(self, y: int, cursor: bool) -> Style:
+        label_style = self.get_component_rich_style("tree--label", partial=True)
+        if self.hover_line == y:
+            label_style += self.get_component_rich_style("tree--highlight", partial=True)
+        if cursor:
+            label_style += self.get_component_rich_style("tree--cursor", partial=False)
+        return label_style
+
+    def _label_segments(
+        self, node: TreeNode[str], line_style: Style, label_style: Style
+    ) -> list[Segment]:
+        """The label's segments: rendered once per look (label, cursor, hover, line)."""
+        key = (node._id, self._updates, node._allow_expand, node._expanded, line_style, label_style)
+        cached = self._label_cache.get(key)
+        if cached is not None and cached[0] is node._label:  # set_label makes a new Text
+            return cached[1]
+        label = self.render_label(node, line_style, label_style).copy()
+        label.stylize(Style(meta={"node": node._id}))
+        text = Text(style=line_style)  # as if appended to the guides, whose style it is
+        text.append(label)
+        segments = list(text.render(self.app.console))
+        self._label_cache[key] = (node._label, segments)
+        return segments
+
+    def get_label_width(self, node: TreeNode[str]) -> int:
+        """Tree's answer (the cell length of ``render_label``) without rendering the label:
+        scrolling the cursor into view asks for it on every move."""
+        if node._allow_expand:
+            prefix = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
+        else:
+            prefix = ""
+        return cell_len(prefix) + node._label.cell_len
+
+    _labels_pending = False
+
+    def watch_cursor_line(self, previous_line: int, line: int) -> None:
+        super().watch_cursor_line(previous_line, line)
+        if previous_line != line and not self._labels_pending:
+            self._labels_pending = True
+            self.call_after_refresh(self._prepare_labels)
+
+    def _prepare_labels(self) -> None:
+        """After the paint, while the app is idle: the labels of the lines above and below
+        the cursor, in the cursor's colours, so the next move finds them rendered (the
+        label of the line the cursor reaches was the one label a move had to render)."""
+        self._labels_pending = False
+        if not self.is_attached:
+            return
+        base_style = self.rich_style  # what render_line passes
+        lines = self._tree_lines
+        for y in (self.cursor_line + 1, self.cursor_line - 1):
+            if 0 <= y < len(lines):
+                path = lines[y].path
+                is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+                line_style = self._line_style(y, is_hover, base_style)
+                self._label_segments(lines[y].node, line_style, self._label_style(y, True))
+
+
 class Detail(Static):
     """The detail panel under a list: a fixed height (app.tcss ``.detail``), so updating its
-    text never re-lays-out the screen (a cursor move stays one paint)."""
+    text never re-lays-out the screen (a cursor move stays one paint).
+
+    Drawing the panel (wrapping and styling its lines) was the largest cost of a cursor
+    move, so :meth:`show` names what it shows with a key (the item and the session's edit
+    mark) and the panel keeps the lines it drew per key:
+
+    - an item shown before, or drawn ahead by :meth:`prepare_later` (the screens ask for
+      the items either side of the cursor: drawn after the paint, while the app is idle),
+      is only swapped in;
+    - only the lines that differ from what is on screen are repainted.
+    """
+
+    CACHED = 64  # items remembered: a screenful of rows either side of the cursor
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._key: Hashable = None
+        self._contents: LRUCache[Hashable, VisualType] = LRUCache(self.CACHED)
+        self._drawn: LRUCache[Hashable, list[Strip]] = LRUCache(self.CACHED)
+        self._changed_lines: list[int] | None = None
+        self._pending: list[tuple[Hashable, Callable[[], VisualType]]] = []
+        self._prepare_scheduled = False
+
+    @property
+    def key(self) -> Hashable:
+        """The key of what is shown (None after a plain :meth:`update`)."""
+        return self._key
 
     def update(self, content: VisualType = "", *, layout: bool = False) -> None:
+        self._key = None
         super().update(content, layout=layout)
+
+    def show(self, key: Hashable, build: Callable[[], VisualType]) -> None:
+        """Show what ``build`` makes for ``key``: built and drawn the first time only."""
+        if key is None:
+            self.update(build())
+            return
+        if key == self._key:
+            return
+        content = self._content_for(key, build)
+        old = self._render_cache
+        new = self._draw(key, build)
+        self._changed_lines = None
+        if new is not None and old.size == self.size and len(old.lines) == len(new):
+            if not self._dirty_regions:  # what is on screen is old.lines
+                pairs = zip(old.lines, new, strict=True)
+                self._changed_lines = [y for y, (a, b) in enumerate(pairs) if a != b]
+        super().update(content, layout=False)  # calls refresh(): see there
+        self._key = key
+
+    def refresh(
+        self,
+        *regions: Region,
+        repaint: bool = True,
+        layout: bool = False,
+        recompose: bool = False,
+    ) -> Any:
+        """From :meth:`show`: repaint the lines that changed only (the border never does)."""
+        lines, self._changed_lines = self._changed_lines, None
+        if lines is not None and not (regions or layout or recompose):
+            if not lines:  # the same lines: nothing to paint, but forget the old visual
+                self._layout_cache.clear()
+                return self
+            width = self.size.width
+            regions = tuple(Region(0, y, width, 1) for y in lines)
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def prepare_later(self, items: Sequence[tuple[Hashable, Callable[[], VisualType]]]) -> None:
+        """Build and draw ``items`` (key, build) after the next paint, while the app is idle:
+        the next cursor move then only swaps lines in."""
+        self._pending = list(items)
+        if self._pending and not self._prepare_scheduled:
+            self._prepare_scheduled = True
+            self.call_after_refresh(self._prepare_pending)
+
+    def _prepare_pending(self) -> None:
+        self._prepare_scheduled = False
+        pending, self._pending = self._pending, []
+        for key, build in pending:
+            self._draw(key, build)
+
+    def _draw(self, key: Hashable, build: Callable[[], VisualType]) -> list[Strip] | None:
+        """The lines for ``key`` at the current size (None when they cannot be drawn yet)."""
+        width, height = self.size
+        if not width or not self.is_attached or self.text_selection is not None:
+            return None
+        drawn_key = self._drawn_key(key)
+        strips = self._drawn.get(drawn_key)
+        if strips is None:
+            visual = visualize(self, self._content_for(key, build), markup=self._render_markup)
+            strips = Visual.to_strips(self, visual, width, height, self.visual_style)
+            self._drawn[drawn_key] = strips
+        return strips
+
+    def _content_for(self, key: Hashable, build: Callable[[], VisualType]) -> VisualType:
+        content = self._contents.get(key)
+        if content is None:
+            content = self._contents[key] = build()
+        return content
+
+    def _drawn_key(self, key: Hashable) -> Hashable:
+        # The lines depend on the size, the panel's colours and the theme's variables.
+        return (key, self.size, self.visual_style, self.app.theme)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._drawn.clear()
+
+    def _render_content(self) -> None:
+        """Widget._render_content, with the lines kept per key (not while text is selected:
+        the selection is drawn into them)."""
+        if self._key is None or self.text_selection is not None:
+            super()._render_content()
+            return
+        key = self._drawn_key(self._key)
+        strips = self._drawn.get(key)
+        if strips is None:
+            super()._render_content()
+            self._drawn[key] = self._render_cache.lines
+        else:
+            self._render_cache = _RenderCache(self.size, strips)
+            self._dirty_regions.clear()
