@@ -23,9 +23,10 @@ whatever the app does.  Instead, per key:
 Reported per key (medians): **CPU ms** = UI-thread CPU time from posting the key to the end
 of its last paint: the app's own processing, without the idle wait for the next frame (the
 screen repaints on a 1/60 s timer).  This is the figure compared with the bare Input.
-Also shown: wall ms from the key to the end of its first paint (includes that frame wait,
-so it cannot go below ~17 ms).  Cursor blink is switched off (its timer repaints twice a
-second); notifications are off (run_test's default).
+Also shown: wall ms from the key to the end of its first paint (includes any wait for the
+next frame; Textual paints at most every 1/60 s, and an app idle since its last paint paints
+at once, so with one key at a time it comes out as the CPU figure).  Cursor blink is
+switched off (its timer repaints twice a second); notifications are off (run_test's default).
 
 Runs alternate: bare block, backplan block, bare block, backplan block (a new app each
 time); in each block the first 3 keys of every scenario are a discarded warm-up.
