@@ -51,6 +51,8 @@ async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) 
         assert "demo" in str(empty.render())
         actions = footer_keys(app)
         assert "screen.delete" not in actions and "screen.duplicate" not in actions
+        footer = str(app.screen.query_one("Footer").render())
+        assert " q Quit " in footer and footer.count("Quit") == 1  # not ^q Quit as well
         assert "demo" in actions and "new" in actions
         await pilot.press("D")
         await pilot.pause(0.2)

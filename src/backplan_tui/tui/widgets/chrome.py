@@ -131,9 +131,10 @@ class Footer(Widget):
                 if self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
                     palette = (app.get_key_display(binding), binding.description)
                 continue
-            if not binding.show or binding.action in seen:
+            action = binding.action.removeprefix("app.")  # home's q and the app's ^q: Quit
+            if not binding.show or action in seen:
                 continue
-            seen.add(binding.action)
+            seen.add(action)
             shown.append((binding.key, app.get_key_display(binding), binding.description, enabled))
         keys = tuple(shown)
         if (keys, palette) != (self._shown, self._palette):
