@@ -201,7 +201,8 @@ def test_markdown_renders_hostile_text_literally(hostile, where, preset):
 def test_markdown_table_cell_keeps_pipes_and_folds_newlines(preset):
     session = make_session(metric="a | b\n# c")
     source = markdown.render(session, TODAY)
-    assert "| a \\| b \\# c | % | 78 | 90 | increase | 2027-12-31 |" in source
+    # the "#" does not start a line of the file, so it is left as it is
+    assert "| a \\| b # c | % | 78 | 90 | increase | 2027-12-31 |" in source
     assert "<br>" not in source
     if preset == "gfm-like":  # tables are a GFM extension
         toks = tokens(source, preset)
@@ -252,7 +253,7 @@ def test_markdown_summary_content():
         "- **Facilitator:** Dana",
         "- **Participants:** Dana, Lee",
         "- **Step reached:** Reverse map",
-        "**Goal:** By 2027\\-12\\-31, 90% of new hires stay 12 months\\.",
+        "**Goal:** By 2027-12-31, 90% of new hires stay 12 months.",
         "- **Target date:** 2027-12-31 (in 404 days)",
         "- **Aligned objective:** Employer of choice",
         "| Metric | Unit | Baseline | Target | Direction | Due |",
@@ -265,11 +266,10 @@ def test_markdown_summary_content():
         # Dates from the backward schedule: m1 is pinned to 2027-06-30 and lasts 60 days, so
         # it starts 2027-05-01, when m2 (1 day) is due; m3 (done, no duration) is due on the
         # target date.  The chain m2 -> m1 starts first: the critical path.
-        "  - Stay interviews (owner\\: Lee; 60 days; start 2027\\-05\\-01; "
-        "due 2027\\-06\\-30 \\(pinned\\); todo; critical path; 3 votes)",
-        "    - Train managers (1 day; start 2027\\-04\\-30; due 2027\\-05\\-01; todo; "
-        "critical path)",
-        "  - Exit survey (start 2027\\-12\\-31; due 2027\\-12\\-31; done)",
+        "  - Stay interviews (owner: Lee; 60 days; start 2027-05-01; "
+        "due 2027-06-30 (pinned); todo; critical path; 3 votes)",
+        "    - Train managers (1 day; start 2027-04-30; due 2027-05-01; todo; critical path)",
+        "  - Exit survey (start 2027-12-31; due 2027-12-31; done)",
         "### Start now",
         "Nothing has to start in the next 14 days.",
         "**Critical path:** Train managers → Stay interviews (must start by 2027-04-30)",
@@ -283,7 +283,7 @@ def test_markdown_summary_content():
         "- **Status:** done",
         "- **Result:** Attrition 6%",
         "- **Decision:** scale",
-        "| 2027-02-01 | on track | Retention\\: 80\\.5% | Started |",
+        "| 2027-02-01 | on track | Retention: 80.5% | Started |",
         "| 2027-02-01 | Moved target | Freeze |",
         "- Budget for training?",
         "*Exported by backplan on 2026-11-22.*",
@@ -305,9 +305,7 @@ def test_markdown_summary_content():
     ]
     assert positions == sorted(positions)
     # The map hangs under the goal, which leads the reverse-map section.
-    goal_line = (
-        "- **Goal:** By 2027\\-12\\-31, 90% of new hires stay 12 months\\. (target 2027-12-31)"
-    )
+    goal_line = "- **Goal:** By 2027-12-31, 90% of new hires stay 12 months. (target 2027-12-31)"
     assert lines[lines.index("## Reverse map") + 2] == goal_line
 
 
@@ -601,14 +599,14 @@ def test_markdown_start_now_and_late_flags():
     assert lines_[start + 2 : start + 8] == [
         "Latest start within the next 14 days, or already past:",
         "",
-        "- Late \\(owner\\: Ann; should have started 2026\\-11\\-21\\)",
-        "- Soon \\(owner\\: Kim; start by 2026\\-11\\-26\\)",
+        "- Late (owner: Ann; should have started 2026-11-21)",
+        "- Soon (owner: Kim; start by 2026-11-26)",
         "",
         "**Critical path:** Late (must start by 2026-11-21)",
     ]
     assert (
-        "  - Late (owner\\: Ann; 40 days; start 2026\\-11\\-21; due 2026\\-12\\-31; todo; "
-        "late\\: should have started; critical path)"
+        "  - Late (owner: Ann; 40 days; start 2026-11-21; due 2026-12-31; todo; "
+        "late: should have started; critical path)"
     ) in lines_
 
 
@@ -624,8 +622,8 @@ def test_text_start_now_and_missing_target_date():
     session.future_state.target_date = None
     assert "Set a target date to compute the schedule." in text.render(session, TODAY)
     md = markdown.render(session, TODAY).splitlines()
-    assert md[md.index("### Start now") + 2] == "*Set a target date to compute the schedule\\.*"
-    assert "  - Late (owner\\: Ann; 40 days; todo)" in md  # no dates without a schedule
+    assert md[md.index("### Start now") + 2] == "*Set a target date to compute the schedule.*"
+    assert "  - Late (owner: Ann; 40 days; todo)" in md  # no dates without a schedule
 
 
 def test_progress_lines_in_markdown_and_text():
@@ -634,8 +632,8 @@ def test_progress_lines_in_markdown_and_text():
     # 2.5 / (92 / 7) = +0.19 a week, more than 110% of what is needed: ahead.
     md = markdown.render(make_session(), TODAY).splitlines()
     assert md[md.index("Progress at the latest check-in:") + 2] == (
-        "- Retention\\: 80\\.5% \\(20\\.83% of the way to 90%\\); needs \\+0\\.16% per week, "
-        "achieving \\+0\\.19% per week\\: ahead"
+        "- Retention: 80.5% (20.83% of the way to 90%); needs +0.16% per week, "
+        "achieving +0.19% per week: ahead"
     )
     plain = " ".join(text.render(make_session(), TODAY, width=200).split())
     assert (
@@ -664,9 +662,9 @@ def test_health_findings_are_listed_and_escaped(monkeypatch):
         "",
         "1 problem, 0 warnings, 1 tip.",
         "",
-        '- **Problem** (Reverse map): "\\[b\\]x\\[\\/b\\] \\<i\\>" has no owner\\. '
-        "*Fix:* Name \\*one\\*\\.",
-        "- **Tip** (Tracking): No check\\-in yet\\. *Fix:* Add one\\.",
+        '- **Problem** (Reverse map): "\\[b\\]x\\[/b\\] \\<i>" has no owner. '
+        "*Fix:* Name \\*one\\*.",
+        "- **Tip** (Tracking): No check-in yet. *Fix:* Add one.",
     ]
     rows = text.render(make_session(), TODAY, width=100).splitlines()
     start = rows.index("Plan health")
@@ -675,3 +673,34 @@ def test_health_findings_are_listed_and_escaped(monkeypatch):
         '- Problem (Reverse map): "[b]x[/b] <i>" has no owner. Fix: Name *one*.',
         "- Tip (Tracking): No check-in yet. Fix: Add one.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        # plain prose reads as it is
+        (
+            "Cut 12-month attrition (78% today): 3.5 points.",
+            "Cut 12-month attrition (78% today): 3.5 points.",
+        ),
+        # what could start a block, at the start of a line
+        ("- not a list", "\\- not a list"),
+        ("+1 more", "\\+1 more"),
+        ("# not a heading", "\\# not a heading"),
+        ("> not a quote", "\\> not a quote"),
+        ("=== x", "\\=== x"),
+        ("12. not a list", "12\\. not a list"),
+        ("3) not a list", "3\\) not a list"),
+        # inline syntax anywhere
+        (
+            "a *b* _c_ `d` ~e~ [f](g) <h> i|j \\",
+            "a \\*b\\* \\_c\\_ \\`d\\` \\~e\\~ \\[f\\](g) \\<h> i\\|j \\\\",
+        ),
+        ("R&D and &amp; and &#35;", "R&D and \\&amp; and \\&#35;"),
+        # nothing for linkify: schemes, //, www., domains, e-mail
+        ("see https://x.org or //host", "see https\\:\\//x\\.org or \\//host"),
+        ("www.example.com, ask dana@hr.example", "www\\.example\\.com, ask dana\\@hr\\.example"),
+    ],
+)
+def test_markdown_escapes_only_what_could_mean_something(raw, escaped):
+    assert markdown.esc(raw) == escaped

@@ -1,12 +1,22 @@
 """Markdown export: the canonical human summary of a session (also shown on the Summary screen).
 
 All user text is escaped so that it renders as literal text in CommonMark and in GFM-like
-renderers (tables, strikethrough, linkify): every character that can start or end Markdown
-syntax is backslash-escaped (CommonMark allows a backslash before any ASCII punctuation), so
-user text never makes a heading, list, link, autolink, image, emphasis, code span, table, HTML
-or entity.  ``:`` and ``/`` are escaped too, which stops linkify from turning ``http://x`` or
-``//host`` into links.  No raw HTML is ever written: table cells fold newlines to spaces.
-Multi-line text keeps its line breaks as CommonMark hard breaks (a backslash at line end).
+renderers (tables, strikethrough, linkify), and escaped only where a character could mean
+something, so the file still reads well as plain text (``12-month retention (78% today).``
+stays as it is).  A backslash (CommonMark allows one before any ASCII punctuation) goes
+before:
+
+- anywhere: ``\`` `` ` `` ``*`` ``_`` ``[`` ``]`` ``<`` ``|`` ``~`` (escapes, code, emphasis,
+  links and images, autolinks and HTML, table cells, strikethrough), ``@`` (e-mail links,
+  mentions), ``&`` when it would start an entity (``&amp;``), and for linkify the ``:`` and
+  ``/`` of ``://`` and ``//`` and a dot between a letter or digit and a letter
+  (``http\:\//x``, ``www\.example\.com``; a decimal ``3.5`` and a full stop stay as they are);
+- at the start of a value and of each of its lines (where it may start a line of the file):
+  ``#`` ``>`` ``+`` ``-`` ``=`` (heading, quote, list, setext underline, thematic break) and
+  the ``.`` or ``)`` after leading digits (ordered list).
+
+No raw HTML is ever written: table cells fold newlines to spaces.  Multi-line text keeps its
+line breaks as CommonMark hard breaks (a backslash at line end).
 """
 
 from __future__ import annotations
@@ -46,18 +56,37 @@ from backplan_tui.core.schedule import compute as compute_schedule
 # nesting (markdown-it's default limit is 20 nested blocks).
 MAX_LIST_DEPTH = 6
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&:/=])")
+_ANYWHERE = re.compile(
+    r"[\\`*_\[\]<|~@]"  # escapes, code, emphasis, links, HTML, cells, strike, e-mail
+    r"|&(?=#?[0-9A-Za-z]+;)"  # an entity
+    r"|:(?=//)|/(?=/)"  # a scheme's "://", a protocol-relative "//"
+    r"|(?<=[0-9A-Za-z])\.(?=[A-Za-z])"  # a domain's dot ("3.5" and "end. Next" are left)
+)
+_LINE_START = re.compile(r"[#>+=-]|[0-9]+(?=[.)])")
+
+
+def _escape(text: str) -> str:
+    """One line (trimmed, single-spaced: ``line``/``lines``) escaped where it could mean
+    something (see the module docstring)."""
+    text = _ANYWHERE.sub(r"\\\g<0>", text)
+    start = _LINE_START.match(text)
+    if start is None:
+        return text
+    if start.group()[0].isdigit():  # "1. x" / "1) x": the marker after the digits
+        end = start.end()
+        return f"{text[:end]}\\{text[end:]}"
+    return "\\" + text
 
 
 def esc(value: object) -> str:
     """One line of user text, escaped to render literally (also safe in a table cell)."""
-    return _SPECIAL.sub(r"\\\1", line(value))
+    return _escape(line(value))
 
 
 def esc_block(value: object, indent: str) -> str:
     """Multi-line user text: each line escaped, joined with hard breaks, continuation lines
     indented by ``indent`` (the column of the list item they belong to)."""
-    return ("\\\n" + indent).join(_SPECIAL.sub(r"\\\1", part) for part in lines(value))
+    return ("\\\n" + indent).join(_escape(part) for part in lines(value))
 
 
 def render(session: Session, today: date) -> str:
@@ -169,7 +198,7 @@ def render(session: Session, today: date) -> str:
         out += [f"### {esc(pilot.name) or 'Unnamed pilot'}", ""]
         fields = [
             ("Hypothesis", esc_block(pilot.hypothesis, "  ")),
-            ("Tests", "; ".join(_SPECIAL.sub(r"\\\1", t) for t in pilot_tests(session, pilot))),
+            ("Tests", "; ".join(_escape(t) for t in pilot_tests(session, pilot))),
             ("Outcome", esc(pilot_outcome(session, pilot))),
             ("Owner", esc(pilot.owner)),
             ("Window", window(pilot.start, pilot.end)),
@@ -238,7 +267,7 @@ def _node(
     ``level`` is its distance from the goal, written out when the list depth is capped."""
     indent = "  " * (min(depth, MAX_LIST_DEPTH) - 1)
     title = esc(node.title) or "*Untitled*"
-    facts = "; ".join(_SPECIAL.sub(r"\\\1", fact) for fact in node_facts(node, scheduled, critical))
+    facts = "; ".join(_escape(fact) for fact in node_facts(node, scheduled, critical))
     marker = f"(level {level}) " if depth > MAX_LIST_DEPTH else ""
     text = f"{indent}- {marker}{title} ({facts})"
     notes = esc_block(node.notes, indent + "  ")
