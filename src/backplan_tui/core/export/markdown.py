@@ -1,4 +1,4 @@
-"""Markdown export: the canonical human summary of a session (also shown on the Summary screen).
+r"""Markdown export: the canonical human summary of a session (also shown on the Summary screen).
 
 All user text is escaped so that it renders as literal text in CommonMark and in GFM-like
 renderers (tables, strikethrough, linkify), and escaped only where a character could mean
