@@ -19,13 +19,13 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from backplan_tui.core import paths
-from backplan_tui.core.textclean import cell_width, clean_line, clean_text, shorten
+from backplan_tui.core.textclean import cell_width, clean_line, clean_text, shorten, stamp
 
 if TYPE_CHECKING:
     import argparse
@@ -201,17 +201,7 @@ def _columns(rows: list[list[str]], stream: TextIO | None = None) -> None:
 
 
 def _stamp(entry: SessionEntry) -> str:
-    return _utc_stamp(entry.updated)
-
-
-def _utc_stamp(value: datetime | None) -> str:
-    """A timestamp in UTC to the minute, "2026-11-22 14:10 UTC", as ``export.text.stamp``
-    writes it (not imported from there: the exports pull in coach, schedule and progress)."""
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
+    return stamp(entry.updated)
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -405,7 +395,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
     rows = [["REVISION", "SAVED", "SIZE", "FILE"]]
     for entry in entries:
         label = str(entry.revision) if entry.kind == "revision" else entry.kind
-        rows.append([label, _utc_stamp(entry.saved), _size(entry.size), str(entry.path)])
+        rows.append([label, stamp(entry.saved), _size(entry.size), str(entry.path)])
     _columns(rows)
     return 0
 

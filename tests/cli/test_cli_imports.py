@@ -70,23 +70,33 @@ def test_export_md_does_not_import_the_templates_or_the_toml_writer(store):
 
 
 @pytest.mark.parametrize(
-    "value",
+    ("value", "shown"),
     [
-        None,
-        datetime(2026, 11, 22, 14, 10, 59, tzinfo=UTC),
-        datetime(2026, 11, 22, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
-        datetime(2026, 1, 2, 3, 4),  # naive: shown as it is
+        (None, ""),
+        (datetime(2026, 11, 22, 14, 10, 59, tzinfo=UTC), "2026-11-22 14:10 UTC"),
+        (
+            datetime(2026, 11, 22, 23, 30, tzinfo=timezone(timedelta(hours=-5))),
+            "2026-11-23 04:30 UTC",
+        ),
+        (datetime(2026, 1, 2, 3, 4), "2026-01-02 03:04 UTC"),  # naive: shown as it is
     ],
 )
-def test_the_cli_stamp_is_the_exports_stamp(value):
-    assert cli._utc_stamp(value) == text_export.stamp(value)
+def test_one_stamp_for_the_cli_and_the_exports(value, shown):
+    from backplan_tui.core.textclean import stamp
+
+    assert stamp(value) == shown
+    assert text_export.stamp is stamp  # the exports use the same function
 
 
-@pytest.mark.parametrize("value", ["", "plain", "é…", "日本語", "e\u0301", "a\u200bb", "Ａ"])
-def test_the_cli_cell_width_is_the_exports_cell_width(value):
+@pytest.mark.parametrize(
+    ("value", "cells"),
+    [("", 0), ("plain", 5), ("é…", 2), ("日本語", 6), ("e\u0301", 1), ("a\u200bb", 3), ("Ａ", 2)],
+)
+def test_one_cell_width_for_the_cli_and_the_exports(value, cells):
     from backplan_tui.core.textclean import cell_width
 
-    assert cell_width(value) == text_export.cell_width(value)
+    assert cell_width(value) == cells
+    assert text_export.cell_width is cell_width
 
 
 def test_a_template_error_is_still_one_error_line(monkeypatch, capsys):

@@ -8,12 +8,17 @@ Bidirectional override and isolate characters (U+202A-U+202E, U+2066-U+2069) are
 dropped silently and not left to reorder the text around them ("Trojan source"): each one is
 replaced by a visible marker such as ``⟨U+202E⟩`` so a reader sees that it was there.
 The marker contains no such character, so cleaning twice gives the same text.
+
+Also here, because the command line and the exports both need them and this module loads
+nothing: cutting text (``shorten``), its width in terminal cells (``cell_width``) and a UTC
+time stamp (``stamp``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 
 
 class _Patterns:
@@ -78,6 +83,15 @@ def clean_line(value: str) -> str:
 def shorten(text: str, width: int) -> str:
     """``text`` cut to ``width`` characters, ending in "…" when it was longer."""
     return text if len(text) <= width else text[: max(width - 1, 0)].rstrip() + "…"
+
+
+def stamp(value: datetime | None) -> str:
+    """A timestamp in UTC to the minute: "2026-11-22 14:10 UTC"."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def split_names(value: str) -> list[str]:

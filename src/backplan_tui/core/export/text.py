@@ -10,9 +10,8 @@ Markdown export so that both say the same thing.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TypeVar
 
 from backplan_tui.core.coach import Finding, review, summary_counts
@@ -20,7 +19,13 @@ from backplan_tui.core.model import STEP_TITLES, Adjustment, CheckIn, MapNode, P
 from backplan_tui.core.progress import describe, progress_all
 from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, START_NOW_DAYS, NodeSchedule, Schedule
 from backplan_tui.core.schedule import compute as compute_schedule
-from backplan_tui.core.textclean import clean_line, clean_text
+from backplan_tui.core.textclean import (  # stamp, char_width, cell_width: used by the others
+    cell_width,
+    char_width,
+    clean_line,
+    clean_text,
+    stamp,
+)
 
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 20
@@ -77,15 +82,6 @@ def relative(value: date, today: date) -> str:
     if days > 0:
         return f"in {plural(days, 'day')}"
     return f"{plural(-days, 'day')} ago"
-
-
-def stamp(value: datetime | None) -> str:
-    """A timestamp in UTC to the minute: "2026-11-22 14:10 UTC"."""
-    if value is None:
-        return ""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def words(value: str) -> str:
@@ -251,17 +247,6 @@ def by_date(items: Iterable[_Dated]) -> list[_Dated]:
 
 
 # --- width-aware wrapping ---------------------------------------------------------------------
-
-
-def char_width(char: str) -> int:
-    if unicodedata.combining(char):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def cell_width(text: str) -> int:
-    """How many terminal cells ``text`` takes."""
-    return sum(char_width(char) for char in text)
 
 
 def _split_cells(word: str, room: int) -> tuple[str, str]:
