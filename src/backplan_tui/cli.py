@@ -630,23 +630,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(_os_error(error))
         return ERROR
     except Exception as error:
-        if not _known_error(error):
+        # The store and the templates are imported by the commands that use them; their
+        # errors are one line too.  (Imported here, on the way out, not at start.)
+        from backplan_tui.core.store import StoreError
+        from backplan_tui.core.templates import TemplateError
+
+        if not isinstance(error, StoreError | TemplateError):
             raise
         _error(error)
         return ERROR
-
-
-def _known_error(error: Exception) -> bool:
-    """A ``store.StoreError`` or a ``templates.TemplateError`` (reported in one line): each
-    module is imported only by the commands that use it, and nothing else raises its errors."""
-    for module_name, class_name in (
-        ("backplan_tui.core.store", "StoreError"),
-        ("backplan_tui.core.templates", "TemplateError"),
-    ):
-        module = sys.modules.get(module_name)
-        if module is not None and isinstance(error, getattr(module, class_name)):
-            return True
-    return False
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -144,11 +144,7 @@ def step_state(session: Session, step: str) -> str:
     if step == "pilots":
         if not session.pilots:
             return "empty"
-        node_ids = {n.id for n in session.map}
-        outcome_ids = {o.id for o in session.future_state.outcomes}
-        good = not any(
-            _pilot_gaps(p, node_ids.__contains__, outcome_ids.__contains__) for p in session.pilots
-        )
+        good = not any(all_pilot_flags(session).values())
         return "done" if good else "in_progress"
     return "empty"
 

@@ -50,16 +50,11 @@ _STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _KNOWN = ("theme", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
 
 
-def _default_timeboxes() -> dict[str, int]:
-    """A fresh copy of the default timeboxes (minutes per step)."""
-    return dict(DEFAULT_TIMEBOXES)
-
-
 @dataclass
 class Settings:
     theme: str = DEFAULT_THEME
     facilitator: str = ""
-    timebox_minutes: dict[str, int] = field(default_factory=_default_timeboxes)
+    timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
     votes_per_person: int = 3
     autosave_delay: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict)
@@ -110,7 +105,7 @@ def _check(key: str, value: Any) -> Any:
         if not isinstance(value, dict):
             raise _Problem(key, "must be a table: [timebox_minutes] with one line per step")
         low, high = TIMEBOX_RANGE
-        minutes = _default_timeboxes()
+        minutes = dict(DEFAULT_TIMEBOXES)
         for step, amount in value.items():
             where = f"{key}.{step}"
             if not isinstance(step, str) or not _STEP_KEY.fullmatch(step):

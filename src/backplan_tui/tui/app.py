@@ -24,6 +24,7 @@ from textual.theme import Theme
 from textual.timer import Timer
 
 from backplan_tui.core import paths
+from backplan_tui.core.basics import ALL_STEPS, STEP_TITLES, STEPS
 from backplan_tui.core.settings import load_settings, save_settings
 from backplan_tui.core.store import SessionStore, StoreError
 from backplan_tui.tui import themes
@@ -123,7 +124,6 @@ class BackplanApp(App[None]):
         self._themes_pending = False
         self._theme_warnings: list[str] = []
         self._started = False  # on_mount has shown the start-up toasts
-        self._theme_chosen = False  # _start_theme has run: the CSS variables are ours
         super().__init__()
         self.clock = clock
         self._history: History | None = None
@@ -178,21 +178,12 @@ class BackplanApp(App[None]):
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
         return themes.theme_variable_defaults(self.current_theme)
 
-    def get_css_variables(self) -> dict[str, str]:
-        """``App.get_css_variables``.  ``App.__init__`` asks for them before our theme is
-        chosen, for Textual's default theme; ``_start_theme`` replaces them before anything
-        is parsed, so that first answer is left empty rather than worked out (about 1 ms)."""
-        if not self._theme_chosen:
-            return {}
-        return super().get_css_variables()
-
     def _start_theme(self, name: str | None) -> str | None:
         """Start in ``name`` (else the default theme), as ``themes.apply_theme`` would, but
         before the app runs: the CSS variables and the App's theme classes are set directly,
         so the first stylesheet parse uses them.  (Setting ``App.theme`` here would queue a
         second full parse and restyle.)  Returns a warning for a toast, or None."""
         name, message = themes.choose_theme(self, name)
-        self._theme_chosen = True
         if name is None:
             self.stylesheet.set_variables(self.get_css_variables())
             return message
@@ -366,7 +357,6 @@ class BackplanApp(App[None]):
         from backplan_tui.core.codec import CodecError
         from backplan_tui.core.document import Document
         from backplan_tui.core.lock import LockError, SessionLocked
-        from backplan_tui.core.model import ALL_STEPS, STEPS
         from backplan_tui.core.store import SessionReadOnly
         from backplan_tui.core.timebox import Agenda
         from backplan_tui.core.undo import History, snapshot
@@ -495,7 +485,6 @@ class BackplanApp(App[None]):
     def create_session(self, values: dict[str, Any]) -> None:
         """Create a session from the new-session form's values and open step 1."""
         from backplan_tui.core import templates
-        from backplan_tui.core.model import STEPS
 
         try:
             session_id = self.store.new_id(values["title"])
@@ -524,7 +513,6 @@ class BackplanApp(App[None]):
 
     def goto_step(self, step: str) -> None:
         """Switch the workshop to ``step``, saving first."""
-        from backplan_tui.core.model import ALL_STEPS
 
         doc = self.document
         if doc is None or step not in ALL_STEPS:
@@ -660,8 +648,6 @@ class BackplanApp(App[None]):
             return
         now = self.clock()
         if agenda.timebox(step).crossed_zero(self._last_tick, now):
-            from backplan_tui.core.model import STEP_TITLES
-
             self.bell()
             self.notify(
                 f"Time is up for {STEP_TITLES.get(step, step)}. "
