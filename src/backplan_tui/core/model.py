@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 # The step names, the schema version and the default timeboxes are defined in basics (which
 # start-up reads without loading this module) and are part of the model's names too.
@@ -35,6 +35,22 @@ METHOD_QUESTIONS: dict[str, str] = {
     "success_numbers": "What does success look like in numbers?",
     "daily_work": "How will it change people's daily work?",
 }
+
+
+class _HasId(Protocol):
+    id: str
+
+
+_Item = TypeVar("_Item", bound=_HasId)
+
+
+def by_id(items: list[_Item]) -> dict[str, _Item]:
+    """The items by id; a repeated id (a hand-edited file) keeps the first, as
+    ``Session.node`` finds it."""
+    found: dict[str, _Item] = {}
+    for item in items:
+        found.setdefault(item.id, item)
+    return found
 
 
 def utc_now() -> datetime:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,6 +26,9 @@ from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper
 
 def agenda_steps() -> tuple[str, ...]:
     return STEPS
+
+
+_T = TypeVar("_T")
 
 
 class StepScreen(Screen[None]):
@@ -62,6 +66,19 @@ class StepScreen(Screen[None]):
         something drawn from the session (a detail panel, an index) is keyed on."""
         doc = self.backplan.document
         return (id(doc.session), doc.edits, self.backplan.today())
+
+    def per_edit(self, name: str, build: Callable[[], _T]) -> _T:
+        """``build()``, made again only after an edit, undo or redo (``edit_mark``): the
+        indexes a cursor move looks things up in."""
+        mark = self.edit_mark()
+        if self._per_edit is None:
+            self._per_edit = {}
+        made = self._per_edit.get(name)
+        if made is None or made[0] != mark:
+            made = self._per_edit[name] = (mark, build())
+        return made[1]  # type: ignore[no-any-return]
+
+    _per_edit: dict[str, tuple[Any, Any]] | None = None  # name -> (edit mark, what was built)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import all_pilot_flags, pilot_flags
-from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, Session
+from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, Session, by_id
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
 from backplan_tui.tui.widgets.form import Field, FormScreen
@@ -73,7 +73,6 @@ def window(pilot: Pilot, short: bool = False) -> str:
 
 
 class _Index(NamedTuple):
-    mark: Any  # StepScreen.edit_mark() when it was made
     flags: dict[str, list[str]]  # pilot id -> coach.pilot_flags
     nodes: dict[str, MapNode]
     pilots: dict[str, Pilot]
@@ -119,21 +118,14 @@ class PilotsScreen(TableStepScreen):
         self.watch(table, "cursor_coordinate", self.show_detail, init=False)
         table.focus()
 
-    _index: _Index | None = None
-
     def _indexed(self) -> _Index:
         """Each pilot's flags, the map's nodes and the pilots by id, worked out once per
         edit: a cursor move used to scan the 500-node map for every node a pilot tests."""
-        mark = self.edit_mark()
-        if self._index is None or self._index.mark != mark:
-            nodes: dict[str, MapNode] = {}
-            for node in self.session.map:
-                nodes.setdefault(node.id, node)  # a duplicate id: the first, as Session.node
-            pilots: dict[str, Pilot] = {}
-            for pilot in self.session.pilots:
-                pilots.setdefault(pilot.id, pilot)
-            self._index = _Index(mark, all_pilot_flags(self.session), nodes, pilots)
-        return self._index
+        session = self.session
+        return self.per_edit(
+            "pilots",
+            lambda: _Index(all_pilot_flags(session), by_id(session.map), by_id(session.pilots)),
+        )
 
     def refresh_pilots(self, select: str | None = None) -> None:
         pilots = self.session.pilots

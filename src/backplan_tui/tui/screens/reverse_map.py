@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from backplan_tui.core.model import NODE_STATUSES, MapNode
+from backplan_tui.core.model import NODE_STATUSES, MapNode, by_id
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
@@ -193,17 +193,10 @@ class ReverseMapScreen(StepScreen):
         node_id = self.selected_id()
         return self.nodes_by_id().get(node_id) if node_id and node_id != GOAL else None
 
-    _map_index: tuple[Any, dict[str, MapNode]] = ((), {})
-
     def nodes_by_id(self) -> dict[str, MapNode]:
         """The map's nodes by id, made once per edit (a cursor move looks up two)."""
-        mark = self.edit_mark()
-        if self._map_index[0] != mark:
-            index: dict[str, MapNode] = {}
-            for node in self.session.map:
-                index.setdefault(node.id, node)  # a duplicate id: the first, as Session.node
-            self._map_index = (mark, index)
-        return self._map_index[1]
+        session = self.session
+        return self.per_edit("nodes", lambda: by_id(session.map))
 
     def show_detail(self) -> None:
         """The highlighted node's detail, built once per node and edit (Detail.show); the
