@@ -131,7 +131,9 @@ class SessionList(ScrollView, can_focus=True):
         self._index: dict[str, int] | None = None
         self._cursor = 0
         self._layout: tuple[int, tuple[tuple[int, int], ...]] = (-1, ())
-        self._lines: dict[tuple[int, int], tuple[Sequence[Text], list[Segment]]] = {}
+        self._header = tuple(Text(column.label) for column in self.columns)
+        # (row key, None for the header; width) -> the line's segments, unstyled by the row
+        self._lines: dict[tuple[str | None, int], list[Segment]] = {}
         self._base_style: Style | None = None  # rich_style walks the ancestors: once a paint
 
     # --- data --------------------------------------------------------------------------------
@@ -242,15 +244,14 @@ class SessionList(ScrollView, can_focus=True):
 
     # --- layout ------------------------------------------------------------------------------
 
-    def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(1, len(self._keys) + 1)
+    def on_resize(self) -> None:
         self._scroll_cursor_into_view()
 
     def layout_for(self, width: int) -> tuple[tuple[int, int], ...]:
         """(column index, width) of the columns shown at ``width`` cells, in column order."""
         if self._layout[0] == width:
             return self._layout[1]
-        first, *rest = self.columns
+        first = self.columns[0]
         used = first.width + GAP
         kept: set[int] = set()
         for index in sorted(range(1, len(self.columns)), key=lambda i: self.columns[i].priority):
@@ -279,31 +280,34 @@ class SessionList(ScrollView, can_focus=True):
         if base is None:
             base = self._base_style = self.rich_style
         if y == 0:
-            header = tuple(Text(column.label) for column in self.columns)
             style = base + self.get_component_rich_style("session-list--header")
-            return self._strip(header, width, style)
+            return self._strip(None, self._header, width, style)
         row = self.scroll_offset.y + y - 1
         if row >= len(self._keys):
             return Strip.blank(width, base)
         if row == self._cursor:  # over the cells' own colours, as DataTable draws its cursor
             cursor = self.get_component_rich_style("session-list--cursor")
-            return self._strip(self.cells(row), width, base, over=cursor)
+            return self._strip(self._keys[row], self.cells(row), width, base, over=cursor)
         if row % 2 == 0:  # zebra stripes, as DataTable draws them
             base += self.get_component_rich_style("session-list--even-row")
-        return self._strip(self.cells(row), width, base)
+        return self._strip(self._keys[row], self.cells(row), width, base)
 
     def _strip(
-        self, cells: Sequence[Text], width: int, style: Style, over: Style | None = None
+        self,
+        key: str | None,
+        cells: Sequence[Text],
+        width: int,
+        style: Style,
+        over: Style | None = None,
     ) -> Strip:
-        return Strip(Segment.apply_style(self._line(cells, width), style, over), width)
+        return Strip(Segment.apply_style(self._line(key, cells, width), style, over), width)
 
-    def _line(self, cells: Sequence[Text], width: int) -> list[Segment]:
+    def _line(self, key: str | None, cells: Sequence[Text], width: int) -> list[Segment]:
         """The row's cells cut or padded to their columns, unstyled by the row (cached per
-        row and width: a cursor move only restyles two cached lines)."""
-        key = (id(cells), width)
-        cached = self._lines.get(key)
-        if cached is not None and cached[0] is cells:
-            return cached[1]
+        row and width until ``set_rows``: a cursor move only restyles two cached lines)."""
+        cached = self._lines.get((key, width))
+        if cached is not None:
+            return cached
         console = self.app.console
         segments: list[Segment] = []
         used = 0
@@ -320,7 +324,5 @@ class SessionList(ScrollView, can_focus=True):
             segments.append(Segment(" " * (width - used)))
         elif used > width:
             segments = Segment.adjust_line_length(segments, width)
-        if len(self._lines) > 512:
-            self._lines.clear()
-        self._lines[key] = (cells, segments)
+        self._lines[key, width] = segments
         return segments
