@@ -218,7 +218,7 @@ def test_list_refreshes_a_glance_computed_on_an_earlier_day(capsys, store, data_
     assert code == 0
     index = json.loads((data_dir / "index.json").read_text("utf-8"))
     glance = index["files"]["demo.toml"][10]  # the record's last item: the glance's text
-    assert glance.startswith(f"{{'as_of':'{date.today().isoformat()}'")
+    assert glance.startswith(f'{{"as_of":"{date.today().isoformat()}"')
 
 
 def test_list_when_empty(capsys):

@@ -157,7 +157,7 @@ def test_a_missing_key_or_a_non_dict_is_refused():
 # --- the index's text (to_text / from_text) ----------------------------------------------------
 
 
-def test_the_text_is_json_with_the_quotes_swapped():
+def test_the_text_is_compact_ascii_json():
     g = Glance(
         TODAY,
         1,
@@ -166,17 +166,16 @@ def test_the_text_is_json_with_the_quotes_swapped():
         (DueRef(date(2026, 12, 15), "node", "Café \\ 5", "Bo"),),
         3,
     )
-    # JSON {"as_of":"2026-12-01",...,"risks":["Ana's \"big\" risk"],...} (ASCII: \u00e9),
-    # then every " is ' and every ' is ": few escapes left for the index to store
+    # no spaces, ASCII only (é is \u00e9), the quote and the backslash escaped
     expected = (
-        "{'as_of':'2026-12-01','problems':1,'warnings':2,"
-        "'risks':['Ana\"s \\'big\\' risk'],"
-        "'due':[['2026-12-15','node','Caf\\u00e9 \\\\ 5','Bo']],'open_dated':3}"
+        '{"as_of":"2026-12-01","problems":1,"warnings":2,'
+        '"risks":["Ana\'s \\"big\\" risk"],'
+        '"due":[["2026-12-15","node","Caf\\u00e9 \\\\ 5","Bo"]],"open_dated":3}'
     )
     assert g.to_text() == expected
     assert Glance.from_text(expected) == g
     assert expected.startswith(text_prefix(TODAY))
-    assert text_prefix(TODAY) == "{'as_of':'2026-12-01'"
+    assert text_prefix(TODAY) == '{"as_of":"2026-12-01"'
     assert not expected.startswith(text_prefix(date(2026, 12, 2)))
 
 
@@ -193,12 +192,12 @@ def test_a_summary_round_trips_through_the_text():
         {"as_of": "2026-12-01"},
         "",
         "not a glance",
-        "{'as_of':'2026-12-01'",  # cut short
-        '{"as_of":"2026-12-01","problems":1,"warnings":2,"risks":[],"due":[],"open_dated":0}',
-        "{'as_of':'2026-12-01','problems':'many','warnings':2,'risks':[],'due':[],'open_dated':0}",
+        '{"as_of":"2026-12-01"',  # cut short
+        "{'as_of':'2026-12-01','problems':1,'warnings':2,'risks':[],'due':[],'open_dated':0}",
+        '{"as_of":"2026-12-01","problems":"many","warnings":2,"risks":[],"due":[],"open_dated":0}',
         "[" * 100_000,
     ],
-    ids=["null", "number", "object", "empty", "words", "cut", "unswapped", "bad-count", "deep"],
+    ids=["null", "number", "object", "empty", "words", "cut", "single-quotes", "bad-count", "deep"],
 )
 def test_a_text_not_as_written_gives_no_glance(text):
     assert Glance.from_text(text) is None

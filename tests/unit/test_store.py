@@ -773,15 +773,15 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     data = json.loads(index.read_text("utf-8"))
     data["files"][f"{ids[1]}.toml"][10] = "not a glance"
     third = data["files"][f"{ids[2]}.toml"]
-    assert third[10].count("'problems':") == 1
-    third[10] = re.sub(r"'problems':\d+", "'problems':'many'", third[10])
+    assert third[10].count('"problems":') == 1
+    third[10] = re.sub(r'"problems":\d+', '"problems":"many"', third[10])
     index.write_text(json.dumps(data), "utf-8")
     count_loads.clear()
     entries = {e.id: e for e in store.list()}
     assert len(count_loads) == 1  # only the bad record's file, not all three
     assert isinstance(entries[ids[1]].glance.problems, int)
     data = json.loads(index.read_text("utf-8"))
-    assert data["files"][f"{ids[1]}.toml"][10].startswith("{'as_of':'")
+    assert data["files"][f"{ids[1]}.toml"][10].startswith('{"as_of":"')
     # a glance whose inside is wrong is read only when shown: it shows nothing, never a crash
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
@@ -817,7 +817,7 @@ def test_the_index_holds_one_array_per_file(store):
         None,
         None,
     ]
-    assert record[10].startswith("{'as_of':'2026-12-01','problems':")  # the glance, as text
+    assert record[10].startswith('{"as_of":"2026-12-01","problems":')  # the glance, as text
     st = (store.sessions_dir / "broken.toml").stat()
     broken = data["files"]["broken.toml"]
     assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
@@ -858,7 +858,7 @@ BAD_RECORDS = {
     "read-only not text": lambda r: [*r[:9], 1, r[10]],
     "glance null": lambda r: [*r[:10], None],
     "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}],
-    "glance another form": lambda r: [*r[:10], '{"as_of":"2026-12-01"}'],
+    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}"],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
     "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10]],
@@ -1006,4 +1006,4 @@ def test_a_glance_from_the_index_is_stale_on_another_day(store, count_loads):
     assert entry.glance.as_of == date(2026, 12, 1)
     (entry,) = store.list(today=date(2026, 12, 2), refresh=True)
     assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 2)
-    assert _index_record(store, "plan.toml")[10].startswith("{'as_of':'2026-12-02',")
+    assert _index_record(store, "plan.toml")[10].startswith('{"as_of":"2026-12-02",')

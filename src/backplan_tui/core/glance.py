@@ -35,16 +35,12 @@ if TYPE_CHECKING:
 MAX_DUE = 5  # dated items kept per session: enough for "next" and an overdue count
 MAX_RISKS = 3
 MAX_TEXT = 80  # characters of a title or reason kept in the index
-# ``to_text`` is the record's compact ASCII JSON with the characters " and ' swapped: stored
-# as a JSON string in the index it then needs (almost) no escapes, and the index's 1,000
-# glances (three quarters of it) decode in 0.5 ms instead of 1.7 ms.
-_SWAP_QUOTES = str.maketrans({'"': "'", "'": '"'})
-TEXT_START = "{'as_of':'"  # every glance's text starts so, and then the day
+TEXT_START = '{"as_of":"'  # every glance's text (``to_text``) starts so, and then the day
 
 
 def text_prefix(day: date) -> str:
     """How the text (``Glance.to_text``) of a glance computed on ``day`` starts."""
-    return f"{TEXT_START}{day.isoformat()}'"
+    return f'{TEXT_START}{day.isoformat()}"'
 
 
 @dataclass(frozen=True)
@@ -117,9 +113,9 @@ class Glance:
         }
 
     def to_text(self) -> str:
-        """The record as one string for the index: compact ASCII JSON with " and ' swapped
-        (see ``_SWAP_QUOTES``); it starts with ``text_prefix(self.as_of)``."""
-        return json.dumps(self.to_record(), separators=(",", ":")).translate(_SWAP_QUOTES)
+        """The record as one string for the index: compact ASCII JSON, which starts with
+        ``text_prefix(self.as_of)``."""
+        return json.dumps(self.to_record(), separators=(",", ":"))
 
     @classmethod
     def from_text(cls, text: Any) -> Glance | None:
@@ -127,7 +123,7 @@ class Glance:
         if not isinstance(text, str):
             return None
         try:
-            record = json.loads(text.translate(_SWAP_QUOTES))
+            record = json.loads(text)
         except (ValueError, RecursionError):
             return None
         return cls.from_record(record)

@@ -35,7 +35,7 @@ start, so it is built to be read fast: ``{"format": "backplan-index", "version":
 
 ``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read: any change
 there and the file is parsed again.  ``updated`` is ISO 8601 text with a UTC offset;
-``glance`` is ``Glance.to_text()`` (JSON with the quotes swapped), parsed only when shown.
+``glance`` is ``Glance.to_text()`` (compact JSON in a string), parsed only when shown.
 Integers are never booleans.  A readable file's record has text in ``updated`` and
 ``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's has the reason
 in ``damaged``, empty texts, revision 0 and nulls elsewhere.  A record of any other shape or
