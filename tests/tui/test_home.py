@@ -357,3 +357,20 @@ async def test_the_list_follows_a_theme_switch(data_dir: Path) -> None:
         assert row_styles(app) == light
     assert dark != light
     assert light[0].bgcolor.triplet.hex == "#d9dde3"  # the header: light theme's panel, tinted
+
+
+async def test_keys_typed_right_after_the_slash_go_into_the_filter(data_dir: Path) -> None:
+    """A fast typist: "/keep" arrives before the filter's Input is mounted.  The letters
+    are the filter's text, not home's keys (k would open Track)."""
+    from textual.events import Key
+
+    seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key, char in (("slash", "/"), ("k", "k"), ("e", "e"), ("e", "e"), ("p", "p")):
+            app.post_message(Key(key, char))  # all queued at once, as a terminal sends them
+        await pilot.pause(0.3)
+        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert app.screen.query_one("#filter", Input).value == "keep"
+        assert titles(app) == ["Keep our new hires"]

@@ -178,6 +178,9 @@ class HomeScreen(Screen[None]):
         self.last_trashed: Path | None = None
         self._shown = False
         self._was_empty: bool | None = None
+        # From "/" until the filter's Input has focus: what was typed meanwhile (its text)
+        self._typed: list[str] | None = None
+        self._opening_filter = False
 
     def compose(self) -> ComposeResult:
         # TitleBar and chrome.Footer look like Textual's Header and Footer and cost less to
@@ -274,7 +277,10 @@ class HomeScreen(Screen[None]):
         return None if session_id is None else self._by_id.get(session_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Row actions only when a session is selected; undo only after a delete."""
+        """Row actions only when a session is selected; undo only after a delete; none
+        while the filter opens (the keys typed then are its text, see ``action_filter``)."""
+        if self._typed is not None and action != "filter":
+            return False
         if action in ("duplicate", "rename", "delete", "track", "export", "backups"):
             return self.selected_entry() is not None
         if action == "undo_delete":
@@ -293,15 +299,40 @@ class HomeScreen(Screen[None]):
         return "" if filter_input is None else filter_input.value
 
     async def action_filter(self) -> None:
+        """Focus the filter, mounting its Input the first time.
+
+        A terminal sends "/keep" all at once: the letters reach home (where k is Track)
+        before the new Input has focus.  From the "/" (``on_key``) until it has, they are
+        kept instead and become its text (``_flush_typed``)."""
         filter_input = self.filter_input()
         if filter_input is None:
+            if self._opening_filter:
+                return
             from textual.widgets import Input
 
+            self._opening_filter = True
+            if self._typed is None:  # opened by a click or the palette, not by "/"
+                self._typed = []
             hint = self.query_one("#filter-hint")
             filter_input = Input(placeholder="/ filter sessions", id="filter", compact=True)
             await self.query_one("#home-body").mount(filter_input, before=hint)
             await hint.remove()
+            self._opening_filter = False
+            self.call_after_refresh(self._flush_typed)  # in case focus goes elsewhere
         filter_input.focus()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        if event.widget.id == "filter":
+            self._flush_typed()
+
+    def _flush_typed(self) -> None:
+        """What was typed while the filter opened goes into it; home's keys work again."""
+        if self._typed is None:
+            return
+        typed, self._typed = "".join(self._typed), None
+        filter_input = self.filter_input()
+        if typed and filter_input is not None:
+            filter_input.insert_text_at_cursor(typed)
 
     def on_input_changed(self, event: Any) -> None:
         if event.input.id == "filter":
@@ -312,8 +343,17 @@ class HomeScreen(Screen[None]):
             self.query_one(SessionTable).focus()
 
     def on_key(self, event: Any) -> None:
+        if self._typed is not None:  # the filter is opening: typing is its text
+            if event.key == "backspace" and self._typed:
+                self._typed.pop()
+            elif event.is_printable and event.character:
+                self._typed.append(event.character)
+            event.stop()
+            return
         filter_input = self.filter_input()
         if filter_input is None:
+            if event.key == "slash":  # the binding opens the filter; keep what follows
+                self._typed = []
             return
         if event.key == "escape" and (filter_input.has_focus or filter_input.value):
             filter_input.value = ""
