@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("themes", "list the themes: built-in, Textual's own and yours")
     add("templates", "list the starter templates")
     add("where", "print the data, sessions, backups, trash and config directories")
+    from backplan_tui import cli_team
+
+    cli_team.add_parsers(add)
     return parser
 
 
@@ -572,7 +575,16 @@ COMMANDS = {
     "import": cmd_import,
     "themes": cmd_themes,
     "where": cmd_where,
+    "team": lambda args: _team().cmd_team(args),
+    "sync": lambda args: _team().cmd_sync(args),
+    "merge-driver": lambda args: _team().cmd_merge_driver(args),
 }
+
+
+def _team() -> Any:
+    from backplan_tui import cli_team
+
+    return cli_team
 
 
 def _error(message: object) -> None:
@@ -632,10 +644,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:
         # The store and the templates are imported by the commands that use them; their
         # errors are one line too.  (Imported here, on the way out, not at start.)
+        from backplan_tui.core.gitsync import GitError
         from backplan_tui.core.store import StoreError
         from backplan_tui.core.templates import TemplateError
 
-        if not isinstance(error, StoreError | TemplateError):
+        if not isinstance(error, StoreError | TemplateError | GitError):
             raise
         _error(error)
         return ERROR
