@@ -669,6 +669,7 @@ def test_new_id_skips_ids_in_use(store, monkeypatch):
 def test_list_entries_tell_backups_and_read_only(store, count_loads):
     plain = make(store, "Plain")
     saved = make(store, "Saved twice")
+    saved.team = "Ops"  # a change worth a backup (a step change alone is not)
     store.save(saved)
     _write_session(store, "future", "Future", datetime(2026, 1, 1, tzinfo=UTC))
     path = store.sessions_dir / "future.toml"

@@ -55,6 +55,8 @@ import secrets
 import stat
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -62,6 +64,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backplan_tui.core.backups import keeps_backup
 from backplan_tui.core.basics import MAX_FILE_BYTES, SCHEMA_VERSION
 from backplan_tui.core.fileio import fsync_dir as _fsync_dir
 from backplan_tui.core.fileio import remove_quietly as _remove_quietly
@@ -106,6 +109,8 @@ INDEX_VERSION = 4
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
 BACKUPS_KEPT = 10
+WRITE_LOCK_SUFFIX = ".write"  # sessions/.<id>.write: held by a save around check-and-replace
+WRITE_LOCK_WAIT = 10.0  # seconds a save waits for another save of the same session
 TEMP_MAX_AGE = 60.0  # seconds: an orphaned temp file of a live process is removed after this
 _TRASH_STAMP = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -120,6 +125,7 @@ _Record = list[Any]  # (an alias: inside SessionStore, ``list`` is the method)
 _BY_ID = attrgetter("id")
 _BY_UPDATED = attrgetter("updated")
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class StoreError(Exception):
@@ -385,6 +391,14 @@ def _same_inode(a: Path, b: Path) -> bool:
     except OSError:
         return False
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
+
+
+def _same_fd_file(fd: int, path: Path) -> bool:
+    try:
+        mine, there = os.fstat(fd), os.lstat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _stamp() -> str:
@@ -706,7 +720,11 @@ class SessionStore:
             )
         return disk_bytes, on_disk.revision, on_disk.schema_version
 
-    def _write(self, session: Session, *, creating: bool) -> Session:
+    def _write(
+        self, session: Session, *, creating: bool, replacing: bytes | None = None
+    ) -> Session:
+        """Save ``session``.  ``replacing``: the bytes of a damaged file that ``restore``
+        has already kept in ``backups/`` and that this save replaces (in one rename)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
             raise SessionReadOnly(
@@ -726,19 +744,26 @@ class SessionStore:
             except StoreError as err:
                 raise StoreError(f"could not save session {session.id!r}: {err}") from None
             tmp = _write_temp(self.sessions_dir, path.name, data)
-            on_disk = self._check_disk(path, session.id, old_revision, creating)
-            if on_disk is not None:
-                self._keep_backup(session.id, path, *on_disk)
-            if creating:
-                try:
-                    _move_no_clobber(tmp, path)
-                except FileExistsError:
-                    raise StoreError(
-                        f"a session with the id {session.id!r} already exists"
-                    ) from None
-            else:
-                os.replace(tmp, path)
-            tmp = None
+            # check-and-replace is atomic with respect to every other saver (another
+            # window, process or thread): a save landing in between is a conflict, not lost
+            with self._write_lock(session.id):
+                if replacing is not None:
+                    on_disk = None
+                    self._check_unchanged(path, session.id, replacing)
+                else:
+                    on_disk = self._check_disk(path, session.id, old_revision, creating)
+                if on_disk is not None and keeps_backup(on_disk[0], data):
+                    self._keep_backup(session.id, path, *on_disk)
+                if creating and replacing is None:
+                    try:
+                        _move_no_clobber(tmp, path)
+                    except FileExistsError:
+                        raise StoreError(
+                            f"a session with the id {session.id!r} already exists"
+                        ) from None
+                else:
+                    os.replace(tmp, path)
+                tmp = None
         except BaseException as err:
             session.revision, session.updated = old_revision, old_updated
             _remove_quietly(tmp)
@@ -755,6 +780,61 @@ class SessionStore:
         except Exception as err:  # pragma: no cover - each step guards itself already
             self._warn(f"after saving session {session.id!r}: {_reason(err)}")
         return session
+
+    def _check_unchanged(self, path: Path, session_id: str, expected: bytes) -> None:
+        """``restore`` replaces a damaged file: refuse when it is no longer those bytes."""
+        try:
+            now = self._read_raw(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return  # gone meanwhile: the restored file simply takes its place
+        except _Damage:
+            now = None
+        if now != expected:
+            raise ConflictError(
+                f"session {session_id!r} was changed on disk while it was being restored; "
+                "not overwriting it"
+            )
+
+    @contextmanager
+    def _write_lock(self, session_id: str) -> Iterator[None]:
+        """Hold ``sessions/.<id>.write`` (an exclusive ``flock``) for the few milliseconds of
+        a save's check-and-replace.  Not the session's lock (``lock()``: who has it open).
+        Removed while still held, as ``core.lock`` does: a saver that locked a file no
+        longer at the path tries again, so two savers never both hold it."""
+        if fcntl is None:  # pragma: no cover - not POSIX: no saver-to-saver exclusion
+            yield
+            return
+        path = self.sessions_dir / f".{session_id}{WRITE_LOCK_SUFFIX}"
+        deadline = time.monotonic() + WRITE_LOCK_WAIT
+        pause = 0.001
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, FILE_MODE)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise StoreError(f"{path} is not a regular file; not saving")
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"could not save session {session_id!r}: another save of it has "
+                            f"not finished in {WRITE_LOCK_WAIT:.0f} s"
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
+                    continue
+                if not _same_fd_file(fd, path):  # removed by the saver before us: again
+                    continue
+                try:
+                    yield
+                finally:
+                    _remove_quietly(path)
+                return
+            finally:
+                try:
+                    os.close(fd)  # drops the flock (even when close reports an error)
+                except OSError:
+                    pass  # after the replace, nothing may fail the save
 
     # --- locks ---------------------------------------------------------------------------
 
