@@ -8,10 +8,11 @@ old file byte-identical and the ``Session`` object as it was.
 
 A file that cannot be read (bad TOML, wrong types, too large, not UTF-8, nested too deep, a
 symbolic link) is listed as damaged with the reason and is never written to or deleted by
-the store (``restore`` moves it into ``backups/`` first).  A file written by a newer
-backplan is not damaged: it is listed with ``read_only_reason`` and opens read-only
-(``load(id, allow_newer=True)``).  An older file is migrated when read (``codec.MIGRATIONS``)
-and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml`` by the first save.
+the store (``restore`` keeps a copy in ``backups/`` first, then replaces it in one rename).
+A file written by a newer backplan is not damaged: it is listed with ``read_only_reason``
+and opens read-only (``load(id, allow_newer=True)``).  An older file is migrated when read
+(``codec.MIGRATIONS``) and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml``
+by the first save.
 
 Backups: before a save replaces a file, the old version is kept (a hard link, so no copy
 and no temp file) as ``backups/<id>/<revision>.toml``; the newest ``BACKUPS_KEPT`` stay.
@@ -401,6 +402,15 @@ def _same_fd_file(fd: int, path: Path) -> bool:
     return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What tells one file at ``path`` from another (lstat; None: nothing there)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime(_STAMP_FORMAT)
 
@@ -721,10 +731,16 @@ class SessionStore:
         return disk_bytes, on_disk.revision, on_disk.schema_version
 
     def _write(
-        self, session: Session, *, creating: bool, replacing: bytes | None = None
+        self,
+        session: Session,
+        *,
+        creating: bool,
+        replace_damaged: bool = False,
+        replacing: tuple[int, ...] | None = None,
     ) -> Session:
-        """Save ``session``.  ``replacing``: the bytes of a damaged file that ``restore``
-        has already kept in ``backups/`` and that this save replaces (in one rename)."""
+        """Save ``session``.  ``replace_damaged``: ``restore`` has kept the damaged file
+        whose identity (``_identity``) is ``replacing`` in ``backups/``, and this save
+        replaces it in one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
             raise SessionReadOnly(
@@ -747,14 +763,14 @@ class SessionStore:
             # check-and-replace is atomic with respect to every other saver (another
             # window, process or thread): a save landing in between is a conflict, not lost
             with self._write_lock(session.id):
-                if replacing is not None:
+                if replace_damaged:
                     on_disk = None
                     self._check_unchanged(path, session.id, replacing)
                 else:
                     on_disk = self._check_disk(path, session.id, old_revision, creating)
                 if on_disk is not None and keeps_backup(on_disk[0], data):
                     self._keep_backup(session.id, path, *on_disk)
-                if creating and replacing is None:
+                if creating and not replace_damaged:
                     try:
                         _move_no_clobber(tmp, path)
                     except FileExistsError:
@@ -781,15 +797,13 @@ class SessionStore:
             self._warn(f"after saving session {session.id!r}: {_reason(err)}")
         return session
 
-    def _check_unchanged(self, path: Path, session_id: str, expected: bytes) -> None:
-        """``restore`` replaces a damaged file: refuse when it is no longer those bytes."""
-        try:
-            now = self._read_raw(path)
-        except (FileNotFoundError, NotADirectoryError):
-            return  # gone meanwhile: the restored file simply takes its place
-        except _Damage:
-            now = None
-        if now != expected:
+    def _check_unchanged(
+        self, path: Path, session_id: str, expected: tuple[int, ...] | None
+    ) -> None:
+        """``restore`` replaces a damaged file: refuse when it is no longer that file (gone
+        is fine: the restored file then simply takes its place)."""
+        found = _identity(path)
+        if found is not None and found != expected:
             raise ConflictError(
                 f"session {session_id!r} was changed on disk while it was being restored; "
                 "not overwriting it"
@@ -990,8 +1004,10 @@ class SessionStore:
 
         ``revision=None`` takes the newest backup that can be read.  The version being
         replaced is itself backed up, so a restore can be undone by another restore.  A
-        damaged current file is first moved to ``backups/<id>/damaged-<UTC stamp>.toml``
-        (never deleted); a missing one (deleted, say) is simply created again.  This does
+        damaged current file is first kept as ``backups/<id>/damaged-<UTC stamp>.toml`` (a
+        hard link or a copy; never deleted), then replaced by the restored file in one
+        rename, so the session file is there at every moment; a missing one (deleted, say)
+        is simply created again.  This does
         not take the session's lock: hold ``lock(session_id)`` around it (the CLI does).
         """
         path = self.path_for(session_id)
@@ -1037,8 +1053,12 @@ class SessionStore:
         except _Newer as newer:
             raise SessionReadOnly(path, f"{newer.reason}; not restoring over it") from None
         except _Damage:
-            self._set_aside(session_id, path)
-            current = None
+            # Keep a copy of the damaged file first, THEN replace it in one rename: at every
+            # moment the list shows the session (damaged, then restored), never nothing.
+            identity = _identity(path)
+            self._keep_damaged(session_id, path)
+            restored.revision = max(highest + 1, seen)
+            return self._write(restored, creating=True, replace_damaged=True, replacing=identity)
 
         if current is not None:
             restored.revision = current.revision
@@ -1053,8 +1073,10 @@ class SessionStore:
         restored.revision = max(highest + 1, seen)
         return self._write(restored, creating=True)
 
-    def _set_aside(self, session_id: str, path: Path) -> Path:
-        """Move a damaged session file to ``backups/<id>/damaged-<UTC stamp>.toml``."""
+    def _keep_damaged(self, session_id: str, path: Path) -> Path:
+        """Keep the damaged file at ``path`` as ``backups/<id>/damaged-<UTC stamp>.toml``
+        (a hard link, else a copy; a symlink stays a symlink, never followed).  The file in
+        ``sessions/`` is left where it is: the restore replaces it afterwards."""
         try:
             directory = self._private_dir(self.backup_dir(session_id))
             stamp = _stamp()
@@ -1062,22 +1084,40 @@ class SessionStore:
             while True:
                 unique = stamp if n == 1 else f"{stamp}-{n}"
                 target = directory / f"damaged-{unique}{SUFFIX}"
+                if os.path.lexists(target):
+                    n += 1
+                    continue
                 try:
-                    _move_no_clobber(path, target)
+                    os.link(path, target, follow_symlinks=False)
                 except FileExistsError:
                     n += 1
                     continue
+                except (OSError, NotImplementedError):  # no hard links here: a copy
+                    self._copy_damaged(path, target)
                 break
         except OSError as err:
             raise StoreError(
-                f"could not move the damaged session file {path} aside: {_reason(err)}; "
+                f"could not keep a copy of the damaged session file {path}: {_reason(err)}; "
                 "not restoring"
             ) from err
-        warning = _fsync_dir(self.sessions_dir)
-        if warning:
-            self._warn(warning)
-        self._seen.pop(session_id, None)
+        self._flush_dirs(directory)
         return target
+
+    def _copy_damaged(self, path: Path, target: Path) -> None:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(path), target)
+            return
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1024 * 1024):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        self._copy_file(path, b"".join(chunks), target)
 
     # --- trash, copies -------------------------------------------------------------------
 
