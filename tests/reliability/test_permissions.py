@@ -187,3 +187,22 @@ def test_a_shared_sticky_folder_is_never_chmod_ed(tmp_path):
     store.create(Session(id="plan-0001", title="Plan"))
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert mode(shared / "sessions") == 0o700
+
+
+def test_a_session_file_hard_linked_elsewhere_keeps_the_other_files_mode(data_dir, tmp_path):
+    store = SessionStore(data_dir)
+    session = store.create(Session(id="plan-0001", title="Plan"))
+    path = store.path_for(session.id)
+    elsewhere = tmp_path / "shared-copy.toml"
+    os.link(path, elsewhere)  # someone keeps a second name for the file
+    os.chmod(elsewhere, 0o644)  # the mode belongs to the inode: both names are 0644 now
+    before = elsewhere.read_bytes()
+    session.title = "Edited"
+    store.save(session)
+    assert mode(elsewhere) == 0o644  # not tightened through the backup's link
+    assert elsewhere.read_bytes() == before
+    [backup] = store.backups(session.id)
+    assert backup.path.read_bytes() == before
+    assert mode(backup.path) == 0o600  # the backup is a private copy
+    assert os.stat(backup.path).st_ino != os.stat(elsewhere).st_ino
+    assert mode(path) == 0o600 and store.load(session.id).title == "Edited"

@@ -908,7 +908,13 @@ class SessionStore:
                 continue
             except (OSError, NotImplementedError):
                 return self._copy_file(path, data, target)
-            os.chmod(target, FILE_MODE)
+            # Never chmod through the link: the inode may have other names (the session file
+            # hard-linked from elsewhere) whose mode is not ours to change.  A file that is not
+            # already private, or that has names besides these two, is kept as a copy.
+            info = os.lstat(target)
+            if info.st_nlink > 2 or stat.S_IMODE(info.st_mode) != FILE_MODE:
+                os.unlink(target)
+                return self._copy_file(path, data, target)
             return target
 
     def _has_bytes(self, path: Path, data: bytes) -> bool:
