@@ -531,8 +531,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
     session = codec.loads(text_in, source=path.name)
+    from backplan_tui.core.store import valid_id
+
     store = _store(args)
-    if store.exists(session.id):  # never overwrite: the import gets a new id
+    # never overwrite, and never take an id that cannot name a file ("../x"): a new id
+    if not valid_id(session.id) or store.exists(session.id):
         session.id = store.new_id(session.title)
     session.revision = 0
     store.create(session)
