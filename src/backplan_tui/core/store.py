@@ -15,7 +15,11 @@ and opens read-only (``load(id, allow_newer=True)``).  An older file is migrated
 by the first save.
 
 Backups: before a save replaces a file, the old version is kept (a hard link, so no copy
-and no temp file) as ``backups/<id>/<revision>.toml``; the newest ``BACKUPS_KEPT`` stay.
+and no temp file; a private copy when the file has other names or another mode) as
+``backups/<id>/<revision>.toml``, unless the save changes only the step on screen.  Which
+ones stay is ``core.backups``' retention policy: every revision of the last hour, one per
+hour for two days, one per day for 60 days, the newest 10 always; at most 200 files and
+20 MB per session (``prune_backups``, after each save and when a session is opened).
 ``restore()`` saves a backup's content as a new revision on top, so a restore can itself be
 undone.
 
@@ -56,7 +60,7 @@ import secrets
 import stat
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -109,7 +113,6 @@ INDEX_FORMAT = "backplan-index"
 INDEX_VERSION = 4
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
-BACKUPS_KEPT = 10
 WRITE_LOCK_SUFFIX = ".write"  # sessions/.<id>.write: held by a save around check-and-replace
 WRITE_LOCK_WAIT = 10.0  # seconds a save waits for another save of the same session
 TEMP_MAX_AGE = 60.0  # seconds: an orphaned temp file of a live process is removed after this
@@ -426,8 +429,10 @@ class _Newer(_Damage):
 
 
 class SessionStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.root = Path(root)
+        # what backup retention counts ages from (tests pass a fake one)
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.sessions_dir = self.root / "sessions"
         self.trash_dir = self.root / "trash"
         self.backups_dir = self.root / "backups"
@@ -864,7 +869,12 @@ class SessionStore:
 
         path = self.lock_path(session_id)
         self._private_dir(self.sessions_dir)
-        return locks.acquire(path, session_id, timeout=timeout)
+        held = locks.acquire(path, session_id, timeout=timeout)
+        try:  # a save killed between keeping a backup and pruning: tidy up now
+            self.prune_backups(session_id)
+        except (OSError, StoreError) as err:  # pragma: no cover - prune guards itself
+            self._warn(f"could not prune the backups of session {session_id!r}: {_reason(err)}")
+        return held
 
     def lock_holder(self, session_id: str) -> LockInfo | None:
         """Who holds the session's lock now (None: nobody), without taking it."""
@@ -987,11 +997,28 @@ class SessionStore:
         return [entry for _, entry, _ in self._backup_files(session_id)]
 
     def _prune_backups(self, session_id: str) -> None:
-        """Keep the newest ``BACKUPS_KEPT`` revision backups; damaged and pre-migration
-        files are never removed."""
+        self.prune_backups(session_id)
+
+    def prune_backups(self, session_id: str, *, now: datetime | None = None) -> list[Path]:
+        """Remove the revision backups the retention policy (``core.backups``) no longer
+        keeps at ``now`` (default: the store's clock); returns what was removed.  Damaged and
+        pre-migration files are never removed.  Idempotent: run after every save that kept a
+        backup and whenever a session is opened (``lock``), so a save killed between keeping
+        and pruning is tidied up by the next open."""
+        from backplan_tui.core.backups import Kept, kept
+
         revisions = [e for _, e, _ in self._backup_files(session_id) if e.kind == "revision"]
-        for entry in revisions[BACKUPS_KEPT:]:
-            _remove_quietly(entry.path)
+        when = now or self.clock()
+        keep = kept(
+            [Kept(e.path, e.saved or when, e.size) for e in revisions],
+            when,
+        )
+        removed = []
+        for entry in revisions:
+            if entry.path not in keep:
+                _remove_quietly(entry.path)
+                removed.append(entry.path)
+        return removed
 
     def newest_backup(self, session_id: str) -> BackupEntry | None:
         """The newest revision backup that reads cleanly (what ``restore`` takes by default)."""
