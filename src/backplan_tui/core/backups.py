@@ -1,7 +1,8 @@
 """Which backups to keep, and how to tell a person what each one holds.
 
-Pure: no I/O, no clock (``now`` is always passed in), no Textual.  The store keeps and prunes
-the files (``SessionStore._keep_backup`` / ``prune_backups``); this module decides.
+No clock (``now`` is always passed in), no Textual; only ``history`` reads files (through the
+store).  The store keeps and prunes the files (``SessionStore._keep_backup`` /
+``prune_backups``); this module decides.
 
 Retention (``kept``), for the revision backups of one session, by when each was saved:
 
@@ -32,9 +33,11 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
+    from backplan_tui.core.store import BackupEntry, SessionStore
 
 __all__ = [
     "DAILY_FOR",
+    "BackupLine",
     "EVERY_FOR",
     "FLOOR",
     "HOURLY_FOR",
@@ -43,6 +46,7 @@ __all__ = [
     "Kept",
     "age_text",
     "describe_changes",
+    "history",
     "keeps_backup",
     "kept",
 ]
@@ -230,3 +234,56 @@ def _comparable(session: Session) -> object:
     copied.revision = 0
     copied.current_step = ""
     return copied
+
+
+@dataclass(frozen=True)
+class BackupLine:
+    """One kept version as the ``b`` screen and ``backplan backups`` show it."""
+
+    entry: BackupEntry
+    when: str  # local date and time, "2026-11-23 14:05"
+    age: str  # "3 h ago", "yesterday", "41 days ago"
+    changed: str  # what the next newer version (or the current file) changed
+
+
+def history(store: SessionStore, session_id: str, now: datetime) -> list[BackupLine]:
+    """The backups of ``session_id``, newest first, each with when, its age at ``now`` (an
+    aware datetime in the reader's zone) and what the next newer version changed.  A file
+    that cannot be read says so in ``changed``; nothing here raises for one bad file."""
+    from backplan_tui.core.store import StoreError
+
+    entries = store.backups(session_id)
+    newer: Session | None = None
+    try:
+        newer = store.load(session_id, allow_newer=True)
+    except (
+        StoreError,
+        OSError,
+        ValueError,
+    ):  # damaged or gone: the newest backup is compared with nothing
+        missing = "the current file cannot be read (or is gone)"
+    else:
+        missing = ""
+    lines: list[BackupLine] = []
+    for entry in entries:
+        saved = entry.saved
+        when = saved.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M") if saved else "?"
+        age = age_text(saved, now) if saved else ""
+        if entry.kind == "damaged":
+            lines.append(BackupLine(entry, when, age, "the damaged file, set aside by a restore"))
+            continue
+        try:
+            this = store.read_backup(entry)
+        except (StoreError, OSError, ValueError) as error:  # the store's one-line reason
+            lines.append(BackupLine(entry, when, age, f"cannot be read: {error}"))
+            continue
+        if entry.kind == "pre-migration":
+            changed = f"as written by an older backplan (schema {this.schema_version})"
+        elif newer is None:
+            changed = missing
+        else:
+            changed = describe_changes(this, newer)
+        lines.append(BackupLine(entry, when, age, changed))
+        if entry.kind == "revision":
+            newer = this
+    return lines

@@ -1020,6 +1020,16 @@ class SessionStore:
                 removed.append(entry.path)
         return removed
 
+    def read_backup(self, entry: BackupEntry) -> Session:
+        """The session in a backup file (any schema this version can read; a newer one too,
+        for viewing); ``DamagedSessionError`` when it cannot be read."""
+        try:
+            return self._parse(self._read_raw(entry.path), allow_newer=True)
+        except FileNotFoundError:
+            raise SessionNotFound(f"the backup {entry.path.name} is gone") from None
+        except _Damage as damage:
+            raise DamagedSessionError(entry.path, damage.reason) from None
+
     def newest_backup(self, session_id: str) -> BackupEntry | None:
         """The newest revision backup that reads cleanly (what ``restore`` takes by default)."""
         for entry in self.backups(session_id):
