@@ -118,6 +118,39 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
         assert list((data_dir / "trash").glob("*.toml")) == []
 
 
+async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
+    data_dir: Path,
+) -> None:
+    store = seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        entry = app.screen.selected_entry()
+        path = store.path_for(entry.id)
+        before = path.read_bytes()
+        held = SessionStore(data_dir).lock(entry.id)  # the session is open in another window
+        try:
+            await pilot.press("r")
+            await pilot.pause()
+            app.screen.query_one("#field-title", Input).value = "Renamed behind their back"
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            messages = [(n.title, n.message) for n in app._notifications]
+            for title in ("Cannot rename", "Cannot delete"):
+                [message] = [m for t, m in messages if t == title]
+                assert "is open in another backplan" in message
+                assert f"process {os.getpid()}" in message  # who has it
+            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert entry.title in titles(app)
+        finally:
+            held.release()
+        assert path.read_bytes() == before  # neither renamed nor moved to the trash
+        assert not list((data_dir / "trash").glob("*.toml"))
+
+
 async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None:
     seed(data_dir)
     damaged = data_dir / "sessions" / "broken.toml"

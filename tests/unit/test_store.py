@@ -1008,3 +1008,35 @@ def test_a_glance_from_the_index_is_stale_on_another_day(store, count_loads):
     (entry,) = store.list(today=date(2026, 12, 2), refresh=True)
     assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 2)
     assert _index_record(store, "plan.toml")[10].startswith('{"as_of":"2026-12-02",')
+
+
+# --- issue 22.3: rename and delete respect another instance's lock -------------------------------
+
+
+def test_rename_and_delete_are_refused_while_another_instance_has_the_session_open(store):
+    session = make(store, "Open elsewhere")
+    path = store.path_for(session.id)
+    before = path.read_bytes()
+    other = SessionStore(store.root)  # another window or process
+    held = other.lock(session.id)
+    try:
+        for attempt in (
+            lambda: store.rename(session.id, "New name"),
+            lambda: store.delete(session.id),
+        ):
+            with pytest.raises(StoreError) as info:
+                attempt()
+            message = str(info.value)
+            assert "is open in another backplan" in message
+            assert f"process {os.getpid()}" in message  # who holds it
+            assert "\n" not in message
+        assert path.read_bytes() == before
+    finally:
+        held.release()
+    renamed = store.rename(session.id, "  New\x1b[2J   name ")
+    assert renamed.title == "New[2J name" and store.load(session.id).title == "New[2J name"
+    assert not store.lock_path(session.id).exists()  # taken for the rename, then released
+    with pytest.raises(StoreError, match="needs a title"):
+        store.rename(session.id, "   ")
+    store.delete(session.id)
+    assert not store.exists(session.id)

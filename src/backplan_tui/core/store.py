@@ -1178,9 +1178,38 @@ class SessionStore:
             raise DamagedSessionError(path, damage.reason, action) from None
         return path
 
+    @contextmanager
+    def _unless_open_elsewhere(self, session_id: str, action: str) -> Iterator[None]:
+        """Hold the session's lock while ``action`` runs: refused (``StoreError`` naming who
+        has it) while another process or window has the session open."""
+        from backplan_tui.core import lock as locks
+
+        try:
+            held = self.lock(session_id)
+        except locks.SessionLocked as locked:
+            raise StoreError(f"{locked}; {action}") from None
+        with held:
+            yield
+
+    def rename(self, session_id: str, title: str) -> Session:
+        """Give the session a new title (a save), unless it is open elsewhere."""
+        title = " ".join(clean_line(title).split())
+        if not title:
+            raise StoreError("a session needs a title; not renaming it")
+        self._require_readable(session_id, "not renaming it")
+        with self._unless_open_elsewhere(session_id, "not renaming it"):
+            session = self.load(session_id)
+            session.title = title
+            return self.save(session)
+
     def delete(self, session_id: str) -> Path:
-        """Move the session file into ``trash/``; returns where it went."""
+        """Move the session file into ``trash/``; returns where it went.  Refused while the
+        session is open in another process or window."""
         path = self._require_readable(session_id, "not moving it")
+        with self._unless_open_elsewhere(session_id, "not moving it to the trash"):
+            return self._move_to_trash(session_id, path)
+
+    def _move_to_trash(self, session_id: str, path: Path) -> Path:
         self._private_dir(self.trash_dir)
         try:
             stamp = _stamp()
