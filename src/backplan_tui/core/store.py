@@ -32,20 +32,29 @@ collected in ``store.warnings`` and logged, never raised.
 ``list()`` keeps a cache in ``<data dir>/index.json`` (file name -> stat + the fields of the
 list entry) so that only new or changed files are parsed.  The index is only a cache: it is
 never trusted over the file it describes, and deleting it is always safe.  It is read on every
-start, so it is built to be read fast: ``{"format": "backplan-index", "version": 4, "files":
-{"<id>.toml": RECORD, ...}}`` where each RECORD is one JSON array of 11 items::
+start, so it is built to be read fast: ``{"format": "backplan-index", "version": 5, "files":
+{"<id>.toml": RECORD, ...}}`` where each RECORD is one JSON array of 12 items::
 
     [size, mtime_ns, inode, title, team, current_step, updated, revision, damaged, read_only,
-     glance]
+     glance, head]
 
-``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read: any change
-there and the file is parsed again.  ``updated`` is ISO 8601 text with a UTC offset;
-``glance`` is ``Glance.to_text()`` (compact JSON in a string), parsed only when shown.
-Integers are never booleans.  A readable file's record has text in ``updated`` and
-``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's has the reason
-in ``damaged``, empty texts, revision 0 and nulls elsewhere.  A record of any other shape or
-with other values is not as written: that file alone is parsed again.  An index of another
-version is rebuilt.
+``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read, and ``head``
+is the sha256 (32 hex digits) of its first 4 KB (where the title, team, step, revision and
+``updated`` are): any change in either and the file is parsed again, so a file rewritten in
+place with its size and mtime put back is not shown with the old record.  ``updated`` is ISO
+8601 text with a UTC offset; ``glance`` is ``Glance.to_text()`` (compact JSON in a string),
+parsed only when shown.  Integers are never booleans.  A readable file's record has text in
+``updated`` and ``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's
+has the reason in ``damaged``, empty texts, revision 0 and nulls elsewhere (``head`` is ""
+for a file that cannot be opened, a symlink say).  A record of any other shape or with other
+values is not as written: that file alone is parsed again.  An index of another version is
+rebuilt.
+
+A digest in the index cannot stop whoever can write the index itself from forging a record
+(they can compute it too).  So the index is trusted only when it is the current user's own
+file that no other user can write (``_own_private``); one that is not (a shared folder where
+someone else replaced it) is ignored and rebuilt, and what the list shows comes from the
+session files.
 """
 
 from __future__ import annotations
@@ -110,7 +119,10 @@ INDEX_NAME = "index.json"
 INDEX_FORMAT = "backplan-index"
 # 3: each record holds the session's glance (health, risks, dated items); 4: each record is
 # one array, the glance in it one string (read in half the time; see the module docstring)
-INDEX_VERSION = 4
+# 5: each record ends with a digest of the file's first 4 KB, and the index is trusted only
+# when it is this user's own private file (see the module docstring)
+INDEX_VERSION = 5
+HEAD_BYTES = 4096  # what the record's digest covers: the file's top-level fields and more
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
 WRITE_LOCK_SUFFIX = ".write"  # sessions/.<id>.write: held by a save around check-and-replace
@@ -124,7 +136,7 @@ _BACKUP_REVISION = re.compile(r"(?P<revision>\d{1,19})(?:-(?P<n>\d{1,6}))?\.toml
 _BACKUP_DAMAGED = re.compile(r"damaged-\d{8}T\d{6}Z(?:-\d+)?\.toml")
 _BACKUP_MIGRATION = re.compile(r"pre-migration-v(?P<version>\d{1,6})(?:-\d+)?\.toml")
 _MB = 1024 * 1024
-_RECORD_LENGTH = 11  # items in an index record (see the module docstring)
+_RECORD_LENGTH = 12  # items in an index record (see the module docstring)
 _Record = list[Any]  # (an alias: inside SessionStore, ``list`` is the method)
 _BY_ID = attrgetter("id")
 _BY_UPDATED = attrgetter("updated")
@@ -414,6 +426,48 @@ def _identity(path: Path) -> tuple[int, ...] | None:
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
 
 
+_HEAD_DIGEST_LENGTH = 32  # hex digits of sha256 kept in an index record
+
+
+def _open_folder(directory: Path) -> int | None:
+    try:
+        return os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC)
+    except OSError:
+        return None
+
+
+def _head_digest(name: str, folder_fd: int | None, folder: Path | None = None) -> str:
+    """sha256 (first ``_HEAD_DIGEST_LENGTH`` hex digits) of the first ``HEAD_BYTES`` of the
+    file ``name`` (in the folder open as ``folder_fd``, else in ``folder``); "" when it is
+    not a regular file that can be read (a symlink is never followed)."""
+    flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if folder_fd is not None:
+            fd = os.open(name, flags, dir_fd=folder_fd)
+        elif folder is not None:
+            fd = os.open(folder / name, flags)
+        else:
+            return ""
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return _digest(os.read(fd, HEAD_BYTES))[:_HEAD_DIGEST_LENGTH]
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
+
+
+def _own_private(info: os.stat_result) -> bool:
+    """This user's file, that no other user can write (what the index must be to be trusted:
+    anyone who can replace it could set the titles and health the list shows)."""
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    mine = uid is None or info.st_uid == uid
+    return mine and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime(_STAMP_FORMAT)
 
@@ -534,9 +588,10 @@ class SessionStore:
 
     # --- reading -------------------------------------------------------------------------
 
-    def _read_raw(self, path: Path) -> bytes:
+    def _read_raw(self, path: Path, *, private: bool = False) -> bytes:
         """The bytes of a session file; ``_Damage`` when it is not a readable, small, regular
-        file.  A symbolic link is never followed (``O_NOFOLLOW``)."""
+        file.  A symbolic link is never followed (``O_NOFOLLOW``).  ``private``: also
+        ``_Damage`` unless the file is this user's and nobody else can write it."""
         flags = (
             os.O_RDONLY
             | getattr(os, "O_NONBLOCK", 0)
@@ -555,6 +610,8 @@ class SessionStore:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise _Damage("not a regular file")
+            if private and not _own_private(info):
+                raise _Damage("not this user's own private file")
             if info.st_size > MAX_FILE_BYTES:
                 raise _Damage(_size_reason(info.st_size))
             chunks: list[bytes] = []
@@ -1349,6 +1406,7 @@ class SessionStore:
         entries: list[SessionEntry] = []
         files = _session_files(self.sessions_dir)
         with_backups = self._ids_with_backups() if files else set()
+        folder_fd = _open_folder(self.sessions_dir) if files and index else None
         folder = self.sessions_dir
         parse, new, set_dict, entry_class = datetime.fromisoformat, _new, _set, SessionEntry
         cut = -len(SUFFIX)
@@ -1360,9 +1418,20 @@ class SessionStore:
             glance: str | None = None
             usable = False
             if type(record) is list and len(record) == _RECORD_LENGTH:
-                size, mtime_ns, inode, title, team, step, text, revision, damaged, ro, glance = (
-                    record
-                )
+                (
+                    size,
+                    mtime_ns,
+                    inode,
+                    title,
+                    team,
+                    step,
+                    text,
+                    revision,
+                    damaged,
+                    ro,
+                    glance,
+                    head,
+                ) = record
                 usable = (
                     type(size) is int  # never a bool or a float, which compare equal
                     and size == info.st_size
@@ -1391,6 +1460,9 @@ class SessionStore:
                             and not (title or team or step or revision)
                         )
                     )
+                    # the file's first block is still the one the record was made from
+                    and type(head) is str
+                    and head == _head_digest(name, folder_fd)
                 )
                 if usable and text is not None:
                     try:
@@ -1403,7 +1475,7 @@ class SessionStore:
                         usable = False  # computed on another day: parse it again, as asked
             if not usable:
                 record, updated = self._index_record(folder / name, info, today)
-                _, _, _, title, team, step, _, revision, damaged, ro, glance = record
+                _, _, _, title, team, step, _, revision, damaged, ro, glance, _ = record
                 changed = True
             records[name] = record
             session_id = name[:cut]
@@ -1431,6 +1503,8 @@ class SessionStore:
                 },
             )
             entries.append(entry)
+        if folder_fd is not None:
+            os.close(folder_fd)
         # a file parsed again, a record that was not usable, a record of a file that is gone
         if (changed or len(records) != len(cached)) and self.sessions_dir.is_dir():
             self._write_index(records)
@@ -1448,12 +1522,13 @@ class SessionStore:
         """Parse one file: (its index record, with the glance on ``today``; its ``updated``)."""
         stat_key = [info.st_size, info.st_mtime_ns, info.st_ino]
         try:
-            session, _ = self._load_file(path, allow_newer=True)
+            session, data = self._load_file(path, allow_newer=True)
         except FileNotFoundError:
             reason = "the file disappeared while it was being read"
-            return [*stat_key, "", "", "", None, 0, reason, None, None], None
+            return [*stat_key, "", "", "", None, 0, reason, None, None, ""], None
         except _Damage as damage:
-            return [*stat_key, "", "", "", None, 0, damage.reason, None, None], None
+            head = _head_digest(path.name, None, path.parent)
+            return [*stat_key, "", "", "", None, 0, damage.reason, None, None, head], None
         read_only = None
         if session.schema_version > SCHEMA_VERSION:
             read_only = (
@@ -1470,6 +1545,7 @@ class SessionStore:
             None,
             read_only,
             summarize(session, today).to_text(),
+            _digest(data[:HEAD_BYTES])[:_HEAD_DIGEST_LENGTH],
         ]
         return record, session.updated
 
@@ -1490,7 +1566,8 @@ class SessionStore:
         """The index's records by file name, not yet checked (``list`` checks each one it
         uses); None when there is no usable index.  Never an error: a cache to rebuild."""
         try:
-            data = json.loads(self._read_raw(self.index_path).decode("utf-8"))
+            raw = self._read_raw(self.index_path, private=True)
+            data = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError, _Damage, RecursionError):
             return None
         if (
