@@ -219,7 +219,6 @@ def describe_changes(old: Session, new: Session, *, limit: int = 4) -> str:
     if not lines:
         rest_old, rest_new = _comparable(old), _comparable(new)
         return "other details changed" if rest_old != rest_new else "no change to the plan"
-    # "1 map node edited" repeats what a status line already said: keep the specific one
     if len(lines) > limit:
         lines = [*lines[:limit], f"{len(lines) - limit} more"]
     return "; ".join(lines)

@@ -450,11 +450,9 @@ def _head_digest(name: str, folder_fd: int | None, folder: Path | None = None) -
             return ""
     except OSError:
         return ""
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return ""
+    try:  # no fstat: list() calls this only for a name its lstat found a regular file
         return _digest(os.read(fd, HEAD_BYTES))[:_HEAD_DIGEST_LENGTH]
-    except OSError:
+    except OSError:  # a folder put there meanwhile, say: the record will not match
         return ""
     finally:
         os.close(fd)
@@ -1409,6 +1407,7 @@ class SessionStore:
         folder_fd = _open_folder(self.sessions_dir) if files and index else None
         folder = self.sessions_dir
         parse, new, set_dict, entry_class = datetime.fromisoformat, _new, _set, SessionEntry
+        regular = stat.S_ISREG
         cut = -len(SUFFIX)
         for name, info in files:
             # The record is used only if it is exactly as written (the shapes in the module
@@ -1462,7 +1461,7 @@ class SessionStore:
                     )
                     # the file's first block is still the one the record was made from
                     and type(head) is str
-                    and head == _head_digest(name, folder_fd)
+                    and head == (_head_digest(name, folder_fd) if regular(info.st_mode) else "")
                 )
                 if usable and text is not None:
                     try:
@@ -1527,7 +1526,8 @@ class SessionStore:
             reason = "the file disappeared while it was being read"
             return [*stat_key, "", "", "", None, 0, reason, None, None, ""], None
         except _Damage as damage:
-            head = _head_digest(path.name, None, path.parent)
+            regular = stat.S_ISREG(info.st_mode)
+            head = _head_digest(path.name, None, path.parent) if regular else ""
             return [*stat_key, "", "", "", None, 0, damage.reason, None, None, head], None
         read_only = None
         if session.schema_version > SCHEMA_VERSION:
