@@ -12,6 +12,9 @@ Parts (each can be sized or skipped with its option, 0 = skip):
   file is left, every backup loads as the revision it is named after.
 - ``--processes`` x ``--updates``: processes that each lock -> load -> increment -> save ->
   unlock one session; the final counter must equal the number of updates.
+- ``--processes`` x ``--unlocked``: processes that each load -> append -> save one session
+  WITHOUT its lock, reloading and appending again when a save is refused as a conflict
+  (issue 22): every save reported as done must be in the file.
 - ``--fuzz``: loader inputs (arbitrary bytes, mutated real sessions, TOML token soup); the
   only outcomes allowed are a session or the store's own load error ("crashes" counts any
   other exception).
@@ -98,6 +101,21 @@ def run_contention(base: Path, processes: int, updates: int) -> dict[str, object
         "  lost updates": expected - final,
         "  revisions written": revisions,
         "  seconds (contention)": round(time.monotonic() - started, 1),
+    }
+
+
+def run_unlocked(base: Path, processes: int, updates: int) -> dict[str, object]:
+    from harness import unlocked_contention
+
+    sys.stderr.write(f"{processes} processes x {updates} load-append-save, no session lock\n")
+    started = time.monotonic()
+    reported, found, conflicts = unlocked_contention(base / "unlocked", processes, updates)
+    return {
+        "unlocked load-append-save updates reported": reported,
+        "  updates found in the file": found,
+        "  conflicts met (reloaded and retried)": conflicts,
+        "  lost updates (unlocked)": reported - found,
+        "  seconds (unlocked)": round(time.monotonic() - started, 1),
     }
 
 
@@ -200,6 +218,7 @@ PROBLEMS = (
     "  backups that do not load",
     "  children that died otherwise",
     "  lost updates",
+    "  lost updates (unlocked)",
     "  crashes (any other exception)",
     "  not equal after the round trip",
 )
@@ -210,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cycles", type=int, default=1000, help="kill -9 cycles (1000)")
     parser.add_argument("--processes", type=int, default=8, help="contending processes (8)")
     parser.add_argument("--updates", type=int, default=200, help="updates per process (200)")
+    parser.add_argument(
+        "--unlocked", type=int, default=200, help="unlocked updates per process (200)"
+    )
     parser.add_argument("--fuzz", type=int, default=20000, help="fuzz inputs (20000)")
     parser.add_argument("--roundtrip", type=int, default=1000, help="round-trip sessions")
     parser.add_argument("--seed", type=int, default=int(time.time()), help="kill timing seed")
@@ -217,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.cycles, args.updates, args.fuzz, args.roundtrip = 50, 10, 300, 50
+        args.unlocked = 10
 
     base = Path(tempfile.mkdtemp(prefix="backplan-soak-"))
     figures: dict[str, object] = {}
@@ -227,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             figures.update(run_crashes(base, args.cycles, args.seed))
         if args.processes and args.updates:
             figures.update(run_contention(base, args.processes, args.updates))
+        if args.processes and args.unlocked:
+            figures.update(run_unlocked(base, args.processes, args.unlocked))
         if args.fuzz:
             figures.update(run_fuzz(base, args.fuzz))
         if args.roundtrip:

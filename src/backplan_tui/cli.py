@@ -155,7 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", required=True, choices=tuple(FORMATS), help=", ".join(FORMATS))
     p.add_argument("-o", "--output", metavar="PATH", help="write to this file (0600, atomically)")
 
-    p = add("backups", "list the kept backups of a session, newest first")
+    p = add(
+        "backups",
+        "list the kept backups of a session, newest first: when, how long ago, what changed",
+    )
     p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
 
     p = add("restore", "restore a session from a backup (saved as a new revision)")
@@ -389,16 +392,21 @@ def _size(size: int) -> str:
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from backplan_tui.core.backups import history
+
     store = _store(args)
     session_id = _resolve_for_backups(store, args.session)
-    entries = store.backups(session_id)
-    if not entries:
-        _out(f"No backups of {session_id} yet (one is kept each time a save replaces the file).")
+    lines = history(store, session_id, datetime.now().astimezone())
+    if not lines:
+        _out(f"No backups of {session_id} yet (one is kept each time a save changes the plan).")
         return 0
-    rows = [["REVISION", "SAVED", "SIZE", "FILE"]]
-    for entry in entries:
+    rows = [["REVISION", "SAVED", "AGE", "SIZE", "CHANGED AFTER IT"]]
+    for line in lines:
+        entry = line.entry
         label = str(entry.revision) if entry.kind == "revision" else entry.kind
-        rows.append([label, stamp(entry.saved), _size(entry.size), str(entry.path)])
+        rows.append([label, line.when, line.age, _size(entry.size), line.changed])
     _columns(rows)
     return 0
 
@@ -534,8 +542,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
     session = codec.loads(text_in, source=path.name)
+    from backplan_tui.core.store import valid_id
+
     store = _store(args)
-    if store.exists(session.id):  # never overwrite: the import gets a new id
+    # never overwrite, and never take an id that cannot name a file ("../x"): a new id
+    if not valid_id(session.id) or store.exists(session.id):
         session.id = store.new_id(session.title)
     session.revision = 0
     store.create(session)

@@ -11,8 +11,9 @@ import re
 import stat
 import subprocess
 import sys
+import time
 import types
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -467,6 +468,7 @@ def test_error_messages_strip_control_characters(capsys):
 
 NO_TEXTUAL = """\
 import sys
+import time
 from backplan_tui.cli import main
 code = main(sys.argv[1:])
 loaded = sorted(m for m in sys.modules if m == "textual" or m.startswith("textual."))
@@ -604,18 +606,22 @@ def saved_versions(store: SessionStore, session_id: str, titles: list[str]) -> N
 def test_backups_lists_the_kept_versions_newest_first(capsys, store):
     session_id = new_session(capsys, title="v1")
     saved_versions(store, session_id, ["v2", "v3"])
+    backups = store.backups_dir / session_id
+    now = time.time()
+    os.utime(backups / "2.toml", (now - 3 * 3600 - 60, now - 3 * 3600 - 60))
+    os.utime(backups / "1.toml", (now - 41 * 86400, now - 41 * 86400))
     code, out, err = run(capsys, "backups", session_id)
     assert code == 0 and err == ""
     rows = out.splitlines()
-    assert re.fullmatch(r"REVISION +SAVED +SIZE +FILE", rows[0])
+    assert re.fullmatch(r"REVISION +SAVED +AGE +SIZE +CHANGED AFTER IT", rows[0])
     assert len(rows) == 3
-    backups = store.backups_dir / session_id
+    two = datetime.fromtimestamp(now - 3 * 3600 - 60).strftime("%Y-%m-%d %H:%M")
+    # revision 2 (3 h old, or "yesterday" just after midnight) became v3: a rename
     assert re.fullmatch(
-        r"2 +\d{4}-\d\d-\d\d \d\d:\d\d UTC +\d+(\.\d)? (B|KB) +"
-        + re.escape(str(backups / "2.toml")),
+        rf"2 +{two} +(3 h ago|yesterday) +\d+(\.\d)? (B|KB) +renamed \"v2\" → \"v3\"",
         rows[1],
-    )
-    assert rows[2].startswith("1 ") and rows[2].endswith(str(backups / "1.toml"))
+    ), rows[1]
+    assert re.fullmatch(r"1 +\S+ \S+ +41 days ago +.* renamed \"v1\" → \"v2\"", rows[2]), rows[2]
 
 
 def test_backups_when_there_are_none(capsys):

@@ -74,6 +74,27 @@ def test_import_adds_a_file_and_gives_a_new_id_on_collision(
     assert len(demo_store.list()) == 2
 
 
+@pytest.mark.parametrize("bad_id", ["../../escape", "a/b", ".hidden", " padded "])
+def test_import_of_a_file_whose_id_cannot_name_a_file_gets_a_new_id(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_id: str
+) -> None:
+    source = tmp_path / "odd.toml"
+    source.write_text(
+        codec.dumps(Session(id="x", title="Odd plan")).replace(
+            'id = "x"', f"id = {json.dumps(bad_id)}"
+        ),
+        "utf-8",
+    )
+    assert cli.main(["import", str(source)]) == 0
+    new_id = capsys.readouterr().out.strip()
+    assert new_id.startswith("odd-plan-") and len(new_id) == len("odd-plan-") + 4
+    store = SessionStore(data_dir)
+    assert [e.id for e in store.list()] == [new_id]
+    assert store.load(new_id).title == "Odd plan"
+    assert not (data_dir.parent / "escape.toml").exists()
+    assert sorted(p.name for p in store.sessions_dir.iterdir()) == [f"{new_id}.toml"]
+
+
 def test_import_of_a_bad_file_is_one_line_and_adds_nothing(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

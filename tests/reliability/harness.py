@@ -221,3 +221,44 @@ def contention(root: Path, processes: int, cycles: int) -> tuple[int, int, int]:
     final = store.load(COUNTER_ID)
     assert sum(done) == processes * cycles
     return processes * cycles, int(final.extra["counter"]), final.revision - start_revision
+
+
+# --- many processes, one session, no session lock ----------------------------------------------
+
+APPEND_ID = "append-0001"
+
+
+def append_worker(root: str, cycles: int) -> tuple[int, int]:
+    """load -> append one parked item -> save, ``cycles`` times, WITHOUT the session lock;
+    a save refused with ``ConflictError`` (another one landed first) reloads and appends
+    again.  Returns (saves that succeeded, conflicts met)."""
+    from backplan_tui.core.store import ConflictError
+
+    store = SessionStore(Path(root))
+    done = conflicts = 0
+    while done < cycles:
+        session = store.load(APPEND_ID)
+        session.facilitation.parking_lot.append(f"{os.getpid()}-{done}")
+        try:
+            store.save(session)
+        except ConflictError:
+            conflicts += 1
+            continue
+        done += 1
+    return done, conflicts
+
+
+def unlocked_contention(root: Path, processes: int, cycles: int) -> tuple[int, int, int]:
+    """Run ``processes`` unlocked appenders; returns (updates reported saved, updates found in
+    the file, conflicts met).  Every reported save must be in the file: lost = the difference."""
+    import multiprocessing
+
+    store = SessionStore(root)
+    store.create(Session(id=APPEND_ID, title="Appenders"))
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        results = pool.starmap(append_worker, [(str(root), cycles)] * processes)
+    final = store.load(APPEND_ID)
+    reported = sum(done for done, _ in results)
+    found = len(set(final.facilitation.parking_lot))
+    return reported, found, sum(conflicts for _, conflicts in results)

@@ -1,5 +1,6 @@
-"""Backups: the last 10 versions of each session, listed and restorable; a damaged session
-with a good backup can be restored, and the damaged file is kept, never deleted."""
+"""Backups: tiered retention (every revision of the last hour, hourly for 2 days, daily for
+60 days), listed and restorable; a damaged session with a good backup can be restored, and
+the damaged file is kept, never deleted."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import pytest
 from backplan_tui.core import codec
 from backplan_tui.core.model import Session
 from backplan_tui.core.store import (
-    BACKUPS_KEPT,
     DamagedSessionError,
     SessionNotFound,
     SessionReadOnly,
@@ -56,14 +56,90 @@ def test_each_save_keeps_the_previous_version(store, plan):
     assert stat.S_IMODE(store.backups_dir.stat().st_mode) == 0o700
 
 
-def test_only_the_newest_ten_are_kept(store, plan):
-    saved_titles(store, plan, [f"v{n}" for n in range(2, 16)])  # revisions 2..15
-    assert BACKUPS_KEPT == 10
-    entries = store.backups(plan.id)
-    assert [e.revision for e in entries] == list(range(14, 4, -1))
-    assert sorted(os.listdir(store.backups_dir / plan.id)) == sorted(
-        f"{n}.toml" for n in range(5, 15)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def seventy_days() -> dict[int, datetime]:
+    """100 revisions over 70 days (as in tests/unit/test_backup_policy.py)."""
+    saved: dict[int, datetime] = {}
+    for r in range(1, 21):  # one a day at 08:00, 70 .. 51 days ago
+        saved[r] = NOW - timedelta(days=70 - (r - 1), hours=4)
+    for k in range(10):  # two a day (08:00 and 09:00), 50 .. 41 days ago
+        day = NOW - timedelta(days=50 - k)
+        saved[21 + 2 * k] = day - timedelta(hours=4)
+        saved[22 + 2 * k] = day - timedelta(hours=3)
+    for r in range(41, 51):  # every 30 min from 47 h ago
+        saved[r] = NOW - timedelta(hours=47) + timedelta(minutes=30 * (r - 41))
+    for r in range(51, 61):  # every 10 min from 40 h ago
+        saved[r] = NOW - timedelta(hours=40) + timedelta(minutes=10 * (r - 51))
+    for r in range(61, 101):  # the last hour: every 90 s, the newest 30 s ago
+        saved[r] = NOW - timedelta(seconds=(100 - r) * 90 + 30)
+    return saved
+
+
+def test_a_hundred_saves_over_seventy_days_keep_the_tiers(data_dir):
+    # the schedule and hand-computed expectation of tests/unit/test_backup_policy.py, through
+    # real saves: revision r is written at saved[r] (its mtime), the save of r + 1 keeps it
+    # as a backup and prunes at that moment; the last save happens at NOW.
+    saved = seventy_days()
+    clock = {"now": saved[1]}
+    store = SessionStore(data_dir, clock=lambda: clock["now"])
+    session = store.create(Session(id="plan-0001", title="v1"))
+    path = store.path_for(session.id)
+    for r in range(1, 101):
+        written = saved[r].timestamp()
+        os.utime(path, (written, written))  # revision r was written at saved[r]
+        clock["now"] = saved[r + 1] if r < 100 else NOW
+        session.title = f"v{r + 1}"
+        store.save(session)
+    kept = sorted(e.revision for e in store.backups(session.id))
+    expected = sorted(
+        set(range(12, 21))
+        | set(range(22, 41, 2))
+        | {42, 44, 46, 48, 50, 56, 60}
+        | set(range(61, 101))
     )
+    assert kept == expected
+    assert backup_titles(store, session.id)[0] == (100, "v100")
+
+
+def test_a_change_of_step_alone_keeps_no_backup(store, plan):
+    for step in ("questions", "reverse_map", "pilots", "future_state"):
+        plan.current_step = step
+        store.save(plan)
+    assert store.backups(plan.id) == []
+    plan.future_state.statement = "Keep 90 % of new hires for a year"
+    store.save(plan)
+    assert [e.revision for e in store.backups(plan.id)] == [5]
+
+
+def test_a_save_killed_between_keeping_and_pruning_is_tidied_when_next_opened(data_dir):
+    class Killed(BaseException):
+        pass
+
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    store = SessionStore(data_dir, clock=lambda: now)
+    session = store.create(Session(id="plan-0001", title="v1"))
+    directory = store.backup_dir(session.id)
+    directory.mkdir(parents=True)
+    for r in range(1, 13):  # 12 backups, all 90 + days old: the policy keeps the newest 10
+        (directory / f"{r}.toml").write_text(f'title = "old {r}"\n')
+        when = (now - timedelta(days=110 - r)).timestamp()
+        os.utime(directory / f"{r}.toml", (when, when))
+
+    def killed(session_id):
+        raise Killed
+
+    store._prune_backups = killed  # the save is killed right after keeping its backup
+    session.title = "v2"
+    with pytest.raises(Killed):
+        store.save(session)
+    assert len(store.backups(session.id)) == 13  # one over what the policy keeps
+    again = SessionStore(data_dir, clock=lambda: now)
+    again.lock(session.id).release()  # the next open
+    assert [e.revision for e in again.backups(session.id)] == [1, 12, 11, 10, 9, 8, 7, 6, 5, 4]
+    again.lock(session.id).release()  # and again: nothing more goes
+    assert len(again.backups(session.id)) == 10
 
 
 def test_restore_a_revision_saves_it_as_a_new_revision_on_top(store, plan):
@@ -171,7 +247,7 @@ def test_restore_does_not_overwrite_a_newer_backplans_file(store, plan):
 
 
 def test_a_reused_id_does_not_lose_its_new_backups(store, plan):
-    saved_titles(store, plan, [f"old {n}" for n in range(12)])
+    saved_titles(store, plan, [f"old {n}" for n in range(12)])  # all kept: the last hour
     old_mtime = max(e.path.stat().st_mtime_ns for e in store.backups(plan.id))
     store.delete(plan.id)
     fresh = store.create(Session(id=plan.id, title="new 1"))
@@ -179,7 +255,7 @@ def test_a_reused_id_does_not_lose_its_new_backups(store, plan):
     saved_titles(store, fresh, ["new 2"])
     newest = store.backups(plan.id)[0]
     assert codec.loads(newest.path.read_text("utf-8")).title == "new 1"
-    assert len([e for e in store.backups(plan.id) if e.kind == "revision"]) == BACKUPS_KEPT
+    assert len([e for e in store.backups(plan.id) if e.kind == "revision"]) == 13
     assert store.new_id("Plan") != plan.id
 
 

@@ -237,3 +237,66 @@ def test_full_fsync_is_used_where_it_exists(data_dir, monkeypatch, fails):
     assert fake.calls == [FakeFcntl.F_FULLFSYNC] * 2  # the temp file and the folder
     assert len(fsyncs) == (2 if fails else 0)  # plain fsync only as the fallback
     assert store.load(session.id) == session
+
+
+# --- restore of a damaged session: killed at any step ---------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for a SIGKILL: the code after the failing call never runs (only ``finally``
+    blocks, which at most remove temp files)."""
+
+
+class Crash(Faults):
+    def _wrap(self, name: str, real: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            if self.armed:
+                index = len(self.calls)
+                self.calls.append(name)
+                if index == self.fail_at:
+                    self.failed = name
+                    raise Killed(name)
+            return real(*args, **kwargs)
+
+        return wrapper
+
+
+DAMAGED = b"title = = half a file, cut by a crash\n"
+
+
+def damaged_with_backup(root: Path) -> tuple[SessionStore, Path]:
+    store = SessionStore(root)
+    session = store.create(Session(id="plan-0001", title="Good v1"))
+    session.title = "Good v2"
+    store.save(session)  # revision 1 ("Good v1") is a backup now
+    path = store.path_for(session.id)
+    path.write_bytes(DAMAGED)
+    return store, path
+
+
+def test_a_restore_killed_at_any_step_never_leaves_the_session_without_its_file(
+    data_dir, monkeypatch
+):
+    crash = Crash(monkeypatch)
+    probe, _ = damaged_with_backup(data_dir / "probe")
+    crash.run(lambda: probe.restore("plan-0001"))
+    steps = len(crash.calls)
+    assert steps > 5
+    outcomes = set()
+    for index in range(steps):
+        root = data_dir / f"case-{index}"
+        store, path = damaged_with_backup(root)
+        with pytest.raises(Killed):
+            crash.run(lambda: store.restore("plan-0001"), fail_at=index)  # noqa: B023
+        after = SessionStore(root)  # the next start
+        entries = {e.id: e for e in after.list()}
+        assert "plan-0001" in entries, (index, crash.failed)  # listed: damaged or restored
+        kept = [e.path.read_bytes() for e in after.backups("plan-0001") if e.kind == "damaged"]
+        if entries["plan-0001"].damaged:
+            assert path.read_bytes() == DAMAGED, (index, crash.failed)
+            outcomes.add("still damaged")
+        else:
+            assert after.load("plan-0001").title == "Good v1", (index, crash.failed)
+            assert kept == [DAMAGED], (index, crash.failed)  # the damaged file is not lost
+            outcomes.add("restored")
+    assert outcomes == {"still damaged", "restored"}

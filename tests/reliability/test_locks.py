@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from harness import contention
+from harness import contention, unlocked_contention
 
 from backplan_tui.core import lock as locks
 from backplan_tui.core.model import Session
@@ -171,3 +171,48 @@ def test_eight_processes_lose_no_update(data_dir):
     assert expected == 400
     assert final == 400
     assert revisions == 400
+
+
+def test_eight_unlocked_writers_lose_no_update(data_dir):
+    # Without the session lock: load -> append -> save, retrying on ConflictError.  Every
+    # save that reported success must be in the file (8 x 200 in benchmarks/soak.py).
+    reported, found, conflicts = unlocked_contention(data_dir, processes=8, cycles=15)
+    assert reported == 120
+    assert found == 120, f"{reported - found} updates lost ({conflicts} conflicts met)"
+
+
+def test_a_save_landing_between_check_and_replace_is_a_conflict(data_dir):
+    import threading
+
+    mine, theirs = SessionStore(data_dir), SessionStore(data_dir)
+    session = mine.create(Session(id="plan-0001", title="Plan"))
+    other = theirs.load(session.id)
+    other.title = "Their edit"
+    outcome: list[object] = []
+
+    def their_save() -> None:
+        try:
+            theirs.save(other)
+            outcome.append("saved")
+        except ConflictError as error:
+            outcome.append(error)
+
+    real_check = mine._check_disk
+
+    def check_then_they_save(*args, **kwargs):
+        found = real_check(*args, **kwargs)
+        racer = threading.Thread(target=their_save)
+        racer.start()
+        racer.join(0.5)  # with the write lock held, their save waits for ours
+        return found
+
+    mine._check_disk = check_then_they_save
+    session.title = "My edit"
+    mine.save(session)
+    for _ in range(200):
+        if outcome:
+            break
+        time.sleep(0.01)
+    assert len(outcome) == 1 and isinstance(outcome[0], ConflictError), outcome
+    assert SessionStore(data_dir).load(session.id).title == "My edit"
+    assert other.title == "Their edit" and other.revision == 1  # their edits kept in memory

@@ -23,6 +23,7 @@ def test_everything_is_private_whatever_the_umask(data_dir):
     try:
         store = SessionStore(data_dir)
         session = store.create(Session(id="plan-0001", title="Plan"))
+        session.team = "Ops"  # a change worth a backup (a step change alone is not)
         store.save(session)
         held = store.lock(session.id)
         store.list()
@@ -51,7 +52,9 @@ def test_everything_is_private_whatever_the_umask(data_dir):
 def test_existing_loose_folders_are_tightened_at_start(data_dir):
     store = SessionStore(data_dir)
     store.create(Session(id="plan-0001", title="Plan"))
-    store.save(store.load("plan-0001"))
+    changed = store.load("plan-0001")
+    changed.team = "Ops"  # a change worth a backup
+    store.save(changed)
     loose = [store.root, store.sessions_dir, store.backups_dir]
     for directory in loose:
         os.chmod(directory, 0o755)
@@ -140,13 +143,15 @@ def test_a_symlink_at_a_backup_file_path_is_left_alone(data_dir, tmp_path):
     store.backup_dir(session.id).mkdir(parents=True)
     planted = store.backup_dir(session.id) / "1.toml"
     planted.symlink_to(victim)
+    session.team = "Ops"  # a change worth a backup
     store.save(session)
     assert victim.read_text() == "precious"
     assert planted.is_symlink()
     [entry] = store.backups(session.id)  # the symlink is not one of ours
     assert entry.path.name == "1-2.toml"
     assert entry.revision == 1
-    for _ in range(12):
+    for n in range(12):
+        session.team = f"Ops {n}"
         store.save(session)  # pruning never touches it either
     assert planted.is_symlink() and victim.read_text() == "precious"
 
@@ -182,3 +187,22 @@ def test_a_shared_sticky_folder_is_never_chmod_ed(tmp_path):
     store.create(Session(id="plan-0001", title="Plan"))
     assert stat.S_IMODE(shared.stat().st_mode) == 0o1777
     assert mode(shared / "sessions") == 0o700
+
+
+def test_a_session_file_hard_linked_elsewhere_keeps_the_other_files_mode(data_dir, tmp_path):
+    store = SessionStore(data_dir)
+    session = store.create(Session(id="plan-0001", title="Plan"))
+    path = store.path_for(session.id)
+    elsewhere = tmp_path / "shared-copy.toml"
+    os.link(path, elsewhere)  # someone keeps a second name for the file
+    os.chmod(elsewhere, 0o644)  # the mode belongs to the inode: both names are 0644 now
+    before = elsewhere.read_bytes()
+    session.title = "Edited"
+    store.save(session)
+    assert mode(elsewhere) == 0o644  # not tightened through the backup's link
+    assert elsewhere.read_bytes() == before
+    [backup] = store.backups(session.id)
+    assert backup.path.read_bytes() == before
+    assert mode(backup.path) == 0o600  # the backup is a private copy
+    assert os.stat(backup.path).st_ino != os.stat(elsewhere).st_ino
+    assert mode(path) == 0o600 and store.load(session.id).title == "Edited"

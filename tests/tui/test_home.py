@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import os
+import time
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
 from backplan_tui.core import templates
-from backplan_tui.core.model import Session
+from backplan_tui.core.model import Question, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.session_list import SessionList
@@ -116,6 +118,39 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
         assert list((data_dir / "trash").glob("*.toml")) == []
 
 
+async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
+    data_dir: Path,
+) -> None:
+    store = seed(data_dir)
+    app = make_app(data_dir)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        entry = app.screen.selected_entry()
+        path = store.path_for(entry.id)
+        before = path.read_bytes()
+        held = SessionStore(data_dir).lock(entry.id)  # the session is open in another window
+        try:
+            await pilot.press("r")
+            await pilot.pause()
+            app.screen.query_one("#field-title", Input).value = "Renamed behind their back"
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            messages = [(n.title, n.message) for n in app._notifications]
+            for title in ("Cannot rename", "Cannot delete"):
+                [message] = [m for t, m in messages if t == title]
+                assert "is open in another backplan" in message
+                assert f"process {os.getpid()}" in message  # who has it
+            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert entry.title in titles(app)
+        finally:
+            held.release()
+        assert path.read_bytes() == before  # neither renamed nor moved to the trash
+        assert not list((data_dir / "trash").glob("*.toml"))
+
+
 async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None:
     seed(data_dir)
     damaged = data_dir / "sessions" / "broken.toml"
@@ -176,6 +211,41 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
     restored = SessionStore(data_dir).load("demo")
     assert restored.team == session.team  # the team of revision 1
     assert restored.revision == 4  # a new revision on top: undoable
+
+
+async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) -> None:
+    store = SessionStore(data_dir)
+    session = templates.demo_session(TODAY)
+    store.create(session)  # revision 1
+    current = store.load("demo")
+    current.questions.append(Question(id="qx", prompt="Who pays?"))
+    current.questions.append(Question(id="qy", prompt="Who decides?"))
+    store.save(current)  # revision 2: revision 1 kept
+    current.future_state.target_date = date(2027, 12, 31)
+    store.save(current)  # revision 3: revision 2 kept
+    backups = store.backups_dir / "demo"
+    long_ago = time.time() - 41 * 86400
+    os.utime(backups / "1.toml", (long_ago, long_ago))
+    app = make_app(data_dir)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+        assert [r[0] for r in rows] == ["2", "1"]
+        saved_then = datetime.fromtimestamp(long_ago).strftime("%Y-%m-%d %H:%M")
+        assert rows[1][1:3] == [saved_then, "41 days ago"]
+        assert rows[0][2] in ("just now", "1 min ago")
+        old_date = session.future_state.target_date
+        assert rows[0][3].startswith("Target date slipped")
+        assert f"{old_date} → 2027-12-31" in rows[0][3]
+        assert rows[1][3] == "2 questions added"
+        detail = str(app.screen.query_one("#backup-changed").render())
+        assert "Target date slipped" in detail  # the highlighted row's change in full
+        await pilot.press("down")
+        await pilot.pause()
+        assert "2 questions added" in str(app.screen.query_one("#backup-changed").render())
 
 
 async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: Path) -> None:

@@ -261,6 +261,7 @@ def test_the_store_refuses_a_file_that_would_not_read_back(store, monkeypatch):
 
 def test_a_save_does_not_parse_the_file_it_wrote_or_loaded(store, parses):
     session = store.create(big(20))
+    session.team = "Ops"  # a change worth a backup (an unchanged save keeps none)
     store.save(session)
     parses.clear()
     session.map[3].title = "Changed"
@@ -270,6 +271,7 @@ def test_a_save_does_not_parse_the_file_it_wrote_or_loaded(store, parses):
     other = SessionStore(store.root)
     loaded = other.load(session.id)
     parses.clear()
+    loaded.team = "Support"
     other.save(loaded)
     assert "FULL" not in parses
     assert len(store.backups(session.id)) == 3

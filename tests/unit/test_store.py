@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -669,6 +670,7 @@ def test_new_id_skips_ids_in_use(store, monkeypatch):
 def test_list_entries_tell_backups_and_read_only(store, count_loads):
     plain = make(store, "Plain")
     saved = make(store, "Saved twice")
+    saved.team = "Ops"  # a change worth a backup (a step change alone is not)
     store.save(saved)
     _write_session(store, "future", "Future", datetime(2026, 1, 1, tzinfo=UTC))
     path = store.sessions_dir / "future.toml"
@@ -685,7 +687,7 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
     data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 4
+    assert data["version"] == 5
     assert data["files"]["future.toml"][9] == (
         "written by a newer backplan (schema 4; this version reads up to 1)"
     )
@@ -786,7 +788,7 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
 
-# --- the index's format (version 4: one array per file) --------------------------------------
+# --- the index's format (version 5: one array per file) --------------------------------------
 
 
 def test_the_index_holds_one_array_per_file(store):
@@ -800,7 +802,7 @@ def test_the_index_holds_one_array_per_file(store):
     data = json.loads((store.root / "index.json").read_text("utf-8"))
     assert (data["format"], data["version"], sorted(data["files"])) == (
         "backplan-index",
-        4,
+        5,
         ["broken.toml", "plan.toml"],
     )
     st = path.stat()
@@ -818,11 +820,13 @@ def test_the_index_holds_one_array_per_file(store):
         None,
     ]
     assert record[10].startswith('{"as_of":"2026-12-01","problems":')  # the glance, as text
+    head = hashlib.sha256(path.read_bytes()[:4096]).hexdigest()[:32]
+    assert record[11] == head  # the file's first block, as it was read
     st = (store.sessions_dir / "broken.toml").stat()
     broken = data["files"]["broken.toml"]
     assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
     assert broken[8].startswith("(toml): ")
-    assert broken[9:] == [None, None]
+    assert broken[9:] == [None, None, hashlib.sha256(b"= nope").hexdigest()[:32]]
 
 
 def _index_record(store: SessionStore, name: str) -> list:
@@ -830,7 +834,7 @@ def _index_record(store: SessionStore, name: str) -> list:
 
 
 def _damaged_like(record: list) -> list:
-    return [*record[:3], "", "", "", None, 0, "a reason", None, None]
+    return [*record[:3], "", "", "", None, 0, "a reason", None, None, record[11]]
 
 
 # Each edit makes the record of "two.toml" not as written.  (Its file holds title "Two",
@@ -839,7 +843,7 @@ BAD_RECORDS = {
     "null": lambda r: None,
     "an object": lambda r: {"title": "Two"},
     "text": lambda r: json.dumps(r),
-    "too short": lambda r: r[:10],
+    "too short": lambda r: r[:11],
     "too long": lambda r: [*r, None],
     "size as text": lambda r: [str(r[0]), *r[1:]],
     "size as a float": lambda r: [float(r[0]), *r[1:]],  # 123.0 == 123 in Python
@@ -855,14 +859,16 @@ BAD_RECORDS = {
     "revision a float": lambda r: [*r[:7], 4.0, *r[8:]],
     "revision as text": lambda r: [*r[:7], "4", *r[8:]],
     "damaged and readable": lambda r: [*r[:8], "a reason", *r[9:]],
-    "read-only not text": lambda r: [*r[:9], 1, r[10]],
-    "glance null": lambda r: [*r[:10], None],
-    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}],
-    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}"],
+    "read-only not text": lambda r: [*r[:9], 1, *r[10:]],
+    "glance null": lambda r: [*r[:10], None, r[11]],
+    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}, r[11]],
+    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}", r[11]],
+    "head digest of other bytes": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()[:32]],
+    "head digest missing": lambda r: [*r[:11], None],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
-    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10]],
-    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None],
+    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10], r[11]],
+    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None, r[11]],
 }
 
 
@@ -919,6 +925,52 @@ def test_a_record_of_another_stat_is_never_trusted(store, count_loads, item):
     assert len(count_loads) == 1
     assert entry.title == "From the file"
     assert _index_record(store, "plan.toml")[3] == "From the file"
+
+
+def test_a_forged_record_with_the_right_stat_is_not_trusted(store, count_loads):
+    # issue 22.8: the file changed in place (same size, its mtime put back, same inode),
+    # and the index record (from before) claims the old title: the first block tells
+    path = _write_session(store, "plan", "Title AAAA", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list()
+    st = path.stat()
+    with open(path, "r+b") as f:  # in place: the inode stays
+        text = f.read().replace(b"Title AAAA", b"Title BBBB")
+        f.seek(0)
+        f.write(text)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+    )
+    count_loads.clear()
+    (entry,) = store.list()
+    assert entry.title == "Title BBBB"
+    assert len(count_loads) == 1
+
+
+@pytest.mark.parametrize("how", ["writable by others", "owned by another user"])
+def test_an_index_that_is_not_this_users_private_file_is_not_trusted(store, count_loads, how):
+    _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list()
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    data["files"]["plan.toml"][3] = "Forged by someone else"
+    index.write_text(json.dumps(data), "utf-8")  # right stat, right digest, forged title
+    if how == "writable by others":
+        os.chmod(index, 0o666)
+    elif os.geteuid() == 0:
+        os.chown(index, 65534, 65534)  # nobody
+    else:
+        print("not root: cannot give the index to another user; checking a 0666 one instead")
+        os.chmod(index, 0o666)
+    count_loads.clear()
+    (entry,) = store.list()
+    assert entry.title == "From the file"
+    assert len(count_loads) == 1
+    assert _index_record(store, "plan.toml")[3] == "From the file"  # rewritten, ours again
+    assert mode(index) == 0o600 and index.stat().st_uid == os.geteuid()
 
 
 def test_an_index_record_of_a_file_that_is_gone_is_dropped(store, count_loads):
@@ -1007,3 +1059,35 @@ def test_a_glance_from_the_index_is_stale_on_another_day(store, count_loads):
     (entry,) = store.list(today=date(2026, 12, 2), refresh=True)
     assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 2)
     assert _index_record(store, "plan.toml")[10].startswith('{"as_of":"2026-12-02",')
+
+
+# --- issue 22.3: rename and delete respect another instance's lock -------------------------------
+
+
+def test_rename_and_delete_are_refused_while_another_instance_has_the_session_open(store):
+    session = make(store, "Open elsewhere")
+    path = store.path_for(session.id)
+    before = path.read_bytes()
+    other = SessionStore(store.root)  # another window or process
+    held = other.lock(session.id)
+    try:
+        for attempt in (
+            lambda: store.rename(session.id, "New name"),
+            lambda: store.delete(session.id),
+        ):
+            with pytest.raises(StoreError) as info:
+                attempt()
+            message = str(info.value)
+            assert "is open in another backplan" in message
+            assert f"process {os.getpid()}" in message  # who holds it
+            assert "\n" not in message
+        assert path.read_bytes() == before
+    finally:
+        held.release()
+    renamed = store.rename(session.id, "  New\x1b[2J   name ")
+    assert renamed.title == "New[2J name" and store.load(session.id).title == "New[2J name"
+    assert not store.lock_path(session.id).exists()  # taken for the rename, then released
+    with pytest.raises(StoreError, match="needs a title"):
+        store.rename(session.id, "   ")
+    store.delete(session.id)
+    assert not store.exists(session.id)

@@ -8,13 +8,18 @@ old file byte-identical and the ``Session`` object as it was.
 
 A file that cannot be read (bad TOML, wrong types, too large, not UTF-8, nested too deep, a
 symbolic link) is listed as damaged with the reason and is never written to or deleted by
-the store (``restore`` moves it into ``backups/`` first).  A file written by a newer
-backplan is not damaged: it is listed with ``read_only_reason`` and opens read-only
-(``load(id, allow_newer=True)``).  An older file is migrated when read (``codec.MIGRATIONS``)
-and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml`` by the first save.
+the store (``restore`` keeps a copy in ``backups/`` first, then replaces it in one rename).
+A file written by a newer backplan is not damaged: it is listed with ``read_only_reason``
+and opens read-only (``load(id, allow_newer=True)``).  An older file is migrated when read
+(``codec.MIGRATIONS``) and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml``
+by the first save.
 
 Backups: before a save replaces a file, the old version is kept (a hard link, so no copy
-and no temp file) as ``backups/<id>/<revision>.toml``; the newest ``BACKUPS_KEPT`` stay.
+and no temp file; a private copy when the file has other names or another mode) as
+``backups/<id>/<revision>.toml``, unless the save changes only the step on screen.  Which
+ones stay is ``core.backups``' retention policy: every revision of the last hour, one per
+hour for two days, one per day for 60 days, the newest 10 always; at most 200 files and
+20 MB per session (``prune_backups``, after each save and when a session is opened).
 ``restore()`` saves a backup's content as a new revision on top, so a restore can itself be
 undone.
 
@@ -27,20 +32,29 @@ collected in ``store.warnings`` and logged, never raised.
 ``list()`` keeps a cache in ``<data dir>/index.json`` (file name -> stat + the fields of the
 list entry) so that only new or changed files are parsed.  The index is only a cache: it is
 never trusted over the file it describes, and deleting it is always safe.  It is read on every
-start, so it is built to be read fast: ``{"format": "backplan-index", "version": 4, "files":
-{"<id>.toml": RECORD, ...}}`` where each RECORD is one JSON array of 11 items::
+start, so it is built to be read fast: ``{"format": "backplan-index", "version": 5, "files":
+{"<id>.toml": RECORD, ...}}`` where each RECORD is one JSON array of 12 items::
 
     [size, mtime_ns, inode, title, team, current_step, updated, revision, damaged, read_only,
-     glance]
+     glance, head]
 
-``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read: any change
-there and the file is parsed again.  ``updated`` is ISO 8601 text with a UTC offset;
-``glance`` is ``Glance.to_text()`` (compact JSON in a string), parsed only when shown.
-Integers are never booleans.  A readable file's record has text in ``updated`` and
-``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's has the reason
-in ``damaged``, empty texts, revision 0 and nulls elsewhere.  A record of any other shape or
-with other values is not as written: that file alone is parsed again.  An index of another
-version is rebuilt.
+``size``, ``mtime_ns`` and ``inode`` are the file's ``lstat`` when it was read, and ``head``
+is the sha256 (32 hex digits) of its first 4 KB (where the title, team, step, revision and
+``updated`` are): any change in either and the file is parsed again, so a file rewritten in
+place with its size and mtime put back is not shown with the old record.  ``updated`` is ISO
+8601 text with a UTC offset; ``glance`` is ``Glance.to_text()`` (compact JSON in a string),
+parsed only when shown.  Integers are never booleans.  A readable file's record has text in
+``updated`` and ``glance``, ``damaged`` null and ``read_only`` text or null; a damaged file's
+has the reason in ``damaged``, empty texts, revision 0 and nulls elsewhere (``head`` is ""
+for a file that cannot be opened, a symlink say).  A record of any other shape or with other
+values is not as written: that file alone is parsed again.  An index of another version is
+rebuilt.
+
+A digest in the index cannot stop whoever can write the index itself from forging a record
+(they can compute it too).  So the index is trusted only when it is the current user's own
+file that no other user can write (``_own_private``); one that is not (a shared folder where
+someone else replaced it) is ignored and rebuilt, and what the list shows comes from the
+session files.
 """
 
 from __future__ import annotations
@@ -55,6 +69,8 @@ import secrets
 import stat
 import time
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -62,6 +78,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backplan_tui.core.backups import keeps_backup
 from backplan_tui.core.basics import MAX_FILE_BYTES, SCHEMA_VERSION
 from backplan_tui.core.fileio import fsync_dir as _fsync_dir
 from backplan_tui.core.fileio import remove_quietly as _remove_quietly
@@ -102,10 +119,14 @@ INDEX_NAME = "index.json"
 INDEX_FORMAT = "backplan-index"
 # 3: each record holds the session's glance (health, risks, dated items); 4: each record is
 # one array, the glance in it one string (read in half the time; see the module docstring)
-INDEX_VERSION = 4
+# 5: each record ends with a digest of the file's first 4 KB, and the index is trusted only
+# when it is this user's own private file (see the module docstring)
+INDEX_VERSION = 5
+HEAD_BYTES = 4096  # what the record's digest covers: the file's top-level fields and more
 SLUG_MAX = 40
 MAX_ID_LENGTH = 200
-BACKUPS_KEPT = 10
+WRITE_LOCK_SUFFIX = ".write"  # sessions/.<id>.write: held by a save around check-and-replace
+WRITE_LOCK_WAIT = 10.0  # seconds a save waits for another save of the same session
 TEMP_MAX_AGE = 60.0  # seconds: an orphaned temp file of a live process is removed after this
 _TRASH_STAMP = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
 _STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
@@ -115,11 +136,12 @@ _BACKUP_REVISION = re.compile(r"(?P<revision>\d{1,19})(?:-(?P<n>\d{1,6}))?\.toml
 _BACKUP_DAMAGED = re.compile(r"damaged-\d{8}T\d{6}Z(?:-\d+)?\.toml")
 _BACKUP_MIGRATION = re.compile(r"pre-migration-v(?P<version>\d{1,6})(?:-\d+)?\.toml")
 _MB = 1024 * 1024
-_RECORD_LENGTH = 11  # items in an index record (see the module docstring)
+_RECORD_LENGTH = 12  # items in an index record (see the module docstring)
 _Record = list[Any]  # (an alias: inside SessionStore, ``list`` is the method)
 _BY_ID = attrgetter("id")
 _BY_UPDATED = attrgetter("updated")
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class StoreError(Exception):
@@ -387,6 +409,63 @@ def _same_inode(a: Path, b: Path) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
+def _same_fd_file(fd: int, path: Path) -> bool:
+    try:
+        mine, there = os.fstat(fd), os.lstat(path)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _identity(path: Path) -> tuple[int, ...] | None:
+    """What tells one file at ``path`` from another (lstat; None: nothing there)."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode)
+
+
+_HEAD_DIGEST_LENGTH = 32  # hex digits of sha256 kept in an index record
+
+
+def _open_folder(directory: Path) -> int | None:
+    try:
+        return os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | _CLOEXEC)
+    except OSError:
+        return None
+
+
+def _head_digest(name: str, folder_fd: int | None, folder: Path | None = None) -> str:
+    """sha256 (first ``_HEAD_DIGEST_LENGTH`` hex digits) of the first ``HEAD_BYTES`` of the
+    file ``name`` (in the folder open as ``folder_fd``, else in ``folder``); "" when it is
+    not a regular file that can be read (a symlink is never followed)."""
+    flags = os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0)
+    try:
+        if folder_fd is not None:
+            fd = os.open(name, flags, dir_fd=folder_fd)
+        elif folder is not None:
+            fd = os.open(folder / name, flags)
+        else:
+            return ""
+    except OSError:
+        return ""
+    try:  # no fstat: list() calls this only for a name its lstat found a regular file
+        return _digest(os.read(fd, HEAD_BYTES))[:_HEAD_DIGEST_LENGTH]
+    except OSError:  # a folder put there meanwhile, say: the record will not match
+        return ""
+    finally:
+        os.close(fd)
+
+
+def _own_private(info: os.stat_result) -> bool:
+    """This user's file, that no other user can write (what the index must be to be trusted:
+    anyone who can replace it could set the titles and health the list shows)."""
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    mine = uid is None or info.st_uid == uid
+    return mine and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _stamp() -> str:
     return datetime.now(UTC).strftime(_STAMP_FORMAT)
 
@@ -402,8 +481,10 @@ class _Newer(_Damage):
 
 
 class SessionStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, clock: Callable[[], datetime] | None = None) -> None:
         self.root = Path(root)
+        # what backup retention counts ages from (tests pass a fake one)
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self.sessions_dir = self.root / "sessions"
         self.trash_dir = self.root / "trash"
         self.backups_dir = self.root / "backups"
@@ -505,9 +586,10 @@ class SessionStore:
 
     # --- reading -------------------------------------------------------------------------
 
-    def _read_raw(self, path: Path) -> bytes:
+    def _read_raw(self, path: Path, *, private: bool = False) -> bytes:
         """The bytes of a session file; ``_Damage`` when it is not a readable, small, regular
-        file.  A symbolic link is never followed (``O_NOFOLLOW``)."""
+        file.  A symbolic link is never followed (``O_NOFOLLOW``).  ``private``: also
+        ``_Damage`` unless the file is this user's and nobody else can write it."""
         flags = (
             os.O_RDONLY
             | getattr(os, "O_NONBLOCK", 0)
@@ -526,6 +608,8 @@ class SessionStore:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise _Damage("not a regular file")
+            if private and not _own_private(info):
+                raise _Damage("not this user's own private file")
             if info.st_size > MAX_FILE_BYTES:
                 raise _Damage(_size_reason(info.st_size))
             chunks: list[bytes] = []
@@ -706,7 +790,17 @@ class SessionStore:
             )
         return disk_bytes, on_disk.revision, on_disk.schema_version
 
-    def _write(self, session: Session, *, creating: bool) -> Session:
+    def _write(
+        self,
+        session: Session,
+        *,
+        creating: bool,
+        replace_damaged: bool = False,
+        replacing: tuple[int, ...] | None = None,
+    ) -> Session:
+        """Save ``session``.  ``replace_damaged``: ``restore`` has kept the damaged file
+        whose identity (``_identity``) is ``replacing`` in ``backups/``, and this save
+        replaces it in one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
             raise SessionReadOnly(
@@ -726,19 +820,26 @@ class SessionStore:
             except StoreError as err:
                 raise StoreError(f"could not save session {session.id!r}: {err}") from None
             tmp = _write_temp(self.sessions_dir, path.name, data)
-            on_disk = self._check_disk(path, session.id, old_revision, creating)
-            if on_disk is not None:
-                self._keep_backup(session.id, path, *on_disk)
-            if creating:
-                try:
-                    _move_no_clobber(tmp, path)
-                except FileExistsError:
-                    raise StoreError(
-                        f"a session with the id {session.id!r} already exists"
-                    ) from None
-            else:
-                os.replace(tmp, path)
-            tmp = None
+            # check-and-replace is atomic with respect to every other saver (another
+            # window, process or thread): a save landing in between is a conflict, not lost
+            with self._write_lock(session.id):
+                if replace_damaged:
+                    on_disk = None
+                    self._check_unchanged(path, session.id, replacing)
+                else:
+                    on_disk = self._check_disk(path, session.id, old_revision, creating)
+                if on_disk is not None and keeps_backup(on_disk[0], data):
+                    self._keep_backup(session.id, path, *on_disk)
+                if creating and not replace_damaged:
+                    try:
+                        _move_no_clobber(tmp, path)
+                    except FileExistsError:
+                        raise StoreError(
+                            f"a session with the id {session.id!r} already exists"
+                        ) from None
+                else:
+                    os.replace(tmp, path)
+                tmp = None
         except BaseException as err:
             session.revision, session.updated = old_revision, old_updated
             _remove_quietly(tmp)
@@ -756,6 +857,59 @@ class SessionStore:
             self._warn(f"after saving session {session.id!r}: {_reason(err)}")
         return session
 
+    def _check_unchanged(
+        self, path: Path, session_id: str, expected: tuple[int, ...] | None
+    ) -> None:
+        """``restore`` replaces a damaged file: refuse when it is no longer that file (gone
+        is fine: the restored file then simply takes its place)."""
+        found = _identity(path)
+        if found is not None and found != expected:
+            raise ConflictError(
+                f"session {session_id!r} was changed on disk while it was being restored; "
+                "not overwriting it"
+            )
+
+    @contextmanager
+    def _write_lock(self, session_id: str) -> Iterator[None]:
+        """Hold ``sessions/.<id>.write`` (an exclusive ``flock``) for the few milliseconds of
+        a save's check-and-replace.  Not the session's lock (``lock()``: who has it open).
+        Removed while still held, as ``core.lock`` does: a saver that locked a file no
+        longer at the path tries again, so two savers never both hold it."""
+        if fcntl is None:  # pragma: no cover - not POSIX: no saver-to-saver exclusion
+            yield
+            return
+        path = self.sessions_dir / f".{session_id}{WRITE_LOCK_SUFFIX}"
+        deadline = time.monotonic() + WRITE_LOCK_WAIT
+        pause = 0.001
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, FILE_MODE)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise StoreError(f"{path} is not a regular file; not saving")
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise StoreError(
+                            f"could not save session {session_id!r}: another save of it has "
+                            f"not finished in {WRITE_LOCK_WAIT:.0f} s"
+                        ) from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, 0.02)
+                    continue
+                if not _same_fd_file(fd, path):  # removed by the saver before us: again
+                    continue
+                try:
+                    yield
+                finally:
+                    _remove_quietly(path)
+                return
+            finally:
+                try:
+                    os.close(fd)  # drops the flock (even when close reports an error)
+                except OSError:
+                    pass  # after the replace, nothing may fail the save
+
     # --- locks ---------------------------------------------------------------------------
 
     def lock(self, session_id: str, *, timeout: float | None = 0.0) -> SessionLock:
@@ -770,7 +924,12 @@ class SessionStore:
 
         path = self.lock_path(session_id)
         self._private_dir(self.sessions_dir)
-        return locks.acquire(path, session_id, timeout=timeout)
+        held = locks.acquire(path, session_id, timeout=timeout)
+        try:  # a save killed between keeping a backup and pruning: tidy up now
+            self.prune_backups(session_id)
+        except (OSError, StoreError) as err:  # pragma: no cover - prune guards itself
+            self._warn(f"could not prune the backups of session {session_id!r}: {_reason(err)}")
+        return held
 
     def lock_holder(self, session_id: str) -> LockInfo | None:
         """Who holds the session's lock now (None: nobody), without taking it."""
@@ -814,7 +973,13 @@ class SessionStore:
                 continue
             except (OSError, NotImplementedError):
                 return self._copy_file(path, data, target)
-            os.chmod(target, FILE_MODE)
+            # Never chmod through the link: the inode may have other names (the session file
+            # hard-linked from elsewhere) whose mode is not ours to change.  A file that is not
+            # already private, or that has names besides these two, is kept as a copy.
+            info = os.lstat(target)
+            if info.st_nlink > 2 or stat.S_IMODE(info.st_mode) != FILE_MODE:
+                os.unlink(target)
+                return self._copy_file(path, data, target)
             return target
 
     def _has_bytes(self, path: Path, data: bytes) -> bool:
@@ -887,11 +1052,38 @@ class SessionStore:
         return [entry for _, entry, _ in self._backup_files(session_id)]
 
     def _prune_backups(self, session_id: str) -> None:
-        """Keep the newest ``BACKUPS_KEPT`` revision backups; damaged and pre-migration
-        files are never removed."""
+        self.prune_backups(session_id)
+
+    def prune_backups(self, session_id: str, *, now: datetime | None = None) -> list[Path]:
+        """Remove the revision backups the retention policy (``core.backups``) no longer
+        keeps at ``now`` (default: the store's clock); returns what was removed.  Damaged and
+        pre-migration files are never removed.  Idempotent: run after every save that kept a
+        backup and whenever a session is opened (``lock``), so a save killed between keeping
+        and pruning is tidied up by the next open."""
+        from backplan_tui.core.backups import Kept, kept
+
         revisions = [e for _, e, _ in self._backup_files(session_id) if e.kind == "revision"]
-        for entry in revisions[BACKUPS_KEPT:]:
-            _remove_quietly(entry.path)
+        when = now or self.clock()
+        keep = kept(
+            [Kept(e.path, e.saved or when, e.size) for e in revisions],
+            when,
+        )
+        removed = []
+        for entry in revisions:
+            if entry.path not in keep:
+                _remove_quietly(entry.path)
+                removed.append(entry.path)
+        return removed
+
+    def read_backup(self, entry: BackupEntry) -> Session:
+        """The session in a backup file (any schema this version can read; a newer one too,
+        for viewing); ``DamagedSessionError`` when it cannot be read."""
+        try:
+            return self._parse(self._read_raw(entry.path), allow_newer=True)
+        except FileNotFoundError:
+            raise SessionNotFound(f"the backup {entry.path.name} is gone") from None
+        except _Damage as damage:
+            raise DamagedSessionError(entry.path, damage.reason) from None
 
     def newest_backup(self, session_id: str) -> BackupEntry | None:
         """The newest revision backup that reads cleanly (what ``restore`` takes by default)."""
@@ -910,8 +1102,10 @@ class SessionStore:
 
         ``revision=None`` takes the newest backup that can be read.  The version being
         replaced is itself backed up, so a restore can be undone by another restore.  A
-        damaged current file is first moved to ``backups/<id>/damaged-<UTC stamp>.toml``
-        (never deleted); a missing one (deleted, say) is simply created again.  This does
+        damaged current file is first kept as ``backups/<id>/damaged-<UTC stamp>.toml`` (a
+        hard link or a copy; never deleted), then replaced by the restored file in one
+        rename, so the session file is there at every moment; a missing one (deleted, say)
+        is simply created again.  This does
         not take the session's lock: hold ``lock(session_id)`` around it (the CLI does).
         """
         path = self.path_for(session_id)
@@ -957,8 +1151,12 @@ class SessionStore:
         except _Newer as newer:
             raise SessionReadOnly(path, f"{newer.reason}; not restoring over it") from None
         except _Damage:
-            self._set_aside(session_id, path)
-            current = None
+            # Keep a copy of the damaged file first, THEN replace it in one rename: at every
+            # moment the list shows the session (damaged, then restored), never nothing.
+            identity = _identity(path)
+            self._keep_damaged(session_id, path)
+            restored.revision = max(highest + 1, seen)
+            return self._write(restored, creating=True, replace_damaged=True, replacing=identity)
 
         if current is not None:
             restored.revision = current.revision
@@ -973,8 +1171,10 @@ class SessionStore:
         restored.revision = max(highest + 1, seen)
         return self._write(restored, creating=True)
 
-    def _set_aside(self, session_id: str, path: Path) -> Path:
-        """Move a damaged session file to ``backups/<id>/damaged-<UTC stamp>.toml``."""
+    def _keep_damaged(self, session_id: str, path: Path) -> Path:
+        """Keep the damaged file at ``path`` as ``backups/<id>/damaged-<UTC stamp>.toml``
+        (a hard link, else a copy; a symlink stays a symlink, never followed).  The file in
+        ``sessions/`` is left where it is: the restore replaces it afterwards."""
         try:
             directory = self._private_dir(self.backup_dir(session_id))
             stamp = _stamp()
@@ -982,22 +1182,40 @@ class SessionStore:
             while True:
                 unique = stamp if n == 1 else f"{stamp}-{n}"
                 target = directory / f"damaged-{unique}{SUFFIX}"
+                if os.path.lexists(target):
+                    n += 1
+                    continue
                 try:
-                    _move_no_clobber(path, target)
+                    os.link(path, target, follow_symlinks=False)
                 except FileExistsError:
                     n += 1
                     continue
+                except (OSError, NotImplementedError):  # no hard links here: a copy
+                    self._copy_damaged(path, target)
                 break
         except OSError as err:
             raise StoreError(
-                f"could not move the damaged session file {path} aside: {_reason(err)}; "
+                f"could not keep a copy of the damaged session file {path}: {_reason(err)}; "
                 "not restoring"
             ) from err
-        warning = _fsync_dir(self.sessions_dir)
-        if warning:
-            self._warn(warning)
-        self._seen.pop(session_id, None)
+        self._flush_dirs(directory)
         return target
+
+    def _copy_damaged(self, path: Path, target: Path) -> None:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            os.symlink(os.readlink(path), target)
+            return
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _CLOEXEC | getattr(os, "O_NONBLOCK", 0))
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1024 * 1024):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+        self._copy_file(path, b"".join(chunks), target)
 
     # --- trash, copies -------------------------------------------------------------------
 
@@ -1015,9 +1233,38 @@ class SessionStore:
             raise DamagedSessionError(path, damage.reason, action) from None
         return path
 
+    @contextmanager
+    def _unless_open_elsewhere(self, session_id: str, action: str) -> Iterator[None]:
+        """Hold the session's lock while ``action`` runs: refused (``StoreError`` naming who
+        has it) while another process or window has the session open."""
+        from backplan_tui.core import lock as locks
+
+        try:
+            held = self.lock(session_id)
+        except locks.SessionLocked as locked:
+            raise StoreError(f"{locked}; {action}") from None
+        with held:
+            yield
+
+    def rename(self, session_id: str, title: str) -> Session:
+        """Give the session a new title (a save), unless it is open elsewhere."""
+        title = " ".join(clean_line(title).split())
+        if not title:
+            raise StoreError("a session needs a title; not renaming it")
+        self._require_readable(session_id, "not renaming it")
+        with self._unless_open_elsewhere(session_id, "not renaming it"):
+            session = self.load(session_id)
+            session.title = title
+            return self.save(session)
+
     def delete(self, session_id: str) -> Path:
-        """Move the session file into ``trash/``; returns where it went."""
+        """Move the session file into ``trash/``; returns where it went.  Refused while the
+        session is open in another process or window."""
         path = self._require_readable(session_id, "not moving it")
+        with self._unless_open_elsewhere(session_id, "not moving it to the trash"):
+            return self._move_to_trash(session_id, path)
+
+    def _move_to_trash(self, session_id: str, path: Path) -> Path:
         self._private_dir(self.trash_dir)
         try:
             stamp = _stamp()
@@ -1157,8 +1404,10 @@ class SessionStore:
         entries: list[SessionEntry] = []
         files = _session_files(self.sessions_dir)
         with_backups = self._ids_with_backups() if files else set()
+        folder_fd = _open_folder(self.sessions_dir) if files and index else None
         folder = self.sessions_dir
         parse, new, set_dict, entry_class = datetime.fromisoformat, _new, _set, SessionEntry
+        regular = stat.S_ISREG
         cut = -len(SUFFIX)
         for name, info in files:
             # The record is used only if it is exactly as written (the shapes in the module
@@ -1168,9 +1417,20 @@ class SessionStore:
             glance: str | None = None
             usable = False
             if type(record) is list and len(record) == _RECORD_LENGTH:
-                size, mtime_ns, inode, title, team, step, text, revision, damaged, ro, glance = (
-                    record
-                )
+                (
+                    size,
+                    mtime_ns,
+                    inode,
+                    title,
+                    team,
+                    step,
+                    text,
+                    revision,
+                    damaged,
+                    ro,
+                    glance,
+                    head,
+                ) = record
                 usable = (
                     type(size) is int  # never a bool or a float, which compare equal
                     and size == info.st_size
@@ -1199,6 +1459,9 @@ class SessionStore:
                             and not (title or team or step or revision)
                         )
                     )
+                    # the file's first block is still the one the record was made from
+                    and type(head) is str
+                    and head == (_head_digest(name, folder_fd) if regular(info.st_mode) else "")
                 )
                 if usable and text is not None:
                     try:
@@ -1211,7 +1474,7 @@ class SessionStore:
                         usable = False  # computed on another day: parse it again, as asked
             if not usable:
                 record, updated = self._index_record(folder / name, info, today)
-                _, _, _, title, team, step, _, revision, damaged, ro, glance = record
+                _, _, _, title, team, step, _, revision, damaged, ro, glance, _ = record
                 changed = True
             records[name] = record
             session_id = name[:cut]
@@ -1239,6 +1502,8 @@ class SessionStore:
                 },
             )
             entries.append(entry)
+        if folder_fd is not None:
+            os.close(folder_fd)
         # a file parsed again, a record that was not usable, a record of a file that is gone
         if (changed or len(records) != len(cached)) and self.sessions_dir.is_dir():
             self._write_index(records)
@@ -1256,12 +1521,14 @@ class SessionStore:
         """Parse one file: (its index record, with the glance on ``today``; its ``updated``)."""
         stat_key = [info.st_size, info.st_mtime_ns, info.st_ino]
         try:
-            session, _ = self._load_file(path, allow_newer=True)
+            session, data = self._load_file(path, allow_newer=True)
         except FileNotFoundError:
             reason = "the file disappeared while it was being read"
-            return [*stat_key, "", "", "", None, 0, reason, None, None], None
+            return [*stat_key, "", "", "", None, 0, reason, None, None, ""], None
         except _Damage as damage:
-            return [*stat_key, "", "", "", None, 0, damage.reason, None, None], None
+            regular = stat.S_ISREG(info.st_mode)
+            head = _head_digest(path.name, None, path.parent) if regular else ""
+            return [*stat_key, "", "", "", None, 0, damage.reason, None, None, head], None
         read_only = None
         if session.schema_version > SCHEMA_VERSION:
             read_only = (
@@ -1278,6 +1545,7 @@ class SessionStore:
             None,
             read_only,
             summarize(session, today).to_text(),
+            _digest(data[:HEAD_BYTES])[:_HEAD_DIGEST_LENGTH],
         ]
         return record, session.updated
 
@@ -1298,7 +1566,8 @@ class SessionStore:
         """The index's records by file name, not yet checked (``list`` checks each one it
         uses); None when there is no usable index.  Never an error: a cache to rebuild."""
         try:
-            data = json.loads(self._read_raw(self.index_path).decode("utf-8"))
+            raw = self._read_raw(self.index_path, private=True)
+            data = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError, _Damage, RecursionError):
             return None
         if (

@@ -351,12 +351,13 @@ class BackplanApp(App[None]):
         """Open a session: take its lock, load it, show ``step`` (or where it was left).
 
         Another process holding the lock is named, with a choice: read-only or a copy.  A
-        file from a newer backplan opens read-only.  Nothing is ever written to a session
-        this process does not hold.
+        file from a newer backplan opens read-only.  A lock that cannot be taken at all (the
+        sessions folder is read-only, a symbolic link, not ours) opens it read-only, saying
+        why.  Nothing is ever written to a session this process does not hold.
         """
         from backplan_tui.core.codec import CodecError
         from backplan_tui.core.document import Document
-        from backplan_tui.core.lock import LockError, SessionLocked
+        from backplan_tui.core.lock import SessionLocked
         from backplan_tui.core.store import SessionReadOnly
         from backplan_tui.core.timebox import Agenda
         from backplan_tui.core.undo import History, snapshot
@@ -367,15 +368,15 @@ class BackplanApp(App[None]):
             self.report_error(str(error), "Cannot open session")
             return False
         lock = None
+        cannot_write = ""  # why the lock could not be taken at all: open read-only
         if not read_only:
             try:
                 lock = self.store.lock(session_id)
             except SessionLocked as locked:
                 self._offer_locked_choices(session_id, locked, step)
                 return False
-            except (LockError, OSError) as error:
-                self.report_error(str(error), "Cannot lock session")
-                return False
+            except (StoreError, OSError) as error:  # LockError, an unusable sessions folder
+                cannot_write = str(error)
         newer = False
         try:
             try:
@@ -389,9 +390,19 @@ class BackplanApp(App[None]):
             self.report_error(str(error), "Cannot open session")
             return False
         self.close_document()
-        self.document = Document(self.store, session, read_only=read_only or newer)
+        self.document = Document(
+            self.store, session, read_only=read_only or newer or bool(cannot_write)
+        )
         self._lock = lock
-        if newer:
+        if cannot_write:
+            toast(
+                self,
+                f"Opened read-only: nothing can be saved, because {cannot_write}",
+                title="Read-only",
+                severity="warning",
+                timeout=10,
+            )
+        elif newer:
             toast(
                 self,
                 "This session was saved by a newer backplan: it opens read-only.",

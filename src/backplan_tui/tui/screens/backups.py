@@ -1,11 +1,18 @@
-"""The kept revisions of one session: Enter restores the highlighted one (as a new revision,
-so the restore itself can be undone by restoring again), holding the session's lock."""
+"""The kept revisions of one session: when, how long ago, and what the next version changed;
+Enter restores the highlighted one (as a new revision, so the restore itself can be undone by
+restoring again), holding the session's lock.
+
+What changed needs every backup parsed: that runs in a worker, and the rows show when and how
+long ago at once, their "changed" cell filled in when it is done."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,7 +20,13 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from backplan_tui.core.store import StoreError
-from backplan_tui.tui.text import fmt, toast
+from backplan_tui.tui.text import cell, fmt, safe, toast
+
+CHANGED_WIDTH = 60  # a cell holds this much; the line under the table shows it all
+
+
+def _local_now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class BackupsScreen(ModalScreen[str | None]):
@@ -24,11 +37,15 @@ class BackupsScreen(ModalScreen[str | None]):
         Binding("enter", "restore", "Restore", id="backups.restore", priority=True),
     ]
 
-    def __init__(self, session_id: str, title: str) -> None:
+    def __init__(
+        self, session_id: str, title: str, *, now: Callable[[], datetime] = _local_now
+    ) -> None:
         super().__init__()
         self.session_id = session_id
         self.session_title = title
+        self.now = now  # an aware datetime in the reader's zone (tests pass a fixed one)
         self.entries: list[Any] = []
+        self.changed: dict[int, str] = {}  # row -> what the next version changed
 
     def compose(self) -> ComposeResult:
         with Vertical(id="backups-dialog", classes="dialog"):
@@ -37,30 +54,78 @@ class BackupsScreen(ModalScreen[str | None]):
                 classes="dialog-title",
             )
             yield DataTable(id="backup-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="backup-changed", classes="hint")
             yield Static(
-                "A restore is saved as a new revision; the current one stays in the backups.",
+                "Kept: every save of the last hour, one an hour for 2 days, one a day for 60 "
+                "days. A restore is saved as a new revision; the current one stays here.",
                 classes="hint",
                 markup=False,
             )
 
     def on_mount(self) -> None:
+        from backplan_tui.core.backups import age_text
+
         store: Any = self.app.store  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
-        table.add_columns("Revision", "Saved (UTC)", "Size")
+        table.add_column("Revision", key="revision")
+        table.add_column("Saved", key="saved")
+        table.add_column("Age", key="age")
+        table.add_column("Changed after it", key="changed")
         try:
             self.entries = [e for e in store.backups(self.session_id) if e.kind == "revision"]
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list backups", severity="error")
-        for entry in self.entries:
-            saved = entry.saved.strftime("%Y-%m-%d %H:%M") if entry.saved else "?"
+        now = self.now()
+        for row, entry in enumerate(self.entries):
+            saved = entry.saved
             table.add_row(
                 Text(str(entry.revision), justify="right"),
-                Text(saved),
-                Text(f"{entry.size / 1024:.1f} KB", justify="right"),
+                Text(saved.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M") if saved else "?"),
+                Text(age_text(saved, now) if saved else ""),
+                Text("…", style="dim"),
+                key=str(row),
             )
         if not self.entries:
-            table.add_row(Text(""), Text("No backups yet: one is kept each time a save"), Text(""))
+            table.add_row(
+                Text(""),
+                Text("No backups yet: one is kept each time a save changes the plan"),
+                Text(""),
+                Text(""),
+            )
+        else:
+            self._describe(now)
         table.focus()
+
+    @work(thread=True, exclusive=True, group="backups", exit_on_error=False)
+    def _describe(self, now: datetime) -> None:
+        """Parse the backups off the UI thread; then fill in what each next version changed."""
+        from backplan_tui.core.backups import history
+
+        store: Any = self.app.store  # type: ignore[attr-defined]
+        try:
+            lines = history(store, self.session_id, now)
+        except (StoreError, OSError):
+            return
+        by_path = {line.entry.path: line.changed for line in lines}
+        changed = {row: by_path.get(entry.path, "") for row, entry in enumerate(self.entries)}
+        self.app.call_from_thread(self._show_changed, changed)
+
+    def _show_changed(self, changed: dict[int, str]) -> None:
+        self.changed = changed
+        table = self.query_one(DataTable)
+        for row, text in changed.items():
+            table.update_cell(str(row), "changed", cell(text, width=CHANGED_WIDTH))
+        self._show_detail()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        table = self.query_one(DataTable)
+        text = self.changed.get(table.cursor_row, "")
+        self.query_one("#backup-changed", Static).update(
+            safe(f"Changed after it: {text}") if text else safe("")
+        )
 
     def action_restore(self) -> None:
         table = self.query_one(DataTable)

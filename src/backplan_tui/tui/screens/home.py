@@ -481,10 +481,8 @@ class HomeScreen(Screen[None]):
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
-            try:
-                session = store.load(entry.id)
-                session.title = values["title"]
-                store.save(session)
+            try:  # refused while the session is open in another window or process
+                store.rename(entry.id, values["title"])
             except (StoreError, OSError) as error:
                 toast(self, str(error), title="Cannot rename", severity="error")
                 return
