@@ -20,10 +20,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from itertools import repeat
 from typing import Any
 
-from backplan_tui.core import basics
+from backplan_tui.core import basics, tomlread
 from backplan_tui.core.model import (
     ALL_STEPS,
     CONFIDENCES,
@@ -62,7 +61,7 @@ __all__ = [
 # tomllib and tomli_w are imported where they are used: a `backplan list` that only reads
 # the index parses no TOML and should not pay for importing them.
 MAX_FILE_BYTES = basics.MAX_FILE_BYTES
-MAX_DEPTH = 32  # tables and arrays inside each other; a session needs about 6
+MAX_DEPTH = tomlread.MAX_DEPTH  # tables and arrays inside each other
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
 
 
@@ -464,23 +463,11 @@ def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 def _check_depth(data: dict[str, Any]) -> None:
-    """Refuse tables/arrays nested more than ``MAX_DEPTH`` deep, without recursing.
-
-    The root table is level 1; the error names the top-level key that holds the nesting.
-    """
-    stack: list[tuple[Any, int, str]] = [(value, 2, str(key)) for key, value in data.items()]
-    while stack:
-        value, depth, top = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            field = top if _SIMPLE_KEY.fullmatch(top) else json.dumps(top)
-            raise CodecError(field, f"nested more than {MAX_DEPTH} levels deep")
-        stack.extend((child, depth + 1, top) for child in children)
+    """``tomlread.check_depth`` as a ``CodecError`` naming the top-level key."""
+    try:
+        tomlread.check_depth(data)
+    except tomlread.NestingError as err:
+        raise CodecError(err.field, err.message) from None
 
 
 def from_dict(data: dict[str, Any], source: str = "", *, allow_newer: bool = False) -> Session:
@@ -689,47 +676,20 @@ def dumps(session: Session) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-# A dotted key (``a.b.c = 1``) or table header (``[a.b.c]``) of many parts: tomllib takes
-# time quadratic in the number of parts (20,000 parts: half a minute), so such keys are
-# refused before parsing.  Possessive quantifiers and the look-behind keep this scan linear.
-_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-_DOTTED_KEY = re.compile(rf"(?<![A-Za-z0-9_-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART})++")
-
-
-def _has_long_dotted_key(text: str) -> bool:
-    """Whether a key of more than ``MAX_DEPTH`` dotted parts is followed by ``=`` or ``]``.
-
-    Such a key lies on one line (none of its parts can hold a newline) with ``MAX_DEPTH``
-    dots or more, so only lines with that many dots are scanned -- in a session file, none.
-    """
-    if text.count(".") < MAX_DEPTH:
-        return False
-    lines = text.split("\n")
-    if max(map(str.count, lines, repeat("."))) < MAX_DEPTH:
-        return False
-    for line in lines:
-        if line.count(".") < MAX_DEPTH:
-            continue
-        for match in _DOTTED_KEY.finditer(line):
-            if match.group().count(".") >= MAX_DEPTH:
-                follows = line[match.end() : match.end() + 80].lstrip(" \t")[:1]
-                if follows in ("=", "]"):
-                    return True
-    return False
+# The nesting limits of every TOML file backplan reads (kept under their old names here).
+_has_long_dotted_key = tomlread.has_long_dotted_key
 
 
 def loads(text: str, source: str = "", *, allow_newer: bool = False) -> Session:
     """Parse and validate TOML text.  A syntax error is ``CodecError`` with field ``(toml)``."""
-    if _has_long_dotted_key(text):
-        raise CodecError("(toml)", f"a dotted key nested more than {MAX_DEPTH} levels deep", source)
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        data = tomlread.parse(text, check=False)  # from_dict checks the depth
     except tomllib.TOMLDecodeError as err:
         raise CodecError("(toml)", str(err), source) from None
-    except RecursionError:  # arrays or inline tables nested hundreds deep
-        raise CodecError("(toml)", f"nested more than {MAX_DEPTH} levels deep", source) from None
+    except tomlread.NestingError as err:
+        raise CodecError(err.field, err.message, source) from None
     return from_dict(data, source, allow_newer=allow_newer)
 
 
