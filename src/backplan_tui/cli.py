@@ -59,9 +59,15 @@ def _iso_date(value: str) -> date:
     if not _DATE.fullmatch(value):
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a valid date ({error})") from None
+    from backplan_tui.core.dates import out_of_range
+
+    problem = out_of_range(day)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _revision(value: str) -> int:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from backplan_tui.core import basics, tomlread
+from backplan_tui.core import basics, dates, tomlread
 from backplan_tui.core.model import (
     ALL_STEPS,
     CONFIDENCES,
@@ -63,6 +63,7 @@ __all__ = [
 MAX_FILE_BYTES = basics.MAX_FILE_BYTES
 MAX_DEPTH = tomlread.MAX_DEPTH  # tables and arrays inside each other
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+MAX_TEXT_CHARS = basics.MAX_TEXT_CHARS  # the longest string a field may hold
 
 
 class CodecError(ValueError):
@@ -141,6 +142,10 @@ def _key_path(where: str, key: str) -> str:
 def _read_str(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _fail(where, "a string", value)
+    if len(value) > MAX_TEXT_CHARS:
+        raise CodecError(
+            where, f"{len(value):,} characters is longer than the limit of {MAX_TEXT_CHARS:,}"
+        )
     return value
 
 
@@ -180,18 +185,28 @@ def _read_float(value: Any, where: str) -> float:
     return value
 
 
+def _check_date_range(value: date, where: str) -> None:
+    problem = dates.out_of_range(value)
+    if problem is not None:
+        raise CodecError(where, problem)
+
+
 def _read_date(value: Any, where: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise _fail(where, "a date", value)
+    _check_date_range(value, where)
     return value
 
 
 def _read_datetime(value: Any, where: str) -> datetime:
     if not isinstance(value, datetime):
         raise _fail(where, "a date and time", value)
+    _check_date_range(value, where)  # first: near year 1 or 9999 the conversion overflows
     if value.tzinfo is None or value.utcoffset() is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    _check_date_range(value, where)  # 1900-01-01T00:00+01:00 is still 1899 in UTC
+    return value
 
 
 def _read_table(value: Any, where: str) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
+from backplan_tui.core.dates import RANGE_TEXT, out_of_range
 from backplan_tui.core.textclean import clean_line, clean_text
 from backplan_tui.tui.text import plain, safe
 
@@ -294,9 +295,12 @@ def parse_value(spec: Field, raw: Any) -> Any:
         return "" if spec.kind in ("text", "long") else None
     if spec.kind == "date":
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise FieldError(f"{spec.label}: use a date like 2027-12-31") from None
+        if out_of_range(day) is not None:
+            raise FieldError(f"{spec.label}: a date must be {RANGE_TEXT}")
+        return day
     if spec.kind in ("int", "float"):
         try:
             number: float = int(text) if spec.kind == "int" else float(text)
