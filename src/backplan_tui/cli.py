@@ -551,7 +551,10 @@ def cmd_themes(args: argparse.Namespace) -> int:
     from backplan_tui.tui.themes import theme_infos  # textual.theme only, not textual.app
 
     infos, warnings = theme_infos(paths.config_dir())
-    saved = load_settings(settings_path())[0].theme
+    settings, problem = load_settings(settings_path())  # a bad file: the default theme
+    saved = settings.theme
+    if problem:
+        warnings = [problem, *warnings]
     rows = [["", "NAME", "SOURCE", "MODE", "DESCRIPTION"]]
     for info in infos:
         mark = "*" if info.name == saved else ""
