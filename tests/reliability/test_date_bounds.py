@@ -285,3 +285,21 @@ async def test_the_goal_target_date_refuses_a_date_out_of_range(data_dir: Path) 
         await pilot.pause()
         assert not field.has_class("-invalid")
         assert app.session.future_state.target_date == date(2999, 12, 31)
+
+
+def test_a_forged_index_date_out_of_range_does_not_take_down_list(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """index.json lives in the user's (maybe shared) folder: its "updated" text of a record
+    whose size, mtime and inode match is shown as it is, never an OverflowError."""
+    SessionStore(data_dir).create(Session(id="good-0001", title="Good plan"))
+    assert run(capsys, "list")[0] == 0  # writes the index
+    index_path = data_dir / "index.json"
+    index = json.loads(index_path.read_text("utf-8"))
+    [record] = index["files"].values()
+    record[6] = "0001-01-01T00:00:00+14:00"  # the "updated" of the record
+    index_path.write_text(json.dumps(index), "utf-8")
+    code, out, err = run(capsys, "list")
+    assert code == 0, err
+    [line] = [line for line in out.splitlines() if line.startswith("good-0001")]
+    assert line.endswith("0001-01-01 00:00+14:00")
