@@ -59,9 +59,15 @@ def _iso_date(value: str) -> date:
     if not _DATE.fullmatch(value):
         raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{value!r} is not a valid date ({error})") from None
+    from backplan_tui.core.dates import out_of_range
+
+    problem = out_of_range(day)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def _revision(value: str) -> int:
@@ -152,8 +158,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", "export a session (to stdout unless -o is given)")
     p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
-    p.add_argument("--format", "-f", required=True, choices=tuple(FORMATS), help=", ".join(FORMATS))
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=tuple(FORMATS),
+        help=f"{', '.join(FORMATS)} (default: from the suffix of -o)",
+    )
     p.add_argument("-o", "--output", metavar="PATH", help="write to this file (0600, atomically)")
+    p.add_argument(
+        "--force", action="store_true", help="replace the -o file if it exists (default: refuse)"
+    )
 
     p = add(
         "backups",
@@ -175,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
 
     p = add("import", "validate a session file and add it (a new id when the id is taken)")
-    p.add_argument("file", metavar="FILE.toml", help="a backplan session file")
+    p.add_argument(
+        "file", metavar="FILE", help="a backplan session file (.toml) or its JSON export"
+    )
 
     add("themes", "list the themes: built-in, Textual's own and yours")
     add("templates", "list the starter templates")
@@ -353,19 +369,57 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+# The suffix of ``export -o`` -> the format, when ``--format`` is not given.
+EXPORT_SUFFIXES: dict[str, str] = {
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+    ".csv": "csv",
+    ".ics": "ics",
+    ".txt": "txt",
+}
+
+
+def _export_format(args: argparse.Namespace) -> str:
+    """``--format``, else the one the suffix of ``-o`` names; a usage error when neither."""
+    if args.format:
+        return str(args.format)
+    to_stdout = args.output is None or args.output == "-"
+    if to_stdout:
+        raise UsageError("argument --format/-f: required when writing to stdout (no -o PATH)")
+    suffix = Path(args.output).suffix
+    fmt = EXPORT_SUFFIXES.get(suffix.lower())
+    if fmt is None:
+        known = ", ".join(EXPORT_SUFFIXES)
+        shown = f"suffix {clean_line(suffix)!r}" if suffix else "no suffix"
+        raise UsageError(
+            f"argument --format/-f: -o {clean_line(args.output)!r} has {shown}; "
+            f"give --format or use one of {known}"
+        )
+    return fmt
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from backplan_tui.core import export
 
+    fmt = _export_format(args)  # before loading: a usage error costs nothing
     session = _load(args)
-    output = export.render(args.format, session, date.today())
-    if args.format not in ("json", "csv", "ics"):
+    output = export.render(fmt, session, date.today())
+    if fmt not in ("json", "csv", "ics"):
         # JSON escapes its own control characters; CSV and iCalendar need their CRLF line
         # ends (their renderers clean every piece of user text themselves).
         output = clean_text(output)
     if args.output is None or args.output == "-":
         sys.stdout.write(output)
         return 0
-    path = export.write_atomic(Path(args.output), output)
+    try:
+        path = export.write_atomic(Path(args.output), output, overwrite=args.force)
+    except FileExistsError as error:
+        raise FileExistsError(
+            error.errno, "already exists; use --force to replace it", error.filename
+        ) from None
     _out(f"Wrote {path}")
     return 0
 
@@ -527,21 +581,51 @@ def cmd_check(args: argparse.Namespace) -> int:
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def _read_import(path: Path) -> Session:
+    """The session in ``path``: a session file (TOML, a UTF-8 BOM allowed, as the store
+    reads them) or backplan's JSON export (by its ``.json`` suffix or a ``{`` first).
+
+    A top-level ``"computed"`` key of the JSON export (the schedule worked out when it was
+    exported) is not part of the session and is left out.
+    """
     from backplan_tui.core import codec
 
-    path = Path(args.file).expanduser()
     if path.is_symlink() or not path.is_file():
         raise OSError(f"{path}: not a regular file")
     size = path.stat().st_size
+    # What is wrong inside the file is reported with its name, as the codec's errors are.
     if size > MAX_IMPORT_BYTES:
-        raise ValueError(f"{path}: {size} bytes is larger than the 10 MB limit")
+        raise ValueError(f"{path.name}: {size} bytes is larger than the 10 MB limit")
     raw = path.read_bytes()
     try:
         text_in = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    session = codec.loads(text_in, source=path.name)
+        raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
+    text_in = text_in.removeprefix("\ufeff")  # a BOM, as some editors on Windows write
+    if path.suffix.lower() != ".json" and not text_in.lstrip().startswith("{"):
+        return codec.loads(text_in, source=path.name)
+
+    import json
+
+    from backplan_tui.core.export import json as json_export
+
+    try:
+        data = json.loads(text_in)
+    except ValueError:
+        data = None  # not JSON: the loader below says why, naming the file
+    except RecursionError:
+        raise codec.CodecError(
+            "(json)", f"nested more than {codec.MAX_DEPTH} levels deep", path.name
+        ) from None
+    if isinstance(data, dict) and "computed" in data:
+        del data["computed"]
+        text_in = json.dumps(data, ensure_ascii=False)
+    return json_export.load(text_in, source=path.name)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = Path(args.file).expanduser()
+    session = _read_import(path)
     from backplan_tui.core.store import valid_id
 
     store = _store(args)
@@ -559,7 +643,10 @@ def cmd_themes(args: argparse.Namespace) -> int:
     from backplan_tui.tui.themes import theme_infos  # textual.theme only, not textual.app
 
     infos, warnings = theme_infos(paths.config_dir())
-    saved = load_settings(settings_path())[0].theme
+    settings, problem = load_settings(settings_path())  # a bad file: the default theme
+    saved = settings.theme
+    if problem:
+        warnings = [problem, *warnings]
     rows = [["", "NAME", "SOURCE", "MODE", "DESCRIPTION"]]
     for info in infos:
         mark = "*" if info.name == saved else ""

@@ -278,12 +278,12 @@ def test_export_to_stdout(capsys, fmt, first_line):
         assert (data["id"], data["title"]) == (session_id, "Improve retention")
 
 
-def test_export_to_a_file_is_private_and_replaces_a_regular_file(capsys, tmp_path):
+def test_export_to_a_file_is_private_and_replaces_a_regular_file_with_force(capsys, tmp_path):
     session_id = new_session(capsys, title="Improve retention")
     target = tmp_path / "out" / "plan.json"
     target.parent.mkdir()
     target.write_text("old content")
-    code, out, err = run(capsys, "export", session_id, "-f", "json", "-o", str(target))
+    code, out, err = run(capsys, "export", session_id, "-f", "json", "-o", str(target), "--force")
     assert code == 0 and err == ""
     assert out == f"Wrote {target}\n"
     assert json.loads(target.read_text())["id"] == session_id

@@ -74,6 +74,42 @@ BAD = {
     "schema-as-text": (b'schema_version = "1"\n' + HEADER, r"^schema_version: expected an integer"),
     "bad-toml": (HEADER + b"title = 'twice'\n", r"^\(toml\): .*line 3"),
     "nul-bytes": (b"\x00" * 64, r"^\(toml\): "),
+    # Dates outside 1900..2999 (basics.MIN_YEAR, MAX_YEAR): each of the first three once made
+    # `backplan list` and the app's start fail with OverflowError for the whole folder.
+    "checkin-date-9999": (
+        HEADER + b"[[checkins]]\ndate = 9999-12-18\n",
+        r"^checkins\[0\]\.date: 9999-12-18 is out of range \(a date must be between "
+        r"1900-01-01 and 2999-12-31\)$",
+    ),
+    "created-year-1": (
+        HEADER + b"created = 0001-01-01T00:00:00+14:00\n",
+        r"^created: 0001-01-01T00:00:00\+14:00 is out of range",
+    ),
+    "updated-year-9999": (
+        HEADER + b"updated = 9999-12-31T23:59:59-12:00\n",
+        r"^updated: 9999-12-31T23:59:59-12:00 is out of range",
+    ),
+    "created-1899-in-utc": (
+        HEADER + b"created = 1900-01-01T00:30:00+01:00\n",
+        r"^created: 1899-12-31T23:30:00\+00:00 is out of range",
+    ),
+    "target-date-year-1": (
+        HEADER + b"[future_state]\ntarget_date = 0001-01-01\n",
+        r"^future_state\.target_date: 0001-01-01 is out of range",
+    ),
+    "pinned-due-3000": (
+        HEADER + b'[[map]]\nid = "m1"\npinned_due = 3000-01-01\n',
+        r"^map\[0\]\.pinned_due: 3000-01-01 is out of range",
+    ),
+    # Text longer than basics.MAX_TEXT_CHARS (a 9 MB note made `show` take 18 s).
+    "notes-too-long": (
+        HEADER + b'[[map]]\nid = "m1"\nnotes = "' + b"n" * 100_001 + b'"\n',
+        r"^map\[0\]\.notes: 100,001 characters is longer than the limit of 100,000$",
+    ),
+    "title-too-long": (
+        b'id = "x"\ntitle = "' + b"t" * 100_001 + b'"\n',
+        r"^title: 100,001 characters is longer than the limit of 100,000$",
+    ),
 }
 
 

@@ -667,12 +667,15 @@ TEXT = st.text(max_size=60).map(clean_text)
 ID = st.text(min_size=1, max_size=8).map(clean_line).filter(lambda s: s.strip() != "")
 INTS = st.integers(min_value=0, max_value=2**63 - 1)
 FLOATS = st.floats(allow_nan=False, allow_infinity=False)
-DATES = st.dates()
+# A session's dates lie in the years 1900..2999 (basics.MIN_YEAR, MAX_YEAR); unknown keys
+# may hold any date.
+DATES = st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31))
+ANY_DATES = st.dates()
 ODD_OFFSETS = st.integers(min_value=-86399, max_value=86399).map(
     lambda s: timezone(timedelta(seconds=s))
 )
 DATETIMES = st.datetimes(
-    min_value=datetime(1900, 1, 1),
+    min_value=datetime(1900, 1, 2),  # 1900-01-01T00:00+01:00 would be 1899 in UTC
     max_value=datetime(2200, 1, 1),
     timezones=st.just(UTC) | ODD_OFFSETS,
 )
@@ -681,7 +684,7 @@ EXTRA_SCALARS = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     FLOATS,
     st.booleans(),
-    DATES,
+    ANY_DATES,
     st.times(),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)),
     st.datetimes(

@@ -29,3 +29,13 @@ DEFAULT_TIMEBOXES: dict[str, int] = {
     "reverse_map": 40,
     "pilots": 30,
 }
+
+# Every date a session holds (a target date, a check-in, ``created``, ...) lies in these
+# years, both included: a file with a date outside them is damaged (a date near year 1 or
+# 9999 would overflow the date arithmetic of the schedule and the check-in cadence).
+MIN_YEAR = 1900
+MAX_YEAR = 2999
+
+# The most characters one text field (a note, an answer, a title ...) may hold: longer text
+# is refused where it is typed and in a file (a 9 MB note made `show` take 18 s).
+MAX_TEXT_CHARS = 100_000

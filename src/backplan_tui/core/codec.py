@@ -20,10 +20,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from itertools import repeat
 from typing import Any
 
-from backplan_tui.core import basics
+from backplan_tui.core import basics, dates, tomlread
 from backplan_tui.core.model import (
     ALL_STEPS,
     CONFIDENCES,
@@ -62,8 +61,9 @@ __all__ = [
 # tomllib and tomli_w are imported where they are used: a `backplan list` that only reads
 # the index parses no TOML and should not pay for importing them.
 MAX_FILE_BYTES = basics.MAX_FILE_BYTES
-MAX_DEPTH = 32  # tables and arrays inside each other; a session needs about 6
+MAX_DEPTH = tomlread.MAX_DEPTH  # tables and arrays inside each other
 MAX_INT = 2**63 - 1  # TOML integers are 64-bit
+MAX_TEXT_CHARS = basics.MAX_TEXT_CHARS  # the longest string a field may hold
 
 
 class CodecError(ValueError):
@@ -142,6 +142,10 @@ def _key_path(where: str, key: str) -> str:
 def _read_str(value: Any, where: str) -> str:
     if not isinstance(value, str):
         raise _fail(where, "a string", value)
+    if len(value) > MAX_TEXT_CHARS:
+        raise CodecError(
+            where, f"{len(value):,} characters is longer than the limit of {MAX_TEXT_CHARS:,}"
+        )
     return value
 
 
@@ -181,18 +185,28 @@ def _read_float(value: Any, where: str) -> float:
     return value
 
 
+def _check_date_range(value: date, where: str) -> None:
+    problem = dates.out_of_range(value)
+    if problem is not None:
+        raise CodecError(where, problem)
+
+
 def _read_date(value: Any, where: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise _fail(where, "a date", value)
+    _check_date_range(value, where)
     return value
 
 
 def _read_datetime(value: Any, where: str) -> datetime:
     if not isinstance(value, datetime):
         raise _fail(where, "a date and time", value)
+    _check_date_range(value, where)  # first: near year 1 or 9999 the conversion overflows
     if value.tzinfo is None or value.utcoffset() is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    _check_date_range(value, where)  # 1900-01-01T00:00+01:00 is still 1899 in UTC
+    return value
 
 
 def _read_table(value: Any, where: str) -> dict[str, Any]:
@@ -464,23 +478,11 @@ def _migrate(data: dict[str, Any], version: int) -> dict[str, Any]:
 
 
 def _check_depth(data: dict[str, Any]) -> None:
-    """Refuse tables/arrays nested more than ``MAX_DEPTH`` deep, without recursing.
-
-    The root table is level 1; the error names the top-level key that holds the nesting.
-    """
-    stack: list[tuple[Any, int, str]] = [(value, 2, str(key)) for key, value in data.items()]
-    while stack:
-        value, depth, top = stack.pop()
-        if isinstance(value, dict):
-            children: Any = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            field = top if _SIMPLE_KEY.fullmatch(top) else json.dumps(top)
-            raise CodecError(field, f"nested more than {MAX_DEPTH} levels deep")
-        stack.extend((child, depth + 1, top) for child in children)
+    """``tomlread.check_depth`` as a ``CodecError`` naming the top-level key."""
+    try:
+        tomlread.check_depth(data)
+    except tomlread.NestingError as err:
+        raise CodecError(err.field, err.message) from None
 
 
 def from_dict(data: dict[str, Any], source: str = "", *, allow_newer: bool = False) -> Session:
@@ -689,47 +691,20 @@ def dumps(session: Session) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
-# A dotted key (``a.b.c = 1``) or table header (``[a.b.c]``) of many parts: tomllib takes
-# time quadratic in the number of parts (20,000 parts: half a minute), so such keys are
-# refused before parsing.  Possessive quantifiers and the look-behind keep this scan linear.
-_KEY_PART = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
-_DOTTED_KEY = re.compile(rf"(?<![A-Za-z0-9_-]){_KEY_PART}(?:[ \t]*+\.[ \t]*+{_KEY_PART})++")
-
-
-def _has_long_dotted_key(text: str) -> bool:
-    """Whether a key of more than ``MAX_DEPTH`` dotted parts is followed by ``=`` or ``]``.
-
-    Such a key lies on one line (none of its parts can hold a newline) with ``MAX_DEPTH``
-    dots or more, so only lines with that many dots are scanned -- in a session file, none.
-    """
-    if text.count(".") < MAX_DEPTH:
-        return False
-    lines = text.split("\n")
-    if max(map(str.count, lines, repeat("."))) < MAX_DEPTH:
-        return False
-    for line in lines:
-        if line.count(".") < MAX_DEPTH:
-            continue
-        for match in _DOTTED_KEY.finditer(line):
-            if match.group().count(".") >= MAX_DEPTH:
-                follows = line[match.end() : match.end() + 80].lstrip(" \t")[:1]
-                if follows in ("=", "]"):
-                    return True
-    return False
+# The nesting limits of every TOML file backplan reads (kept under their old names here).
+_has_long_dotted_key = tomlread.has_long_dotted_key
 
 
 def loads(text: str, source: str = "", *, allow_newer: bool = False) -> Session:
     """Parse and validate TOML text.  A syntax error is ``CodecError`` with field ``(toml)``."""
-    if _has_long_dotted_key(text):
-        raise CodecError("(toml)", f"a dotted key nested more than {MAX_DEPTH} levels deep", source)
     import tomllib
 
     try:
-        data = tomllib.loads(text)
+        data = tomlread.parse(text, check=False)  # from_dict checks the depth
     except tomllib.TOMLDecodeError as err:
         raise CodecError("(toml)", str(err), source) from None
-    except RecursionError:  # arrays or inline tables nested hundreds deep
-        raise CodecError("(toml)", f"nested more than {MAX_DEPTH} levels deep", source) from None
+    except tomlread.NestingError as err:
+        raise CodecError(err.field, err.message, source) from None
     return from_dict(data, source, allow_newer=allow_newer)
 
 

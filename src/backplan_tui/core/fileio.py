@@ -112,27 +112,55 @@ def write_temp(directory: Path, name: str, data: bytes) -> Path:
     return tmp
 
 
-def write_atomic(path: Path, data: str | bytes) -> Path:
+def write_atomic(path: Path, data: str | bytes, *, overwrite: bool = True) -> Path:
     """Replace ``path`` with ``data`` in one step, as a new 0600 file.
 
     A symlink at ``path`` is refused (``os.replace`` would replace the link, never write
     through it, but the user asked for that path); the folder must exist.  On any error the
-    old file is untouched and no temp file is left.
+    old file is untouched and no temp file is left.  ``overwrite=False``: ``FileExistsError``
+    when something is at ``path`` already, also when it appears while the data is written
+    (the temp file is hard-linked into place, which never replaces).
     """
     path = Path(path).expanduser()
     if path.is_symlink():
         raise OSError(f"{path} is a symbolic link; refusing to overwrite it")
     if path.is_dir():
         raise OSError(f"{path} is a directory")
+    if not overwrite and os.path.lexists(path):
+        raise _exists(path)
     parent = path.parent
     if not parent.is_dir():
         raise OSError(f"cannot write {path}: directory {parent} does not exist")
     raw = data.encode("utf-8") if isinstance(data, str) else data
     tmp: Path | None = write_temp(parent, path.name, raw)
     try:
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
         tmp = None
     finally:
         remove_quietly(tmp)
     fsync_dir(parent)  # the file is in place: a folder that cannot be flushed is no error
     return path
+
+
+def _exists(path: Path) -> FileExistsError:
+    return FileExistsError(errno.EEXIST, "already exists", str(path))
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Put ``tmp`` at ``path`` only if nothing is there; ``tmp`` is gone afterwards."""
+    try:
+        os.link(tmp, path, follow_symlinks=False)
+    except FileExistsError:
+        raise _exists(path) from None
+    except OSError as err:
+        if err.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+            raise
+        # No hard links on this file system: the check above, then the rename.
+        if os.path.lexists(path):
+            raise _exists(path) from None
+        os.replace(tmp, path)
+        return
+    remove_quietly(tmp)

@@ -51,12 +51,12 @@ day the session was created).
 
 from __future__ import annotations
 
-import calendar
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
+from backplan_tui.core.dates import add_days, add_months
 from backplan_tui.core.model import CheckIn, Outcome, Session
 
 __all__ = [
@@ -341,13 +341,6 @@ def set_review_cadence(session: Session, cadence: str) -> None:
     session.extra[CADENCE_KEY] = cadence
 
 
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (Jan 31 + 1 = Feb 28/29)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 @dataclass(frozen=True)
 class CheckinDue:
     due: date
@@ -381,7 +374,7 @@ def next_checkin_due(session: Session, today: date) -> CheckinDue:
     if cadence == "monthly":
         due = add_months(anchor, 1)
     else:
-        due = anchor + timedelta(days=7 if cadence == "weekly" else 14)
+        due = add_days(anchor, 7 if cadence == "weekly" else 14)  # never overflows
     return CheckinDue(due=due, days_left=(due - today).days, cadence=cadence, last=last)
 
 

@@ -46,6 +46,7 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
+from backplan_tui.core.dates import add_days
 from backplan_tui.core.model import MapNode, Session
 
 __all__ = [
@@ -333,7 +334,7 @@ def compute(session: Session, today: date, working_days: bool | None = None) -> 
             critical.append(current)
             current = parent_of[current]
 
-    horizon = today + timedelta(days=START_NOW_DAYS)
+    horizon = add_days(today, START_NOW_DAYS)  # clamped: never overflows
     start_now = sorted(
         (
             k

@@ -151,10 +151,14 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
         return bad, f"{path}: is not UTF-8 text; using defaults"
     import tomllib  # only when there is a settings file
 
+    from backplan_tui.core import tomlread
+
     try:
-        data = tomllib.loads(text)
+        data = tomlread.parse(text)  # nesting a thousand deep is refused, not a RecursionError
     except tomllib.TOMLDecodeError as error:
         return bad, f"{path}: (toml): {error}; using defaults"
+    except tomlread.NestingError as error:
+        return bad, f"{path}: {error}; using defaults"
 
     settings = Settings()
     problems: list[str] = []

@@ -90,7 +90,10 @@ def stamp(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC)
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # near year 1 or 9999 (a forged index): shown with its offset
+            return value.isoformat(" ", "minutes")
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

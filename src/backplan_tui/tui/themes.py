@@ -364,10 +364,14 @@ def _read_theme_file(path: Path, builtin: bool = False) -> tuple[Theme, str, lis
         raise ThemeFileError("(file)", "is not UTF-8 text") from None
     import tomllib  # loaded with the first theme file read
 
+    from backplan_tui.core import tomlread
+
     try:
-        data = tomllib.loads(text)
+        data = tomlread.parse(text)  # nesting a thousand deep is refused, not a RecursionError
     except tomllib.TOMLDecodeError as error:
         raise ThemeFileError("(toml)", str(error)) from None
+    except tomlread.NestingError as error:
+        raise ThemeFileError(error.field, error.message) from None
     return _parse_theme(data, check=not builtin)
 
 

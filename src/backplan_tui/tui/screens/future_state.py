@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -14,6 +13,7 @@ from textual.events import DescendantFocus
 from textual.widgets import Input, Label, Static, TextArea
 
 from backplan_tui.core.coach import smart_check
+from backplan_tui.core.dates import parse_date
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
 from backplan_tui.tui.screens.base import TableStepScreen
@@ -132,7 +132,7 @@ class FutureStateScreen(TableStepScreen):
         text = date_field.value.strip()
         target = fs.target_date
         try:
-            target = date.fromisoformat(text) if text else None
+            target = parse_date(text) if text else None  # 1900..2999 (core.dates)
             date_field.set_class(False, "-invalid")
         except ValueError:
             date_field.set_class(True, "-invalid")  # keep the last good date

@@ -33,6 +33,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
+from backplan_tui.core.basics import MAX_TEXT_CHARS
+from backplan_tui.core.dates import RANGE_TEXT, out_of_range
 from backplan_tui.core.textclean import clean_line, clean_text
 from backplan_tui.tui.text import plain, safe
 
@@ -288,15 +290,22 @@ def parse_value(spec: Field, raw: Any) -> Any:
         return value
     text = clean_text(str(raw or "")) if spec.kind == "long" else clean_line(str(raw or ""))
     text = text.strip() if spec.kind != "long" else text.rstrip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise FieldError(
+            f"{spec.label}: at most {MAX_TEXT_CHARS:,} characters (this has {len(text):,})"
+        )
     if not text:
         if spec.required:
             raise FieldError(f"{spec.label} is required")
         return "" if spec.kind in ("text", "long") else None
     if spec.kind == "date":
         try:
-            return date.fromisoformat(text)
+            day = date.fromisoformat(text)
         except ValueError:
             raise FieldError(f"{spec.label}: use a date like 2027-12-31") from None
+        if out_of_range(day) is not None:
+            raise FieldError(f"{spec.label}: a date must be {RANGE_TEXT}")
+        return day
     if spec.kind in ("int", "float"):
         try:
             number: float = int(text) if spec.kind == "int" else float(text)
@@ -418,6 +427,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
             id=wid,
             placeholder=placeholder,
             restrict=restrict,
+            max_length=MAX_TEXT_CHARS,
             compact=True,
         )
 
