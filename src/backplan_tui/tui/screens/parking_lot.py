@@ -95,6 +95,7 @@ class ParkingLotScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.refresh_list()
+        self.query_one("#park-status").display = False  # until there is something to say
         self.query_one("#park-input", Input).focus()
 
     def refresh_list(self, highlight: int | None = None) -> None:
@@ -125,7 +126,9 @@ class ParkingLotScreen(ModalScreen[None]):
 
     def say(self, message: Content) -> None:
         """What the last action did, in the dialog itself (a toast may be missed)."""
-        self.query_one("#park-status", Static).update(message)
+        status = self.query_one("#park-status", Static)
+        status.update(message)
+        status.display = True
 
     @on(Input.Submitted, "#park-input")
     def _park(self, event: Input.Submitted) -> None:
