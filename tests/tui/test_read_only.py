@@ -225,3 +225,55 @@ async def test_no_code_path_marks_a_read_only_session_edited(data_dir: Path) -> 
         assert path.read_bytes() == before
     finally:
         other_window.release()
+
+
+NEWER = b"""\
+schema_version = 2
+id = "future-0001"
+title = "From a newer backplan"
+revision = 7
+current_step = "questions"
+shiny_new_field = "kept as it is"
+
+[[questions]]
+id = "q1"
+prompt = "Who benefits?"
+"""
+
+
+async def test_a_newer_file_says_so_and_c_copies_what_this_version_reads(
+    data_dir: Path,
+) -> None:
+    store = SessionStore(data_dir)
+    store.sessions_dir.mkdir(parents=True)
+    path = store.sessions_dir / "future-0001.toml"
+    path.write_bytes(NEWER)
+    app = create_app(data_dir, open_session="future-0001", today=lambda: TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert screen_name(app) == "QuestionsScreen" and app.document.read_only
+        screen = app.screen
+        assert str(screen.query_one(SaveIndicator).render()) == "read-only: newer file"
+        assert str(screen.query_one(Prompts).render()).startswith(
+            "Read-only: this session was saved by a newer backplan."
+        )
+        assert screen.active_bindings["c"].binding.description == (
+            "Read-only (newer file): work on a copy"
+        )
+        app.clear_notifications()
+        await pilot.press("space")  # would cycle the question's status
+        await pilot.pause()
+        assert app.session.questions[0].status == "open"
+        assert read_only_toasts(app) and "newer backplan" in read_only_toasts(app)[0]
+        await pilot.press("c")
+        await pilot.pause()
+        assert screen_name(app) == "QuestionsScreen" and not app.document.read_only
+        copy_id = app.session.id
+        await pilot.press("space")
+        await pilot.pause()
+        assert app.session.questions[0].status == "answered"
+        await pilot.press("ctrl+q")
+    assert path.read_bytes() == NEWER
+    copied = SessionStore(data_dir).load(copy_id)
+    assert copied.title == "From a newer backplan (copy)"
+    assert [q.status for q in copied.questions] == ["answered"]
