@@ -557,6 +557,7 @@ class BackplanApp(App[None]):
     def changed(self, label: str = "edit") -> None:
         """Called after every edit: an undo step, "unsaved", and the autosave countdown.
 
+        A read-only session refuses it: the edit is taken back (``readonly.refuse_edit``).
         The state before this edit is the one kept after the previous edit, so it goes on
         the undo list under ``label``.  Typing into a field ("type: ...") coalesces into one
         step while the same field keeps changing within two seconds.
@@ -565,6 +566,11 @@ class BackplanApp(App[None]):
 
         doc = self.document
         if doc is None:
+            return
+        if doc.read_only:  # never "edited": the change is taken back, and the room told
+            from backplan_tui.tui import readonly
+
+            readonly.refuse_edit(self, label)
             return
         now = self.clock()
         coalesce = (

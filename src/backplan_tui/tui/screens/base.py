@@ -10,14 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.events import Key
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
 from backplan_tui.core.textclean import split_names
 from backplan_tui.core.timebox import MAX_MINUTES, MIN_MINUTES
-from backplan_tui.tui.text import fmt, plain, safe_block, toast
+from backplan_tui.tui import readonly
+from backplan_tui.tui.text import fmt, plain, safe, safe_block, toast
 from backplan_tui.tui.widgets.form import Field, FormScreen
 from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.prompts import Prompts
@@ -31,15 +33,26 @@ def agenda_steps() -> tuple[str, ...]:
 _T = TypeVar("_T")
 
 
+def copy_bindings() -> list[Binding]:
+    """``c`` in a read-only session (check_action shows it there only, first in the footer):
+    work on a copy.  One binding per reason, so that the footer says which.  A screen that
+    binds ``c`` itself lists these first again (a subclass's key replaces the base's)."""
+    return [
+        Binding(readonly.COPY_KEY, f"work_on_copy('{kind}')", description, id=f"step.copy.{kind}")
+        for kind, description in readonly.COPY_LABELS.items()
+    ]
+
+
 class StepScreen(Screen[None]):
     """Base of the four step screens and the summary."""
 
     STEP: ClassVar[str] = ""
     BINDINGS = [
+        *copy_bindings(),
         Binding("ctrl+n", "next_step", "Next step", id="step.next"),
         Binding("ctrl+b", "previous_step", "Prev step", id="step.previous"),
         Binding("ctrl+r", "summary", "Summary", id="step.summary"),
-        Binding("ctrl+s", "app.save", "Save", id="step.save"),
+        Binding("ctrl+s", "save", "Save", id="step.save"),
         Binding("escape", "home", "Home", id="step.home"),
         Binding("ctrl+l", "park", "Park it", id="step.park"),
         Binding("f2", "details", "Details", id="step.details"),
@@ -86,9 +99,100 @@ class StepScreen(Screen[None]):
             yield Stepper(id="stepper")
             yield Static(id="timer", classes="timer")
             yield SaveIndicator(id="save-state")
-        yield Prompts(self.prompt_blocks(), id="prompts", classes="prompts")
+        yield Prompts(self.all_prompt_blocks(), id="prompts", classes="prompts")
         yield from self.compose_body()
         yield Footer()
+
+    # --- read-only ---------------------------------------------------------------------------
+
+    _read_only_kind: str | None = None  # why the session is read-only (None: it is not)
+    _probing = False  # check_action answers as for a writable session (see on_key)
+
+    @property
+    def read_only(self) -> bool:
+        return readonly.is_read_only(self.app)
+
+    def read_only_kind(self) -> str | None:
+        """Why the session is read-only ("locked", "newer", "folder", "other"), worked out
+        once per screen (it reads the lock file); None when it can be edited."""
+        if not self.read_only:
+            return None
+        if self._read_only_kind is None:
+            self._read_only_kind = readonly.kind(self.app)
+        return self._read_only_kind
+
+    def all_prompt_blocks(self) -> list[Content]:
+        """The guiding prompts, after the read-only notice when the session is read-only."""
+        blocks = self.prompt_blocks()
+        if self.read_only:
+            notice = readonly.reason(self.app) + f" {readonly.COPY_KEY} works on a copy."
+            blocks = [safe(notice, "bold $warning"), *blocks]
+        return blocks
+
+    def refuse_read_only(self) -> bool:
+        """In a read-only session: say why nothing can change, and return True."""
+        if not self.read_only:
+            return False
+        toast(self, readonly.refusal(self.app), title="Read-only", severity="warning", timeout=6)
+        return True
+
+    def on_key(self, event: Key) -> None:
+        """A key that would change a read-only session says why, instead of doing nothing.
+
+        Its binding is hidden (check_action), so Textual would let the key fall through in
+        silence; the bindings are read as for a writable session to know what it meant.
+        """
+        if not self.read_only:
+            return
+        now = self.active_bindings.get(event.key)
+        if now is not None and now.enabled:
+            return  # a key that works read-only (c for a copy, the step keys)
+        self._probing = True
+        try:
+            active = self.active_bindings.get(event.key)
+        finally:
+            self._probing = False
+        if active is not None and readonly.action_name(active.binding.action) in (
+            readonly.MUTATING_ACTIONS
+        ):
+            event.stop()
+            event.prevent_default()
+            self.refuse_read_only()
+
+    def disable_fields_if_read_only(self) -> None:
+        """Text fields of a read-only session cannot be typed into (they stay readable)."""
+        if self.read_only:
+            for field in self.query("Input, TextArea"):
+                if isinstance(field, (Input, TextArea)):
+                    field.disabled = True
+
+    def action_work_on_copy(self, kind: str = "") -> None:
+        """Copy the read-only session and open the copy, writable, at this step."""
+        from backplan_tui.core.store import SessionReadOnly, StoreError
+
+        app = self.backplan
+        doc = app.document
+        if doc is None or not doc.read_only:
+            return
+        store = app.store
+        try:
+            try:  # the other window's last save, not what this one loaded
+                copy = store.duplicate(doc.session.id)
+            except SessionReadOnly:  # a newer backplan's file: what this one can read of it
+                copy = store.save_as_copy(doc.session)
+        except (StoreError, OSError) as error:
+            app.report_error(str(error), "Cannot copy session")
+            return
+        step = self.STEP
+        app.close_document()
+        self.app.pop_screen()
+        if app.open_session(copy.id, step):
+            toast(
+                self.app,
+                f"You are working on a copy: {copy.title}. The original is left as it was.",
+                title="Copy",
+                timeout=6,
+            )
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -100,15 +204,19 @@ class StepScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.backplan.presenter, "-presenter")
+        self.set_class(self.read_only, "-read-only")
         self.sub_title = STEP_TITLES.get(self.STEP, self.sub_title)
         self.watch(self.app, "save_state", self._show_save_state)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
         self.show_timer()
+        self.disable_fields_if_read_only()
 
     def _show_save_state(self, state: str) -> None:
-        self.query_one(SaveIndicator).show(state)
+        kind = self.read_only_kind() if state == "read-only" else None
+        label = readonly.SHORT.get(kind) if kind is not None else None
+        self.query_one(SaveIndicator).show(state, label)
 
     def refresh_stepper(self) -> None:
         from backplan_tui.core.coach import step_health
@@ -241,7 +349,7 @@ class StepScreen(Screen[None]):
                 return
             step, item_id = target
             if step != self.STEP and step in ALL_STEPS:
-                self.backplan.goto_step(step)
+                self.goto_step(step)
                 self.app.call_after_refresh(self._focus_on_new_screen, item_id)
             else:
                 self.focus_item(item_id)
@@ -280,7 +388,7 @@ class StepScreen(Screen[None]):
         agenda = self.backplan.agenda
         if agenda is not None:
             agenda.replan(self.session)
-        self.query_one(Prompts).update(self.prompt_blocks())  # the summary's agenda line
+        self.query_one(Prompts).update(self.all_prompt_blocks())  # the summary's agenda line
         self.show_timer()
 
     def show_timer(self) -> None:
@@ -314,25 +422,43 @@ class StepScreen(Screen[None]):
 
     # --- navigation ------------------------------------------------------------------------
 
+    def goto_step(self, step: str) -> None:
+        """Go to ``step``.  A read-only session only changes screens: the app's step change
+        marks the session changed to save its ``current_step``, and a read-only session
+        cannot be saved (that would say "NOT SAVED" about edits nobody made)."""
+        doc = self.backplan.document
+        if doc is not None and doc.read_only and step in ALL_STEPS:
+            doc.session.current_step = step
+            self.app.switch_screen(self.backplan.make_step_screen(step))
+            return
+        self.backplan.goto_step(step)
+
     def action_next_step(self) -> None:
         index = ALL_STEPS.index(self.STEP)
         if index + 1 < len(ALL_STEPS):
-            self.backplan.goto_step(ALL_STEPS[index + 1])
+            self.goto_step(ALL_STEPS[index + 1])
 
     def action_previous_step(self) -> None:
         index = ALL_STEPS.index(self.STEP)
         if index > 0:
-            self.backplan.goto_step(ALL_STEPS[index - 1])
+            self.goto_step(ALL_STEPS[index - 1])
 
     def action_summary(self) -> None:
         if self.STEP != "summary":
-            self.backplan.goto_step("summary")
+            self.goto_step("summary")
+
+    def action_save(self) -> None:
+        self.backplan.action_save()
 
     def action_home(self) -> None:
         self.backplan.close_document()
         self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "work_on_copy":
+            return bool(parameters) and parameters[0] == self.read_only_kind()
+        if action in readonly.MUTATING_ACTIONS and self.read_only and not self._probing:
+            return False  # hidden; pressed anyway, on_key says why
         if action == "next_step" and self.STEP == ALL_STEPS[-1]:
             return None
         if action == "previous_step" and self.STEP == ALL_STEPS[0]:
@@ -377,7 +503,7 @@ class TableStepScreen(StepScreen):
         self.table().focus_key(item_id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        if event.data_table.id == self.TABLE_ID:
+        if event.data_table.id == self.TABLE_ID and not self.refuse_read_only():
             self.action_edit_item()
 
     def action_edit_item(self) -> None:

@@ -113,7 +113,10 @@ class FutureStateScreen(TableStepScreen):
         # StepScreen.on_mount runs too: Textual calls the handler of every class in the MRO.
         self.refresh_outcomes()
         self.refresh_smart()
-        self.query_one("#statement", TextArea).focus()
+        if self.read_only:  # the goal's fields cannot be typed into: start on the table
+            self.query_one(ItemTable).focus()
+        else:
+            self.query_one("#statement", TextArea).focus()
 
     # --- the goal fields ---------------------------------------------------------------------
 

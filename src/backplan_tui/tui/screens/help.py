@@ -52,9 +52,18 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.widgets.items import ItemTable
 
     def own(*classes: Any) -> list[Binding]:
+        """Each key and action once: the read-only copy key has one binding per reason,
+        whose footer label says which (``StepScreen``); the help lists the first."""
         found: list[Binding] = []
+        seen: set[tuple[str, str]] = set()
         for cls in classes:
-            found.extend(b for b in cls.BINDINGS if isinstance(b, Binding) and b.description)
+            for b in cls.BINDINGS:
+                if not isinstance(b, Binding) or not b.description:
+                    continue
+                name = (b.key, b.action.split("(", 1)[0])
+                if name not in seen:
+                    seen.add(name)
+                    found.append(b)
         return found
 
     return [

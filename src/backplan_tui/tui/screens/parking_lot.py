@@ -1,8 +1,19 @@
 """The parking lot: capture a side topic in one line, keep the room moving, decide later.
 
 Opened with Ctrl+L from any workshop screen.  Enter parks what was typed; in the list,
-``q``/``m``/``p`` turn an item into a question, a map node (directly under the goal) or a
-pilot, and ``d`` deletes it.
+``q``/``m``/``p`` turn the highlighted item into a question, a map node (directly under the
+goal) or a pilot, and Delete removes it.
+
+What a facilitator typing fast expects, and what keeps a typed word from being lost:
+
+- the typing line has the focus whenever there is nothing to act on (an empty list never
+  takes it), and gets it back after every conversion or delete, so the next letters are
+  text again, never the next command;
+- in the list, any printable key other than ``q``/``m``/``p`` goes to the typing line
+  (type-to-capture), so a topic typed there is not swallowed;
+- no letter deletes (Delete does), and each conversion or delete says in the dialog what
+  it did; Ctrl+Z in the dialog undoes it (Ctrl+Y redoes);
+- Esc with a topic typed parks it before closing, and says so.
 """
 
 from __future__ import annotations
@@ -14,15 +25,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.events import Key, Paste
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backplan_tui.core.model import MapNode, Pilot, Question
 from backplan_tui.core.textclean import clean_line
-from backplan_tui.tui.text import safe, toast
+from backplan_tui.tui.text import fmt, safe, toast
 
 KINDS = {"question": "a question", "map": "a map node", "pilot": "a pilot"}
+COMMAND_LETTERS = frozenset("qmp")  # the list's own letters; any other one is text
 
 
 class ParkedList(OptionList):
@@ -30,12 +43,28 @@ class ParkedList(OptionList):
         Binding("q", "screen.convert('question')", "To question", id="park.question"),
         Binding("m", "screen.convert('map')", "To map node", id="park.map"),
         Binding("p", "screen.convert('pilot')", "To pilot", id="park.pilot"),
-        Binding("d,delete", "screen.remove", "Delete", id="park.delete"),
+        Binding("delete", "screen.remove", "Delete", id="park.delete"),
     ]
+
+    def on_key(self, event: Key) -> None:
+        """Type-to-capture: a printable key that is not one of the list's letters is text,
+        and goes to the typing line (with the focus)."""
+        if event.is_printable and event.character and event.character not in COMMAND_LETTERS:
+            event.stop()
+            event.prevent_default()
+            self.screen.capture(event.character)  # type: ignore[attr-defined]
+
+    def on_paste(self, event: Paste) -> None:
+        event.stop()
+        self.screen.capture(event.text)  # type: ignore[attr-defined]
 
 
 class ParkingLotScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape", "close", "Close", id="park.close")]
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="park.close"),
+        Binding("ctrl+z", "undo", "Undo", id="park.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="park.redo"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="parking-dialog", classes="dialog"):
@@ -43,10 +72,19 @@ class ParkingLotScreen(ModalScreen[None]):
                 Content.from_markup("[b]Parking lot[/b] — park it, keep the room moving"),
                 classes="dialog-title",
             )
-            yield Input(placeholder="Type a topic and press Enter", id="park-input", compact=True)
+            # Not select_on_focus: back from the list, the next key would replace a
+            # half-typed topic instead of going on with it.
+            yield Input(
+                placeholder="Type a topic and press Enter",
+                id="park-input",
+                compact=True,
+                select_on_focus=False,
+            )
             yield ParkedList(id="parked")
+            yield Static(id="park-status")
             yield Static(
-                "Tab to the list: q question · m map node · p pilot · d delete · Esc close",
+                "Enter parks it · Tab to the list: q question · m map node · p pilot · "
+                "Del delete · Ctrl+Z undo · Esc close",
                 classes="hint",
                 markup=False,
             )
@@ -57,6 +95,7 @@ class ParkingLotScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.refresh_list()
+        self.query_one("#park-status").display = False  # until there is something to say
         self.query_one("#park-input", Input).focus()
 
     def refresh_list(self, highlight: int | None = None) -> None:
@@ -64,18 +103,47 @@ class ParkingLotScreen(ModalScreen[None]):
         parked.clear_options()
         items = self.session.facilitation.parking_lot
         parked.add_options([Option(safe(text)) for text in items])
+        # An empty list cannot take the focus: what is typed then always reaches the line.
+        parked.disabled = not items
         if items:
             parked.highlighted = min(highlight or 0, len(items) - 1)
+        else:
+            self.focus_input()
+
+    def reload(self) -> None:
+        """The session changed behind the dialog (an undo, a refused edit): show it."""
+        self.refresh_list(self.query_one(ParkedList).highlighted)
+
+    def focus_input(self) -> None:
+        self.query_one("#park-input", Input).focus()
+
+    def capture(self, text: str) -> None:
+        """Text typed (or pasted) while the list had the focus: onto the typing line."""
+        line = self.query_one("#park-input", Input)
+        line.focus()
+        line.cursor_position = len(line.value)
+        line.insert_text_at_cursor(text)
+
+    def say(self, message: Content) -> None:
+        """What the last action did, in the dialog itself (a toast may be missed)."""
+        status = self.query_one("#park-status", Static)
+        status.update(message)
+        status.display = True
 
     @on(Input.Submitted, "#park-input")
     def _park(self, event: Input.Submitted) -> None:
-        text = clean_line(event.value).strip()
+        if self.park(event.value):
+            event.input.value = ""
+
+    def park(self, value: str) -> bool:
+        text = clean_line(value).strip()
         if not text:
-            return
+            return False
         self.session.facilitation.parking_lot.append(text)
         self.app.changed(f"park {text}")  # type: ignore[attr-defined]
-        event.input.value = ""
         self.refresh_list(highlight=len(self.session.facilitation.parking_lot) - 1)
+        self.say(fmt("Parked [b]$t[/b].", t=text))
+        return True
 
     def _take(self) -> tuple[int, str] | None:
         index = self.query_one(ParkedList).highlighted
@@ -99,7 +167,8 @@ class ParkingLotScreen(ModalScreen[None]):
         del session.facilitation.parking_lot[index]
         self.app.changed(f"turn into {KINDS[kind]}: {text}")  # type: ignore[attr-defined]
         self.refresh_list(highlight=index)
-        toast(self, f"Turned into {KINDS[kind]}: {text}", timeout=3)
+        self.say(fmt("Turned [b]$t[/b] into $k. Ctrl+Z undoes it.", t=text, k=KINDS[kind]))
+        self.focus_input()
 
     def action_remove(self) -> None:
         taken = self._take()
@@ -109,6 +178,24 @@ class ParkingLotScreen(ModalScreen[None]):
         removed = self.session.facilitation.parking_lot.pop(index)
         self.app.changed(f"remove parked {removed}")  # type: ignore[attr-defined]
         self.refresh_list(highlight=index)
+        self.say(fmt("Deleted [b]$t[/b]. Ctrl+Z undoes it.", t=removed))
+        self.focus_input()
+
+    def action_undo(self, redo: bool = False) -> None:
+        label = self.app.undo(redo=redo)  # type: ignore[attr-defined]
+        self.reload()
+        if label:
+            self.say(fmt("Redone: $l." if redo else "Undone: $l.", l=label))
+        else:
+            self.say(Content("Nothing to redo." if redo else "Nothing to undo."))
+        self.focus_input()
+
+    def action_redo(self) -> None:
+        self.action_undo(redo=True)
 
     def action_close(self) -> None:
+        """Close; a topic still on the typing line is parked first (and said), not lost."""
+        typed = self.query_one("#park-input", Input).value
+        if self.park(typed):
+            toast(self.app, f"Parked on close: {clean_line(typed).strip()}", timeout=4)
         self.dismiss(None)

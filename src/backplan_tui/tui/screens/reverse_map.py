@@ -337,7 +337,7 @@ class ReverseMapScreen(StepScreen):
         node = self.selected()
         if node is None:
             if self.selected_id() == GOAL:
-                self.backplan.goto_step("future_state")
+                self.goto_step("future_state")
             return
         fields = node_fields(self.session.participants)
         values = {f.name: getattr(node, f.name) for f in fields}
@@ -360,7 +360,10 @@ class ReverseMapScreen(StepScreen):
     @on(Tree.NodeSelected, "#map")
     def _selected_node(self, event: Tree.NodeSelected[str]) -> None:
         event.stop()
-        self.action_edit_item()
+        if self.selected_id() == GOAL:  # the goal: its step
+            self.goto_step("future_state")
+        elif not self.refuse_read_only():
+            self.action_edit_item()
 
     def action_vote(self) -> None:
         from backplan_tui.tui.screens.voting import VoteScreen

@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import progress
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
-from backplan_tui.tui.screens.base import StepScreen
+from backplan_tui.tui.screens.base import StepScreen, copy_bindings
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
 from backplan_tui.tui.widgets.items import Detail
@@ -65,7 +65,8 @@ class TrackScreen(StepScreen):
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("ctrl+g", "health", "Health", show=False),
-        Binding("ctrl+s", "app.save", "Save", show=False),
+        Binding("ctrl+s", "save", "Save", show=False),
+        *copy_bindings(),  # c: a copy of a read-only session, else c checks in
         Binding("c", "checkin", "Check in", id="track.checkin"),
         Binding("h", "checkins", "Check-ins", id="track.checkins"),
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
@@ -117,10 +118,11 @@ class TrackScreen(StepScreen):
             toast(self, "This is your first visit to this session on this computer.", timeout=4)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The workshop-only keys (step moves, timebox, presenter) do not apply here."""
+        """The workshop-only keys (step moves, timebox, presenter) do not apply here; the
+        ones that change the session are hidden in a read-only session (StepScreen)."""
         if action in NOT_ON_TRACK:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def show_timer(self) -> None:  # no timebox here
         pass
@@ -275,7 +277,7 @@ class TrackScreen(StepScreen):
         self.app.push_screen(CheckinsScreen(), self._after_checkins)
 
     def _after_checkins(self, choice: tuple[str, int] | None) -> None:
-        if choice is None:
+        if choice is None or self.refuse_read_only():
             self.reload()
             return
         verb, index = choice

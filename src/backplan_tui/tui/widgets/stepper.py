@@ -25,7 +25,7 @@ SAVE_LABELS = {
     "saved": ("✓ saved", "$healthy"),
     "unsaved": ("● unsaved", "$warning-finding"),
     "error": ("✗ NOT SAVED", "bold $problem"),
-    "read-only": ("read-only", "$warning"),
+    "read-only": ("read-only", "bold $warning"),
 }
 
 
@@ -59,8 +59,11 @@ class Stepper(Static):
 
 
 class SaveIndicator(Static):
-    """The autosave state, at the right of the stepper."""
+    """The autosave state, at the right of the stepper ("read-only" says why in ``label``:
+    ``read-only: in use``)."""
 
-    def show(self, state: str) -> None:
+    def show(self, state: str, label: str | None = None) -> None:
         text, style = SAVE_LABELS.get(state, ("", ""))
+        if label:
+            text = label
         self.update(Content.styled(text, style) if text else Content(""))
