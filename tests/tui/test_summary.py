@@ -151,20 +151,20 @@ def test_every_line_fits_and_tables_keep_whole_headers() -> None:
     )
     for width in (20, 33, 57, 78, 118):
         lines = lay_out(blocks, width)
-        assert all(text.cell_len <= width for _, text in lines), width
+        assert all(line.text().cell_len <= width for line in lines), width
     demo = lay_out(summary_doc.build(templates.demo_session(TODAY), TODAY), 76)
-    headers = [text.plain.split() for kind, text in demo if kind == "th"]
+    headers = [line.plain.split() for line in demo if line.kind == "th"]
     assert ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"] in headers
     assert ["Date", "Confidence", "Values", "Note"] in headers
     # the due dates are whole (a column keeps its longest word, a date)
-    rows = [text.plain for kind, text in demo if kind == "body"]
+    rows = [line.plain for line in demo if line.kind == "body"]
     assert any(r.startswith("12-month new-hire retention") and "2027-10-12" in r for r in rows)
 
 
 def test_a_table_too_wide_becomes_one_bullet_per_row() -> None:
     table = summary_doc.Table(("Date", "Confidence", "Values", "Note"), (False,) * 4)
     table.rows.append(("2026-11-23", "on track", "Retention: 80%", "Fine"))
-    lines = [text.plain.rstrip() for _, text in lay_out([table], 24)]
+    lines = [line.plain.rstrip() for line in lay_out([table], 24)]
     assert lines == [
         "• Date: 2026-11-23",
         "  Confidence: on track",
@@ -305,3 +305,23 @@ def test_the_build_stops_when_told(monkeypatch: pytest.MonkeyPatch) -> None:
     blocks = summary_doc.build(session, TODAY)
     with pytest.raises(summary_doc.Stopped):
         lay_out(blocks, 80, lambda: True)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("aa bb cc", 5, ["aa bb", "cc"]),
+        ("aa bb cc", 8, ["aa bb cc"]),
+        ("abcdefghij", 4, ["abcd", "efgh", "ij"]),  # a word longer than a line is broken
+        ("ab abcdefghij", 4, ["ab", "abcd", "efgh", "ij"]),
+        ("x\n\ny", 10, ["x", "", "y"]),  # line breaks are kept, an empty line too
+        ("日本語 日本", 6, ["日本語", "日本"]),  # wide characters take two cells
+        ("日本語日本", 4, ["日本", "語日", "本"]),
+        ("é é é", 3, ["é é", "é"]),
+        ("", 5, [""]),
+    ],
+)
+def test_lines_break_at_spaces_by_cells(text: str, width: int, lines: list[str]) -> None:
+    from backplan_tui.tui.summary_layout import breaks
+
+    assert [text[start:end] for start, end in breaks(text, width)] == lines

@@ -1,17 +1,20 @@
 """The summary's blocks (``core/summary_doc.py``) laid out as lines of a given width.
 
-One ``Line`` per terminal row: its kind (which the view styles: headings, table headers,
-rules) and its text, a ``rich.text.Text`` built only from literal strings (``Text(str)`` and
-``Text.append(str, style)`` never parse markup), so user text shows exactly as typed.
+One :class:`Line` per terminal row: its kind (which the view styles: headings, table
+headers, rules), an indent or bullet, and a slice of a ``rich.text.Text`` built only from
+literal strings (``Text(str)`` and ``Text.append(str, style)`` never parse markup), so user
+text shows exactly as typed.  A line's text is cut from its paragraph only when the line is
+drawn (``Line.text()``): laying out 5,000 map items only finds where the lines break.
 
 - Headings: a blank line before; the title is underlined with ``═``.
-- Paragraphs wrap to the width; bullets (``•``) indent two cells per level, their wrapped and
-  broken lines aligned under the bullet's text.
+- Paragraphs wrap to the width at spaces (a word longer than a line is broken); bullets
+  (``•``) indent two cells per level, their wrapped and broken lines aligned under the
+  bullet's text.
 - Tables: columns as wide as their widest cell when that fits; otherwise each column keeps at
-  least its header's longest word (headers are never cut) and a few cells, the rest of the
-  room goes to the columns that want it most, and cells wrap within their column
-  (a column keeps its longest word, a date or a number, up to MIN_CELL cells).  When even
-  that does not fit, each row becomes a bullet of "Header: value" lines.
+  least its header's longest word (headers are never cut) and its own longest word (a date,
+  a number) up to ``MIN_CELL`` cells, the rest of the room goes to the columns that want it
+  most, and cells wrap within their column.  When even that does not fit, each row becomes
+  a bullet of "Header: value" lines.
 
 Nothing here touches Textual's DOM: ``lay_out`` runs in the screen's worker thread.  It
 calls ``stop()`` every few hundred blocks and raises :class:`Stopped` when it says so.
@@ -19,18 +22,16 @@ calls ``stop()`` every few hundred blocks and raises :class:`Stopped` when it sa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from io import StringIO
-from typing import Literal
+from typing import Literal, NamedTuple
 
-from rich.console import Console
 from rich.text import Text
 
 from backplan_tui.core.summary_doc import CHECK_EVERY, Block, Heading, Para, Rule, Stopped, Table
-from backplan_tui.core.textclean import cell_width
+from backplan_tui.core.textclean import cell_width, char_width
 
 Kind = Literal["h1", "h2", "h3", "body", "th", "rule"]
-Line = tuple[Kind, Text]
 
 MIN_WIDTH = 20  # narrower views are laid out at this width (and cut)
 GAP = 2  # cells between table columns
@@ -39,35 +40,58 @@ STYLES = {"": "", "b": "bold", "i": "italic"}
 
 __all__ = ["MIN_WIDTH", "Line", "Stopped", "lay_out"]
 
+_WORD = re.compile(r"\S+")
+_EMPTY = Text()
+
+
+class Line(NamedTuple):
+    """One row: ``prefix`` (spaces, a bullet) then ``source[start:end]``."""
+
+    kind: Kind
+    prefix: str
+    source: Text
+    start: int
+    end: int
+
+    @property
+    def plain(self) -> str:
+        return self.prefix + self.source.plain[self.start : self.end]
+
+    def text(self) -> Text:
+        if not self.prefix and self.start == 0 and self.end == len(self.source):
+            return self.source
+        out = Text(self.prefix)
+        if self.end > self.start:
+            out.append_text(self.source[self.start : self.end])
+        return out
+
+
+def _whole(kind: Kind, text: Text) -> Line:
+    return Line(kind, "", text, 0, len(text))
+
 
 def _never() -> bool:
     return False
 
 
-def _console() -> Console:
-    """A console for measuring only (Text.wrap asks for one); nothing is printed."""
-    return Console(file=StringIO(), width=200, color_system=None, legacy_windows=False)
-
-
 def lay_out(blocks: Sequence[Block], width: int, stop: Callable[[], bool] = _never) -> list[Line]:
     """``blocks`` as lines of at most ``width`` cells (``MIN_WIDTH`` at least)."""
     width = max(MIN_WIDTH, width)
-    console = _console()
     out: list[Line] = []
     previous: Block | None = None
     for index, block in enumerate(blocks):
         if index % CHECK_EVERY == 0 and stop():
             raise Stopped
         if out and _gap_before(previous, block):
-            out.append(("body", Text()))
+            out.append(_whole("body", _EMPTY))
         if isinstance(block, Heading):
-            _heading(out, block, width, console)
+            _heading(out, block, width)
         elif isinstance(block, Para):
-            _para(out, block, width, console)
+            _para(out, block, width)
         elif isinstance(block, Table):
-            _table(out, block, width, console)
+            _table(out, block, width, stop)
         elif isinstance(block, Rule):
-            out.append(("rule", Text("─" * width)))
+            out.append(_whole("rule", Text("─" * width)))
         previous = block
     return out
 
@@ -79,13 +103,87 @@ def _gap_before(previous: Block | None, block: Block) -> bool:
     return True
 
 
-def _heading(out: list[Line], block: Heading, width: int, console: Console) -> None:
+def breaks(plain: str, width: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``plain`` wrapped greedily at ``width`` cells: at
+    spaces, at each "\\n", inside a word only when the word is longer than a line.
+    The spaces where a line breaks belong to no line."""
+    width = max(width, 1)
+    out: list[tuple[int, int]] = []
+    offset = 0
+    for segment in plain.split("\n"):
+        if segment.isascii():
+            _ascii_breaks(out, segment, offset, width)
+            offset += len(segment) + 1
+            continue
+        start = end = -1  # the current line (-1: nothing on it yet)
+        used = 0
+        for match in _WORD.finditer(segment):
+            w_start, w_end = match.start() + offset, match.end() + offset
+            size = cell_width(match.group())
+            if start >= 0:
+                gap = w_start - end
+                if used + gap + size <= width:
+                    end, used = w_end, used + gap + size
+                    continue
+                out.append((start, end))
+            if size <= width:
+                start, end, used = w_start, w_end, size
+                continue
+            # A word longer than a line: cut it in pieces of at most ``width`` cells.
+            piece, used = w_start, 0
+            for position in range(w_start, w_end):
+                cells = char_width(plain[position])
+                if used + cells > width:
+                    out.append((piece, position))
+                    piece, used = position, 0
+                used += cells
+            start, end = piece, w_end
+        out.append((start, end) if start >= 0 else (offset, offset))
+        offset += len(segment) + 1
+    return out
+
+
+def _ascii_breaks(out: list[tuple[int, int]], segment: str, offset: int, width: int) -> None:
+    """``breaks`` of one line of ASCII text (a character is a cell): line by line, the last
+    space within reach, not word by word."""
+    size = len(segment)
+    start = 0
+    while start < size and segment[start] == " ":
+        start += 1
+    while size - start > width:
+        cut = segment.rfind(" ", start, start + width + 1)
+        if cut <= start:  # a word longer than a line: break it
+            out.append((offset + start, offset + start + width))
+            start += width
+            continue
+        end = cut
+        while segment[end - 1] == " ":
+            end -= 1
+        out.append((offset + start, offset + end))
+        start = cut + 1
+        while start < size and segment[start] == " ":
+            start += 1
+    end = size
+    while end > start and segment[end - 1] == " ":
+        end -= 1
+    out.append((offset + start, offset + end))
+
+
+def _styled(spans: Sequence[tuple[str, str]]) -> Text:
+    text = Text()
+    for part, style in spans:
+        text.append(part, STYLES[style])
+    return text
+
+
+def _heading(out: list[Line], block: Heading, width: int) -> None:
     kind: Kind = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
-    lines = Text(block.text).wrap(console, width, overflow="fold")
-    out.extend((kind, text) for text in lines)
+    text = Text(block.text)
+    lines = breaks(text.plain, width)
+    out.extend(Line(kind, "", text, start, end) for start, end in lines)
     if block.level <= 1:
-        underline = max((t.cell_len for t in lines), default=3)
-        out.append(("h1", Text("═" * min(width, max(underline, 3)))))
+        longest = max(cell_width(text.plain[start:end]) for start, end in lines)
+        out.append(_whole("h1", Text("═" * min(width, max(longest, 3)))))
 
 
 def _indent(depth: int, width: int) -> int:
@@ -93,30 +191,30 @@ def _indent(depth: int, width: int) -> int:
     return min(2 * max(depth - 1, 0), width // 2 - 2)
 
 
-def _para(out: list[Line], block: Para, width: int, console: Console) -> None:
-    text = Text()
-    for part, style in block.spans:
-        text.append(part, STYLES[style])
+def _para(out: list[Line], block: Para, width: int) -> None:
+    text = _styled(block.spans)
     if block.depth == 0:
-        out.extend(("body", t) for t in text.wrap(console, width, overflow="fold"))
+        out.extend(Line("body", "", text, s, e) for s, e in breaks(text.plain, width))
         return
     indent = _indent(block.depth, width)
     first = " " * indent + "• "
     rest = " " * (indent + 2)
-    for n, wrapped in enumerate(text.wrap(console, width - indent - 2, overflow="fold")):
-        out.append(("body", Text(first if n == 0 else rest) + wrapped))
+    for n, (start, end) in enumerate(breaks(text.plain, width - indent - 2)):
+        out.append(Line("body", first if n == 0 else rest, text, start, end))
 
 
-def _table(out: list[Line], table: Table, width: int, console: Console) -> None:
+def _table(out: list[Line], table: Table, width: int, stop: Callable[[], bool]) -> None:
     widths = column_widths(table, width)
     if widths is None:
-        _stacked(out, table, width, console)
+        _stacked(out, table, width, stop)
         return
-    _row(out, "th", table.header, widths, (False,) * len(widths), console)
+    _row(out, "th", table.header, widths, (False,) * len(widths))
     rule = (" " * GAP).join("─" * w for w in widths)
-    out.append(("rule", Text(rule)))
-    for row in table.rows:
-        _row(out, "body", row, widths, table.right, console)
+    out.append(_whole("rule", Text(rule)))
+    for index, row in enumerate(table.rows):
+        if index % CHECK_EVERY == CHECK_EVERY - 1 and stop():
+            raise Stopped
+        _row(out, "body", row, widths, table.right)
 
 
 def column_widths(table: Table, width: int) -> list[int] | None:
@@ -132,7 +230,7 @@ def column_widths(table: Table, width: int) -> list[int] | None:
     if sum(natural) <= room:
         return natural
     # The least a column keeps: its header's longest word (never cut), and its longest word
-    # (a date, a number) up to MIN_CELL cells; longer words are folded.
+    # (a date, a number) up to MIN_CELL cells; longer words are broken.
     least = [_longest_word(h) for h in table.header]
     for row in table.rows:
         for i, value in enumerate(row):
@@ -165,35 +263,33 @@ def _row(
     cells: Sequence[str],
     widths: Sequence[int],
     right: Sequence[bool],
-    console: Console,
 ) -> None:
+    """One table row, its cells wrapped within their columns (built whole: a row's line
+    takes a piece of every cell)."""
     style = "bold" if kind == "th" else ""
     columns = [
-        Text(value, style).wrap(console, w, overflow="fold") if value else [Text()]
-        for value, w in zip(cells, widths, strict=False)
+        [value[s:e] for s, e in breaks(value, w)] for value, w in zip(cells, widths, strict=False)
     ]
+    last = len(widths) - 1
     for n in range(max(len(c) for c in columns)):
-        text = Text()
+        parts: list[str] = []
         for i, (lines, w) in enumerate(zip(columns, widths, strict=False)):
-            if i:
-                text.append(" " * GAP)
-            part = lines[n] if n < len(lines) else Text()
-            pad = " " * (w - part.cell_len)
+            part = lines[n] if n < len(lines) else ""
+            pad = " " * (w - cell_width(part))
             if right[i]:
-                text.append(pad)
-                text.append_text(part)
+                parts.append(pad + part)
             else:
-                text.append_text(part)
-                if i < len(widths) - 1:
-                    text.append(pad)
-        out.append((kind, text))
+                parts.append(part if i == last else part + pad)
+        out.append(_whole(kind, Text((" " * GAP).join(parts).rstrip(), style)))
 
 
-def _stacked(out: list[Line], table: Table, width: int, console: Console) -> None:
+def _stacked(out: list[Line], table: Table, width: int, stop: Callable[[], bool]) -> None:
     """A table too wide for the view: one bullet per row, one "Header: value" per line."""
-    for row in table.rows:
-        spans = []
+    for index, row in enumerate(table.rows):
+        if index % CHECK_EVERY == CHECK_EVERY - 1 and stop():
+            raise Stopped
+        spans: list[tuple[str, str]] = []
         for header, value in zip(table.header, row, strict=False):
             if value:
                 spans += [("\n" if spans else "", ""), (f"{header}: ", "b"), (value, "")]
-        _para(out, Para(tuple((t, s) for t, s in spans if t), 1), width, console)  # type: ignore[misc]
+        _para(out, Para(tuple((t, s) for t, s in spans if t), 1), width)  # type: ignore[misc]

@@ -134,7 +134,7 @@ class SummaryView(ScrollView, can_focus=True):
 
     def text(self) -> str:
         """Everything shown, as plain text (one line per row)."""
-        return "\n".join(text.plain.rstrip() for _, text in self._lines)
+        return "\n".join(line.plain.rstrip() for line in self._lines)
 
     # --- events ------------------------------------------------------------------------------
 
@@ -168,10 +168,10 @@ class SummaryView(ScrollView, can_focus=True):
         if strip is None or strip.cell_length != width:
             if len(self._strips) >= CACHE_LINES:
                 self._strips.clear()
-            kind, text = self._lines[row]
+            line = self._lines[row]
             style = base
-            if kind != "body":
-                style = base + self.get_component_rich_style(f"summary-view--{kind}")
-            segments = Segment.apply_style(text.render(self.app.console), style)
+            if line.kind != "body":
+                style = base + self.get_component_rich_style(f"summary-view--{line.kind}")
+            segments = Segment.apply_style(line.text().render(self.app.console), style)
             strip = self._strips[row] = Strip(segments).adjust_cell_length(width, base)
         return strip
