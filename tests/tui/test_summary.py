@@ -274,7 +274,7 @@ async def test_escape_is_answered_while_the_summary_builds(
             await pilot.pause()
             await pilot.press("ctrl+r")
             assert app.screen.__class__.__name__ == "SummaryScreen"
-            assert started.wait(timeout=30)
+            assert await asyncio.to_thread(started.wait, 30)
             await pilot.pause()
             view = view_of(app)
             assert view.building

@@ -79,19 +79,29 @@ class SummaryScreen(StepScreen):
     def _width(self) -> int:
         """The width to lay out for: the view's, or before its first layout the screen's
         less the view's padding and scrollbar (a different one is fixed on resize)."""
-        return self.view.content_width() or max(self.app.size.width - 3, 1)
+        view = self.view
+        guess = self.app.size.width - view.styles.gutter.width - view.styles.scrollbar_size_vertical
+        return view.content_width() or max(guess, 1)
 
     def reload(self) -> None:
         """Build the summary again from the session (on mount, after an edit or undo)."""
         self._blocks = None
-        session, today, width = self.session, self.backplan.today(), self._width()
+        session = self.session
         if plan_size(session) <= BUILD_AT_ONCE:
             self._cancel_build()
-            blocks = self._blocks = build(session, today)
+            width = self._width()
+            blocks = self._blocks = build(session, self.backplan.today())
             self.view.show(lay_out(blocks, width), width)
         else:
             self.view.show_building()
-            self._build = self._build_in_worker(session, today, None, width)
+            self._cancel_build()
+            self.call_after_refresh(self._start_build)  # once the view has its width
+
+    def _start_build(self) -> None:
+        if self._blocks is None and self.is_mounted:
+            self._build = self._build_in_worker(
+                self.session, self.backplan.today(), None, self._width()
+            )
 
     def on_summary_view_relayout(self, event: SummaryView.Relayout) -> None:
         if self._blocks is not None:  # else still building: laid out again on arrival
