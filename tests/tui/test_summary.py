@@ -241,54 +241,84 @@ async def test_a_big_summary_builds_in_a_worker_and_is_painted(data_dir: Path) -
         assert max(len(line) for line in view.text().splitlines()) > 80
 
 
+class HeldBuild:
+    """``summary_doc.build`` held at its start until the test lets it go (a real build of
+    these plans takes a fraction of a second here): "while it builds" is certain, not a
+    race.  Records whether the build was stopped (its worker cancelled)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.started = threading.Event()
+        self.finished = threading.Event()
+        self.stopped: list[bool] = []
+
+    def __call__(self, session: Session, today: date, stop: Any = summary_doc._never) -> Any:
+        self.started.set()
+        self.release.wait(timeout=30)
+        try:
+            return summary_doc.build(session, today, stop)
+        except summary_doc.Stopped:
+            self.stopped.append(True)
+            raise
+        finally:
+            self.finished.set()
+
+
+async def open_summary_while_held(app: Any, pilot: Any, held: HeldBuild) -> SummaryView:
+    await pilot.pause()
+    await pilot.press("ctrl+r")
+    assert app.screen.__class__.__name__ == "SummaryScreen"
+    assert await asyncio.to_thread(held.started.wait, 30)
+    await pilot.pause()
+    view = view_of(app)
+    assert view.building
+    assert painted(view)[0].rstrip() == BUILDING
+    return view
+
+
 async def test_escape_is_answered_while_the_summary_builds(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Esc goes home while the build of a big plan is still under way, and the build stops.
-
-    The build is held at its start until the test lets it go (a real one takes a fraction
-    of a second here): so "while it builds" is certain, not a race.
-    """
-    release = threading.Event()
-    started = threading.Event()
-    finished = threading.Event()
-    stopped: list[bool] = []
-    real_build = summary_doc.build
-
-    def held_build(session: Session, today: date, stop: Any = summary_doc._never) -> list[Any]:
-        started.set()
-        release.wait(timeout=30)
-        try:
-            return real_build(session, today, stop)
-        except summary_doc.Stopped:
-            stopped.append(True)
-            raise
-        finally:
-            finished.set()
-
-    monkeypatch.setattr(summary_screen, "build", held_build)
+    """Esc goes home while the build of a big plan is still under way, and the build stops."""
+    held = HeldBuild()
+    monkeypatch.setattr(summary_screen, "build", held)
     SessionStore(data_dir).create(big_session(300, 100))
     app = create_app(data_dir, open_session="big", today=lambda: TODAY, autosave_delay=60)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
-            await pilot.pause()
-            await pilot.press("ctrl+r")
-            assert app.screen.__class__.__name__ == "SummaryScreen"
-            assert await asyncio.to_thread(started.wait, 30)
-            await pilot.pause()
-            view = view_of(app)
-            assert view.building
-            assert painted(view)[0].rstrip() == BUILDING
+            await open_summary_while_held(app, pilot, held)
             await pilot.press("down", "pagedown")  # scroll keys are taken, nothing breaks
             await pilot.press("escape")
             assert app.screen.__class__.__name__ == "HomeScreen"
-            assert not release.is_set()  # the build had not finished: it had not even begun
-            release.set()
-            await asyncio.to_thread(finished.wait, 30)  # the worker's thread, not its task
-            assert stopped == [True]  # leaving the screen cancelled the build
+            assert not held.release.is_set()  # the build had not finished: not even begun
+            held.release.set()
+            await asyncio.to_thread(held.finished.wait, 30)  # the worker's thread, not its task
+            assert held.stopped == [True]  # leaving the screen cancelled the build
             assert app.is_running
     finally:
-        release.set()
+        held.release.set()
+
+
+async def test_ctrl_q_quits_while_the_summary_builds(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl+Q saves and quits while the build is under way; the build stops with the app."""
+    held = HeldBuild()
+    monkeypatch.setattr(summary_screen, "build", held)
+    SessionStore(data_dir).create(big_session(300, 100))
+    app = create_app(data_dir, open_session="big", today=lambda: TODAY, autosave_delay=60)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_summary_while_held(app, pilot, held)
+            await pilot.press("ctrl+q")
+            assert not held.release.is_set()
+        assert not app.is_running  # the app ended with the build still held
+        held.release.set()
+        await asyncio.to_thread(held.finished.wait, 30)
+        assert held.stopped == [True]
+        assert SessionStore(data_dir).load("big").current_step == "summary"  # saved on quit
+    finally:
+        held.release.set()
 
 
 def test_the_build_stops_when_told(monkeypatch: pytest.MonkeyPatch) -> None:
