@@ -1,10 +1,10 @@
 """The summary's blocks (``core/summary_doc.py``) laid out as lines of a given width.
 
 One :class:`Line` per terminal row: its kind (which the view styles: headings, table
-headers, rules), an indent or bullet, and a slice of a ``rich.text.Text`` built only from
-literal strings (``Text(str)`` and ``Text.append(str, style)`` never parse markup), so user
-text shows exactly as typed.  A line's text is cut from its paragraph only when the line is
-drawn (``Line.text()``): laying out 5,000 map items only finds where the lines break.
+headers, rules), an indent or bullet, and where it starts and ends in its paragraph's spans.
+Its ``rich.text.Text`` is made only when the line is drawn (``Line.text()``), from literal
+strings (``Text.append(str, style)`` never parses markup), so user text shows exactly as
+typed; laying out 5,000 map items only finds where the lines break.
 
 - Headings: a blank line before; the title is underlined with ``═``.
 - Paragraphs wrap to the width at spaces (a word longer than a line is broken); bullets
@@ -28,7 +28,17 @@ from typing import Literal, NamedTuple
 
 from rich.text import Text
 
-from backplan_tui.core.summary_doc import CHECK_EVERY, Block, Heading, Para, Rule, Stopped, Table
+from backplan_tui.core.summary_doc import (
+    CHECK_EVERY,
+    Block,
+    Heading,
+    Para,
+    Rule,
+    Span,
+    Stopped,
+    Style,
+    Table,
+)
 from backplan_tui.core.textclean import cell_width, char_width
 
 Kind = Literal["h1", "h2", "h3", "body", "th", "rule"]
@@ -41,33 +51,39 @@ STYLES = {"": "", "b": "bold", "i": "italic"}
 __all__ = ["MIN_WIDTH", "Line", "Stopped", "lay_out"]
 
 _WORD = re.compile(r"\S+")
-_EMPTY = Text()
 
 
 class Line(NamedTuple):
-    """One row: ``prefix`` (spaces, a bullet) then ``source[start:end]``."""
+    """One row: ``prefix`` (spaces, a bullet) then characters ``start:end`` of ``spans``
+    (a paragraph's spans, shared by its lines: the styled text is made when drawn)."""
 
     kind: Kind
     prefix: str
-    source: Text
+    spans: tuple[Span, ...]
     start: int
     end: int
 
     @property
     def plain(self) -> str:
-        return self.prefix + self.source.plain[self.start : self.end]
+        return self.prefix + "".join(text for text, _ in self.spans)[self.start : self.end]
 
     def text(self) -> Text:
-        if not self.prefix and self.start == 0 and self.end == len(self.source):
-            return self.source
+        """The row as literal rich Text (``Text.append`` never parses markup)."""
         out = Text(self.prefix)
-        if self.end > self.start:
-            out.append_text(self.source[self.start : self.end])
+        position = 0
+        for part, style in self.spans:
+            end = position + len(part)
+            if end > self.start and position < self.end:
+                piece = part[max(self.start - position, 0) : self.end - position]
+                out.append(piece, STYLES[style])
+            position = end
+            if position >= self.end:
+                break
         return out
 
 
-def _whole(kind: Kind, text: Text) -> Line:
-    return Line(kind, "", text, 0, len(text))
+def _whole(kind: Kind, text: str, style: Style = "") -> Line:
+    return Line(kind, "", ((text, style),), 0, len(text))
 
 
 def _never() -> bool:
@@ -83,7 +99,7 @@ def lay_out(blocks: Sequence[Block], width: int, stop: Callable[[], bool] = _nev
         if index % CHECK_EVERY == 0 and stop():
             raise Stopped
         if out and _gap_before(previous, block):
-            out.append(_whole("body", _EMPTY))
+            out.append(_whole("body", ""))
         if isinstance(block, Heading):
             _heading(out, block, width)
         elif isinstance(block, Para):
@@ -91,7 +107,7 @@ def lay_out(blocks: Sequence[Block], width: int, stop: Callable[[], bool] = _nev
         elif isinstance(block, Table):
             _table(out, block, width, stop)
         elif isinstance(block, Rule):
-            out.append(_whole("rule", Text("─" * width)))
+            out.append(_whole("rule", "─" * width))
         previous = block
     return out
 
@@ -169,21 +185,14 @@ def _ascii_breaks(out: list[tuple[int, int]], segment: str, offset: int, width: 
     out.append((offset + start, offset + end))
 
 
-def _styled(spans: Sequence[tuple[str, str]]) -> Text:
-    text = Text()
-    for part, style in spans:
-        text.append(part, STYLES[style])
-    return text
-
-
 def _heading(out: list[Line], block: Heading, width: int) -> None:
     kind: Kind = "h1" if block.level <= 1 else "h2" if block.level == 2 else "h3"
-    text = Text(block.text)
-    lines = breaks(text.plain, width)
-    out.extend(Line(kind, "", text, start, end) for start, end in lines)
+    spans: tuple[Span, ...] = ((block.text, ""),)
+    lines = breaks(block.text, width)
+    out.extend(Line(kind, "", spans, start, end) for start, end in lines)
     if block.level <= 1:
-        longest = max(cell_width(text.plain[start:end]) for start, end in lines)
-        out.append(_whole("h1", Text("═" * min(width, max(longest, 3)))))
+        longest = max(cell_width(block.text[start:end]) for start, end in lines)
+        out.append(_whole("h1", "═" * min(width, max(longest, 3))))
 
 
 def _indent(depth: int, width: int) -> int:
@@ -192,15 +201,16 @@ def _indent(depth: int, width: int) -> int:
 
 
 def _para(out: list[Line], block: Para, width: int) -> None:
-    text = _styled(block.spans)
+    spans = block.spans
+    plain = "".join(text for text, _ in spans)
     if block.depth == 0:
-        out.extend(Line("body", "", text, s, e) for s, e in breaks(text.plain, width))
+        out.extend(Line("body", "", spans, s, e) for s, e in breaks(plain, width))
         return
     indent = _indent(block.depth, width)
     first = " " * indent + "• "
     rest = " " * (indent + 2)
-    for n, (start, end) in enumerate(breaks(text.plain, width - indent - 2)):
-        out.append(Line("body", first if n == 0 else rest, text, start, end))
+    for n, (start, end) in enumerate(breaks(plain, width - indent - 2)):
+        out.append(Line("body", first if n == 0 else rest, spans, start, end))
 
 
 def _table(out: list[Line], table: Table, width: int, stop: Callable[[], bool]) -> None:
@@ -210,7 +220,7 @@ def _table(out: list[Line], table: Table, width: int, stop: Callable[[], bool]) 
         return
     _row(out, "th", table.header, widths, (False,) * len(widths))
     rule = (" " * GAP).join("─" * w for w in widths)
-    out.append(_whole("rule", Text(rule)))
+    out.append(_whole("rule", rule))
     for index, row in enumerate(table.rows):
         if index % CHECK_EVERY == CHECK_EVERY - 1 and stop():
             raise Stopped
@@ -266,7 +276,7 @@ def _row(
 ) -> None:
     """One table row, its cells wrapped within their columns (built whole: a row's line
     takes a piece of every cell)."""
-    style = "bold" if kind == "th" else ""
+    style: Style = "b" if kind == "th" else ""
     columns = [
         [value[s:e] for s, e in breaks(value, w)] for value, w in zip(cells, widths, strict=False)
     ]
@@ -280,7 +290,7 @@ def _row(
                 parts.append(pad + part)
             else:
                 parts.append(part if i == last else part + pad)
-        out.append(_whole(kind, Text((" " * GAP).join(parts).rstrip(), style)))
+        out.append(_whole(kind, (" " * GAP).join(parts).rstrip(), style))
 
 
 def _stacked(out: list[Line], table: Table, width: int, stop: Callable[[], bool]) -> None:
@@ -288,8 +298,8 @@ def _stacked(out: list[Line], table: Table, width: int, stop: Callable[[], bool]
     for index, row in enumerate(table.rows):
         if index % CHECK_EVERY == CHECK_EVERY - 1 and stop():
             raise Stopped
-        spans: list[tuple[str, str]] = []
+        spans: list[Span] = []
         for header, value in zip(table.header, row, strict=False):
             if value:
                 spans += [("\n" if spans else "", ""), (f"{header}: ", "b"), (value, "")]
-        _para(out, Para(tuple((t, s) for t, s in spans if t), 1), width)  # type: ignore[misc]
+        _para(out, Para(tuple((t, s) for t, s in spans if t), 1), width)
