@@ -252,11 +252,11 @@ class HeldBuild:
         self.finished = threading.Event()
         self.stopped: list[bool] = []
 
-    def __call__(self, session: Session, today: date, stop: Any = summary_doc._never) -> Any:
+    def __call__(self, session: Session, today: date, stop: Any, **given: Any) -> Any:
         self.started.set()
         self.release.wait(timeout=30)
         try:
-            return summary_doc.build(session, today, stop)
+            return summary_doc.build(session, today, stop, **given)
         except summary_doc.Stopped:
             self.stopped.append(True)
             raise
@@ -355,3 +355,16 @@ def test_lines_break_at_spaces_by_cells(text: str, width: int, lines: list[str])
     from backplan_tui.tui.summary_layout import breaks
 
     assert [text[start:end] for start, end in breaks(text, width)] == lines
+
+
+def test_the_apps_schedule_and_findings_give_the_same_summary() -> None:
+    """The screen passes the schedule and findings the app keeps per edit (not computed a
+    second time): the summary is the same as when build computes them itself."""
+    from backplan_tui.core import coach, schedule
+
+    session = templates.demo_session(TODAY)
+    plan = schedule.compute(session, TODAY)
+    findings = coach.review(session, TODAY, schedule=plan)
+    assert findings  # the demo has findings: the plan health section is not empty
+    given = summary_doc.build(session, TODAY, plan=plan, findings=findings)
+    assert given == summary_doc.build(session, TODAY)

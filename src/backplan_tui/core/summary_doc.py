@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from backplan_tui.core.coach import review
+from backplan_tui.core.coach import Finding, review
 from backplan_tui.core.export.markdown import MAX_LIST_DEPTH
 from backplan_tui.core.export.text import (
     answered,
@@ -48,7 +48,7 @@ from backplan_tui.core.export.text import (
 )
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
 from backplan_tui.core.progress import describe, progress_all
-from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
+from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule, Schedule
 from backplan_tui.core.schedule import compute as compute_schedule
 
 Style = Literal["", "b", "i"]
@@ -97,8 +97,19 @@ def _never() -> bool:
     return False
 
 
-def build(session: Session, today: date, stop: Callable[[], bool] = _never) -> list[Block]:
-    """The summary of ``session`` on ``today``, block by block (see the module docstring)."""
+def build(
+    session: Session,
+    today: date,
+    stop: Callable[[], bool] = _never,
+    *,
+    plan: Schedule | None = None,
+    findings: list[Finding] | None = None,
+) -> list[Block]:
+    """The summary of ``session`` on ``today``, block by block (see the module docstring).
+
+    ``plan`` and ``findings`` are the session's schedule and coach findings on ``today`` when
+    the caller has them already (the app keeps them per edit); computed here otherwise.
+    """
     out: list[Block] = []
     fs = session.future_state
 
@@ -186,7 +197,8 @@ def build(session: Session, today: date, stop: Callable[[], bool] = _never) -> l
     tree, detached = walk_map(session)
     if not session.map:
         para(("No map items yet.", "i"), depth=2)
-    plan = compute_schedule(session, today)
+    if plan is None:
+        plan = compute_schedule(session, today)
     for index, (node, depth) in enumerate(tree):
         check(index)
         out.append(_node(node, depth + 1, depth, plan.get(node.id), node.id in plan.critical_path))
@@ -240,7 +252,8 @@ def build(session: Session, today: date, stop: Callable[[], bool] = _never) -> l
                 para((f"{label}: ", "b"), (value, ""), depth=1)
 
     # --- plan health -------------------------------------------------------------------------
-    findings = review(session, today)
+    if findings is None:
+        findings = review(session, today, schedule=plan)
     out.append(Heading(2, "Plan health"))
     para((health_summary(findings), ""))
     for index, finding in enumerate(findings):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -90,7 +91,9 @@ class SummaryScreen(StepScreen):
         if plan_size(session) <= BUILD_AT_ONCE:
             self._cancel_build()
             width = self._width()
-            blocks = self._blocks = build(session, self.backplan.today())
+            plan, findings = self.backplan.health()
+            blocks = build(session, self.backplan.today(), plan=plan, findings=findings)
+            self._blocks = blocks
             self.view.show(lay_out(blocks, width), width)
         else:
             self.view.show_building()
@@ -99,8 +102,11 @@ class SummaryScreen(StepScreen):
 
     def _start_build(self) -> None:
         if self._blocks is None and self.is_mounted:
+            # The schedule and findings the stepper has just shown (kept by the app per edit):
+            # not computed a second time, in the worker, for the same session and day.
+            health = self.backplan.health()
             self._build = self._build_in_worker(
-                self.session, self.backplan.today(), None, self._width()
+                self.session, self.backplan.today(), None, self._width(), health
             )
 
     def on_summary_view_relayout(self, event: SummaryView.Relayout) -> None:
@@ -120,14 +126,21 @@ class SummaryScreen(StepScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="summary")
     def _build_in_worker(
-        self, session: Session, today: date, blocks: list[Block] | None, width: int
+        self,
+        session: Session,
+        today: date,
+        blocks: list[Block] | None,
+        width: int,
+        health: tuple[Any, list[Any]] | None = None,
     ) -> tuple[list[Block], list[Line], int] | None:
-        """(blocks, lines, width), or None when cancelled (the screen left, the app quits)."""
+        """(blocks, lines, width), or None when cancelled (the screen left, the app quits).
+        ``health``: the app's (schedule, findings) for this session and day, if it has them."""
         worker = get_current_worker()
         stop: Callable[[], bool] = lambda: worker.is_cancelled  # noqa: E731
+        plan, findings = health if health is not None else (None, None)
         try:
             if blocks is None:
-                blocks = build(session, today, stop)
+                blocks = build(session, today, stop, plan=plan, findings=findings)
             return blocks, lay_out(blocks, width, stop), width
         except Stopped:
             return None
