@@ -61,13 +61,13 @@ class Stopped(Exception):
     """``build`` was told to stop before it finished."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int  # 1 the title, 2 a section, 3 a sub-section (outcomes, a pilot, start now)
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Para:
     """Text at list ``depth`` (0: a paragraph; 1 or more: a bullet of that depth).
 
@@ -78,14 +78,14 @@ class Para:
     depth: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Table:
     header: tuple[str, ...]
     right: tuple[bool, ...]  # right-aligned columns (numbers)
     rows: list[tuple[str, ...]] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """A horizontal line (before the closing line)."""
 

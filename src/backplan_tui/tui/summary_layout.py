@@ -200,6 +200,18 @@ def _indent(depth: int, width: int) -> int:
     return min(2 * max(depth - 1, 0), width // 2 - 2)
 
 
+_PREFIXES: dict[int, tuple[str, str]] = {}
+
+
+def _prefixes(indent: int) -> tuple[str, str]:
+    """A bullet's first-line and following-line prefixes (one pair of strings per indent,
+    shared by every line that has it)."""
+    pair = _PREFIXES.get(indent)
+    if pair is None:
+        pair = _PREFIXES[indent] = (" " * indent + "• ", " " * (indent + 2))
+    return pair
+
+
 def _para(out: list[Line], block: Para, width: int) -> None:
     spans = block.spans
     plain = "".join(text for text, _ in spans)
@@ -207,8 +219,7 @@ def _para(out: list[Line], block: Para, width: int) -> None:
         out.extend(Line("body", "", spans, s, e) for s, e in breaks(plain, width))
         return
     indent = _indent(block.depth, width)
-    first = " " * indent + "• "
-    rest = " " * (indent + 2)
+    first, rest = _prefixes(indent)
     for n, (start, end) in enumerate(breaks(plain, width - indent - 2)):
         out.append(Line("body", first if n == 0 else rest, spans, start, end))
 
