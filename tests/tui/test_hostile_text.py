@@ -24,6 +24,7 @@ from backplan_tui.core.model import (
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.widgets.session_list import SessionList
+from backplan_tui.tui.widgets.summary_view import SummaryView
 
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 CONTROL = "Plan\x1b[31m red\x07 \x9b1m"
@@ -68,6 +69,8 @@ def screen_text(app: object) -> str:
     for rows in screen.query(SessionList):
         for row in range(rows.row_count):
             parts.extend(str(c) for c in rows.cells(row))
+    for view in screen.query(SummaryView):
+        parts.append(view.text())
     for tree in screen.query(Tree):
         stack = [tree.root]
         while stack:
