@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.timer import Timer
 
@@ -86,6 +86,10 @@ class BindingsProvider(Provider):
 LATE_THEMES_DELAY = 0.2
 """Seconds after the first paint before the themes not shown at start are registered."""
 
+AUTOSAVE_MAX_WAIT = 5.0
+"""Seconds of the app clock after the first unsaved edit by which autosave runs, however
+steadily the typing goes on (the debounce alone would wait for a pause forever)."""
+
 
 class BackplanApp(App[None]):
     """The backplan terminal app."""
@@ -144,6 +148,7 @@ class BackplanApp(App[None]):
         self._initial_session = open_session
         self._initial_demo = demo
         self._autosave_timer: Timer | None = None
+        self._unsaved_since: float | None = None  # app clock at the first unsaved edit
         self._theme_before_presenter: str | None = None
         self.presenter = False
         self._visits: Any = None
@@ -468,6 +473,7 @@ class BackplanApp(App[None]):
 
         if self.document is None or isinstance(self.screen, TrackScreen):
             return
+        self._timer_follows("track")
         self.save_now()
         self.switch_screen(TrackScreen())
 
@@ -520,6 +526,7 @@ class BackplanApp(App[None]):
         if doc.session.current_step != step:
             doc.session.current_step = step
             doc.touch()
+        self._timer_follows(step)
         self.save_now()
         self.switch_screen(self.make_step_screen(step))
 
@@ -585,12 +592,22 @@ class BackplanApp(App[None]):
         return entry.label
 
     def _touch_and_schedule(self, doc: Document) -> None:
-        """Unsaved now; autosave ``autosave_delay`` after the last edit (debounced)."""
+        """Unsaved now; autosave ``autosave_delay`` after the last edit (debounced), and
+        never later than ``AUTOSAVE_MAX_WAIT`` after the first unsaved edit: steady typing
+        with no pause is saved too (in the worker, so no key waits for the disk)."""
         doc.touch()
         self.save_state = doc.state
+        now = self.clock()
+        if self._unsaved_since is None:
+            self._unsaved_since = now
+        waited = now - self._unsaved_since
+        if waited >= AUTOSAVE_MAX_WAIT:
+            self.autosave()
+            return
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
-        self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
+        delay = min(self.autosave_delay, AUTOSAVE_MAX_WAIT - waited)
+        self._autosave_timer = self.set_timer(delay, self.autosave)
 
     # --- schedule and plan health -----------------------------------------------------------
 
@@ -624,6 +641,32 @@ class BackplanApp(App[None]):
             self._ticker.pause()
         self._show_timer()
 
+    def _timer_follows(self, step: str) -> None:
+        """The running timebox follows the step on screen: leaving a step whose clock runs
+        pauses it and starts the clock of the step shown next (the summary and Track have
+        none: the clock just pauses).  The time used is booked to the step that was on
+        screen, and a toast says what happened.  With no clock running nothing changes:
+        paging through the steps before the workshop starts its clocks never starts one."""
+        agenda = self.agenda
+        running = agenda.running_step() if agenda is not None else None
+        if agenda is None or running is None or running == step:
+            return
+        now = self.clock()
+        box = agenda.timebox(running)
+        box.pause(now)
+        message = f"{STEP_TITLES.get(running, running)} paused at {box.clock(now)}"
+        if step in STEPS:
+            agenda.start(step, now)
+            message += f"; {STEP_TITLES[step]}'s timer started."
+        else:
+            message += ". F3 on a step starts its timer."
+        self._last_tick = now
+        if agenda.running_step():
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        toast(self, message, title="Timebox", timeout=5)
+
     def extend_timer(self, step: str) -> None:
         if self.agenda is not None:
             self.agenda.timebox(step).add()
@@ -635,9 +678,41 @@ class BackplanApp(App[None]):
             self._show_timer()
 
     def _show_timer(self) -> None:
-        show = getattr(self.screen, "show_timer", None)
-        if show is not None:
-            show()
+        """The countdown on every step screen (one under a dialog stays current, for when
+        the dialog closes) and, while a dialog is open, in the dialog's bottom border."""
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_timer", None)
+            if show is not None:
+                show()
+        if isinstance(self.screen, ModalScreen):
+            self._show_timer_in_dialog(self.screen)
+
+    def _dialog_timer_text(self) -> str:
+        """ "Reverse map ▶ 36:00" while a clock runs, else ""."""
+        agenda = self.agenda
+        step = agenda.running_step() if agenda is not None else None
+        if agenda is None or step is None:
+            return ""
+        box = agenda.timebox(step)
+        return f"{STEP_TITLES.get(step, step)} ▶ {box.clock(self.clock())}"
+
+    def _show_timer_in_dialog(self, screen: Screen[Any]) -> None:
+        """Most of a live session is typed in dialogs: the running countdown is shown (and
+        ticks) in the border of the dialog box, so the room still sees its time."""
+        text = self._dialog_timer_text()
+        for box in screen.query(".dialog"):
+            if box.parent is screen:
+                shown = box.border_subtitle or ""  # constant step titles: no user text
+                if text or shown.startswith(tuple(STEP_TITLES.values())):
+                    box.border_subtitle = text
+                break
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """``App.push_screen``; a dialog opened while a clock runs shows it at once."""
+        result = super().push_screen(*args, **kwargs)
+        if self.agenda is not None and self.agenda.running_step() is not None:
+            self.call_after_refresh(self._show_timer)
+        return result
 
     def _tick(self) -> None:
         """Once a second while a timebox runs: the clock, and a signal when it reaches zero."""
@@ -676,10 +751,12 @@ class BackplanApp(App[None]):
         doc = self.document
         if doc is None:
             return
+        self._unsaved_since = None  # before the fields are committed: they may edit again
         self._commit_fields()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
             self._autosave_timer = None
+        self._unsaved_since = None
         if not doc.dirty:
             return
         snapshot, edits = doc.snapshot()
@@ -733,10 +810,12 @@ class BackplanApp(App[None]):
         doc = self.document
         if doc is None:
             return True
+        self._unsaved_since = None
         self._commit_fields()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
             self._autosave_timer = None
+        self._unsaved_since = None
         had_error = doc.error
         ok = doc.save()
         self._after_save(doc, had_error)
