@@ -164,3 +164,169 @@ async def test_steady_typing_is_saved_at_most_five_seconds_after_the_first_key(
         assert saved == text[:36]
         await pilot.press("ctrl+q")
     assert SessionStore(data_dir).load("live").future_state.statement == text
+
+
+# --- 14.4: dialogs keep their text ---------------------------------------------------------
+
+
+async def test_esc_on_a_filled_checkin_form_asks_before_discarding(data_dir: Path) -> None:
+    now = [1000.0]
+    app = clocked_app(data_dir, now)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
+        await step(pilot, app, "ctrl+t", "TrackScreen")
+        checkins = len(app.session.checkins)
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "check-in")
+        await pilot.pause()
+        # Date, then the four outcomes' values, confidence, and a note.
+        for value in ("81", "9", "12", "64"):
+            await pilot.press("tab", *value)
+        await pilot.press("tab", "tab", *"Hiring freeze")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "asked")
+        assert "Discard your changes?" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("escape")  # No, the default: back to the form, nothing lost
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "form")
+        form = app.screen
+        assert form.query_one("#field-note", TextArea).text == "Hiring freeze"
+        outcome = app.session.future_state.outcomes[3]
+        assert form.query_one(f"#field-value_{outcome.id}").value == "64"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")  # and it saves as a check-in
+        await until(pilot, lambda: app.screen.__class__.__name__ == "TrackScreen", "track")
+        assert len(app.session.checkins) == checkins + 1
+        assert app.session.checkins[-1].note == "Hiring freeze"
+
+        await pilot.press("c")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "check-in")
+        await pilot.pause()
+        await pilot.press("tab", "5")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "asked")
+        await pilot.press("y")  # Discard: asked, and answered
+        await until(pilot, lambda: app.screen.__class__.__name__ == "TrackScreen", "track")
+        assert len(app.session.checkins) == checkins + 1
+        await pilot.press("ctrl+q")
+    notes = [c.get("note", "") for c in on_disk(data_dir)["checkins"]]
+    assert notes.count("Hiring freeze") == 1
+
+
+DRAFT = 'Draft from the "Answer: Who benefits from this initiative?" dialog, open at quit'
+
+
+async def test_quit_with_a_half_typed_answer_keeps_it_and_says_so_next_time(
+    data_dir: Path,
+) -> None:
+    now = [1000.0]
+    app = clocked_app(data_dir, now)
+    before = list(templates.demo_session(TODAY).facilitation.parking_lot)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
+        await step(pilot, app, "ctrl+b", "QuestionsScreen")
+        await pilot.press("enter")  # answer the first question
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "answer")
+        await pilot.pause()
+        await pilot.press(*" Half typed")  # the cursor waits at the end of the answer
+        await pilot.press("ctrl+q")
+    data = on_disk(data_dir)
+    parked = data["facilitation"]["parking_lot"]
+    assert parked[: len(before)] == before
+    assert len(parked) == len(before) + 1
+    assert parked[-1].startswith(f"{DRAFT} — Answer: New hires (a better first year)")
+    assert parked[-1].endswith(" Half typed")
+    assert data["facilitation"]["drafts_at_quit"] == 1
+
+    # The next open says where the text went, once.
+    again = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    async with again.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: again.screen.__class__.__name__ == "QuestionsScreen", "qs")
+        await pilot.pause()
+        assert any("what was typed there is in the parking lot" in m for m in messages(again)), (
+            messages(again)
+        )
+        await pilot.press("ctrl+q")
+    assert "drafts_at_quit" not in on_disk(data_dir)["facilitation"]
+
+
+# --- 14.8: a quit after a failed save keeps the edits -------------------------------------
+
+
+async def goal_field_of_a_conflicted_session(pilot: Any, app: BackplanApp, data_dir: Path) -> None:
+    """The demo on step 1; someone else saves it; my edit then fails: ✗ NOT SAVED."""
+    await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
+    await step(pilot, app, "ctrl+b", "QuestionsScreen")
+    await step(pilot, app, "ctrl+b", "FutureStateScreen")
+    other = SessionStore(data_dir)
+    theirs = other.load("demo")
+    theirs.team = "Changed elsewhere"
+    other.save(theirs)
+    await pilot.press("end", *" Typed after")
+    await pilot.press("ctrl+s")
+    await until(pilot, lambda: app.screen.__class__.__name__ == "ChoiceScreen", "the offer")
+    await pilot.press("escape")  # not now
+    await until(pilot, lambda: app.screen.__class__.__name__ == "FutureStateScreen", "step 1")
+    assert indicator(app) == "✗ NOT SAVED"
+
+
+async def test_quit_after_a_conflict_keeps_the_edits_in_a_copy(data_dir: Path) -> None:
+    now = [1000.0]
+    app = clocked_app(data_dir, now)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await goal_field_of_a_conflicted_session(pilot, app, data_dir)
+        await pilot.press("ctrl+q")
+    copies = [e for e in SessionStore(data_dir).list() if e.id != "demo"]
+    assert len(copies) == 1
+    mine = SessionStore(data_dir).load(copies[0].id)
+    assert " Typed after" in mine.future_state.statement
+    said = app.exit_note  # printed on stderr once the terminal is back
+    assert str(SessionStore(data_dir).path_for(copies[0].id)) in said
+    assert "could not be saved" in said
+    theirs = on_disk(data_dir)
+    assert theirs["team"] == "Changed elsewhere"  # theirs is not overwritten
+    assert not theirs["future_state"]["statement"].endswith(" Typed after")
+
+
+async def test_quit_on_a_full_disk_writes_a_recovery_file_or_asks(
+    data_dir: Path, monkeypatch: Any
+) -> None:
+    from backplan_tui.core import codec, recovery
+    from backplan_tui.core.store import StoreError
+
+    now = [1000.0]
+    app = clocked_app(data_dir, now)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
+        await step(pilot, app, "ctrl+b", "QuestionsScreen")
+        await step(pilot, app, "ctrl+b", "FutureStateScreen")
+
+        def disk_full(*args: object, **kwargs: object) -> None:
+            raise StoreError("cannot save demo: No space left on device")
+
+        def no_room(*args: object, **kwargs: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(app.store, "save", disk_full)
+        monkeypatch.setattr(app.store, "save_as_copy", disk_full)
+        monkeypatch.setattr(recovery, "recovery_file", no_room)
+        await pilot.press("end", *" Typed on a full disk")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert indicator(app) == "✗ NOT SAVED"
+        # Nowhere to write: asked, and "stay" keeps the app and the edits.
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "ChoiceScreen", "asked")
+        assert "NOT saved" in str(app.screen.query_one("#choice-message").render())
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FutureStateScreen", "s1")
+        assert " Typed on a full disk" in app.session.future_state.statement
+        # The recovery folder has room again (the sessions folder still has none).
+        monkeypatch.undo()
+        monkeypatch.setattr(app.store, "save", disk_full)
+        monkeypatch.setattr(app.store, "save_as_copy", disk_full)
+        await pilot.press("ctrl+q")
+    files = list((data_dir / "recovery").glob("demo-*.toml"))
+    assert len(files) == 1
+    kept = codec.loads(files[0].read_text("utf-8"))
+    assert " Typed on a full disk" in kept.future_state.statement
+    assert str(files[0]) in app.exit_note
+    assert not on_disk(data_dir)["future_state"]["statement"].endswith(" Typed on a full disk")
