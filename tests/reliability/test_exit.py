@@ -25,7 +25,6 @@ from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionStore
 
 
-
 def read_for(fd: int, seconds: float) -> bytes:
     """What the app writes to its terminal during ``seconds``."""
     out = b""
