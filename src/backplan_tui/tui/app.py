@@ -320,7 +320,7 @@ class BackplanApp(App[None]):
         if self._flushed.wait(EXIT_GRACE):
             if self._exited.wait(EXIT_GRACE / 2) or self._watchdog_stop:
                 return
-            note = ""
+            note = self.exit_note  # saved, but Textual is slow to let go: end it here
         else:
             note = self._emergency_save()
         self._restore_terminal()
@@ -1063,8 +1063,7 @@ class BackplanApp(App[None]):
         count = doc.session.facilitation.extra.pop(DRAFTS_KEY, None)
         if count is None:
             return
-        doc.touch()
-        self.save_state = doc.state
+        self._touch_and_schedule(doc)  # the note is gone from the file at the next save
         n = count if type(count) is int and count > 0 else 1
         dialogs = "a dialog was" if n == 1 else f"{n} dialogs were"
         toast(

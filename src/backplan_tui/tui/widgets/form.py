@@ -25,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.events import Click, Key
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -441,7 +442,10 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         """The fields whose value differs from the one the form opened with."""
         if not self.is_mounted:
             return []
-        raw = self._raw_values()
+        try:
+            raw = self._raw_values()
+        except NoMatches:  # closing: its fields are already gone
+            return []
         return [spec for spec in self.fields if raw[spec.name] != self._initial.get(spec.name)]
 
     def draft_text(self) -> str:
