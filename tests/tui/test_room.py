@@ -53,11 +53,24 @@ def indicator(app: BackplanApp) -> str:
 
 
 def messages(app: BackplanApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    """Every toast shown so far (kept here: a toast expires after its timeout, which on a
+    loaded machine may pass before the test looks)."""
+    said: list[str] | None = getattr(app, "_said", None)
+    if said is None:
+        said = []
+        shown = app.notify
+
+        def notify(message: str, *args: Any, **kwargs: Any) -> None:
+            said.append(message)
+            shown(message, *args, **kwargs)
+
+        app._said = said  # type: ignore[attr-defined]
+        app.notify = notify  # type: ignore[method-assign]
+    return said
 
 
 async def until(pilot: Any, ready: Any, what: str) -> None:
-    for _ in range(200):
+    for _ in range(300):  # bounded: 3 s and more on a loaded machine
         if ready():
             return
         await pilot.pause(0.01)
@@ -78,6 +91,7 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
     now = [1000.0]
     app = clocked_app(data_dir, now)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        messages(app)  # from now on, every toast is kept
         await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
         await step(pilot, app, "ctrl+b", "QuestionsScreen")
         assert timer(app) == "‖ 25:00"  # nothing runs until F3
@@ -89,8 +103,8 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
         await step(pilot, app, "ctrl+n", "ReverseMapScreen")
         # The map's clock took over; the questions' clock stopped at 20:00.
         assert timer(app) == "▶ 40:00"
-        await pilot.pause()
-        assert "Tough questions paused at 20:00; Reverse map's timer started." in messages(app)
+        said = "Tough questions paused at 20:00; Reverse map's timer started."
+        await until(pilot, lambda: said in messages(app), "the toast")
         now[0] += 3 * 60
         app._tick()
         assert timer(app) == "▶ 37:00"
@@ -112,8 +126,8 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
 
         # The summary has no clock: the map's pauses, and the agenda is what the clock said.
         await step(pilot, app, "ctrl+r", "SummaryScreen")
-        await pilot.pause()
-        assert "Reverse map paused at 36:00. F3 on a step starts its timer." in messages(app)
+        said = "Reverse map paused at 36:00. F3 on a step starts its timer."
+        await until(pilot, lambda: said in messages(app), "the toast")
         assert app.agenda.running_step() is None
         line = app.agenda.line(now[0])
         assert "Tough questions 5/25" in line
@@ -238,11 +252,13 @@ async def test_quit_with_a_half_typed_answer_keeps_it_and_says_so_next_time(
 
     # The next open says where the text went, once.
     again = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    messages(again)  # keep every toast from the start
     async with again.run_test(size=(80, 24), notifications=True) as pilot:
         await until(pilot, lambda: again.screen.__class__.__name__ == "QuestionsScreen", "qs")
-        await pilot.pause()
-        assert any("what was typed there is in the parking lot" in m for m in messages(again)), (
-            messages(again)
+        await until(
+            pilot,
+            lambda: any("what was typed there is in the parking lot" in m for m in messages(again)),
+            "the drafts toast",
         )
         await pilot.press("ctrl+q")
     assert "drafts_at_quit" not in on_disk(data_dir)["facilitation"]
