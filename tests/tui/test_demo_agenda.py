@@ -92,8 +92,10 @@ class Room:
         return str(self.app.screen.query_one("#timer").render())
 
     async def run_timebox(self, minutes: int) -> None:
-        """F3 starts this step's clock; the fake clock moves on ``minutes``."""
-        await self.keys("f3")
+        """F3 starts the first step's clock (later ones took the running clock over when the
+        step changed); the fake clock moves on ``minutes``."""
+        if not self.timer().startswith("▶"):
+            await self.keys("f3")
         assert self.timer().startswith("▶"), self.timer()
         self.now[0] += minutes * 60
 
@@ -151,7 +153,8 @@ async def test_the_demo_agenda_by_keyboard_at_80x24(
 
         # --- step 2: answer the method's three questions, add one ----------------------------
         await room.step("ctrl+n", "QuestionsScreen")
-        assert room.timer().startswith("‖")  # each step has its own clock, paused at first
+        # The running clock followed the step: step 1's stopped at 15 minutes used.
+        assert room.timer() == "▶ 25:00", room.timer()
         await room.run_timebox(20)
         answers = ["Hires", "Speed", "Pairs"]
         for index, answer in enumerate(answers):
@@ -249,6 +252,7 @@ async def test_the_demo_agenda_by_keyboard_at_80x24(
 
         # --- the summary, and the Markdown export through its dialog ------------------------
         await room.step("ctrl+n", "SummaryScreen")
+        now[0] += 10 * 60  # the summary has no clock: the pilots' stopped when it opened
         data = await room.saved()
         assert data["current_step"] == "summary"
         assert data["facilitation"]["used_seconds"] == {
@@ -265,8 +269,31 @@ async def test_the_demo_agenda_by_keyboard_at_80x24(
             lambda: any(n.message == f"Exported to {exported}" for n in app._notifications),
             "the export toast",
         )
+        # The agenda's minutes per step are the fake clock's.
+        assert app.agenda is not None
+        assert app.agenda.line(now[0]).startswith(
+            "Future state 15/20 · Tough questions 20/25 · Reverse map 30/40 · "
+            "Small pilots 25/30 · Total 90/115 min"
+        )
+
+        # A dialog left open at quit: the session details, a team half typed.
+        await room.open_form("f2")  # the Title has the focus
+        await room.keys("tab")
+        await room.type("Platform")
         await room.keys("ctrl+q")
 
+    data = tomllib.loads(next((data_dir / "sessions").glob("*.toml")).read_text("utf-8"))
+    assert data["facilitation"]["parking_lot"] == [
+        "Pay bands",
+        "Desks",
+        'Draft from the "Session details" dialog, open at quit — Team: Platform',
+    ]
+    assert data["facilitation"]["used_seconds"] == {
+        "future_state": 15 * 60,
+        "questions": 20 * 60,
+        "reverse_map": 30 * 60,
+        "pilots": 25 * 60,
+    }
     markdown = exported.read_text("utf-8")
     assert "Ship in 30 days" in markdown  # the goal
     assert "Interviews" in markdown  # a map condition

@@ -397,7 +397,10 @@ async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path) -> 
             error = str(app.screen.query_one("#form-error").render())
             assert error == f"Future state (min): {message}"
             assert app.focused is app.screen.query_one("#field-timebox_future_state")
-            await pilot.press("escape")
+            await pilot.press("escape")  # something was typed: asked first
+            await pilot.pause(0.1)
+            assert app.screen.__class__.__name__ == "ConfirmScreen"
+            await pilot.press("y")  # discard
             await pilot.pause(0.1)
             assert app.screen.__class__.__name__ == "ReverseMapScreen"
         assert app.session.facilitation.timebox_minutes["future_state"] == 20

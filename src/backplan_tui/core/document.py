@@ -54,16 +54,21 @@ class Document:
         # On this thread nothing edits the session meanwhile: no copy needed.
         return self.save_snapshot(self.session, self.edits)
 
-    def save_snapshot(self, snapshot: Session, edits: int) -> bool:
+    def save_snapshot(self, snapshot: Session, edits: int, *, wait: float = -1) -> bool:
         """Write ``snapshot`` (taken when ``edits`` edits had been made).  Thread-safe.
 
         A failure is remembered in ``error`` (one line for the user) and the document stays
         dirty; the exception is not raised, so the caller can keep the app running.
+        ``wait``: seconds to wait for a save already writing (-1: as long as it takes); the
+        exit watchdog cannot wait for a save that hangs.
         """
         if self.read_only:
             self.error = "This session is open read-only; edits are not saved."
             return False
-        with self._lock:
+        if not self._lock.acquire(timeout=wait):
+            self.error = "Another save of this session is still writing."
+            return False
+        try:
             # Another save may have finished while this snapshot waited: carry its revision.
             snapshot.revision = self.session.revision
             try:
@@ -79,6 +84,8 @@ class Document:
             self.saved_at = utc_now()
             self.dirty = self.edits != edits
             return not self.dirty
+        finally:
+            self._lock.release()
 
     @property
     def state(self) -> str:

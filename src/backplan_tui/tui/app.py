@@ -7,6 +7,10 @@ unless asked to.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -19,7 +23,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.theme import Theme
 from textual.timer import Timer
 
@@ -86,6 +90,18 @@ class BindingsProvider(Provider):
 LATE_THEMES_DELAY = 0.2
 """Seconds after the first paint before the themes not shown at start are registered."""
 
+EXIT_GRACE = 1.2
+"""Seconds the event loop gets to save and exit after SIGTERM/SIGHUP before the watchdog
+saves from its own thread and ends the process (the whole exit stays under 2 s)."""
+
+DRAFTS_KEY = "drafts_at_quit"
+"""facilitation.extra[DRAFTS_KEY]: how many dialogs' drafts the last quit parked (told, then
+removed, when the session opens again)."""
+
+AUTOSAVE_MAX_WAIT = 5.0
+"""Seconds of the app clock after the first unsaved edit by which autosave runs, however
+steadily the typing goes on (the debounce alone would wait for a pause forever)."""
+
 
 class BackplanApp(App[None]):
     """The backplan terminal app."""
@@ -144,6 +160,15 @@ class BackplanApp(App[None]):
         self._initial_session = open_session
         self._initial_demo = demo
         self._autosave_timer: Timer | None = None
+        # Ending on a signal (see _install_signal_handlers)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._previous_handlers: dict[int, Any] = {}
+        self._ending = threading.Event()  # a signal came (or the app is gone)
+        self._flushed = threading.Event()  # the loop kept the edits
+        self._exited = threading.Event()  # the app has unmounted
+        self._watchdog_stop = False
+        self.exit_note = ""  # printed on stderr after exit: where unsaved edits were kept
+        self._unsaved_since: float | None = None  # app clock at the first unsaved edit
         self._theme_before_presenter: str | None = None
         self.presenter = False
         self._visits: Any = None
@@ -172,7 +197,11 @@ class BackplanApp(App[None]):
         import gc
 
         gc.freeze()
-        return super().run(**kwargs)
+        try:
+            return super().run(**kwargs)
+        finally:
+            if self.exit_note:  # the terminal is restored: say where the edits went
+                print(self.exit_note, file=sys.stderr, flush=True)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
@@ -226,27 +255,160 @@ class BackplanApp(App[None]):
         self.call_after_refresh(self.set_timer, LATE_THEMES_DELAY, self.ensure_themes)
 
     def _install_signal_handlers(self) -> None:
-        """Terminal closed (SIGHUP) or logout/kill (SIGTERM): save, then exit."""
-        import asyncio
+        """Terminal closed (SIGHUP) or logout/kill (SIGTERM): save, then exit within 2 s.
+
+        A ``signal.signal`` handler, not the event loop's: Python runs it on the main
+        thread between two bytecodes even while that thread is busy (a long build froze
+        the loop, and with it a loop handler, for minutes).  The handler asks the loop to
+        save and exit, and wakes the exit watchdog (a thread started here, idle until then):
+        if the app has not exited ``EXIT_GRACE`` seconds later, the watchdog keeps the edits
+        itself and ends the process (see ``_watchdog``)."""
         import signal
 
-        loop = asyncio.get_running_loop()
+        if threading.current_thread() is not threading.main_thread():
+            return  # no signals here (Textual in a thread)
+        self._loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGHUP):
             try:
-                loop.add_signal_handler(sig, self._flush_and_exit)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # no signal support here (not the main thread, or Windows)
+                self._previous_handlers[sig] = signal.signal(sig, self._on_signal)
+            except (OSError, RuntimeError, ValueError):
+                pass  # no signal support here (Windows)
+        if self._previous_handlers:
+            threading.Thread(target=self._watchdog, name="backplan-exit", daemon=True).start()
+
+    def _restore_signal_handlers(self) -> None:
+        import signal
+
+        for sig, handler in self._previous_handlers.items():
+            try:
+                signal.signal(sig, handler)
+            except (OSError, RuntimeError, ValueError, TypeError):
+                pass
+        self._previous_handlers = {}
+        self._watchdog_stop = True
+        self._ending.set()  # the watchdog wakes and, stopped, leaves
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        """On the main thread, between two bytecodes of whatever it was doing: touch
+        nothing; ask the loop to flush and exit, and start the watchdog's countdown."""
+        if self._ending.is_set():
+            return
+        self._ending.set()
+        loop = self._loop
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(self._flush_and_exit)
+            except RuntimeError:
+                pass  # the loop is closed: the watchdog does it
 
     def _flush_and_exit(self) -> None:
-        self.save_now()
+        """On the loop, after SIGTERM or SIGHUP: keep every edit, then exit."""
+        _, note = self._save_before_exit()
+        self._flushed.set()
         self._release_lock()
+        self.exit_note = note  # printed by run(), unwrapped: it may end with a path
         self.exit(return_code=0)
+
+    def _watchdog(self) -> None:
+        """The exit guarantee.  Wakes on a signal; when the loop has not saved within
+        ``EXIT_GRACE`` seconds (the main thread is busy), takes a copy of the session,
+        saves it (or a recovery copy), restores the terminal and ends the process.  When
+        the loop saved but the app is still not gone a moment later, ends it too."""
+        self._ending.wait()
+        if self._watchdog_stop:
+            return
+        if self._flushed.wait(EXIT_GRACE):
+            if self._exited.wait(EXIT_GRACE / 2) or self._watchdog_stop:
+                return
+            note = self.exit_note  # saved, but Textual is slow to let go: end it here
+        else:
+            note = self._emergency_save()
+        self._restore_terminal()
+        if note:
+            try:
+                print(note, file=sys.__stderr__, flush=True)
+            except (OSError, ValueError):
+                pass
+        os._exit(0)
+
+    def _emergency_save(self) -> str:
+        """On the watchdog thread, the main thread stuck: save what can be taken safely.
+
+        The session is copied (pickled) as it is; if that fails (the main thread was
+        changing it) the state after the last edit (the undo snapshot) is used.  Returns a
+        line for stderr."""
+        import pickle
+
+        doc = self.document
+        if doc is None or doc.read_only or not (doc.dirty or doc.error):
+            self._release_lock_quietly()
+            return ""
+        snapshot: Session | None = None
+        edits = doc.edits
+        for _ in range(3):
+            try:
+                snapshot, edits = doc.snapshot()
+                break
+            except Exception:  # noqa: BLE001 - the main thread changed it under us
+                continue
+        if snapshot is None and self._state:
+            snapshot = pickle.loads(self._state)  # our own bytes, made in this process
+        if snapshot is None:
+            return "backplan: ended by a signal; the session could not be copied."
+        agenda = self.agenda
+        if agenda is not None:
+            try:
+                agenda.store(snapshot, self.clock())
+            except Exception:  # noqa: BLE001 - the timers are the least of it
+                pass
+        note = ""
+        if not doc.save_snapshot(snapshot, edits, wait=0.3):
+            note = self._keep_elsewhere(snapshot, doc.error or "")
+        self._release_lock_quietly()
+        return note
+
+    def _release_lock_quietly(self) -> None:
+        try:
+            self._release_lock()
+        except Exception:  # noqa: BLE001 - ending anyway
+            pass
+
+    def _restore_terminal(self) -> None:
+        """What Textual's driver does on exit, done from the watchdog: the terminal's
+        modes back, mouse and paste reporting off, the main screen and the cursor back."""
+        driver = self._driver
+        attrs = getattr(driver, "attrs_before", None)
+        fileno = getattr(driver, "fileno", None)
+        if attrs is not None and fileno is not None:
+            try:
+                import termios
+            except ImportError:
+                pass
+            else:
+                try:
+                    termios.tcsetattr(fileno, termios.TCSANOW, attrs)
+                except (OSError, ValueError, termios.error):
+                    pass
+        if driver is None or self.is_headless:
+            return
+        try:
+            out = sys.__stderr__
+            if out is not None:
+                out.write(
+                    "\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
+                    "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l"
+                )
+                out.flush()
+        except (OSError, ValueError):
+            pass
 
     def on_unmount(self) -> None:
         """However the app ends (quit, ``app.exit()``, the end of ``run_test``), the session
         lock goes with it: a second app in the same process can open the session again."""
         self._remember_visit()
         self._release_lock()
+        self._restore_signal_handlers()
+        self._exited.set()
 
     def _release_lock(self) -> None:
         if self._lock is not None:
@@ -479,6 +641,7 @@ class BackplanApp(App[None]):
 
         if self.document is None or isinstance(self.screen, TrackScreen):
             return
+        self._timer_follows("track")
         self.save_now()
         self.switch_screen(TrackScreen())
 
@@ -531,6 +694,7 @@ class BackplanApp(App[None]):
         if doc.session.current_step != step:
             doc.session.current_step = step
             doc.touch()
+        self._timer_follows(step)
         self.save_now()
         self.switch_screen(self.make_step_screen(step))
 
@@ -543,6 +707,9 @@ class BackplanApp(App[None]):
             self.agenda.pause_all(self.clock())
         self._ticker.pause()
         self._release_lock()
+        # open_session closes the previous document first, then opens: once it is done,
+        # say whether dialogs were left open at the last quit (see _keep_dialog_drafts).
+        self.call_later(self._announce_drafts)
         self.document = None
         self.agenda = None
         self.title = self.TITLE
@@ -602,12 +769,22 @@ class BackplanApp(App[None]):
         return entry.label
 
     def _touch_and_schedule(self, doc: Document) -> None:
-        """Unsaved now; autosave ``autosave_delay`` after the last edit (debounced)."""
+        """Unsaved now; autosave ``autosave_delay`` after the last edit (debounced), and
+        never later than ``AUTOSAVE_MAX_WAIT`` after the first unsaved edit: steady typing
+        with no pause is saved too (in the worker, so no key waits for the disk)."""
         doc.touch()
         self.save_state = doc.state
+        now = self.clock()
+        if self._unsaved_since is None:
+            self._unsaved_since = now
+        waited = now - self._unsaved_since
+        if waited >= AUTOSAVE_MAX_WAIT:
+            self.autosave()
+            return
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
-        self._autosave_timer = self.set_timer(self.autosave_delay, self.autosave)
+        delay = min(self.autosave_delay, AUTOSAVE_MAX_WAIT - waited)
+        self._autosave_timer = self.set_timer(delay, self.autosave)
 
     # --- schedule and plan health -----------------------------------------------------------
 
@@ -641,6 +818,32 @@ class BackplanApp(App[None]):
             self._ticker.pause()
         self._show_timer()
 
+    def _timer_follows(self, step: str) -> None:
+        """The running timebox follows the step on screen: leaving a step whose clock runs
+        pauses it and starts the clock of the step shown next (the summary and Track have
+        none: the clock just pauses).  The time used is booked to the step that was on
+        screen, and a toast says what happened.  With no clock running nothing changes:
+        paging through the steps before the workshop starts its clocks never starts one."""
+        agenda = self.agenda
+        running = agenda.running_step() if agenda is not None else None
+        if agenda is None or running is None or running == step:
+            return
+        now = self.clock()
+        box = agenda.timebox(running)
+        box.pause(now)
+        message = f"{STEP_TITLES.get(running, running)} paused at {box.clock(now)}"
+        if step in STEPS:
+            agenda.start(step, now)
+            message += f"; {STEP_TITLES[step]}'s timer started."
+        else:
+            message += ". F3 on a step starts its timer."
+        self._last_tick = now
+        if agenda.running_step():
+            self._ticker.resume()
+        else:
+            self._ticker.pause()
+        toast(self, message, title="Timebox", timeout=5)
+
     def extend_timer(self, step: str) -> None:
         if self.agenda is not None:
             self.agenda.timebox(step).add()
@@ -652,9 +855,41 @@ class BackplanApp(App[None]):
             self._show_timer()
 
     def _show_timer(self) -> None:
-        show = getattr(self.screen, "show_timer", None)
-        if show is not None:
-            show()
+        """The countdown on every step screen (one under a dialog stays current, for when
+        the dialog closes) and, while a dialog is open, in the dialog's bottom border."""
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_timer", None)
+            if show is not None:
+                show()
+        if isinstance(self.screen, ModalScreen):
+            self._show_timer_in_dialog(self.screen)
+
+    def _dialog_timer_text(self) -> str:
+        """ "Reverse map ▶ 36:00" while a clock runs, else ""."""
+        agenda = self.agenda
+        step = agenda.running_step() if agenda is not None else None
+        if agenda is None or step is None:
+            return ""
+        box = agenda.timebox(step)
+        return f"{STEP_TITLES.get(step, step)} ▶ {box.clock(self.clock())}"
+
+    def _show_timer_in_dialog(self, screen: Screen[Any]) -> None:
+        """Most of a live session is typed in dialogs: the running countdown is shown (and
+        ticks) in the border of the dialog box, so the room still sees its time."""
+        text = self._dialog_timer_text()
+        for box in screen.query(".dialog"):
+            if box.parent is screen:
+                shown = box.border_subtitle or ""  # constant step titles: no user text
+                if text or shown.startswith(tuple(STEP_TITLES.values())):
+                    box.border_subtitle = text
+                break
+
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        """``App.push_screen``; a dialog opened while a clock runs shows it at once."""
+        result = super().push_screen(*args, **kwargs)
+        if self.agenda is not None and self.agenda.running_step() is not None:
+            self.call_after_refresh(self._show_timer)
+        return result
 
     def _tick(self) -> None:
         """Once a second while a timebox runs: the clock, and a signal when it reaches zero."""
@@ -693,10 +928,12 @@ class BackplanApp(App[None]):
         doc = self.document
         if doc is None:
             return
+        self._unsaved_since = None  # before the fields are committed: they may edit again
         self._commit_fields()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
             self._autosave_timer = None
+        self._unsaved_since = None
         if not doc.dirty:
             return
         snapshot, edits = doc.snapshot()
@@ -750,10 +987,12 @@ class BackplanApp(App[None]):
         doc = self.document
         if doc is None:
             return True
+        self._unsaved_since = None
         self._commit_fields()
         if self._autosave_timer is not None:
             self._autosave_timer.stop()
             self._autosave_timer = None
+        self._unsaved_since = None
         had_error = doc.error
         ok = doc.save()
         self._after_save(doc, had_error)
@@ -784,9 +1023,112 @@ class BackplanApp(App[None]):
             self.notify("Saved.", timeout=2)
 
     async def action_quit(self) -> None:
-        self.save_now()
-        self._release_lock()
-        self.exit()
+        """Ctrl+Q: keep every edit, then exit.  Text in an open dialog is kept as a draft;
+        a session file that cannot be written gets a copy (said on stderr after exit);
+        when nothing can be written at all, ask: quit anyway, or stay."""
+        ok, note = self._save_before_exit()
+        if ok:
+            self._release_lock()
+            self.exit_note = note  # printed by run(), unwrapped: it may end with a path
+            self.exit()
+            return
+        self._ask_quit_unsaved(note)
+
+    def _ask_quit_unsaved(self, problem: str) -> None:
+        from backplan_tui.tui.screens.choice import ChoiceScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice == "quit":
+                self._release_lock()
+                self.exit(return_code=1)
+
+        self.push_screen(
+            ChoiceScreen(
+                f"Your edits are NOT saved and no copy could be written: {problem} "
+                "Free some space and press Ctrl+S, or quit and lose them.",
+                [("q", "quit", "Quit and lose the edits")],
+            ),
+            chosen,
+        )
+
+    def _keep_dialog_drafts(self) -> int:
+        """What was typed into a dialog still open goes into the parking lot, one line per
+        dialog ("Draft from the ... dialog"), so quitting never throws it away.  The next
+        open of the session says so.  Returns how many dialogs were kept."""
+        doc = self.document
+        if doc is None or doc.read_only:
+            return 0
+        kept = 0
+        for screen in self.screen_stack:
+            take = getattr(screen, "draft_text", None)
+            text = take() if take is not None else ""
+            if text:
+                doc.session.facilitation.parking_lot.append(text)
+                kept += 1
+        if kept:
+            extra = doc.session.facilitation.extra
+            before = extra.get(DRAFTS_KEY)
+            extra[DRAFTS_KEY] = (before if type(before) is int and before > 0 else 0) + kept
+            doc.touch()
+        return kept
+
+    def _announce_drafts(self) -> None:
+        """After a session opens: dialogs left open at the last quit are in the parking lot."""
+        doc = self.document
+        if doc is None or doc.read_only:
+            return
+        count = doc.session.facilitation.extra.pop(DRAFTS_KEY, None)
+        if count is None:
+            return
+        self._touch_and_schedule(doc)  # the note is gone from the file at the next save
+        n = count if type(count) is int and count > 0 else 1
+        dialogs = "a dialog was" if n == 1 else f"{n} dialogs were"
+        toast(
+            self,
+            f"When backplan last quit, {dialogs} open: what was typed there is in the "
+            'parking lot (Ctrl+L), marked "Draft from".',
+            title="Drafts kept",
+            timeout=10,
+        )
+
+    def _save_before_exit(self) -> tuple[bool, str]:
+        """Keep every edit before the app ends: drafts of open dialogs, then the session
+        file, else a copy or a recovery file (``core.recovery``).  Returns (done, a line
+        for stderr after exit), or (False, the problem) when nothing could be written."""
+        doc = self.document
+        if doc is None:
+            return True, ""
+        kept = self._keep_dialog_drafts()
+        self._unsaved_since = None
+        self._commit_fields()
+        if self._autosave_timer is not None:
+            self._autosave_timer.stop()
+            self._autosave_timer = None
+        title = plain(doc.session.title)
+        note = ""
+        if kept:
+            dialogs = "an open dialog" if kept == 1 else f"{kept} open dialogs"
+            note = f'backplan: what was typed in {dialogs} is kept in the parking lot of "{title}".'
+        if doc.read_only or doc.save():
+            return True, note
+        kept_note = self._keep_elsewhere(doc.session, doc.error or "")
+        if not kept_note.startswith("backplan: "):
+            return False, kept_note
+        doc.dirty = False  # the edits live on in the copy
+        return True, "\n".join(filter(None, (note, kept_note)))
+
+    def _keep_elsewhere(self, session: Session, error: str) -> str:
+        """The session (with its edits) as a copy or a recovery file; a line saying where
+        (it starts "backplan: "), or the reasons nothing could be written."""
+        from backplan_tui.core.recovery import keep_edits
+
+        where, how = keep_edits(self.store, session)
+        if where is None:
+            return f"{error} {how}".strip()
+        return (
+            f'backplan: "{plain(session.title)}" could not be saved ({error}); '
+            f"your edits are kept in {how}: {where}"
+        )
 
 
 def create_app(

@@ -25,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.events import Click, Key
 from textual.geometry import Size
 from textual.reactive import Reactive
@@ -355,6 +356,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.submit_label = submit_label
         self.focus_field = focus
         self.hint = hint if isinstance(hint, Content) else Content(hint)
+        self._initial: dict[str, Any] = {}  # each field's raw value as the form opened
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-dialog", classes="dialog"):
@@ -379,6 +381,7 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         """Focus ``focus`` (the field the user came to fill), else the first field."""
+        self._initial = self._raw_values()
         if self.fields:
             name = self.focus_field or self.fields[0].name
             widget = self.query_one(f"#field-{name}")
@@ -442,6 +445,45 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         assert isinstance(widget, Input)
         return widget.value
 
+    def _raw_values(self) -> dict[str, Any]:
+        return {spec.name: self._raw(spec) for spec in self.fields}
+
+    def changed_fields(self) -> list[Field]:
+        """The fields whose value differs from the one the form opened with."""
+        if not self.is_mounted:
+            return []
+        try:
+            raw = self._raw_values()
+        except NoMatches:  # closing: its fields are already gone
+            return []
+        return [spec for spec in self.fields if raw[spec.name] != self._initial.get(spec.name)]
+
+    def draft_text(self) -> str:
+        """What was typed into the form and not saved, as one line for the parking lot
+        ("" when nothing changed): the dialog's title, then each changed field's label and
+        value.  Called when the app quits (or is ended) with the form open: the text is
+        kept in the session instead of being thrown away.  Taking the draft marks the
+        form unchanged, so a second quit does not keep it twice."""
+        changed = self.changed_fields()
+        if not changed:
+            return ""
+        raw = self._raw_values()
+        parts = [f"{spec.label}: {self._shown(spec, raw[spec.name])}" for spec in changed]
+        self._initial = raw
+        title = clean_line(self.form_title.plain)
+        return f'Draft from the "{title}" dialog, open at quit — ' + "; ".join(parts)
+
+    @staticmethod
+    def _shown(spec: Field, raw: Any) -> str:
+        """A field's raw value as text: the labels of choices, the lines of a long text."""
+        labels = {value: label for label, value in spec.choices}
+        if spec.kind == "multi":
+            return ", ".join(labels.get(v, v) for v in raw or []) or "none"
+        if spec.kind == "choice":
+            return "" if raw is Select.NULL or raw is None else labels.get(raw, str(raw))
+        text = clean_text(str(raw or "")).strip()
+        return " / ".join(line for line in text.splitlines() if line.strip())
+
     def collect(self) -> dict[str, Any]:
         """The typed values, or FieldError naming the first bad field (focused for the user)."""
         out: dict[str, Any] = {}
@@ -462,7 +504,18 @@ class FormScreen(ModalScreen[dict[str, Any] | None]):
         self.dismiss(values)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: close; when something was typed, ask first (No, the default, keeps it)."""
+        if not self.changed_fields():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"), answered
+        )
 
     @on(Input.Submitted)
     def _enter_submits(self, event: Input.Submitted) -> None:

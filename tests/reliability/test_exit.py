@@ -1,0 +1,182 @@
+"""SIGTERM or SIGHUP ends the app within seconds, whatever it is doing, and keeps every
+word typed: in a field, in a dialog still open, or when the session file cannot be
+written (issue 14.4 and 14.8, issue 22.9).
+
+The app runs for real in a pseudo-terminal (as in test_signals.py); keys are written to the
+terminal as a person types them; the autosave delay is long, so only the exit path can
+have saved them.  The 2 s figure is the README's; the tests allow 10 s on a loaded machine.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from backplan_tui.core import codec
+from backplan_tui.core.model import Session
+from backplan_tui.core.store import SessionStore
+
+
+def read_for(fd: int, seconds: float) -> bytes:
+    """What the app writes to its terminal during ``seconds``."""
+    out = b""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+# A Ctrl+R that keeps the main thread busy for 30 s in pure Python (as the Summary of a
+# huge plan once did for 13 minutes): the event loop is frozen, signal handlers are not.
+BLOCKED = """
+import sys, time
+from backplan_tui.tui.screens import base
+
+def busy(self):
+    end = time.monotonic() + 30
+    while time.monotonic() < end:
+        pass
+
+base.StepScreen.action_summary = busy
+from backplan_tui.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def start(data_dir: Path, tmp_path: Path, script: str | None = None) -> tuple[object, int]:
+    config = tmp_path / "config" / "backplan"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "settings.toml").write_text("autosave_delay = 10.0\n", "utf-8")
+    env = {
+        **os.environ,
+        "BACKPLAN_HOME": str(data_dir),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "TERM": "xterm-256color",
+        "COLUMNS": "80",
+        "LINES": "24",
+    }
+    command = [sys.executable, "-m", "backplan_tui"] if script is None else [sys.executable]
+    if script is not None:
+        command += ["-c", script]
+    master, slave = pty.openpty()
+    child = subprocess.Popen(
+        [*command, "open", "live"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+        close_fds=True,
+    )
+    os.close(slave)
+    screen = b""
+    deadline = time.monotonic() + 30
+    while b"Future" not in screen and time.monotonic() < deadline:
+        screen += read_for(master, 0.5)  # wait until step 1 is drawn
+    if b"Future" not in screen:
+        child.kill()
+        child.wait()
+        os.close(master)
+        raise AssertionError("the app did not start in the pseudo-terminal")
+    time.sleep(0.5)
+    return child, master
+
+
+def type_keys(master: int, keys: str) -> None:
+    for char in keys:
+        os.write(master, char.encode())
+        time.sleep(0.05)
+
+
+def stop(child: subprocess.Popen[bytes], master: int, sig: signal.Signals) -> tuple[float, bytes]:
+    """Send ``sig``; (seconds until the process was gone, what it wrote meanwhile)."""
+    sent = time.monotonic()
+    child.send_signal(sig)
+    out = b""
+    try:
+        while child.poll() is None and time.monotonic() - sent < 20:
+            out += read_for(master, 0.1)
+        took = time.monotonic() - sent
+        out += read_for(master, 0.3)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+        os.close(master)
+    return took, out
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_ends_a_busy_app_within_seconds_and_keeps_the_edits(
+    data_dir: Path, tmp_path: Path, sig: signal.Signals
+) -> None:
+    SessionStore(data_dir).create(Session(id="live", title="Live session"))
+    child, master = start(data_dir, tmp_path, BLOCKED)
+    type_keys(master, "Typed before the freeze")  # the goal field has the focus
+    time.sleep(0.8)
+    os.write(master, b"\x12")  # Ctrl+R: the main thread is busy for 30 s
+    time.sleep(1.0)
+    took, _ = stop(child, master, sig)  # type: ignore[arg-type]
+    assert took < 10, f"the app took {took:.1f} s to end"
+    saved = SessionStore(data_dir).load("live")
+    assert saved.future_state.statement == "Typed before the freeze"
+    assert not list((data_dir / "sessions").glob("*.lock"))  # the lock was released
+
+
+def test_sigterm_with_a_dialog_open_keeps_what_was_typed_in_it(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    SessionStore(data_dir).create(Session(id="live", title="Live session"))
+    child, master = start(data_dir, tmp_path)
+    os.write(master, b"\x1bOQ")  # F2: the session details form, on its Title
+    shown = b""
+    deadline = time.monotonic() + 20
+    while b"Votes per person" not in shown and time.monotonic() < deadline:
+        shown += read_for(master, 0.3)
+    assert b"Votes per person" in shown, "the details form did not open"
+    time.sleep(0.5)
+    type_keys(master, "Renamed in the room")  # over the selected title
+    time.sleep(0.8)
+    took, _ = stop(child, master, signal.SIGTERM)  # type: ignore[arg-type]
+    assert took < 10
+    saved = SessionStore(data_dir).load("live")
+    assert saved.facilitation.parking_lot == [
+        'Draft from the "Session details" dialog, open at quit — Title: Renamed in the room'
+    ]
+
+
+def test_sigterm_after_a_failed_save_writes_the_edits_beside_and_says_where(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    store = SessionStore(data_dir)
+    store.create(Session(id="live", title="Live session"))
+    child, master = start(data_dir, tmp_path)
+    theirs = store.load("live")  # someone else saves the session meanwhile
+    theirs.team = "Changed elsewhere"
+    store.save(theirs)
+    type_keys(master, "Mine, not theirs")
+    time.sleep(0.8)
+    took, out = stop(child, master, signal.SIGTERM)  # type: ignore[arg-type]
+    assert took < 10
+    assert store.load("live").team == "Changed elsewhere"  # theirs stays
+    copies = [e for e in store.list() if e.id != "live"]
+    assert len(copies) == 1
+    mine = codec.loads(copies[0].path.read_text("utf-8"))
+    assert mine.future_state.statement == "Mine, not theirs"
+    assert str(copies[0].path).encode() in out.replace(b"\r\n", b"\n")
