@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from backplan_tui.core import schedule
 from backplan_tui.core.export.text import line, walk_map
 from backplan_tui.core.model import MapNode, Pilot, Session
+from backplan_tui.core.textclean import clean_line
 
 MAP = "map"
 PILOT = "pilot"
@@ -28,7 +29,7 @@ PILOT = "pilot"
 @dataclass(frozen=True)
 class Action:
     kind: str  # MAP or PILOT
-    id: str
+    id: str  # the exact id (control characters dropped, spacing kept): show it with ``line``
     title: str  # one clean line; "" when the item has no title
     owner: str
     start: date | None
@@ -40,6 +41,7 @@ class Action:
     scheduled: bool = False  # the dates come from the backward schedule
     flags: frozenset[str] = frozenset()  # schedule.FLAGS
     critical: bool = False  # on the critical path
+    parent: str = ""  # a map node's exact parent id ("" = the goal, and for pilots)
 
 
 def total_votes(votes: dict[str, int]) -> int:
@@ -67,7 +69,7 @@ def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Sche
         start, due = node_dates(node)
     return Action(
         kind=MAP,
-        id=line(node.id),
+        id=clean_line(node.id),
         title=line(node.title),
         owner=line(node.owner),
         start=start,
@@ -79,13 +81,14 @@ def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Sche
         scheduled=computed is not None,
         flags=computed.flags if computed is not None else frozenset(),
         critical=computed is not None and node.id in plan.critical_path,
+        parent=clean_line(node.parent),
     )
 
 
 def _pilot_action(pilot: Pilot) -> Action:
     return Action(
         kind=PILOT,
-        id=line(pilot.id),
+        id=clean_line(pilot.id),
         title=line(pilot.name),
         owner=line(pilot.owner),
         start=pilot.start,

@@ -401,9 +401,9 @@ def timeline_figure(session: Session, today: date) -> str:
             continue
         indent = 12 * (min(action.depth, 6) - 1) if action.kind == MAP else 0
         if action.kind == MAP:
-            name = action.title or f"Untitled map item {action.id}"
+            name = action.title or f"Untitled map item {line(action.id)}"
         else:
-            name = action.title or f"Unnamed pilot {action.id}"
+            name = action.title or f"Unnamed pilot {line(action.id)}"
         status = _status_word(action, today)
         late = status in ("late", "overdue")
         shown = f"{status} · critical" if action.critical else status
