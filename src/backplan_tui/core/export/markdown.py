@@ -15,6 +15,12 @@ before:
   ``#`` ``>`` ``+`` ``-`` ``=`` (heading, quote, list, setext underline, thematic break) and
   the ``.`` or ``)`` after leading digits (ordered list).
 
+E-mail addresses: cmark-gfm's autolink extension (GitHub, GitLab) links ``ann@example.com``
+after the inline parse, in the text with its escapes already resolved, so ``\@`` alone does
+not stop it.  It needs a letter, digit or one of ``.+-_`` right before the ``@``; so an
+invisible U+2060 WORD JOINER is written between such a character and the ``@``
+(``ann\u2060\@example\.com``): the text reads the same, no renderer links it.
+
 No raw HTML is ever written: table cells fold newlines to spaces.  Multi-line text keeps its
 line breaks as CommonMark hard breaks (a backslash at line end).
 """
@@ -63,12 +69,15 @@ _ANYWHERE = re.compile(
     r"|(?<=[0-9A-Za-z])\.(?=[A-Za-z])"  # a domain's dot ("3.5" and "end. Next" are left)
 )
 _LINE_START = re.compile(r"[#>+=-]|[0-9]+(?=[.)])")
+# An "@" that cmark-gfm could make the middle of an e-mail link (see the module docstring).
+_EMAIL_AT = re.compile(r"(?<=[0-9A-Za-z.+_-])@")
+WORD_JOINER = "\u2060"
 
 
 def _escape(text: str) -> str:
     """One line (trimmed, single-spaced: ``line``/``lines``) escaped where it could mean
     something (see the module docstring)."""
-    text = _ANYWHERE.sub(r"\\\g<0>", text)
+    text = _ANYWHERE.sub(r"\\\g<0>", _EMAIL_AT.sub(WORD_JOINER + "@", text))
     start = _LINE_START.match(text)
     if start is None:
         return text
