@@ -628,6 +628,27 @@ def test_text_start_now_and_missing_target_date():
     assert "  - Late (owner: Ann; 40 days; todo)" in md  # no dates without a schedule
 
 
+def test_critical_path_must_start_by_the_earliest_start_on_it():
+    # Issue 15: A (10 days, pinned 2027-01-10) starts 2026-12-31; B under A (5 days, pinned
+    # 2027-05-01) starts 2027-04-26; C (30 days before 2027-06-30) starts 2027-05-31.  The
+    # path B -> A must start by A's 2026-12-31, not B's own start.
+    session = Session(
+        id="pin-0001",
+        title="Pinned",
+        future_state=FutureState(statement="Goal", target_date=date(2027, 6, 30)),
+        map=[
+            MapNode(id="a", title="A", duration_days=10, pinned_due=date(2027, 1, 10)),
+            MapNode(id="b", title="B", parent="a", duration_days=5, pinned_due=date(2027, 5, 1)),
+            MapNode(id="c", title="C", duration_days=30),
+        ],
+    )
+    assert "Critical path: B -> A (must start by 2026-12-31)" in text.render(session, TODAY)
+    assert (
+        "**Critical path:** B → A (must start by 2026-12-31)"
+        in markdown.render(session, TODAY).splitlines()
+    )
+
+
 def test_progress_lines_in_markdown_and_text():
     # Baseline 78 on 2026-11-01 (created), 80.5 on 2027-02-01, target 90 by 2027-12-31:
     # 2.5 / 12 = 20.83% of the way; needs 9.5 / (404 / 7) = +0.16 a week; achieved

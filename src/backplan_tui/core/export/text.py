@@ -141,9 +141,9 @@ def critical_path(session: Session, plan: Schedule) -> list[str]:
 
 
 def critical_start(plan: Schedule) -> date | None:
-    """The date the critical path must start by."""
-    first = plan.get(plan.critical_path[0]) if plan.critical_path else None
-    return first.start if first is not None else None
+    """The date the critical path must start by: the earliest latest-start on it (see
+    ``schedule``), which a pinned date can put above the frontier node."""
+    return plan.critical_start
 
 
 def health_summary(findings: list[Finding]) -> str:
