@@ -414,7 +414,10 @@ def small_session() -> Session:
 
 def test_json_is_the_full_session_with_iso_dates():
     out = json_export.render(small_session(), TODAY)
-    assert json.loads(out) == {
+    data = json.loads(out)
+    # The derived facts come last, under one key (checked in tests/export/test_export_json_schema).
+    assert data.pop("computed")["as_of"] == "2026-11-22"
+    assert data == {
         "schema_version": 1,
         "id": "small-0001",
         "title": 'Small "plan"',
@@ -454,7 +457,10 @@ def test_json_is_the_full_session_with_iso_dates():
 def test_json_key_order_layout_and_stability():
     session = small_session()
     out = json_export.render(session, TODAY)
-    assert out == json_export.render(session, date(2030, 1, 1))  # byte-identical, no clock
+    assert out == json_export.render(session, TODAY)  # byte-identical, no clock
+    later = json.loads(json_export.render(session, date(2030, 1, 1)))
+    assert later.pop("computed") != json.loads(out).pop("computed")  # as of another day
+    assert later == {k: v for k, v in json.loads(out).items() if k != "computed"}
     assert out.endswith("}\n") and not out.endswith("\n\n")
     assert out.startswith('{\n  "schema_version": 1,\n  "id": "small-0001",\n')
     assert '"Everyone ✓"' in out  # readable, not \u-escaped
@@ -473,6 +479,7 @@ def test_json_key_order_layout_and_stability():
         "map",
         "checkins",
         "facilitation",
+        "computed",
     ]
 
 
