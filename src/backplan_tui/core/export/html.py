@@ -28,6 +28,7 @@ from backplan_tui.core import progress
 from backplan_tui.core.export import markdown
 from backplan_tui.core.export.actions import MAP, Action, actions
 from backplan_tui.core.export.text import (
+    cell_width,
     char_width,
     iso,
     line,
@@ -136,6 +137,25 @@ def truncate(text: str, cells: int) -> str:
         if used > cells:
             return text[: max(index - 1, 0)].rstrip() + "…"
     return text
+
+
+# The sentence beside a KPI bar starts at x=500 of a 960-wide figure: 452 px of room for text
+# 11.5 px high.  7 px a terminal cell is more than the average advance of DejaVu Sans (a wide
+# font) at that size, so 64 cells always fit; a longer sentence (a long unit) is shortened.
+KPI_SENTENCE_CELLS = 64
+
+
+def fit_sentence(sentence: str, cells: int = KPI_SENTENCE_CELLS) -> str:
+    """``sentence`` within ``cells`` columns: when too long, the part before its last " · "
+    is cut with an ellipsis so that the verdict after it stays visible (the whole sentence is
+    in the bar's tooltip, and the values in the outcomes table above)."""
+    if cell_width(sentence) <= cells:
+        return sentence
+    head, sep, verdict = sentence.rpartition(" · ")
+    tail = sep + verdict
+    if sep and cell_width(tail) <= cells // 2:
+        return truncate(head, cells - cell_width(tail)) + tail
+    return truncate(sentence, cells)
 
 
 def _f(value: float) -> str:
@@ -272,7 +292,7 @@ def kpi_figure(session: Session, today: date) -> str:
             )
         out.append(
             f'<text class="small" x="{_f(track_x + track_w + 12)}" y="{bar_y + 11}">'
-            f"{esc(sentence)}</text>"
+            f"{esc(fit_sentence(sentence))}</text>"
         )
         out.append("</g>")
     out += ["</svg>", "</figure>", ""]
@@ -331,15 +351,26 @@ def timeline_figure(session: Session, today: date) -> str:
     rows = actions(session, today)
     dated = [a for a in rows if a.start is not None or a.due is not None]
     caption = "<figcaption>Timeline</figcaption>"
+    target = session.future_state.target_date
     if not dated:
+        if target is None:
+            why = "set a target date for the goal, or give the pilots a start and an end."
+        elif not session.map:
+            why = (
+                "the reverse map is empty (its items are dated backward from the target "
+                f"date, {iso(target)}), and no pilot has a start or an end."
+            )
+        else:
+            why = (
+                "no map item leads to the goal (each is dropped or not connected), and no "
+                "pilot has a start or an end."
+            )
         return (
             '<figure class="timeline">\n'
             f"{caption}\n"
-            '<p class="note">No dates to draw yet: set a target date for the goal, or give '
-            "the pilots a start and an end.</p>\n"
+            f'<p class="note">No dates to draw yet: {esc(why)}</p>\n'
             "</figure>\n"
         )
-    target = session.future_state.target_date
     days: list[date] = [today]
     for a in dated:
         days += [d for d in (a.start, a.due) if d is not None]
