@@ -523,13 +523,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if path.is_symlink() or not path.is_file():
         raise OSError(f"{path}: not a regular file")
     size = path.stat().st_size
+    # What is wrong inside the file is reported with its name, as the codec's errors are.
     if size > MAX_IMPORT_BYTES:
-        raise ValueError(f"{path}: {size} bytes is larger than the 10 MB limit")
+        raise ValueError(f"{path.name}: {size} bytes is larger than the 10 MB limit")
     raw = path.read_bytes()
     try:
         text_in = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
     session = codec.loads(text_in, source=path.name)
     store = _store(args)
     if store.exists(session.id):  # never overwrite: the import gets a new id
