@@ -104,6 +104,20 @@ def test_random_text_everywhere_fits_the_schema(validator, t):
     assert errors(validator, exported(hostile_session(t))) == []
 
 
+def test_the_typed_cadence_and_timebox_use_fit_the_schema(validator):
+    session = templates.demo_session(TODAY)
+    session.review_cadence = "weekly"
+    session.facilitation.used_seconds = {"future_state": 754}
+    session.facilitation.added_seconds = {"future_state": 300}
+    data = exported(session)
+    assert errors(validator, data) == []
+    assert data["review_cadence"] == "weekly"
+    assert data["facilitation"]["used_seconds"] == {"future_state": 754}
+    assert json_export.load(json.dumps(data)) == session
+    data["review_cadence"] = "daily"
+    assert error_paths(validator, data) == {("review_cadence",)}
+
+
 def test_the_schema_refuses_what_is_not_an_export(validator):
     data = exported(templates.demo_session(TODAY))
     broken = json.loads(json.dumps(data))
@@ -130,6 +144,7 @@ def test_the_schema_names_every_value_the_model_allows():
     assert tuple(defs["pilot"]["properties"]["status"]["enum"]) == model.PILOT_STATUSES
     assert tuple(defs["pilot"]["properties"]["decision"]["enum"]) == model.DECISIONS
     assert tuple(defs["checkin"]["properties"]["confidence"]["enum"]) == model.CONFIDENCES
+    assert tuple(schema["properties"]["review_cadence"]["enum"]) == model.REVIEW_CADENCES
     flags = defs["scheduled_node"]["properties"]["flags"]["items"]["enum"]
     assert tuple(flags) == schedule.FLAGS
 
