@@ -99,9 +99,11 @@ def _pilot_action(pilot: Pilot) -> Action:
     )
 
 
-def actions(session: Session, today: date) -> list[Action]:
-    """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc)."""
-    plan = schedule.compute(session, today)
+def actions(session: Session, today: date, plan: schedule.Schedule | None = None) -> list[Action]:
+    """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc);
+    ``plan`` is the session's schedule on ``today`` when the caller has it already."""
+    if plan is None:
+        plan = schedule.compute(session, today)
     tree, detached = walk_map(session)
     out = [_node_action(node, depth, True, plan) for node, depth in tree]
     out += [_node_action(node, depth, False, plan) for node, depth in detached]

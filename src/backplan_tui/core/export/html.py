@@ -25,6 +25,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from backplan_tui.core import progress
+from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export import markdown
 from backplan_tui.core.export.actions import MAP, Action, actions
 from backplan_tui.core.export.text import (
@@ -35,7 +36,7 @@ from backplan_tui.core.export.text import (
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, Session
-from backplan_tui.core.schedule import FLAG_LABELS, FLAGS
+from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, Schedule
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -169,10 +170,11 @@ def _f(value: float) -> str:
 
 def render(session: Session, today: date) -> str:
     md = _md()
-    tokens = md.parse(markdown.render(session, today))
+    facts = plan_facts.of(session, today)  # the schedule, once for the text and the timeline
+    tokens = md.parse(markdown.render(session, today, facts))
     extras = {
         STEP_TITLES["future_state"]: kpi_figure(session, today),
-        STEP_TITLES["reverse_map"]: timeline_figure(session, today),
+        STEP_TITLES["reverse_map"]: timeline_figure(session, today, facts.plan),
     }
 
     parts: list[str] = []
@@ -347,8 +349,8 @@ def _status_word(action: Action, today: date) -> str:
     return words(action.status)
 
 
-def timeline_figure(session: Session, today: date) -> str:
-    rows = actions(session, today)
+def timeline_figure(session: Session, today: date, plan: Schedule | None = None) -> str:
+    rows = actions(session, today, plan)
     dated = [a for a in rows if a.start is not None or a.due is not None]
     caption = "<figcaption>Timeline</figcaption>"
     target = session.future_state.target_date
