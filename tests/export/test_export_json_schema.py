@@ -88,7 +88,7 @@ def hostile_session(t: str) -> Session:
             MapNode(id="m4", title=t, status="dropped"),
         ],
         pilots=[Pilot(id=f"p1 {t}", name=t, tests=[t], start=date(2026, 12, 1))],
-        extra={t or "k": t, "nested": {"computed": [1, 2]}},
+        extra={f"x-{t}": t, "nested": {"computed": [1, 2]}},  # never a known key
     )
 
 
