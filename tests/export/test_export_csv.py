@@ -1,14 +1,18 @@
-"""CSV export: one row per action, RFC 4180, formula-injection safe, reads back the same."""
+"""CSV export: one row per action, RFC 4180, UTF-8 with a BOM, formula-injection safe, reads
+back the same in Python's csv module and in pandas."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pandas
 import pytest
 
 from backplan_tui.core.export import csv as csv_export
+from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import FutureState, MapNode, Pilot, Session
 
 TODAY = date(2026, 11, 22)
@@ -51,7 +55,9 @@ def plan() -> Session:
 
 
 def read(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline="")))
+    """The rows as a spreadsheet user's Python reads the file: bytes decoded as utf-8-sig."""
+    data = text.encode("utf-8").decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(data, newline="")))
 
 
 def test_rows_in_map_order_then_pilots_with_iso_dates():
@@ -59,19 +65,19 @@ def test_rows_in_map_order_then_pilots_with_iso_dates():
     # 2027-01-30; m3 is pinned to 2027-01-10 and lasts 5 days; m2 (done, 10 days) is due on
     # the target date; m4 is dropped, so the schedule leaves it out and its pinned date stays.
     assert read(csv_export.render(plan(), TODAY)) == [
-        ["kind", "id", "title", "owner", "start", "due", "status", "votes"],
-        ["map", "m1", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3"],
-        ["map", "m3", 'Below, with "quotes"', "Bo", "2027-01-05", "2027-01-10", "doing", "0"],
-        ["map", "m2", "Later top", "", "2027-02-19", "2027-03-01", "done", "0"],
-        ["map", "m4", "Dropped", "", "", "2027-02-01", "dropped", "0"],
-        ["pilot", "p1", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3"],
-        ["pilot", "p2", "Undated", "", "", "", "planned", "0"],
+        ["kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes"],
+        ["map", "m1", "", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3"],
+        ["map", "m3", "m1", 'Below, with "quotes"', "Bo", "2027-01-05", "2027-01-10", "doing", "0"],
+        ["map", "m2", "", "Later top", "", "2027-02-19", "2027-03-01", "done", "0"],
+        ["map", "m4", "", "Dropped", "", "", "2027-02-01", "dropped", "0"],
+        ["pilot", "p1", "", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3"],
+        ["pilot", "p2", "", "Undated", "", "", "", "planned", "0"],
     ]
 
 
 def test_rfc4180_layout():
     out = csv_export.render(plan(), TODAY)
-    assert out.startswith("kind,id,title,owner,start,due,status,votes\r\n")
+    assert out.startswith("\ufeffkind,id,parent_id,title,owner,start,due,status,votes\r\n")
     assert out.endswith("\r\n") and "\n" not in out.replace("\r\n", "")
     assert '"Below, with ""quotes"""' in out  # quoted, quotes doubled
 
@@ -80,8 +86,8 @@ def test_without_a_target_date_only_pinned_dates_are_known():
     session = plan()
     session.future_state.target_date = None
     rows = read(csv_export.render(session, TODAY))
-    assert rows[1][4:6] == ["", ""]  # m1: nothing to compute from
-    assert rows[2][4:6] == ["2027-01-05", "2027-01-10"]  # m3: pinned, 5 days
+    assert rows[1][5:7] == ["", ""]  # m1: nothing to compute from
+    assert rows[2][5:7] == ["2027-01-05", "2027-01-10"]  # m3: pinned, 5 days
 
 
 @pytest.mark.parametrize(
@@ -103,8 +109,8 @@ def test_formula_cells_are_neutralised(text, cell):
     session.map[0].owner = text
     session.pilots[0].name = text
     rows = read(csv_export.render(session, TODAY))
-    assert rows[1][2] == cell and rows[1][3] == cell
-    assert rows[5][2] == cell
+    assert rows[1][3] == cell and rows[1][4] == cell
+    assert rows[5][3] == cell
 
 
 def test_safe_cell_handles_tab_and_carriage_return():
@@ -126,12 +132,75 @@ def test_newlines_and_controls_never_split_a_row():
     session.map[0].title = "two\nlines\r\nand\x1b[31m red\x07"
     rows = read(csv_export.render(session, TODAY))
     assert len(rows) == 7
-    assert rows[1][2] == "two lines and[31m red"
+    assert rows[1][3] == "two lines and[31m red"
 
 
 def test_reads_back_to_the_same_rows():
     session = plan()
     assert read(csv_export.render(session, TODAY)) == csv_export.rows(session, TODAY)
+
+
+# --- UTF-8 with a BOM, read by Python's csv module and by pandas from a real file -----------
+
+
+def hostile_plan() -> Session:
+    """Non-ASCII text, formula triggers, separators and ids that differ only in spacing."""
+    session = plan()
+    session.map[0].id = "stay  interviews"
+    session.map[2].parent = "stay  interviews"
+    session.map[1].id = "stay interviews"
+    session.map[0].title = 'Entretien d\'\u00e9t\u00e9, \u65e5\u672c; "quoted"'
+    session.map[0].owner = '=HYPERLINK("http://x","y")'
+    session.map[2].title = "-2 + 3"
+    session.pilots[0].name = "@SUM(A1:A9)"
+    session.pilots[0].owner = "Zo\u00eb \U0001f642"
+    return session
+
+
+def test_the_file_starts_with_a_utf8_bom():
+    out = csv_export.render(plan(), TODAY)
+    assert out.encode("utf-8")[:3] == b"\xef\xbb\xbf"
+    assert out.count("\ufeff") == 1
+
+
+def test_ids_are_exact_and_parent_ids_rebuild_the_tree():
+    rows = read(csv_export.render(hostile_plan(), TODAY))
+    by_title = {row[3]: row for row in rows[1:]}
+    assert by_title["'-2 + 3"][1:3] == ["m3", "stay  interviews"]  # two spaces kept
+    assert by_title["Later top"][1:3] == ["stay interviews", ""]
+    ids = [row[1] for row in rows[1:]]
+    assert len(set(ids)) == len(ids)
+    # Every parent_id of a map row names a map row: the tree is all there.
+    map_ids = {row[1] for row in rows[1:] if row[0] == "map"}
+    assert {row[2] for row in rows[1:] if row[0] == "map"} <= map_ids | {""}
+
+
+def test_every_field_round_trips_through_a_file_read_as_utf8_sig(tmp_path: Path):
+    session = hostile_plan()
+    path = write_atomic(tmp_path / "plan.csv", csv_export.render(session, TODAY))
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    expected = csv_export.rows(session, TODAY)
+    assert rows == expected
+    # The guards are there (written out by hand), and the text is intact.
+    assert rows[1][3] == 'Entretien d\'\u00e9t\u00e9, \u65e5\u672c; "quoted"'
+    assert rows[1][4] == '\'=HYPERLINK("http://x","y")'
+    assert rows[5][3] == "'@SUM(A1:A9)"
+    assert rows[5][4] == "Zo\u00eb \U0001f642"
+
+
+def test_pandas_reads_the_same_table(tmp_path: Path):
+    # pandas is an independent CSV reader, as a data analyst would use it; it must see the
+    # header without the BOM, the same cells, and non-ASCII text intact.
+    session = hostile_plan()
+    path = write_atomic(tmp_path / "plan.csv", csv_export.render(session, TODAY))
+    frame = pandas.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    expected = csv_export.rows(session, TODAY)
+    assert list(frame.columns) == expected[0]
+    assert frame.values.tolist() == expected[1:]
+    assert frame.loc[0, "title"] == 'Entretien d\'\u00e9t\u00e9, \u65e5\u672c; "quoted"'
+    assert frame.loc[0, "id"] == "stay  interviews"
+    assert frame.loc[1, "parent_id"] == "stay  interviews"
 
 
 def test_deterministic():

@@ -17,9 +17,13 @@ import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
+import cmarkgfm
+import pytest
+import vobject
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
+from icalendar.parser import unescape_backslash
 from markdown_it import MarkdownIt
 
 from backplan_tui.core import coach
@@ -74,6 +78,9 @@ CORPUS = [
     "line one\nline two",
     "trailing backslash \\",
     "' OR 1=1 --",
+    "Ask ann@example.com",
+    "www.example.com https://x.y",
+    "first.last+tag@sub.example.co.uk, <ann@example.com> mailto:a@b.co",
 ]
 ALPHABET = list("aZ9 =+-@<>&\"'`*_[]()#|\\/:;,!.~{}") + [
     "\t",
@@ -245,9 +252,11 @@ def test_html_structure_is_unchanged_and_text_is_literal(t):
         assert not name.startswith("on") and name not in ("src", "href", "srcset", "action")
         if name == "style":  # only markdown-it's table alignment
             assert value in ("text-align:right", "text-align:left"), (tag, value)
-    # Each piece of the text is there literally, inside one text node.
+    # Each piece of the text is there literally, inside one text node (the Markdown puts an
+    # invisible word joiner before an e-mail's "@": see test_markdown_in_cmark_gfm_*).
+    runs = [run.replace(WORD_JOINER, "") for run in evil.runs]
     for piece in lines(t) + [line(t)]:
-        assert any(piece in run for run in evil.runs), piece
+        assert any(piece in run for run in runs), piece
     document = "".join(evil.runs)
     assert not BIDI.search(document) and not CONTROLS.sub("", document) != document
 
@@ -302,31 +311,102 @@ def test_markdown_structure_is_unchanged_and_text_is_literal(t):
         if tok.type == "inline"
         for child in tok.children
         if child.type == "text"
-    )
+    ).replace(WORD_JOINER, "")
     for piece in lines(t):
         assert piece in texts, piece
+
+
+# --- Markdown in cmark-gfm (GitHub, GitLab), with its autolink extension ----------------------
+
+WORD_JOINER = "\u2060"  # written before an e-mail's "@"; invisible, never a link
+GFM_EXTENSIONS = ["table", "autolink", "strikethrough", "tagfilter", "tasklist"]
+LINKY = [
+    "Ask ann@example.com",
+    "www.example.com",
+    "https://x.y",
+    "Ask ann@example.com, www.example.com and https://x.y",
+    "first.last+tag@sub.example.co.uk",
+    "x_y-z@a.b.c.",
+    "mailto:a@b.co",
+    "<ann@example.com>",
+    "ftp://files.example.com/x",
+    "(see www.example.com/path?q=1)",
+    "user@localhost @mention a@b@c.d",
+]
+
+
+def gfm_html(source: str) -> str:
+    """GitHub's renderer: cmark-gfm with the GitHub extensions (autolink among them)."""
+    return cmarkgfm.markdown_to_html_with_extensions(source, extensions=GFM_EXTENSIONS)
+
+
+def check_gfm(t: str) -> None:
+    session = session_with(t)
+    source, _ = split_health_md(md_export.render(session, TODAY))
+    twin, _ = split_health_md(md_export.render(session_with(plain_twin(t)), TODAY))
+    evil, benign = parse_html(gfm_html(source)), parse_html(gfm_html(twin))
+    assert evil.tags == benign.tags  # no link, image, code, strike, HTML from the text
+    assert not {"a", "img", "code", "del", "script"} & {tag for tag, _ in evil.tags}
+    runs = [run.replace(WORD_JOINER, "") for run in evil.runs]
+    for piece in lines(t):
+        assert any(piece in run for run in runs), piece
+
+
+@pytest.mark.parametrize("t", LINKY)
+def test_markdown_in_cmark_gfm_links_no_address(t):
+    check_gfm(t)
+
+
+@pytest.mark.parametrize("t", LINKY)
+@pytest.mark.parametrize("preset", ["commonmark", "gfm-like"])
+def test_markdown_in_markdown_it_links_no_address(t, preset):
+    # The renderers already used: markdown-it strict, and with linkify (Textual's preset).
+    source = md_export.render(session_with(t), TODAY)
+    tokens = MarkdownIt(preset).parse(source)
+    assert not FORBIDDEN_INLINE & set(inline_types(tokens))
+
+
+def test_the_issue_example_in_cmark_gfm():
+    # Hand-written: the goal line as GitHub shows it, with the word joiner before the "@".
+    session = session_with("plain")
+    session.future_state.statement = "Ask ann@example.com"
+    html = gfm_html(md_export.render(session, TODAY))
+    assert f"<p><strong>Goal:</strong> Ask ann{WORD_JOINER}@example.com</p>" in html
+    assert "mailto:" not in html and "<a " not in html
+
+
+@SETTINGS
+@given(hostile)
+def test_markdown_in_cmark_gfm_structure_is_unchanged(t):
+    assume(usable(t))
+    check_gfm(t)
 
 
 # --- CSV ---------------------------------------------------------------------------------------
 
 
-def expected_cell(t: str) -> str:
-    text = line(t)
+def expected_cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_rows(out: str) -> list[list[str]]:
+    assert out.startswith("\ufeff")  # UTF-8 with a byte-order mark
+    return list(csv.reader(io.StringIO(out.removeprefix("\ufeff"), newline="")))
 
 
 @SETTINGS
 @given(hostile)
 def test_csv_cells_hold_exactly_the_text(t):
     out = csv_export.render(session_with(t), TODAY)
-    rows = list(csv.reader(io.StringIO(out, newline="")))
+    rows = csv_rows(out)
     assert len(rows) == 1 + 3 + 1  # header, three map nodes, one pilot
-    assert all(len(row) == 8 for row in rows)
+    assert all(len(row) == 9 for row in rows)
     assert [row[0] for row in rows[1:]] == ["map", "map", "map", "pilot"]
     for row in rows[1:]:
-        assert row[2] == expected_cell(t)  # title / pilot name
+        assert row[3] == expected_cell(line(t))  # title / pilot name
         assert row[1] in ("m1", "m2", "m3", "p1")
-    assert rows[1][3] == expected_cell(t)  # owner
+    assert [row[2] for row in rows[1:]] == ["", "m1", "", ""]  # parent ids
+    assert rows[1][4] == expected_cell(line(t))  # owner
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")) or cell[:1] == "'"
@@ -338,9 +418,10 @@ def test_csv_hostile_ids_stay_in_their_cell(t):
     assume(usable(t))
     session = session_with("plain")
     session.map[2].id = t  # m3 has no children
-    rows = list(csv.reader(io.StringIO(csv_export.render(session, TODAY), newline="")))
+    rows = csv_rows(csv_export.render(session, TODAY))
     assert len(rows) == 5
-    assert rows[3][1] == expected_cell(t)
+    # The exact id (the codec would have dropped control characters on the way in).
+    assert rows[3][1] == expected_cell(clean_line(t))
 
 
 # --- iCalendar -----------------------------------------------------------------------------------
@@ -365,7 +446,16 @@ def test_ics_summary_and_description_hold_exactly_the_text(t):
         assert str(found[uid]["SUMMARY"]) == line(t)
         assert f"Owner: {line(t)}" in str(found[uid]["DESCRIPTION"]).split("\n")
     assert str(found["hostile-0001@backplan"]["SUMMARY"]) == f"Goal: {line(t)}"
-    assert str(cal["X-WR-CALNAME"]) == line(t)
+    # icalendar keeps an X- property raw: decoded as TEXT (RFC 5545 3.3.11).
+    assert unescape_backslash(str(cal["X-WR-CALNAME"])) == line(t)
+    # A second, independent parser reads the same text.
+    vcal = vobject.readOne(out)
+    assert vcal.x_wr_calname.value == line(t)
+    vfound = {e.uid.value: e for e in vcal.vevent_list}
+    assert sorted(vfound) == sorted(found)
+    for uid in ["hostile-0001-m1@backplan", "hostile-0001-p1@backplan"]:
+        assert vfound[uid].summary.value == line(t)
+        assert f"Owner: {line(t)}" in vfound[uid].description.value.split("\n")
     assert not BIDI.search(out) and not CONTROLS.sub("", out.replace("\r\n", "")) != out.replace(
         "\r\n", ""
     )
@@ -410,10 +500,10 @@ def test_worked_example_in_every_format():
     assert (
         "<h1>&quot;&gt;&lt;img src=x onerror=alert(1)&gt; =cmd \u27e8U+202E\u27e9evil</h1>" in page
     )
-    rows = list(csv.reader(io.StringIO(csv_export.render(session, TODAY), newline="")))
-    assert rows[1][2] == shown  # starts with a quote character, not a formula trigger
+    rows = csv_rows(csv_export.render(session, TODAY))
+    assert rows[1][3] == shown  # starts with a quote character, not a formula trigger
     session.map[0].title = "=cmd|' /C calc'!A0"
-    rows = list(csv.reader(io.StringIO(csv_export.render(session, TODAY), newline="")))
-    assert rows[1][2] == "'=cmd|' /C calc'!A0"
+    rows = csv_rows(csv_export.render(session, TODAY))
+    assert rows[1][3] == "'=cmd|' /C calc'!A0"
     cal = Calendar.from_ical(ics_export.render(session, TODAY))
     assert str(cal.walk("VEVENT")[1]["SUMMARY"]) == "=cmd|' /C calc'!A0"

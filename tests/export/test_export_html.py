@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
@@ -9,6 +10,7 @@ from html.parser import HTMLParser
 from backplan_tui.core import templates
 from backplan_tui.core.export import html as html_export
 from backplan_tui.core.model import CheckIn, FutureState, MapNode, Outcome, Pilot, Session
+from backplan_tui.core.textclean import cell_width
 
 TODAY = date(2026, 11, 22)
 
@@ -192,3 +194,49 @@ def test_truncate_counts_wide_characters():
 def test_deterministic_and_dated_by_the_caller():
     assert html_export.render(plan(), TODAY) == html_export.render(plan(), TODAY)
     assert "today 2026-12-01" in html_export.render(plan(), date(2026, 12, 1))
+
+
+def test_a_target_date_without_map_items_does_not_ask_for_a_target_date():
+    session = Session(id="x", title="Bare", future_state=FutureState(target_date=date(2027, 3, 1)))
+    page = html_export.render(session, TODAY)
+    assert "<svg" not in page.split('<figure class="timeline">')[1]
+    assert (
+        '<p class="note">No dates to draw yet: the reverse map is empty (its items are dated '
+        "backward from the target date, 2027-03-01), and no pilot has a start or an end.</p>"
+    ) in page
+    assert "set a target date" not in page
+    session.map = [MapNode(id="m1", title="Gone", status="dropped")]
+    page = html_export.render(session, TODAY)
+    assert "No dates to draw yet: no map item leads to the goal" in page
+
+
+SVG_TEXT = re.compile(r'<text class="small" x="500" y="\d+">([^<]*)</text>')
+
+
+def test_a_long_unit_is_shortened_to_fit_the_kpi_figure_and_keeps_the_verdict():
+    unit = "hours of unplanned downtime per production line per week"
+    session = plan()
+    session.future_state.outcomes = [
+        Outcome(
+            id="o1", metric="Downtime", unit=unit, baseline=40, target=10, direction="decrease"
+        ),
+        Outcome(id="o2", metric="Wide", unit="時間" * 20, baseline=1, target=2),
+    ]
+    session.checkins = [CheckIn(date=date(2026, 11, 15), values={"o1": 10, "o2": 2})]
+    page = html_export.render(session, TODAY)
+    drawn = [html.unescape(text) for text in SVG_TEXT.findall(page)]
+    assert len(drawn) == 2
+    for text in drawn:
+        # 64 cells of 7 px from x=500 end before 948, inside the 960-wide figure.
+        assert cell_width(text) <= 64, text
+        assert text.endswith(" · target reached") and "…" in text
+    assert drawn[0].startswith("10 hours of unplanned downtime")
+    # The whole sentence is still in the tooltip.
+    assert f"10 {unit} on 2026-11-15 · 100% of the way (40 {unit} → 10 {unit})" in page
+
+
+def test_fit_sentence_keeps_short_sentences_and_cuts_before_the_verdict():
+    assert html_export.fit_sentence("short · ok", 10) == "short · ok"
+    assert html_export.fit_sentence("abcdefghij · ok", 10) == "abcd… · ok"  # 5 + 5 cells
+    assert html_export.fit_sentence("abcdefghijklmnop", 10) == "abcdefghi…"
+    assert html_export.fit_sentence("abcdefghij · a long verdict", 10) == "abcdefghi…"

@@ -1,10 +1,15 @@
-"""iCalendar export: parses with icalendar, all-day events, stable UIDs, byte-identical output."""
+"""iCalendar export: parses with icalendar and vobject (two independent parsers), all-day
+events, TEXT escaping, stable and bounded UIDs, byte-identical output."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
+import pytest
+import vobject
 from icalendar import Calendar
+from icalendar.parser import unescape_backslash
 
 from backplan_tui.core.export import ics
 from backplan_tui.core.model import FutureState, MapNode, Pilot, Session
@@ -44,12 +49,20 @@ def events(text: str) -> dict[str, object]:
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
 
 
+def calname(cal: Calendar) -> str:
+    """X-WR-CALNAME as icalendar reads it.  icalendar does not know the property and keeps
+    its raw value (``vUnknown``); RFC 5545 says an X- property is TEXT unless told otherwise,
+    so the raw value is decoded with icalendar's own TEXT unescaping."""
+    return unescape_backslash(str(cal["X-WR-CALNAME"]))
+
+
 def test_calendar_header():
     out = ics.render(plan(), TODAY)
     assert out.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//backplan//EN\r\n")
     assert out.endswith("END:VCALENDAR\r\n")
     cal = Calendar.from_ical(out)
-    assert str(cal["X-WR-CALNAME"]) == "Plan, with; punctuation"
+    assert calname(cal) == "Plan, with; punctuation"
+    assert "X-WR-CALNAME:Plan\\, with\\; punctuation\r\n" in out
 
 
 def test_events_dates_and_uids():
@@ -143,3 +156,126 @@ def test_text_cannot_break_out_of_its_property():
     assert str(found["plan-0001-m1@backplan"]["SUMMARY"]) == "x END:VEVENT BEGIN:VEVENT UID:evil"
     assert "Owner: a;b,c\\d" in str(found["plan-0001-m1@backplan"]["DESCRIPTION"])
     assert "\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:evil" not in out
+
+
+# --- TEXT escaping (RFC 5545 section 3.3.11), read back by two independent parsers ---------------
+
+HOSTILE_TITLES = [
+    "Q1, Q2; ops\\plan",
+    "C:\\new\\, folder; x",  # a backslash before n and before a comma
+    "a\\;b\\\\,c",
+    "trailing backslash \\",
+    'semi; colon: comma, quote " done',
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_every_text_property_reads_back_literally_in_two_parsers(title):
+    session = plan()
+    session.title = title
+    session.future_state.statement = title
+    session.map[0].title = title
+    session.map[0].owner = title
+    session.pilots[0].name = title
+    session.pilots[0].hypothesis = title
+    out = ics.render(session, TODAY)
+
+    # icalendar
+    cal = Calendar.from_ical(out)
+    assert calname(cal) == title
+    found = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    assert str(found["plan-0001@backplan"]["SUMMARY"]) == f"Goal: {title}"
+    assert str(found["plan-0001@backplan"]["DESCRIPTION"]) == title
+    assert str(found["plan-0001-m1@backplan"]["SUMMARY"]) == title
+    assert str(found["plan-0001-m1@backplan"]["DESCRIPTION"]).split("\n") == [
+        f"Due date of a reverse-map item. Plan: {title}",
+        "Latest start: 2027-01-30",
+        f"Owner: {title}",
+        "Status: todo",
+    ]
+    assert str(found["plan-0001-p1@backplan"]["SUMMARY"]) == title
+    assert f"Hypothesis: {title}" in str(found["plan-0001-p1@backplan"]["DESCRIPTION"])
+    assert [str(c) for c in found["plan-0001-m1@backplan"]["CATEGORIES"].cats] == [
+        "backplan",
+        "Reverse map",
+    ]
+
+    # vobject
+    vcal = vobject.readOne(out)
+    assert vcal.x_wr_calname.value == title
+    vfound = {e.uid.value: e for e in vcal.vevent_list}
+    assert sorted(vfound) == sorted(found)
+    assert vfound["plan-0001@backplan"].summary.value == f"Goal: {title}"
+    assert vfound["plan-0001@backplan"].description.value == title
+    assert vfound["plan-0001-m1@backplan"].summary.value == title
+    assert f"Owner: {title}" in vfound["plan-0001-m1@backplan"].description.value.split("\n")
+    assert vfound["plan-0001-p1@backplan"].summary.value == title
+    assert vfound["plan-0001-m1@backplan"].categories.value == ["backplan", "Reverse map"]
+    assert vfound["plan-0001-p1@backplan"].categories.value == ["backplan", "Pilot"]
+
+
+def test_categories_are_two_values_not_one_split_text():
+    vcal = vobject.readOne(ics.render(plan(), TODAY))
+    goal = next(e for e in vcal.vevent_list if e.uid.value == "plan-0001@backplan")
+    assert goal.categories.value == ["backplan", "Goal"]
+
+
+# --- UIDs: the exact id, unique, bounded, stable ----------------------------------------------
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def uids_in_two_parsers(out: str) -> tuple[list[str], list[str]]:
+    cal = Calendar.from_ical(out)
+    vcal = vobject.readOne(out)
+    return (
+        [str(e["UID"]) for e in cal.walk("VEVENT")],
+        [e.uid.value for e in vcal.vevent_list],
+    )
+
+
+def test_ids_that_differ_only_in_spacing_get_different_uids():
+    session = plan()
+    session.map[0].id = "stay  interviews"
+    session.map[1].id = "stay interviews"
+    session.map[1].parent = "stay  interviews"
+    out = ics.render(session, TODAY)
+    from_icalendar, from_vobject = uids_in_two_parsers(out)
+    assert from_icalendar == from_vobject
+    assert len(set(from_icalendar)) == len(from_icalendar) == 6
+    # Not plain ids (a space): a hash of the exact id, worked out here with hashlib.
+    assert f"plan-0001-h~{sha('stay  interviews')}@backplan" in from_icalendar
+    assert f"plan-0001-h~{sha('stay interviews')}@backplan" in from_icalendar
+
+
+def test_a_3000_character_id_gives_a_short_stable_uid():
+    session = plan()
+    long_id = "x" * 2999 + "y"
+    session.map[0].id = long_id
+    session.map[1].parent = long_id
+    out = ics.render(session, TODAY)
+    from_icalendar, from_vobject = uids_in_two_parsers(out)
+    assert from_icalendar == from_vobject
+    assert f"plan-0001-h~{sha(long_id)}@backplan" in from_icalendar
+    assert max(len(u) for u in from_icalendar) <= 132
+    assert ics.render(session, TODAY) == out  # the same on every run
+
+
+@pytest.mark.parametrize(
+    ("item_id", "plain"),
+    [
+        ("m1", True),
+        ("p-12.b_c", True),
+        ("a" * 60, True),
+        ("a" * 61, False),
+        ("-leading-dash", False),
+        ("caf\u00e9", False),
+        ("a~b", False),
+        ("h~" + "0" * 32, False),  # a plain id can never look like a hashed one
+    ],
+)
+def test_uid_part_keeps_plain_ids_and_hashes_the_rest(item_id, plain):
+    expected = item_id if plain else f"h~{sha(item_id)}"
+    assert ics.uid_part(item_id) == expected

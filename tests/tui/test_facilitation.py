@@ -211,7 +211,7 @@ async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path
         await pilot.pause(0.05)
         assert str(timer.render()) == "‖ 04:45"
         await pilot.press("ctrl+q")
-    used = SessionStore(data_dir).load("demo").facilitation.extra["used_seconds"]
+    used = SessionStore(data_dir).load("demo").facilitation.used_seconds
     assert used == {"reverse_map": 40 * 60 + 15}
 
 

@@ -39,6 +39,7 @@ from backplan_tui.core.model import (
     Question,
     Session,
 )
+from backplan_tui.core.progress import next_checkin_due, set_review_cadence
 from backplan_tui.core.schedule import compute
 
 TODAY = date(2026, 11, 23)
@@ -640,15 +641,19 @@ def test_no_checkin_once_under_way() -> None:
     [f] = only(s, "no_checkin")
     assert (f.severity, f.step, f.item_id) == ("warning", "track", "")
     assert f.message == (
-        "No check-in in the 53 days since the plan was made; review it every 14 days."
+        "No check-in in the 53 days since the plan was made; it is reviewed fortnightly "
+        "(a check-in was due 2026-10-15)."
     )
 
-    s.checkins = [CheckIn(date=date(2026, 11, 9))]  # 14 days ago: within the cadence
+    s.checkins = [CheckIn(date=date(2026, 11, 9))]  # 14 days ago: due today, not late
     assert "no_checkin" not in checks(s)
     s.checkins = [CheckIn(date=date(2026, 11, 8))]  # 15 days ago
     [f] = only(s, "no_checkin")
-    assert f.message == "The last check-in was 15 days ago; the plan is reviewed every 14 days."
-    s.extra["review_cadence"] = 30
+    assert f.message == (
+        "The last check-in was 15 days ago; the plan is reviewed fortnightly "
+        "(a check-in was due 2026-11-22)."
+    )
+    s.review_cadence = "monthly"  # next due 2026-12-08
     assert "no_checkin" not in checks(s)
 
     fresh = good()
@@ -840,3 +845,51 @@ def test_finding_line() -> None:
         "warning  Future state: The goal is vague: 2 words.  "
         "Fix: Say what changes, for whom and by how much (6 words or more)."
     )
+
+
+# --- the review cadence means what Track says it means ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cadence", "last", "late"),
+    [
+        # TODAY is 2026-11-23.  Weekly: due 7 days after the last check-in.
+        ("weekly", date(2026, 11, 16), False),  # due today
+        ("weekly", date(2026, 11, 15), True),  # due yesterday
+        ("fortnightly", date(2026, 11, 9), False),
+        ("fortnightly", date(2026, 11, 8), True),
+        # Monthly: the same day a month later (10-23 -> 11-23 today; 10-22 -> 11-22).
+        ("monthly", date(2026, 10, 23), False),
+        ("monthly", date(2026, 10, 22), True),
+        ("monthly", date(2026, 11, 1), False),  # 22 days: late for the old 14-day rule
+    ],
+)
+def test_the_coach_uses_the_cadence_track_sets(cadence, last, late):
+    s = good()
+    s.created = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+    s.checkins = [CheckIn(date=last)]
+    set_review_cadence(s, cadence)  # what Track's `w` does
+    assert ("no_checkin" in checks(s)) is late
+    assert next_checkin_due(s, TODAY).overdue is late  # Track's "next check-in due" agrees
+
+
+def test_a_weekly_cadence_set_on_track_makes_the_coach_warn_after_a_week():
+    # Issue 15: after Track set "weekly" the coach still used 14 days.
+    s = good()
+    s.created = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+    s.checkins = [CheckIn(date=date(2026, 11, 13))]  # 10 days ago
+    assert "no_checkin" not in checks(s)  # fortnightly: due 11-27
+    set_review_cadence(s, "weekly")
+    [f] = only(s, "no_checkin")
+    assert f.message == (
+        "The last check-in was 10 days ago; the plan is reviewed weekly "
+        "(a check-in was due 2026-11-20)."
+    )
+
+
+def test_under_way_after_one_cadence_since_the_workshop():
+    fresh = good()
+    fresh.created = datetime(2026, 11, 15, 9, 0, tzinfo=UTC)  # 8 days ago, nothing started
+    assert not under_way(fresh, TODAY)  # fortnightly: the first check-in is due 11-29
+    fresh.review_cadence = "weekly"  # due 11-22, yesterday
+    assert under_way(fresh, TODAY)

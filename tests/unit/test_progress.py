@@ -382,7 +382,7 @@ def test_cadence_validation_and_fallback() -> None:
     session = make()
     with pytest.raises(ValueError, match=r'^Review cadence must be .*, got "daily"\.$'):
         set_review_cadence(session, "daily")
-    session.extra["review_cadence"] = "daily"  # a hand-edited file
+    session.review_cadence = "daily"  # set in memory past the setter: reads as the default
     assert review_cadence(session) == "fortnightly"
     set_review_cadence(session, "monthly")
     assert review_cadence(codec.loads(codec.dumps(session))) == "monthly"  # kept in the file

@@ -24,6 +24,10 @@ def test_readme_session_example_loads_with_every_section() -> None:
     assert session.adjustments[0].why == "Hiring freeze in Q1"
     assert session.facilitation.timebox_minutes["reverse_map"] == 40
     assert session.facilitation.parking_lot == ["Budget for manager training?"]
+    assert session.review_cadence == "weekly"
+    assert session.facilitation.used_seconds == {"future_state": 754}
+    assert session.facilitation.added_seconds == {"future_state": 300}
+    assert session.extra == {} and session.facilitation.extra == {}  # all typed fields
 
 
 def test_readme_opens_with_the_two_commands() -> None:

@@ -328,3 +328,37 @@ def test_node_schedules_are_plain_frozen_values() -> None:
     assert set(dataclasses.asdict(made)) == {f.name for f in dataclasses.fields(NodeSchedule)}
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.due = TODAY  # type: ignore[misc]
+
+
+def test_the_critical_path_must_start_by_its_earliest_start_not_its_leafs() -> None:
+    # The case of issue 15.  A is pinned to 2027-01-10 and lasts 10 days: it starts 12-31.
+    # B, under A, is pinned to 2027-05-01 (a conflict: after A starts) and lasts 5 days:
+    # 04-26.  C lasts 30 days before the target: 05-31.  The chain B -> A must start on the
+    # earliest start on it, A's 2026-12-31, not B's 2027-04-26.
+    s = compute(
+        plan(
+            date(2027, 6, 30),
+            node("A", "", 10, pinned_due=date(2027, 1, 10)),
+            node("B", "A", 5, pinned_due=date(2027, 5, 1)),
+            node("C", "", 30),
+        ),
+        TODAY,
+    )
+    assert table(s, "A", "B", "C") == [
+        ("A", date(2026, 12, 31), date(2027, 1, 10)),
+        ("B", date(2027, 4, 26), date(2027, 5, 1)),
+        ("C", date(2027, 5, 31), date(2027, 6, 30)),
+    ]
+    assert s.nodes["B"].flags == {"pinned_conflict"}
+    assert s.critical_path == ["B", "A"]
+    assert s.critical_start == date(2026, 12, 31)
+    assert s.earliest_start == date(2026, 12, 31)
+
+
+def test_critical_start_is_the_leafs_start_on_a_plain_chain_and_none_without_open_work() -> None:
+    s = compute(plan(date(2027, 6, 30), node("a", "", 30), node("b", "a", 20)), TODAY)
+    assert s.critical_path == ["b", "a"]
+    assert s.critical_start == date(2027, 5, 11)  # 06-30 - 30 = 05-31, - 20 = 05-11
+    done = compute(plan(date(2027, 1, 31), node("a", "", 30, status="done")), TODAY)
+    assert done.critical_path == [] and done.critical_start is None
+    assert compute(plan(None, node("a", "", 3)), TODAY).critical_start is None

@@ -149,13 +149,15 @@ def test_restoring_keeps_revision_step_and_timer_usage() -> None:
     session.revision = 7
     session.updated = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
     session.current_step = "pilots"
-    session.facilitation.extra["used_seconds"] = {"questions": 90}
+    session.facilitation.used_seconds = {"questions": 90}
+    session.facilitation.added_seconds = {"questions": 300}
     restored = history.undo(session)
     assert restored.map == []
     assert restored.revision == 7
     assert restored.updated == datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert restored.current_step == "pilots"
-    assert restored.facilitation.extra == {"used_seconds": {"questions": 90}}
+    assert restored.facilitation.used_seconds == {"questions": 90}
+    assert restored.facilitation.added_seconds == {"questions": 300}
 
 
 def test_undo_survives_autosave(store: SessionStore) -> None:

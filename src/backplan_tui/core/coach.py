@@ -20,9 +20,10 @@ Decisions the issue left open:
   change a badge.
 - **Under way** (``under_way``): a map node doing/done, a pilot running/done, or a check-in;
   or a map exists and the session was created more than one review cadence ago.  The review
-  cadence is ``session.extra["review_cadence"]`` (days), default 14.  Once under way, no
-  check-in for more than the cadence (counted from the last check-in, else from ``created``)
-  is a warning.
+  cadence is the session's ``review_cadence`` (weekly, fortnightly or monthly), with the
+  meaning Track gives it (``progress.cadence_after``).  Once under way, a check-in overdue by
+  that cadence (counted from the last check-in, else from ``created``, as Track's "next
+  check-in due" is) is a warning.
 - **Method questions**: not answered (open or parked) is a warning during the workshop and a
   problem once the plan is under way; a method question missing from the list is a warning.
   The team's own open questions are tips.
@@ -50,6 +51,8 @@ from datetime import date
 
 from backplan_tui.core import schedule as schedule_mod
 from backplan_tui.core.model import METHOD_QUESTIONS, STEP_TITLES, STEPS, Pilot, Session
+from backplan_tui.core.progress import cadence_after, next_checkin_due
+from backplan_tui.core.progress import review_cadence as review_cadence
 from backplan_tui.core.textclean import shorten
 
 PILOT_MAX_DAYS = 12 * 7  # a pilot longer than 12 weeks is not small
@@ -205,7 +208,6 @@ HEALTH_STEP_TITLES: dict[str, str] = {step: STEP_TITLES[step] for step in STEPS}
     "track": "Track"
 }
 SEVERITY_LABELS: dict[str, str] = {"problem": "PROBLEM", "warning": "warning", "tip": "tip"}
-DEFAULT_REVIEW_CADENCE = 14  # days between check-ins once the plan is under way
 STRETCH_SHARE = 0.5  # a target at least 50% of the baseline away from it is a big jump
 
 # Every check, in the order findings of equal severity, step and item are listed.
@@ -323,15 +325,6 @@ class Finding:
         return asdict(self)
 
 
-def review_cadence(session: Session) -> int:
-    """Days between check-ins: ``session.extra["review_cadence"]`` (a positive integer), else
-    DEFAULT_REVIEW_CADENCE."""
-    value = session.extra.get("review_cadence")
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    return DEFAULT_REVIEW_CADENCE
-
-
 def under_way(session: Session, today: date) -> bool:
     """Whether the plan is being carried out (so check-ins are due).
 
@@ -344,8 +337,8 @@ def under_way(session: Session, today: date) -> bool:
         return True
     if any(p.status in ("running", "done") for p in session.pilots) or session.checkins:
         return True
-    age = (today - session.created.date()).days
-    return bool(session.map) and age > review_cadence(session)
+    first_due = cadence_after(session.created.date(), review_cadence(session))
+    return bool(session.map) and today > first_due
 
 
 def _quote(text: str, fallback: str) -> str:
@@ -378,7 +371,6 @@ class _Plan:
         self.titles: dict[str, str] = {}
         for n in session.map:
             self.titles.setdefault(n.id, n.title)
-        self.cadence = review_cadence(session)
         self.under_way = under_way(session, today)
 
     def node_name(self, node_id: str) -> str:
@@ -731,20 +723,20 @@ def _pilots(plan: _Plan) -> Iterator[Finding]:
 def _track(plan: _Plan) -> Iterator[Finding]:
     session = plan.session
     if plan.under_way:
-        if session.checkins:
-            last = max(c.date for c in session.checkins)
-            gap = (plan.today - last).days
+        due = next_checkin_due(session, plan.today)  # Track's own "next check-in due"
+        if due.last is not None:
+            gap = (plan.today - due.last).days
             message = (
-                f"The last check-in was {gap} days ago; the plan is reviewed every "
-                f"{plan.cadence} days."
+                f"The last check-in was {gap} days ago; the plan is reviewed {due.cadence} "
+                f"(a check-in was due {due.due.isoformat()})."
             )
         else:
             gap = (plan.today - session.created.date()).days
             message = (
-                f"No check-in in the {gap} days since the plan was made; review it every "
-                f"{plan.cadence} days."
+                f"No check-in in the {gap} days since the plan was made; it is reviewed "
+                f"{due.cadence} (a check-in was due {due.due.isoformat()})."
             )
-        if gap > plan.cadence:
+        if due.overdue:
             yield Finding(
                 "warning",
                 "track",

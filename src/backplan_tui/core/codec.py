@@ -27,10 +27,12 @@ from backplan_tui.core.model import (
     ALL_STEPS,
     CONFIDENCES,
     DECISIONS,
+    DEFAULT_REVIEW_CADENCE,
     DIRECTIONS,
     NODE_STATUSES,
     PILOT_STATUSES,
     QUESTION_STATUSES,
+    REVIEW_CADENCES,
     SCHEMA_VERSION,
     Adjustment,
     CheckIn,
@@ -258,6 +260,19 @@ def _read_id(value: Any, where: str) -> str:
     return text
 
 
+def _read_cadence(value: Any, where: str) -> str:
+    """``review_cadence``: weekly, fortnightly or monthly.  Older files may hold a number of
+    days instead (what the coach once read): 1-10 days reads as weekly, 11-21 as fortnightly,
+    more as monthly, and is written back as that word."""
+    if type(value) is int and value > 0:
+        return "weekly" if value <= 10 else "fortnightly" if value <= 21 else "monthly"
+    if isinstance(value, str) and value in REVIEW_CADENCES:
+        return value
+    shown = ", ".join(repr(c) for c in REVIEW_CADENCES)
+    got = _describe(value)
+    raise CodecError(where, f"expected one of {shown} (or a number of days), got {got}")
+
+
 def _read_extra(value: Any) -> Any:
     """Unknown values: kept as they are, strings cleaned, ``None`` dropped."""
     if isinstance(value, str):
@@ -287,6 +302,7 @@ class _Field:
     required: bool = False
     keep_empty: bool = False  # write even when "", [] or {}
     text: str = ""  # _LINE / _TEXT: how strings are cleaned on write
+    default: Any = None  # a value not written (absent means it), when not None
 
 
 def _line(name: str, **kw: Any) -> _Field:
@@ -313,6 +329,7 @@ _SESSION_HEADER: tuple[_Field, ...] = (
     _Field("updated", _read_datetime),
     _Field("revision", _read_int),
     _Field("current_step", _enum(ALL_STEPS)),
+    _Field("review_cadence", _read_cadence, default=DEFAULT_REVIEW_CADENCE),
 )
 _FUTURE_STATE: tuple[_Field, ...] = (
     _text("statement"),
@@ -379,6 +396,8 @@ _FACILITATION: tuple[_Field, ...] = (
     _Field("timebox_minutes", _read_int_map, keep_empty=True),
     _Field("votes_per_person", _read_int),
     _Field("parking_lot", _read_texts, text=_TEXT),
+    _Field("used_seconds", _read_int_map),  # the timeboxes' use (core.timebox)
+    _Field("added_seconds", _read_int_map),
 )
 
 # Keys of tables that hold nested structures, handled by hand.
@@ -618,6 +637,8 @@ def _write_fields(obj: Any, fields: tuple[_Field, ...], out: dict[str, Any]) -> 
     for spec in fields:
         value = getattr(obj, spec.name)
         if value is None or value is False:  # no null in TOML; a false flag is the default
+            continue
+        if spec.default is not None and value == spec.default:
             continue
         if _is_empty(value) and not (spec.required or spec.keep_empty):
             continue

@@ -28,6 +28,9 @@ NODE_STATUSES: tuple[str, ...] = ("todo", "doing", "done", "dropped")
 PILOT_STATUSES: tuple[str, ...] = ("planned", "running", "done")
 DECISIONS: tuple[str, ...] = ("", "scale", "adjust", "stop")
 CONFIDENCES: tuple[str, ...] = ("on_track", "at_risk", "off_track")
+# How often the plan is reviewed (a check-in is due): Track shows it, the coach warns after it.
+REVIEW_CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
+DEFAULT_REVIEW_CADENCE = "fortnightly"
 
 # The three questions the method always asks (DESIGN section 9).  ``Question.key`` names them.
 METHOD_QUESTIONS: dict[str, str] = {
@@ -166,6 +169,9 @@ class Facilitation:
     timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
     votes_per_person: int = 3
     parking_lot: list[str] = field(default_factory=list)
+    # The timeboxes' use, per step, in whole seconds (``core.timebox`` reads and writes them).
+    used_seconds: dict[str, int] = field(default_factory=dict)  # time counted
+    added_seconds: dict[str, int] = field(default_factory=dict)  # "+5 min" extensions
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -189,6 +195,7 @@ class Session:
     checkins: list[CheckIn] = field(default_factory=list)
     adjustments: list[Adjustment] = field(default_factory=list)
     facilitation: Facilitation = field(default_factory=Facilitation)
+    review_cadence: str = DEFAULT_REVIEW_CADENCE  # one of REVIEW_CADENCES
     extra: dict[str, Any] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------------

@@ -57,11 +57,16 @@ from datetime import date
 from typing import Any
 
 from backplan_tui.core.dates import add_days, add_months
-from backplan_tui.core.model import CheckIn, Outcome, Session
+from backplan_tui.core.model import (
+    DEFAULT_REVIEW_CADENCE,
+    REVIEW_CADENCES,
+    CheckIn,
+    Outcome,
+    Session,
+)
 
 __all__ = [
     "CADENCES",
-    "CADENCE_KEY",
     "DEFAULT_CADENCE",
     "ON_PACE_BAND",
     "SPARK_CHARS",
@@ -72,6 +77,7 @@ __all__ = [
     "Progress",
     "add_months",
     "at_risk",
+    "cadence_after",
     "changes_since",
     "describe",
     "due_soon",
@@ -94,9 +100,9 @@ ON_PACE_BAND = 0.10
 WEEKS_PER_MONTH = 365.25 / 12 / 7
 SPARK_CHARS = "▁▂▃▄▅▆▇█"
 
-CADENCE_KEY = "review_cadence"  # session.extra[CADENCE_KEY]: weekly | fortnightly | monthly
-DEFAULT_CADENCE = "fortnightly"
-CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
+# The session's typed ``review_cadence`` field: weekly | fortnightly | monthly.
+DEFAULT_CADENCE = DEFAULT_REVIEW_CADENCE
+CADENCES: tuple[str, ...] = REVIEW_CADENCES
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -330,15 +336,25 @@ def sparkline(values: list[float] | tuple[float, ...], width: int | None = None)
 
 
 def review_cadence(session: Session) -> str:
-    """The session's cadence; anything unknown in the file reads as the default."""
-    value = session.extra.get(CADENCE_KEY, DEFAULT_CADENCE)
+    """The session's cadence (``Session.review_cadence``; the codec checks it on the way in,
+    an odd value set in memory reads as the default)."""
+    value = session.review_cadence
     return value if value in CADENCES else DEFAULT_CADENCE
 
 
 def set_review_cadence(session: Session, cadence: str) -> None:
     if cadence not in CADENCES:
         raise ValueError(f'Review cadence must be weekly, fortnightly or monthly, got "{cadence}".')
-    session.extra[CADENCE_KEY] = cadence
+    session.review_cadence = cadence
+
+
+def cadence_after(anchor: date, cadence: str) -> date:
+    """When the next check-in is due, one cadence after ``anchor``: 7 days, 14 days, or the
+    same day a month later (clamped to the month's end).  The one meaning of the cadence,
+    used by Track and by the coach."""
+    if cadence == "monthly":
+        return add_months(anchor, 1)
+    return add_days(anchor, 7 if cadence == "weekly" else 14)  # never overflows
 
 
 @dataclass(frozen=True)
@@ -371,10 +387,7 @@ def next_checkin_due(session: Session, today: date) -> CheckinDue:
     dates = [c.date for c in session.checkins]
     last = max(dates) if dates else None
     anchor = last or session.created.date()
-    if cadence == "monthly":
-        due = add_months(anchor, 1)
-    else:
-        due = add_days(anchor, 7 if cadence == "weekly" else 14)  # never overflows
+    due = cadence_after(anchor, cadence)
     return CheckinDue(due=due, days_left=(due - today).days, cadence=cadence, last=last)
 
 

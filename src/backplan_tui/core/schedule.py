@@ -27,6 +27,11 @@ Decisions (the issue was silent on these):
   child) whose chain must start earliest, up to its top-level node.  A chain's start is the
   earliest latest-start on it (normally its frontier node; a pinned date can make an upper
   node earlier).  Ties: the frontier node's own start, then file order.
+- ``critical_start``, the date the critical path **must start by**, is that chain's start:
+  the earliest latest-start of any node on the path, not the frontier node's own start.
+  (Target 2027-06-30; A top-level, 10 days, pinned 2027-01-10; B under A, 5 days, pinned
+  2027-05-01: the path is B → A and it must start by 2026-12-31, A's start, although B's own
+  start is 2027-04-26.)
 - **Start now**: every frontier node still ``todo`` whose latest start is at most 14 days
   after ``today`` (or already past), earliest first, ties in file order.
 - ``earliest_start`` is the earliest latest-start among unsettled nodes (None when there is
@@ -165,6 +170,7 @@ class Schedule:
     working_days: bool = False
     nodes: dict[str, NodeSchedule] = field(default_factory=dict)  # in file order
     critical_path: list[str] = field(default_factory=list)  # frontier node first, top last
+    critical_start: date | None = None  # the earliest latest-start on the critical path
     start_now: list[str] = field(default_factory=list)
     earliest_start: date | None = None
     # The live nodes (see ``walk``) the schedule was computed over, parents first; the coach
@@ -327,8 +333,10 @@ def compute(session: Session, today: date, working_days: bool | None = None) -> 
     frontier = [k for k, ns in nodes.items() if not ns.settled and k not in has_open_child]
 
     critical: list[str] = []
+    critical_start: date | None = None
     if frontier:
         leaf = min(frontier, key=lambda k: (chain_min[k], nodes[k].start, order[k]))
+        critical_start = chain_min[leaf]
         current = leaf
         while current:
             critical.append(current)
@@ -354,6 +362,7 @@ def compute(session: Session, today: date, working_days: bool | None = None) -> 
         working_days=working_days,
         nodes=nodes,
         critical_path=critical,
+        critical_start=critical_start,
         start_now=start_now,
         earliest_start=min(open_starts) if open_starts else None,
         live=tuple(live),

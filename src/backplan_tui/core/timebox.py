@@ -13,18 +13,20 @@ State of one step's timebox:
 - ``running_since``: the monotonic reading when the current run started, or ``None`` when
   paused.
 
-Persistence (so "used" time survives closing the app): :meth:`Agenda.store` writes two plain
-tables into ``session.facilitation.extra`` (the codec keeps unknown keys and round-trips them):
+Persistence (so "used" time survives closing the app): :meth:`Agenda.store` writes two typed
+fields of the session, ``facilitation.used_seconds`` and ``facilitation.added_seconds``,
+which the codec writes as two plain tables (the same keys older versions kept as unknown
+keys, so files read the same both ways):
 
     [facilitation.used_seconds]    # whole seconds counted per step
     future_state = 754
     [facilitation.added_seconds]   # "+5 min" extensions per step (planned time stays the plan)
     future_state = 300
 
-Steps with zero seconds are left out; an empty table is removed.  :meth:`Agenda.from_session`
-reads them back leniently: a value that is not a whole number of 0 or more (a hand-edited
-file) is ignored, never an error.  A loaded timebox is always paused; monotonic readings
-mean nothing across processes.
+Steps with zero seconds are left out; an empty table is not written.  The codec checks that
+each value is a whole number of 0 or more; :meth:`Agenda.from_session` still ignores a step
+it does not know.  A loaded timebox is always paused; monotonic readings mean nothing across
+processes.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ __all__ = [
     "format_minutes",
 ]
 
-USED_KEY = "used_seconds"  # facilitation.extra[USED_KEY] = {step: int seconds}
-ADDED_KEY = "added_seconds"  # facilitation.extra[ADDED_KEY] = {step: int seconds}
+USED_KEY = "used_seconds"  # the file's key of Facilitation.used_seconds: {step: int seconds}
+ADDED_KEY = "added_seconds"  # the file's key of Facilitation.added_seconds
 EXTEND_SECONDS = 5 * 60  # the "+5 min" key
 MIN_MINUTES = 1
 MAX_MINUTES = 120
@@ -187,9 +189,10 @@ class Agenda:
     @classmethod
     def from_session(cls, session: Session) -> Agenda:
         """Planned minutes from ``facilitation.timebox_minutes`` (a missing or zero step takes
-        the default), used and added seconds from ``facilitation.extra`` (see module doc)."""
-        used = _read_seconds(session.facilitation.extra.get(USED_KEY))
-        added = _read_seconds(session.facilitation.extra.get(ADDED_KEY))
+        the default), used and added seconds from ``facilitation.used_seconds`` and
+        ``facilitation.added_seconds`` (see module doc)."""
+        used = _read_seconds(session.facilitation.used_seconds)
+        added = _read_seconds(session.facilitation.added_seconds)
         plan = _plan(session)
         return cls(
             timeboxes={
@@ -273,19 +276,19 @@ class Agenda:
         return {step: n for step, n in added.items() if n > 0}
 
     def store(self, session: Session, now: float) -> bool:
-        """Write used/added seconds into ``session.facilitation.extra``.
+        """Write used/added seconds into ``session.facilitation`` (``used_seconds``,
+        ``added_seconds``).
 
         Returns True when that changed the session (so the app can ``touch()`` the document
         only then, not on every timer tick).
         """
-        extra = session.facilitation.extra
-        before = (extra.get(USED_KEY), extra.get(ADDED_KEY))
-        for key, value in ((USED_KEY, self.used_seconds(now)), (ADDED_KEY, self.added_seconds())):
-            if value:
-                extra[key] = value
-            else:
-                extra.pop(key, None)
-        return before != (extra.get(USED_KEY), extra.get(ADDED_KEY))
+        fa = session.facilitation
+        before = (fa.used_seconds, fa.added_seconds)
+        fa.used_seconds = self.used_seconds(now)
+        fa.added_seconds = self.added_seconds()
+        for key in (USED_KEY, ADDED_KEY):  # an unknown key of that name (old code) is gone
+            fa.extra.pop(key, None)
+        return before != (fa.used_seconds, fa.added_seconds)
 
 
 def _plan(session: Session) -> dict[str, int]:

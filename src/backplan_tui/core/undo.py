@@ -29,7 +29,7 @@ Restoring keeps the *bookkeeping* of the session being replaced, so undo never f
 autosave or navigation: ``revision`` and ``updated`` (the conflict check compares the
 revision on disk with the one loaded), ``current_step`` (undo is not navigation; the step an
 entry was recorded on is in :attr:`Entry.step` if the app wants to go there), and the
-timebox usage in ``facilitation.extra`` (see ``core.timebox``).
+timebox usage in ``facilitation.used_seconds`` / ``added_seconds`` (see ``core.timebox``).
 """
 
 from __future__ import annotations
@@ -40,13 +40,11 @@ from collections import deque
 from dataclasses import dataclass
 
 from backplan_tui.core.model import Session
-from backplan_tui.core.timebox import ADDED_KEY, USED_KEY
 
 __all__ = ["DEFAULT_LIMIT", "MIN_LIMIT", "Entry", "History", "snapshot"]
 
 DEFAULT_LIMIT = 100
 MIN_LIMIT = 1
-_CARRIED_FACILITATION_KEYS = (USED_KEY, ADDED_KEY)
 
 
 @dataclass(frozen=True)
@@ -71,11 +69,8 @@ def _restore(entry: Entry, current: Session) -> Session:
     session.revision = current.revision
     session.updated = current.updated
     session.current_step = current.current_step
-    for key in _CARRIED_FACILITATION_KEYS:
-        if key in current.facilitation.extra:
-            session.facilitation.extra[key] = copy.deepcopy(current.facilitation.extra[key])
-        else:
-            session.facilitation.extra.pop(key, None)
+    session.facilitation.used_seconds = copy.deepcopy(current.facilitation.used_seconds)
+    session.facilitation.added_seconds = copy.deepcopy(current.facilitation.added_seconds)
     return session
 
 

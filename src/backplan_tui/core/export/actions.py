@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from backplan_tui.core import schedule
 from backplan_tui.core.export.text import line, walk_map
 from backplan_tui.core.model import MapNode, Pilot, Session
+from backplan_tui.core.textclean import clean_line
 
 MAP = "map"
 PILOT = "pilot"
@@ -28,7 +29,7 @@ PILOT = "pilot"
 @dataclass(frozen=True)
 class Action:
     kind: str  # MAP or PILOT
-    id: str
+    id: str  # the exact id (control characters dropped, spacing kept): show it with ``line``
     title: str  # one clean line; "" when the item has no title
     owner: str
     start: date | None
@@ -40,6 +41,7 @@ class Action:
     scheduled: bool = False  # the dates come from the backward schedule
     flags: frozenset[str] = frozenset()  # schedule.FLAGS
     critical: bool = False  # on the critical path
+    parent: str = ""  # a map node's exact parent id ("" = the goal, and for pilots)
 
 
 def total_votes(votes: dict[str, int]) -> int:
@@ -67,7 +69,7 @@ def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Sche
         start, due = node_dates(node)
     return Action(
         kind=MAP,
-        id=line(node.id),
+        id=clean_line(node.id),
         title=line(node.title),
         owner=line(node.owner),
         start=start,
@@ -79,13 +81,14 @@ def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Sche
         scheduled=computed is not None,
         flags=computed.flags if computed is not None else frozenset(),
         critical=computed is not None and node.id in plan.critical_path,
+        parent=clean_line(node.parent),
     )
 
 
 def _pilot_action(pilot: Pilot) -> Action:
     return Action(
         kind=PILOT,
-        id=line(pilot.id),
+        id=clean_line(pilot.id),
         title=line(pilot.name),
         owner=line(pilot.owner),
         start=pilot.start,
@@ -96,9 +99,11 @@ def _pilot_action(pilot: Pilot) -> Action:
     )
 
 
-def actions(session: Session, today: date) -> list[Action]:
-    """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc)."""
-    plan = schedule.compute(session, today)
+def actions(session: Session, today: date, plan: schedule.Schedule | None = None) -> list[Action]:
+    """Every map node and pilot of ``session`` as an :class:`Action` (see the module doc);
+    ``plan`` is the session's schedule on ``today`` when the caller has it already."""
+    if plan is None:
+        plan = schedule.compute(session, today)
     tree, detached = walk_map(session)
     out = [_node_action(node, depth, True, plan) for node, depth in tree]
     out += [_node_action(node, depth, False, plan) for node, depth in detached]

@@ -2,12 +2,17 @@
 
 RFC 4180: a header row, comma-separated, CRLF line ends, fields quoted by the ``csv`` module
 when they hold a comma, a quote or a line break.  Dates are ISO 8601 (``YYYY-MM-DD``), empty
-when unknown.  ``votes`` is the total of the item's dot votes.
+when unknown.  ``votes`` is the total of the item's dot votes.  ``id`` is the item's exact id
+(spacing kept) and ``parent_id`` the exact id of the map node it enables: empty for a node
+that enables the goal directly, and for pilots; so the map's tree can be rebuilt from the rows.
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` (and some also after a tab or carriage return) as a formula, so such a
 cell is written with a single quote in front (``'=cmd|...``), which makes it plain text.
-No byte-order mark is written: the output is plain UTF-8 text.
+
+The text starts with a byte-order mark (U+FEFF): Excel reads a CSV file without one in the
+computer's ANSI code page, which garbles every non-ASCII name; with it, Excel, LibreOffice,
+pandas and Python's ``encoding="utf-8-sig"`` all read UTF-8.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from backplan_tui.core.export.actions import actions
 from backplan_tui.core.export.text import iso
 from backplan_tui.core.model import Session
 
-HEADER = ("kind", "id", "title", "owner", "start", "due", "status", "votes")
+HEADER = ("kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes")
+BOM = "\ufeff"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -37,6 +43,7 @@ def rows(session: Session, today: date) -> list[list[str]]:
         cells = [
             action.kind,
             action.id,
+            action.parent,
             action.title,
             action.owner,
             iso(action.start),
@@ -52,4 +59,4 @@ def render(session: Session, today: date) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
     writer.writerows(rows(session, today))
-    return buffer.getvalue()
+    return BOM + buffer.getvalue()

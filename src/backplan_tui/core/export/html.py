@@ -25,16 +25,18 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from backplan_tui.core import progress
+from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export import markdown
 from backplan_tui.core.export.actions import MAP, Action, actions
 from backplan_tui.core.export.text import (
+    cell_width,
     char_width,
     iso,
     line,
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, Session
-from backplan_tui.core.schedule import FLAG_LABELS, FLAGS
+from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, Schedule
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -138,6 +140,25 @@ def truncate(text: str, cells: int) -> str:
     return text
 
 
+# The sentence beside a KPI bar starts at x=500 of a 960-wide figure: 452 px of room for text
+# 11.5 px high.  7 px a terminal cell is more than the average advance of DejaVu Sans (a wide
+# font) at that size, so 64 cells always fit; a longer sentence (a long unit) is shortened.
+KPI_SENTENCE_CELLS = 64
+
+
+def fit_sentence(sentence: str, cells: int = KPI_SENTENCE_CELLS) -> str:
+    """``sentence`` within ``cells`` columns: when too long, the part before its last " · "
+    is cut with an ellipsis so that the verdict after it stays visible (the whole sentence is
+    in the bar's tooltip, and the values in the outcomes table above)."""
+    if cell_width(sentence) <= cells:
+        return sentence
+    head, sep, verdict = sentence.rpartition(" · ")
+    tail = sep + verdict
+    if sep and cell_width(tail) <= cells // 2:
+        return truncate(head, cells - cell_width(tail)) + tail
+    return truncate(sentence, cells)
+
+
 def _f(value: float) -> str:
     """A coordinate, deterministic and short: 12.0 -> "12", 12.345 -> "12.3"."""
     text = f"{value:.1f}"
@@ -149,10 +170,11 @@ def _f(value: float) -> str:
 
 def render(session: Session, today: date) -> str:
     md = _md()
-    tokens = md.parse(markdown.render(session, today))
+    facts = plan_facts.of(session, today)  # the schedule, once for the text and the timeline
+    tokens = md.parse(markdown.render(session, today, facts))
     extras = {
         STEP_TITLES["future_state"]: kpi_figure(session, today),
-        STEP_TITLES["reverse_map"]: timeline_figure(session, today),
+        STEP_TITLES["reverse_map"]: timeline_figure(session, today, facts.plan),
     }
 
     parts: list[str] = []
@@ -272,7 +294,7 @@ def kpi_figure(session: Session, today: date) -> str:
             )
         out.append(
             f'<text class="small" x="{_f(track_x + track_w + 12)}" y="{bar_y + 11}">'
-            f"{esc(sentence)}</text>"
+            f"{esc(fit_sentence(sentence))}</text>"
         )
         out.append("</g>")
     out += ["</svg>", "</figure>", ""]
@@ -327,19 +349,30 @@ def _status_word(action: Action, today: date) -> str:
     return words(action.status)
 
 
-def timeline_figure(session: Session, today: date) -> str:
-    rows = actions(session, today)
+def timeline_figure(session: Session, today: date, plan: Schedule | None = None) -> str:
+    rows = actions(session, today, plan)
     dated = [a for a in rows if a.start is not None or a.due is not None]
     caption = "<figcaption>Timeline</figcaption>"
+    target = session.future_state.target_date
     if not dated:
+        if target is None:
+            why = "set a target date for the goal, or give the pilots a start and an end."
+        elif not session.map:
+            why = (
+                "the reverse map is empty (its items are dated backward from the target "
+                f"date, {iso(target)}), and no pilot has a start or an end."
+            )
+        else:
+            why = (
+                "no map item leads to the goal (each is dropped or not connected), and no "
+                "pilot has a start or an end."
+            )
         return (
             '<figure class="timeline">\n'
             f"{caption}\n"
-            '<p class="note">No dates to draw yet: set a target date for the goal, or give '
-            "the pilots a start and an end.</p>\n"
+            f'<p class="note">No dates to draw yet: {esc(why)}</p>\n'
             "</figure>\n"
         )
-    target = session.future_state.target_date
     days: list[date] = [today]
     for a in dated:
         days += [d for d in (a.start, a.due) if d is not None]
@@ -401,9 +434,9 @@ def timeline_figure(session: Session, today: date) -> str:
             continue
         indent = 12 * (min(action.depth, 6) - 1) if action.kind == MAP else 0
         if action.kind == MAP:
-            name = action.title or f"Untitled map item {action.id}"
+            name = action.title or f"Untitled map item {line(action.id)}"
         else:
-            name = action.title or f"Unnamed pilot {action.id}"
+            name = action.title or f"Unnamed pilot {line(action.id)}"
         status = _status_word(action, today)
         late = status in ("late", "overdue")
         shown = f"{status} · critical" if action.critical else status

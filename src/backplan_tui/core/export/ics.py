@@ -7,30 +7,55 @@
 
 Stable UIDs (``<session id>-<item id>@backplan``) and ``SEQUENCE`` = the session's revision
 let a calendar that imports the file again update its events instead of duplicating them.
+An id is used as it is when it is short and plain (``[A-Za-z0-9][A-Za-z0-9._-]{0,59}``, as
+every id the app makes); any other id (spaces, other characters, longer than 60) is replaced
+by ``h~`` and 32 hex digits of the SHA-256 of the exact id.  So a UID is at most 132
+characters, the same on every run, and two ids that differ in any way (even only in spacing)
+never share one: a plain id cannot contain ``~``, so it never looks like a hashed one.
 ``DTSTAMP`` is the session's last update, not the clock, so the same session always gives the
 same bytes.  Events are transparent (they do not block time); a dropped map node is
-``STATUS:CANCELLED`` so that re-importing removes it from view.  All text is escaped by the
-library (``,`` ``;`` ``\\`` and line breaks); control characters never get that far.
+``STATUS:CANCELLED`` so that re-importing removes it from view.
+
+Every TEXT property (RFC 5545 section 3.3.11: ``X-WR-CALNAME``, ``SUMMARY``,
+``DESCRIPTION``, ``CATEGORIES``) is written as ``icalendar``'s ``vText``, which escapes
+``\\`` ``;`` ``,`` and line breaks; ``icalendar`` does not know ``X-WR-CALNAME`` and would
+write a plain string there as it is, so it is wrapped by hand.  Control characters never get
+that far.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import UTC, date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from backplan_tui.core.export.actions import MAP, Action, actions
 from backplan_tui.core.export.text import iso, line, lines, words
 from backplan_tui.core.model import Session
+from backplan_tui.core.textclean import clean_line
 
 PRODID = "-//backplan//EN"
+
+# An id used in a UID as it is; any other is hashed (see the module docstring).
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")
+
+
+def uid_part(item_id: str) -> str:
+    """``item_id`` itself when it is plain and short, else ``h~`` + 32 hex digits of its
+    SHA-256 (the exact id, spacing included)."""
+    if PLAIN_ID.fullmatch(item_id):
+        return item_id
+    digest = hashlib.sha256(item_id.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"h~{digest[:32]}"
 
 
 def uid(session: Session, item_id: str | None = None) -> str:
     """The stable UID of an item's event (of the goal's when ``item_id`` is None)."""
     if item_id is None:
-        return f"{line(session.id)}@backplan"
-    return f"{line(session.id)}-{line(item_id)}@backplan"
+        return f"{uid_part(session.id)}@backplan"
+    return f"{uid_part(session.id)}-{uid_part(item_id)}@backplan"
 
 
 def _stamp(session: Session) -> datetime:
@@ -62,10 +87,10 @@ def _event(
     event.add("sequence", session.revision)
     event.add("dtstart", first)
     event.add("dtend", _next_day(last))
-    event.add("summary", summary)
+    event.add("summary", vText(summary))
     if description:
-        event.add("description", "\n".join(description))
-    event.add("categories", categories)
+        event.add("description", vText("\n".join(description)))
+    event.add("categories", [vText(category) for category in categories])
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -80,7 +105,7 @@ def _action_event(session: Session, action: Action) -> Event | None:
         if action.due is None:
             return None
         first = last = action.due
-        summary = action.title or f"Untitled map item {action.id}"
+        summary = action.title or f"Untitled map item {line(action.id)}"
         description = [f"Due date of a reverse-map item. {_plan(session)}"]
         if action.start is not None:
             description.append(f"Latest start: {iso(action.start)}")
@@ -92,9 +117,9 @@ def _action_event(session: Session, action: Action) -> Event | None:
             first, last = action.start, action.due
         else:
             first = last = action.start or action.due  # type: ignore[assignment]
-        summary = action.title or f"Unnamed pilot {action.id}"
+        summary = action.title or f"Unnamed pilot {line(action.id)}"
         description = [f"Pilot. {_plan(session)}"]
-        pilot = next((p for p in session.pilots if line(p.id) == action.id), None)
+        pilot = next((p for p in session.pilots if clean_line(p.id) == action.id), None)
         if pilot is not None:
             hypothesis = " ".join(lines(pilot.hypothesis))
             rule = " ".join(lines(pilot.success_rule))
@@ -125,7 +150,8 @@ def calendar(session: Session, today: date) -> Calendar:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", line(session.title) or "Untitled session")
+    # icalendar writes an X- property it does not know as it is: vText escapes it as TEXT.
+    cal.add("x-wr-calname", vText(line(session.title) or "Untitled session"))
     fs = session.future_state
     if fs.target_date is not None:
         goal = " / ".join(lines(fs.statement))

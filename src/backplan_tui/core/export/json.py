@@ -1,9 +1,17 @@
-"""JSON export: the full session, in the codec's key order, dates as ISO 8601 strings.
+"""JSON export: the full session, in the codec's key order, dates as ISO 8601 strings, then
+what backplan computes from it under one last key, ``"computed"``.
 
 ``codec.to_dict`` gives the same keys, order and values as the session file; dates become
 "YYYY-MM-DD" and UTC datetimes "YYYY-MM-DDTHH:MM:SSZ".  Non-ASCII text is kept readable, but
 DEL and the C1 control characters (which some terminals obey) are written as ``\\u`` escapes
-so the output is always safe to print.  ``today`` is not used: the export is the data itself.
+so the output is always safe to print.
+
+``"computed"`` (see :func:`computed`) holds the backward schedule as of ``today`` (each map
+node's latest start, due date, slack, flags and whether it is late or on the critical path;
+the critical path and the date it must start by; what to start now; the earliest start) and
+each pilot's design flags, so that a consumer need not recompute them.  It is derived data,
+not part of the session: :func:`load` drops it, and so must any importer.  The shape of the
+whole export is published as a JSON Schema in ``docs/export.schema.json``.
 """
 
 from __future__ import annotations
@@ -13,8 +21,16 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from backplan_tui.core import codec
+from backplan_tui.core import codec, schedule
+from backplan_tui.core.coach import all_pilot_flags
 from backplan_tui.core.model import Session
+from backplan_tui.core.textclean import clean_line
+
+COMPUTED = "computed"  # the top-level key of the derived data; never imported
+COMPUTED_ABOUT = (
+    "Computed by backplan from the session above, as of the date in as_of. "
+    "Derived data, not part of the session: ignored on import."
+)
 
 _UNSAFE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
 
@@ -48,8 +64,63 @@ def dumps(value: Any) -> str:
     return _UNSAFE.sub(_escape, text) + "\n"
 
 
+def computed(session: Session, today: date) -> dict[str, Any]:
+    """The derived facts of ``session`` on ``today`` (the value of the ``"computed"`` key).
+
+    Dates are ``date`` objects (``dumps`` writes them as ISO strings) or None (null) when
+    unknown: without a target date the schedule is not ``ready``, ``reason`` says why and its
+    lists are empty.  Ids are written as in the session data.  A node's ``flags`` are
+    ``schedule.FLAGS`` in their order; ``late`` is true when it should have started or is
+    overdue.  A pilot's ``flags`` are the coach's labels for what keeps it from being a
+    small, testable experiment.
+    """
+    plan = schedule.compute(session, today)
+    critical = set(plan.critical_path)
+    nodes = [
+        {
+            "id": clean_line(node_id),
+            "latest_start": ns.start,
+            "due": ns.due,
+            "slack_days": ns.slack_days,
+            "depth": ns.depth,
+            "duration_days": ns.duration_days,
+            "pinned": ns.pinned,
+            "settled": ns.settled,
+            "late": ns.late,
+            "critical": node_id in critical,
+            "flags": [flag for flag in schedule.FLAGS if flag in ns.flags],
+        }
+        for node_id, ns in plan.nodes.items()
+    ]
+    pilot_flags = all_pilot_flags(session)
+    return {
+        "about": COMPUTED_ABOUT,
+        "as_of": today,
+        "schedule": {
+            "ready": plan.ready,
+            "reason": plan.reason,
+            "target_date": plan.target_date,
+            "working_days": plan.working_days,
+            "critical_path": [clean_line(k) for k in plan.critical_path],
+            "critical_start": plan.critical_start,
+            "start_now": [clean_line(k) for k in plan.start_now],
+            "start_now_days": schedule.START_NOW_DAYS,
+            "earliest_start": plan.earliest_start,
+            "late": [clean_line(k) for k in plan.late()],
+            "nodes": nodes,
+        },
+        "pilots": [
+            {"id": clean_line(pilot.id), "flags": list(pilot_flags.get(pilot.id, []))}
+            for pilot in session.pilots
+        ],
+    }
+
+
 def render(session: Session, today: date) -> str:
-    return dumps(codec.to_dict(session))
+    data = codec.to_dict(session)
+    data.pop(COMPUTED, None)  # an unknown key of that name (a hand-edited file) is replaced
+    data[COMPUTED] = computed(session, today)
+    return dumps(data)
 
 
 # --- reading the export back --------------------------------------------------------------------
@@ -107,12 +178,15 @@ def load(text: str, source: str = "") -> Session:
     Dates and datetimes of the schema are parsed back from their ISO strings, then the data
     goes through ``codec.from_dict``, which validates every field as for a session file.
     Values in unknown (extra) keys stay as JSON gave them: a date there comes back as text.
+    The ``"computed"`` key is derived data and is dropped, whatever it holds.
     Raises ``codec.CodecError`` for bad JSON or data that is not a valid session.
     """
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except ValueError as err:  # json.JSONDecodeError is a ValueError
         raise codec.CodecError("(json)", str(err), source) from None
+    if isinstance(data, dict):
+        data.pop(COMPUTED, None)
     for path, kind in _DATE_FIELDS.items():
         _restore(data, path, kind)
     return codec.from_dict(data, source)

@@ -15,6 +15,12 @@ before:
   ``#`` ``>`` ``+`` ``-`` ``=`` (heading, quote, list, setext underline, thematic break) and
   the ``.`` or ``)`` after leading digits (ordered list).
 
+E-mail addresses: cmark-gfm's autolink extension (GitHub, GitLab) links ``ann@example.com``
+after the inline parse, in the text with its escapes already resolved, so ``\@`` alone does
+not stop it.  It needs a letter, digit or one of ``.+-_`` right before the ``@``; so an
+invisible U+2060 WORD JOINER is written between such a character and the ``@``
+(``ann\u2060\@example\.com``): the text reads the same, no renderer links it.
+
 No raw HTML is ever written: table cells fold newlines to spaces.  Multi-line text keeps its
 line breaks as CommonMark hard breaks (a backslash at line end).
 """
@@ -24,7 +30,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from backplan_tui.core.coach import review
+from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export.text import (
     answered,
     by_date,
@@ -50,7 +56,6 @@ from backplan_tui.core.export.text import (
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
 from backplan_tui.core.progress import describe, progress_all
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
-from backplan_tui.core.schedule import compute as compute_schedule
 
 # Deeper map levels are drawn at this depth (with their level written out): renderers cap
 # nesting (markdown-it's default limit is 20 nested blocks).
@@ -63,12 +68,15 @@ _ANYWHERE = re.compile(
     r"|(?<=[0-9A-Za-z])\.(?=[A-Za-z])"  # a domain's dot ("3.5" and "end. Next" are left)
 )
 _LINE_START = re.compile(r"[#>+=-]|[0-9]+(?=[.)])")
+# An "@" that cmark-gfm could make the middle of an e-mail link (see the module docstring).
+_EMAIL_AT = re.compile(r"(?<=[0-9A-Za-z.+_-])@")
+WORD_JOINER = "\u2060"
 
 
 def _escape(text: str) -> str:
     """One line (trimmed, single-spaced: ``line``/``lines``) escaped where it could mean
     something (see the module docstring)."""
-    text = _ANYWHERE.sub(r"\\\g<0>", text)
+    text = _ANYWHERE.sub(r"\\\g<0>", _EMAIL_AT.sub(WORD_JOINER + "@", text))
     start = _LINE_START.match(text)
     if start is None:
         return text
@@ -89,20 +97,24 @@ def esc_block(value: object, indent: str) -> str:
     return ("\\\n" + indent).join(_escape(part) for part in lines(value))
 
 
-def render(session: Session, today: date) -> str:
+def render(session: Session, today: date, facts: plan_facts.Facts | None = None) -> str:
+    """The Markdown summary; ``facts`` (the schedule and the findings) is computed when not
+    given (the HTML export passes its own, so they are computed once)."""
+    if facts is None:
+        facts = plan_facts.of(session, today)
     out: list[str] = []
     fs = session.future_state
 
     out.append(f"# {esc(session.title) or 'Untitled session'}")
     out.append("")
-    facts = [
+    header = [
         ("Team", esc(session.team)),
         ("Facilitator", esc(session.facilitator)),
         ("Participants", ", ".join(e for e in map(esc, session.participants) if e)),
         ("Step reached", esc(STEP_TITLES.get(session.current_step, session.current_step))),
         ("Updated", stamp(session.updated)),
     ]
-    out.extend(f"- **{label}:** {value}" for label, value in facts if value)
+    out.extend(f"- **{label}:** {value}" for label, value in header if value)
 
     # --- 1. future state ----------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['future_state']}", ""]
@@ -160,7 +172,7 @@ def render(session: Session, today: date) -> str:
     tree, detached = walk_map(session)
     if not session.map:
         out.append("  - *No map items yet.*")
-    plan = compute_schedule(session, today)
+    plan = facts.plan
     for node, depth in tree:
         out.extend(_node(node, depth + 1, depth, plan.get(node.id), node.id in plan.critical_path))
     if detached:
@@ -210,7 +222,7 @@ def render(session: Session, today: date) -> str:
         out.extend(f"- **{label}:** {value}" for label, value in fields if value)
 
     # --- plan health -------------------------------------------------------------------------
-    findings = review(session, today)
+    findings = facts.findings
     out += ["", "## Plan health", "", health_summary(findings)]
     if findings:
         out.append("")

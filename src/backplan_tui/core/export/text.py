@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from backplan_tui.core.coach import Finding, review, summary_counts
+from backplan_tui.core.coach import Finding, summary_counts
 from backplan_tui.core.model import STEP_TITLES, Adjustment, CheckIn, MapNode, Pilot, Session
 from backplan_tui.core.progress import describe, progress_all
 from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, START_NOW_DAYS, NodeSchedule, Schedule
-from backplan_tui.core.schedule import compute as compute_schedule
 from backplan_tui.core.textclean import (  # stamp, char_width, cell_width: used by the others
     cell_width,
     char_width,
@@ -29,6 +28,9 @@ from backplan_tui.core.textclean import (  # stamp, char_width, cell_width: used
 
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 20
+
+if TYPE_CHECKING:
+    from backplan_tui.core.export.facts import Facts
 
 _Dated = TypeVar("_Dated", CheckIn, Adjustment)
 
@@ -141,9 +143,9 @@ def critical_path(session: Session, plan: Schedule) -> list[str]:
 
 
 def critical_start(plan: Schedule) -> date | None:
-    """The date the critical path must start by."""
-    first = plan.get(plan.critical_path[0]) if plan.critical_path else None
-    return first.start if first is not None else None
+    """The date the critical path must start by: the earliest latest-start on it (see
+    ``schedule``), which a pinned date can put above the frontier node."""
+    return plan.critical_start
 
 
 def health_summary(findings: list[Finding]) -> str:
@@ -328,7 +330,13 @@ class _Writer:
         return "\n".join(self.out) + "\n"
 
 
-def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
+def render(
+    session: Session, today: date, *, width: int = DEFAULT_WIDTH, facts: Facts | None = None
+) -> str:
+    if facts is None:
+        from backplan_tui.core.export.facts import of
+
+        facts = of(session, today)
     w = _Writer(width)
     fs = session.future_state
 
@@ -378,10 +386,10 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
     if not session.questions:
         w.para("No questions yet.")
     for question in session.questions:
-        facts = [words(question.status)]
+        about = [words(question.status)]
         if line(question.owner):
-            facts.append(f"owner: {line(question.owner)}")
-        w.item(f"{line(question.prompt) or '(no question text)'} [{', '.join(facts)}]")
+            about.append(f"owner: {line(question.owner)}")
+        w.item(f"{line(question.prompt) or '(no question text)'} [{', '.join(about)}]")
         answer = lines(question.answer)
         for answer_line in answer or ["(no answer yet)"]:
             w.under(answer_line)
@@ -393,7 +401,7 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
     w.para(f"GOAL: {goal_text}{target}")
     if not session.map:
         w.para("No map items yet.")
-    plan = compute_schedule(session, today)
+    plan = facts.plan
     for node, depth in tree:
         _node(w, node, depth, plan.get(node.id), node.id in plan.critical_path)
     if detached:
@@ -431,7 +439,7 @@ def render(session: Session, today: date, *, width: int = DEFAULT_WIDTH) -> str:
         for label, value in _pilot_fields(session, pilot):
             w.para(f"{label}: {value}", 1, 2)
 
-    findings = review(session, today)
+    findings = facts.findings
     w.heading("Plan health", "-")
     w.para(health_summary(findings))
     for finding in findings:

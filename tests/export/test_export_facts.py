@@ -1,0 +1,26 @@
+"""Each export computes the plan's schedule once (core/export/facts.py), not once per part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from backplan_tui.core import export, schedule, templates
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "txt", "json", "csv", "ics"])
+def test_the_schedule_is_computed_once_per_export(monkeypatch, fmt):
+    calls: list[str] = []
+    real = schedule.compute
+
+    def counting(session, today, working_days=None):
+        calls.append(session.id)
+        return real(session, today, working_days)
+
+    monkeypatch.setattr(schedule, "compute", counting)
+    session = templates.demo_session(TODAY)
+    export.render(fmt, session, TODAY)
+    assert calls == ["demo"]
