@@ -133,3 +133,35 @@ async def test_typing_in_the_list_goes_to_the_typing_line(data_dir: Path) -> Non
         assert any(n.message == "Parked on close: Hiring freeze" for n in app._notifications)
         await pilot.press("ctrl+q")
     assert on_disk(data_dir)["facilitation"]["parking_lot"] == ["Pay bands", "Hiring freeze"]
+
+
+async def test_topics_typed_in_one_burst_are_each_parked_once(data_dir: Path) -> None:
+    """A fast typist (or a paste): every key of "A⏎B⏎C⏎D" arrives before the screen handles
+    the first Enter.  Each topic is parked once, none is lost or doubled, and the last one,
+    not yet submitted, is still on the typing line.  (Found in tmux: "BC" was parked twice
+    and "B" and "C" were never parked on their own.)"""
+    from textual.events import Key
+
+    app = empty_lot_app(data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        for key, char in (
+            ("A", "A"),
+            ("enter", "\r"),
+            ("B", "B"),
+            ("enter", "\r"),
+            ("C", "C"),
+            ("enter", "\r"),
+            ("D", "D"),
+        ):
+            app.post_message(Key(key, char))  # queued at once, as a terminal sends them
+        await pilot.pause()
+        await pilot.pause()
+        assert shown(app) == ["A", "B", "C"]
+        assert typing_line(app).value == "D"
+        await pilot.press("escape")  # Esc parks what is still typed
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert on_disk(data_dir)["facilitation"]["parking_lot"] == ["A", "B", "C", "D"]

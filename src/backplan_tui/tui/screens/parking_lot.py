@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -59,6 +59,25 @@ class ParkedList(OptionList):
         self.screen.capture(event.text)  # type: ignore[attr-defined]
 
 
+class ParkInput(Input):
+    """The typing line: Enter hands its text over and empties the line at once, in the
+    order the keys came.  (An Input's Enter is a binding, run once the key has bubbled up to
+    the app, while the letters typed after it are already going into the line: in a burst,
+    "A⏎B⏎" parked "AB" twice.  Here Enter is handled with the letters, one key at a time.)"""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        value, self.value = self.value, ""
+        self.post_message(self.Submitted(self, value))
+
+
 class ParkingLotScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="park.close"),
@@ -74,7 +93,7 @@ class ParkingLotScreen(ModalScreen[None]):
             )
             # Not select_on_focus: back from the list, the next key would replace a
             # half-typed topic instead of going on with it.
-            yield Input(
+            yield ParkInput(
                 placeholder="Type a topic and press Enter",
                 id="park-input",
                 compact=True,
@@ -132,8 +151,8 @@ class ParkingLotScreen(ModalScreen[None]):
 
     @on(Input.Submitted, "#park-input")
     def _park(self, event: Input.Submitted) -> None:
-        if self.park(event.value):
-            event.input.value = ""
+        if not self.park(event.value) and event.value.strip() and not event.input.value:
+            event.input.value = event.value  # not parked: the text stays where it was typed
 
     def park(self, value: str) -> bool:
         text = clean_line(value).strip()
