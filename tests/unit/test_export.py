@@ -737,3 +737,33 @@ def test_health_findings_are_listed_and_escaped(monkeypatch):
 )
 def test_markdown_escapes_only_what_could_mean_something(raw, escaped):
     assert markdown.esc(raw) == escaped
+
+
+def test_wrap_cuts_a_long_word_of_wide_characters_by_cells() -> None:
+    # 100 wide characters (2 cells each) in 21 cells: 10 a line, the indent counts too
+    lines = text.wrap("漢" * 100, 21)
+    assert lines == ["漢" * 10] * 10
+    indented = text.wrap("go " + "字" * 25, 20, initial="", subsequent="  ")
+    assert indented == ["go", "  " + "字" * 9, "  " + "字" * 9, "  " + "字" * 7]
+
+
+def test_wrap_measures_each_character_of_a_long_word_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 22 item 10: `show` of a 100,000-character field of wide characters took minutes,
+    each cut measuring the rest of the word again.  Counted, not timed: a word of n wide
+    characters cut into lines of 40 costs about 2n measurements (once whole, once cut), where
+    measuring the rest again at each cut cost about n * n / 80."""
+    calls = 0
+    real = text.char_width
+
+    def counting(char: str) -> int:
+        nonlocal calls
+        calls += 1
+        return real(char)
+
+    monkeypatch.setattr(text, "char_width", counting)
+    monkeypatch.setattr("backplan_tui.core.textclean.char_width", counting)
+    lines = text.wrap("漢" * 4000, 80)
+    assert len(lines) == 100 and all(line == "漢" * 40 for line in lines)
+    assert calls <= 3 * 4000

@@ -251,17 +251,24 @@ def by_date(items: Iterable[_Dated]) -> list[_Dated]:
 # --- width-aware wrapping ---------------------------------------------------------------------
 
 
-def _split_cells(word: str, room: int) -> tuple[str, str]:
+def _split_cells(word: str, start: int, room: int) -> tuple[int, int]:
+    """Where a line that starts at ``word[start]`` and has ``room`` cells must end: (the end
+    index, the cells used); each character is measured once."""
     used = 0
-    for index, char in enumerate(word):
-        used += char_width(char)
-        if used > room:
-            return word[:index], word[index:]
-    return word, ""
+    for index in range(start, len(word)):
+        width = char_width(word[index])
+        if used + width > room:
+            return index, used
+        used += width
+    return len(word), used
 
 
 def wrap(text: str, width: int, initial: str = "", subsequent: str = "") -> list[str]:
-    """Greedy word wrap by terminal cells; words longer than a line are broken."""
+    """Greedy word wrap by terminal cells; words longer than a line are broken.
+
+    Linear in the length of ``text``: a long word is measured once and cut by position
+    (a 100,000-character word of wide characters took minutes when each cut measured the
+    rest of the word again)."""
     out: list[str] = []
     current, current_width, has_word = initial, cell_width(initial), False
     for word in text.split():
@@ -275,15 +282,17 @@ def wrap(text: str, width: int, initial: str = "", subsequent: str = "") -> list
         if has_word:
             out.append(current)
             current, current_width, has_word = subsequent, cell_width(subsequent), False
+        start = 0
         while current_width + size > width:
-            chunk, word = _split_cells(word, width - current_width)
-            if not chunk:  # cannot happen while indents stay below half the width
-                chunk, word = word[0], word[1:]
-            out.append(current + chunk)
+            end, used = _split_cells(word, start, width - current_width)
+            if end == start:  # cannot happen while indents stay below half the width
+                end, used = start + 1, char_width(word[start])
+            out.append(current + word[start:end])
             current, current_width = subsequent, cell_width(subsequent)
-            size = cell_width(word)
-        if word:
-            current += word
+            size -= used
+            start = end
+        if start < len(word):
+            current += word[start:]
             current_width += size
             has_word = True
     if has_word or not out:
