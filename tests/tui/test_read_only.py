@@ -277,3 +277,23 @@ async def test_a_newer_file_says_so_and_c_copies_what_this_version_reads(
     copied = SessionStore(data_dir).load(copy_id)
     assert copied.title == "From a newer backplan (copy)"
     assert [q.status for q in copied.questions] == ["answered"]
+
+
+async def test_save_now_from_the_palette_does_not_claim_a_read_only_save(data_dir: Path) -> None:
+    """The palette's "Save now" said "Saved." on a read-only session; it is not offered
+    there, and the save action says why instead."""
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    other_window = SessionStore(data_dir).lock("demo")
+    try:
+        app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await open_read_only(app, pilot)
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+            assert "Save now" not in titles
+            await app.run_action("app.save")
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert "Saved." not in messages
+            assert read_only_toasts(app)[-1].endswith("press c to work on a copy.")
+    finally:
+        other_window.release()

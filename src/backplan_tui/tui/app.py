@@ -484,7 +484,7 @@ class BackplanApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.document is not None:
+        if self.document is not None and not self.document.read_only:
             yield SystemCommand("Save now", "Save the open session", self.action_save)
 
     # --- sessions --------------------------------------------------------------------------
@@ -1019,6 +1019,11 @@ class BackplanApp(App[None]):
             self.push_screen(HelpScreen())
 
     def action_save(self) -> None:
+        if self.document is not None and self.document.read_only:
+            from backplan_tui.tui import readonly
+
+            toast(self, readonly.refusal(self), title="Read-only", severity="warning")
+            return
         if self.save_now() and self.document is not None:
             self.notify("Saved.", timeout=2)
 
