@@ -59,6 +59,21 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+_STARTED: list[subprocess.Popen[bytes]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_app_outlives_its_test() -> object:
+    """An app started in its own session is not ended with the test run: one a failed or
+    interrupted test left behind kept a core busy for hours.  Kill what is still running."""
+    yield
+    while _STARTED:
+        child = _STARTED.pop()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
 def start(data_dir: Path, tmp_path: Path, script: str | None = None) -> tuple[object, int]:
     config = tmp_path / "config" / "backplan"
     config.mkdir(parents=True, exist_ok=True)
@@ -84,6 +99,7 @@ def start(data_dir: Path, tmp_path: Path, script: str | None = None) -> tuple[ob
         start_new_session=True,
         close_fds=True,
     )
+    _STARTED.append(child)
     os.close(slave)
     screen = b""
     deadline = time.monotonic() + 30
