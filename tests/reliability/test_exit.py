@@ -10,37 +10,17 @@ have saved them.  The 2 s figure is the README's; the tests allow 10 s on a load
 from __future__ import annotations
 
 import os
-import pty
-import select
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from ptyapp import read_for, spawn
 
 from backplan_tui.core import codec
 from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionStore
-
-
-def read_for(fd: int, seconds: float) -> bytes:
-    """What the app writes to its terminal during ``seconds``."""
-    out = b""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
-
 
 # A Ctrl+R that keeps the main thread busy for 30 s in pure Python (as the Summary of a
 # huge plan once did for 13 minutes): the event loop is frozen, signal handlers are not.
@@ -78,29 +58,8 @@ def start(data_dir: Path, tmp_path: Path, script: str | None = None) -> tuple[ob
     config = tmp_path / "config" / "backplan"
     config.mkdir(parents=True, exist_ok=True)
     (config / "settings.toml").write_text("autosave_delay = 10.0\n", "utf-8")
-    env = {
-        **os.environ,
-        "BACKPLAN_HOME": str(data_dir),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "80",
-        "LINES": "24",
-    }
-    command = [sys.executable, "-m", "backplan_tui"] if script is None else [sys.executable]
-    if script is not None:
-        command += ["-c", script]
-    master, slave = pty.openpty()
-    child = subprocess.Popen(
-        [*command, "open", "live"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-    )
+    child, master = spawn(["open", "live"], data_dir, tmp_path / "config", script=script)
     _STARTED.append(child)
-    os.close(slave)
     screen = b""
     deadline = time.monotonic() + 30
     while b"Future" not in screen and time.monotonic() < deadline:

@@ -7,34 +7,15 @@ types them; the autosave delay is 10 s, so only the signal handler can have save
 from __future__ import annotations
 
 import os
-import pty
-import select
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from ptyapp import read_for, spawn
 
 from backplan_tui.core.model import Session
 from backplan_tui.core.store import SessionStore
-
-
-def read_for(fd: int, seconds: float) -> bytes:
-    out = b""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            out += chunk
-    return out
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -45,25 +26,7 @@ def test_signal_mid_typing_saves_what_was_typed(
     config = tmp_path / "config" / "backplan"
     config.mkdir(parents=True)
     (config / "settings.toml").write_text("autosave_delay = 10.0\n", "utf-8")
-    env = {
-        **os.environ,
-        "BACKPLAN_HOME": str(data_dir),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "80",
-        "LINES": "24",
-    }
-    master, slave = pty.openpty()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "backplan_tui", "open", "live"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-    )
-    os.close(slave)
+    child, master = spawn(["open", "live"], data_dir, tmp_path / "config")
     try:
         screen = b""
         deadline = time.monotonic() + 30

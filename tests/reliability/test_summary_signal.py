@@ -11,16 +11,13 @@ not a speed figure; the time taken is printed.
 from __future__ import annotations
 
 import os
-import pty
 import signal
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from test_signals import read_for
+from ptyapp import read_for, spawn
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import MapNode, Pilot, Session
@@ -65,25 +62,7 @@ def test_signal_while_the_summary_builds_exits_promptly(
     data_dir: Path, tmp_path: Path, sig: signal.Signals
 ) -> None:
     SessionStore(data_dir).create(big_plan(5000, 2000))
-    env = {
-        **os.environ,
-        "BACKPLAN_HOME": str(data_dir),
-        "XDG_CONFIG_HOME": str(tmp_path / "config"),
-        "TERM": "xterm-256color",
-        "COLUMNS": "80",
-        "LINES": "24",
-    }
-    master, slave = pty.openpty()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "backplan_tui", "open", "big"],
-        stdin=slave,
-        stdout=slave,
-        stderr=slave,
-        env=env,
-        start_new_session=True,
-        close_fds=True,
-    )
-    os.close(slave)
+    child, master = spawn(["open", "big"], data_dir, tmp_path / "config")
     try:
         screen = b""
         deadline = time.monotonic() + 120  # a start-up on a busy machine, not a speed figure
