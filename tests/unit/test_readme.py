@@ -1,4 +1,4 @@
-"""The README's file-format example is a real session file (the docs cannot drift)."""
+"""The documented file-format example is a real session file (the docs cannot drift)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ from pathlib import Path
 from backplan_tui.core import codec
 
 README = Path(__file__).resolve().parents[2] / "README.md"
+FILE_FORMAT = Path(__file__).resolve().parents[2] / "docs" / "file-format.md"
 
 
-def test_readme_session_example_loads_with_every_section() -> None:
-    text = README.read_text("utf-8")
-    block = text.split("## The session file", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
-    session = codec.loads(block, "README.md")
+def test_file_format_example_loads_with_every_section() -> None:
+    text = FILE_FORMAT.read_text("utf-8")
+    block = text.split("## An example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    session = codec.loads(block, "file-format.md")
     assert session.id == "improve-retention-3f9a"
     assert session.future_state.target_date == date(2027, 12, 31)
     assert session.future_state.outcomes[0].direction == "increase"
