@@ -10,7 +10,7 @@ after one discarded warm-up round:
 - ``.venv/bin/backplan list``;
 - ``.venv/bin/backplan export demo --format md`` (the bundled demo, a plan in flight).
 
-Also checked once: whether either command imported Textual (DESIGN §8 says they must not).
+Also checked once: whether either command imported Textual (they must not: listing stays fast).
 
 Usage: .venv/bin/python benchmarks/bench_cli.py [--rounds 10] [--sessions 1000]
 """

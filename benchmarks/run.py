@@ -8,7 +8,7 @@
 Each benchmark runs as its own process (``benchmarks/bench_<name>.py``), sharing one data
 folder of 1,000 sessions made here; each measures its reference in the same run.  The
 source tree is precompiled first (``compileall``; this environment sets
-PYTHONDONTWRITEBYTECODE=1, see DESIGN §8).  See benchmarks/README.md for what each figure
+PYTHONDONTWRITEBYTECODE=1).  See benchmarks/README.md for what each figure
 means.
 """
 

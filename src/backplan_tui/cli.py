@@ -1,4 +1,4 @@
-"""The command line: argument parsing and the non-interactive commands (DESIGN section 5).
+"""The command line: argument parsing and the non-interactive commands.
 
 ``backplan list/show/export/new/where/templates`` never import Textual; only the commands
 that open the app (no command, ``open``, ``demo``) import ``backplan_tui.tui.app``, inside

@@ -1,4 +1,4 @@
-"""`backplan list` starts fast: it imports only what listing needs (DESIGN section 8).
+"""`backplan list` starts fast: it imports only what listing needs.
 
 The exports (which pull in coach, schedule and progress), the templates, the TOML parser
 and writer, platformdirs and logging are left out when the index is current; the helpers

@@ -32,7 +32,7 @@ CONFIDENCES: tuple[str, ...] = ("on_track", "at_risk", "off_track")
 REVIEW_CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 DEFAULT_REVIEW_CADENCE = "fortnightly"
 
-# The three questions the method always asks (DESIGN section 9).  ``Question.key`` names them.
+# The three questions the method always asks.  ``Question.key`` names them.
 METHOD_QUESTIONS: dict[str, str] = {
     "who_benefits": "Who benefits from this initiative?",
     "success_numbers": "What does success look like in numbers?",

@@ -126,7 +126,7 @@ TARGET_DATE_PLACEHOLDER = "{target_date}"
 # Order of categories in the template picker (blank is always first).
 CATEGORIES: tuple[str, ...] = ("General", "HR", "Training & development", "Operations")
 
-# The method's guiding prompts (DESIGN section 9), shown for every template.
+# The method's guiding prompts, shown for every template.
 METHOD_PROMPTS: dict[str, tuple[str, ...]] = {
     "future_state": (
         "Define the end goal first: specific, measurable, achievable, relevant, "
