@@ -206,9 +206,9 @@ def _read_datetime(value: Any, where: str) -> datetime:
     _check_date_range(value, where)  # first: near year 1 or 9999 the conversion overflows
     if value.tzinfo is None or value.utcoffset() is None:
         return value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
-    _check_date_range(value, where)  # 1900-01-01T00:00+01:00 is still 1899 in UTC
-    return value
+    in_utc: datetime = value.astimezone(UTC)
+    _check_date_range(in_utc, where)  # 1900-01-01T00:00+01:00 is still 1899 in UTC
+    return in_utc
 
 
 def _read_table(value: Any, where: str) -> dict[str, Any]:

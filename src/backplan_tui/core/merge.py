@@ -215,7 +215,8 @@ class _Merger:
         values: dict[Hashable, Any] = {}
         for keys, items in ((bk, b), (tk, t), (ok, o)):
             values.update(zip(keys, items, strict=True))
-        return [values[k] for k in _order(list(bk), list(ok), list(tk), keep)]
+        order = _order(list(bk), list(ok), list(tk), set[Hashable](keep))
+        return [values[k] for k in order]
 
     def items(
         self, path: tuple[str, ...], base: Any, ours: Any, theirs: Any
@@ -281,7 +282,7 @@ class _Merger:
         )
 
 
-def _name(item: dict[str, Any]) -> str:
+def _name(item: Any) -> str:
     for key in ("title", "name", "prompt", "metric"):
         if isinstance(item.get(key), str) and item[key]:
             return str(item[key])
@@ -362,7 +363,8 @@ def _rename_ids(data: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]
     for record in _get(out, CONFLICTS_KEY) if isinstance(_get(out, CONFLICTS_KEY), list) else []:
         if isinstance(record, dict) and "item" in record:
             record["item"] = swap(record["item"])
-    return out
+    renamed: dict[str, Any] = out
+    return renamed
 
 
 def _deep_copy(value: Any) -> Any:

@@ -94,37 +94,45 @@ def _parse(data: bytes, key: str) -> Member | None:
     name = clean_name(raw.get("name"))
     role = raw.get("role")
     step = raw.get("step")
-    numbers = [raw.get("since"), raw.get("beat")]
+    since, beat = raw.get("since"), raw.get("beat")
     pid = raw.get("pid")
     host = raw.get("host")
     if not name or role not in ROLES or not isinstance(step, str) or len(step) > 40:
         return None
-    if not all(type(n) in (int, float) for n in numbers):
+    since_at, beat_at = _number(since), _number(beat)
+    if since_at is None or beat_at is None:
         return None
     if type(pid) is not int or pid <= 0 or not isinstance(host, str):
         return None
-    clock = None
-    c = raw.get("clock")
-    if isinstance(c, dict):
-        parts = (c.get("step"), c.get("remaining"), c.get("running"), c.get("at"))
-        if (
-            isinstance(parts[0], str)
-            and type(parts[1]) in (int, float)
-            and type(parts[2]) is bool
-            and type(parts[3]) in (int, float)
-        ):
-            clock = RoomClock(parts[0][:40], float(parts[1]), parts[2], float(parts[3]))
     return Member(
         name=name,
         role=role,
         step=step,
-        since=float(numbers[0]),  # type: ignore[arg-type]
-        beat=float(numbers[1]),  # type: ignore[arg-type]
+        since=since_at,
+        beat=beat_at,
         pid=pid,
         host=host[:255],
         key=key,
-        clock=clock,
+        clock=_clock(raw.get("clock")),
     )
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _clock(raw: object) -> RoomClock | None:
+    if not isinstance(raw, dict):
+        return None
+    step, running = raw.get("step"), raw.get("running")
+    remaining, at = _number(raw.get("remaining")), _number(raw.get("at"))
+    if not isinstance(step, str) or not isinstance(running, bool):
+        return None
+    if remaining is None or at is None:
+        return None
+    return RoomClock(step[:40], remaining, running, at)
 
 
 class Presence:

@@ -558,36 +558,36 @@ def changes_since(old: Session, new: Session) -> list[str]:
 
     old_nodes = {n.id: n for n in old.map}
     for n in new.map:
-        before = old_nodes.get(n.id)
+        was_node = old_nodes.get(n.id)
         name = _quote(n.title, n.id)
-        if before is None:
+        if was_node is None:
             added.append(f"Added map node {name}")
             continue
-        line = _date_change(f"Pinned date of {name}", before.pinned_due, n.pinned_due)
+        line = _date_change(f"Pinned date of {name}", was_node.pinned_due, n.pinned_due)
         if line:
             dates.append(line)
-        if before.status != n.status:
+        if was_node.status != n.status:
             states.append(_status_line(name, n.status, n.owner))
 
     old_pilots = {p.id: p for p in old.pilots}
     for p in new.pilots:
-        before = old_pilots.get(p.id)
+        was_pilot = old_pilots.get(p.id)
         name = _quote(p.name, p.id)
-        if before is None:
+        if was_pilot is None:
             added.append(f"Added pilot {name}")
             continue
-        if (before.start, before.end) != (p.start, p.end):
+        if (was_pilot.start, was_pilot.end) != (p.start, p.end):
             shift = ""
-            if before.end and p.end and before.end != p.end:
-                d = (p.end - before.end).days
+            if was_pilot.end and p.end and was_pilot.end != p.end:
+                d = (p.end - was_pilot.end).days
                 shift = f" (end {'slipped' if d > 0 else 'brought forward'} {_days(abs(d))})"
             dates.append(
-                f"Pilot {name} window moved: {_window(before.start, before.end)} → "
+                f"Pilot {name} window moved: {_window(was_pilot.start, was_pilot.end)} → "
                 f"{_window(p.start, p.end)}{shift}"
             )
-        if before.status != p.status:
+        if was_pilot.status != p.status:
             states.append(_status_line(f"pilot {name}", p.status, p.owner))
-        if before.decision != p.decision and p.decision:
+        if was_pilot.decision != p.decision and p.decision:
             states.append(f"Decision on pilot {name}: {p.decision}")
 
     kpis.extend(_kpi_lines(old, new))
@@ -655,7 +655,8 @@ def _kpi_lines(old: Session, new: Session) -> list[str]:
             continue
         name = _quote(o.metric, o.id)
         if after is None:
-            out.append(f"{name}: no actual any more (was {format_value(before, o.unit)})")
+            was_text = "none" if before is None else format_value(before, o.unit)
+            out.append(f"{name}: no actual any more (was {was_text})")
         elif before is None:
             out.append(f"{name}: first actual {format_value(after, o.unit)}")
         else:

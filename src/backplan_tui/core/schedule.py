@@ -81,7 +81,7 @@ FLAG_LABELS: dict[str, str] = {
 FLAGS: tuple[str, ...] = tuple(FLAG_LABELS)
 _NO_FLAGS: frozenset[str] = frozenset()
 _ONE_DAY = timedelta(days=1)
-_INDEX = itemgetter(1)  # LiveNode.index
+_INDEX = itemgetter(1)  # LiveNode.position
 _new_tuple = tuple.__new__
 _new_object = object.__new__
 _set_attribute = (
@@ -93,7 +93,7 @@ class LiveNode(NamedTuple):
     """A map node that takes part in the plan: reachable from the goal, not dropped."""
 
     node: MapNode
-    index: int  # position in ``session.map`` (file order)
+    position: int  # index in ``session.map`` (file order)
     depth: int  # 1 = enables the goal directly
     parent: str  # "" for a top-level node
     settled: bool  # done, or below a done node

@@ -20,7 +20,7 @@ def timeline_lines(session: Any, plan: Any, today: date, width: int) -> list[Con
     """The rows as Content (pure layout: also used by the tests)."""
     from backplan_tui.core.schedule import walk
 
-    target = session.future_state.target_date
+    target: date | None = session.future_state.target_date
     if plan is None or not plan.ready or target is None:
         reason = plan.reason if plan is not None else "Set a target date to compute the schedule."
         return [Content(reason)]
