@@ -295,3 +295,21 @@ def test_a_hand_made_computed_key_in_the_session_is_replaced_not_doubled():
     data = exported(session)
     assert list(data).count("computed") == 1
     assert data["computed"]["as_of"] == "2026-11-23"
+
+
+def test_team_fields_are_in_the_schema(validator: Draft202012Validator) -> None:
+    """Who added an item and the conflicts a merge kept are described, and typed right."""
+    session = Session(id="s1", title="T")
+    session.map.append(MapNode(id="m1", title="A", by="Ana"))
+    session.conflicts.append(
+        model.Conflict(field="title", where="map", item="m1", by="Ben", theirs="B")
+    )
+    data = exported(session)
+    assert data["map"][0]["by"] == "Ana"
+    assert data["conflicts"] == [
+        {"where": "map", "item": "m1", "field": "title", "by": "Ben", "theirs": "B"}
+    ]
+    assert errors(validator, data) == []
+    data["conflicts"][0].pop("field")
+    data["map"][0]["by"] = 7
+    assert error_paths(validator, data) == {("conflicts", 0), ("map", 0, "by")}

@@ -36,6 +36,7 @@ from backplan_tui.core.model import (
     SCHEMA_VERSION,
     Adjustment,
     CheckIn,
+    Conflict,
     Facilitation,
     FutureState,
     MapNode,
@@ -345,6 +346,7 @@ _OUTCOME: tuple[_Field, ...] = (
     _Field("target", _read_float),
     _Field("direction", _enum(DIRECTIONS)),
     _Field("due", _read_date),
+    _line("by"),
 )
 _QUESTION: tuple[_Field, ...] = (
     _Field("id", _read_id, required=True, text=_LINE),
@@ -353,6 +355,7 @@ _QUESTION: tuple[_Field, ...] = (
     _Field("status", _enum(QUESTION_STATUSES)),
     _line("owner"),
     _line("key"),
+    _line("by"),
 )
 _MAP_NODE: tuple[_Field, ...] = (
     _Field("id", _read_id, required=True, text=_LINE),
@@ -364,6 +367,7 @@ _MAP_NODE: tuple[_Field, ...] = (
     _Field("status", _enum(NODE_STATUSES)),
     _Field("votes", _read_int_map),
     _text("notes"),
+    _line("by"),
 )
 _PILOT: tuple[_Field, ...] = (
     _Field("id", _read_id, required=True, text=_LINE),
@@ -380,17 +384,27 @@ _PILOT: tuple[_Field, ...] = (
     _text("result"),
     _Field("decision", _enum(DECISIONS)),
     _Field("votes", _read_int_map),
+    _line("by"),
 )
 _CHECKIN: tuple[_Field, ...] = (
     _Field("date", _read_date, required=True),
     _Field("values", _read_float_map),
     _Field("confidence", _enum(CONFIDENCES)),
     _text("note"),
+    _line("by"),
 )
 _ADJUSTMENT: tuple[_Field, ...] = (
     _Field("date", _read_date, required=True),
     _text("what"),
     _text("why"),
+    _line("by"),
+)
+_CONFLICT: tuple[_Field, ...] = (
+    _line("where"),
+    _line("item"),
+    _Field("field", _read_line, required=True, text=_LINE),
+    _line("by"),
+    _Field("theirs", lambda value, where: _read_extra(value), text=_TEXT),
 )
 _FACILITATION: tuple[_Field, ...] = (
     _Field("timebox_minutes", _read_int_map, keep_empty=True),
@@ -409,6 +423,7 @@ _SESSION_TABLES = (
     "checkins",
     "adjustments",
     "facilitation",
+    "conflicts",
 )
 _SESSION_KEYS = frozenset(["schema_version", *(f.name for f in _SESSION_HEADER), *_SESSION_TABLES])
 _FUTURE_STATE_KEYS = frozenset([*(f.name for f in _FUTURE_STATE), "outcomes"])
@@ -556,6 +571,7 @@ def _from_dict(data: Any, allow_newer: bool = False) -> Session:
         checkins=_read_items(data, "checkins", "checkins", _CHECKIN, CheckIn),
         adjustments=_read_items(data, "adjustments", "adjustments", _ADJUSTMENT, Adjustment),
         facilitation=facilitation,
+        conflicts=_read_items(data, "conflicts", "conflicts", _CONFLICT, Conflict),
         extra=extra,
     )
     _check_ids(session)
@@ -701,6 +717,9 @@ def to_dict(session: Session) -> dict[str, Any]:
     out["facilitation"] = _write_extra(
         fa, "facilitation", fa_known, _write_fields(fa, _FACILITATION, {})
     )
+    conflicts = _write_items(session.conflicts, "conflicts", _CONFLICT)
+    if conflicts:
+        out["conflicts"] = conflicts
     return _write_extra(session, "", _SESSION_KEYS, out)
 
 

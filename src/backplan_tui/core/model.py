@@ -81,6 +81,7 @@ class Outcome:
     target: float | None = None
     direction: str = "increase"
     due: date | None = None
+    by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -104,6 +105,7 @@ class Question:
     status: str = "open"
     owner: str = ""
     key: str = ""
+    by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -123,6 +125,7 @@ class MapNode:
     status: str = "todo"
     votes: dict[str, int] = field(default_factory=dict)
     notes: str = ""
+    by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -144,6 +147,7 @@ class Pilot:
     result: str = ""
     decision: str = ""
     votes: dict[str, int] = field(default_factory=dict)
+    by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -153,6 +157,7 @@ class CheckIn:
     values: dict[str, float] = field(default_factory=dict)  # Outcome id -> actual
     confidence: str = "on_track"
     note: str = ""
+    by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -161,6 +166,25 @@ class Adjustment:
     date: date
     what: str = ""
     why: str = ""
+    by: str = ""  # who added it (team mode); "" when not known
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Conflict:
+    """Both sides of a merge changed one field: ours is in place, theirs waits here.
+
+    ``where`` is the item list ("questions", "map", "future_state.outcomes", ...) and ``item``
+    the item's id, both "" for a field of the session itself; ``field`` is the field's name
+    (dotted when nested).  ``theirs`` is their value as the file holds it, ``None`` when they
+    removed it.  ``core.conflicts`` resolves one with either value.
+    """
+
+    field: str
+    where: str = ""
+    item: str = ""
+    by: str = ""
+    theirs: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -196,6 +220,7 @@ class Session:
     adjustments: list[Adjustment] = field(default_factory=list)
     facilitation: Facilitation = field(default_factory=Facilitation)
     review_cadence: str = DEFAULT_REVIEW_CADENCE  # one of REVIEW_CADENCES
+    conflicts: list[Conflict] = field(default_factory=list)  # left by merges, to resolve
     extra: dict[str, Any] = field(default_factory=dict)
 
     # --- lookups -------------------------------------------------------------------------
