@@ -111,3 +111,31 @@ def test_who_added_an_item_round_trips_and_old_files_have_none() -> None:
     assert codec.loads(text).questions[0].by == "Ana"
     assert codec.loads(text).map[0].by == ""
     assert "by =" not in codec.dumps(Session(id="s2", title="T"))
+
+
+def test_what_arrived_names_who_added_it() -> None:
+    base = base_session()
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    theirs.questions.append(Question(id="q2", prompt="Budget?", by="Ben"))
+    theirs.map.append(MapNode(id="m2", title="Train managers"))
+    _, report = merge_sessions(base, ours, theirs, theirs_name="someone else")
+    assert report.arrived == [
+        "Ben added the question 'Budget?'",
+        "someone else added the map node 'Train managers'",
+    ]
+
+
+def test_arrivals_are_reported_when_this_side_changed_nothing() -> None:
+    """A live app with no edits of its own still hears what arrived (outcomes included)."""
+    from backplan_tui.core.model import Outcome
+
+    base = base_session()
+    theirs = copy.deepcopy(base)
+    theirs.questions.append(Question(id="q2", prompt="Budget?", by="Ben"))
+    theirs.future_state.outcomes.append(Outcome(id="o1", metric="Retention", by="Cleo"))
+    merged, report = merge_sessions(base, copy.deepcopy(base), theirs)
+    assert merged == theirs
+    assert sorted(report.arrived) == [
+        "Ben added the question 'Budget?'",
+        "Cleo added the outcome 'Retention'",
+    ]

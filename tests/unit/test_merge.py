@@ -330,3 +330,17 @@ def test_no_typed_string_is_lost_and_every_result_loads(data: st.DataObject) -> 
     typed = (_typed(x) | _typed(y)) - _typed(BASE)
     assert typed <= _typed(merged)
     codec.from_dict(merged)
+
+
+def test_the_same_additions_in_another_order_commute() -> None:
+    """Found by the property test: both sides added the same two check-ins, in other orders;
+    the merged order must not depend on which side is ours."""
+    x, y = copy.deepcopy(BASE), copy.deepcopy(BASE)
+    one = {"date": date(2027, 1, 1), "note": "aaa"}
+    two = {"date": date(2027, 1, 2), "note": "aaa"}
+    x["checkins"] += [dict(two), dict(one)]
+    y["checkins"] += [dict(one), dict(two)]
+    xy, _ = merge(BASE, x, y)
+    yx, _ = merge(BASE, y, x)
+    assert xy == yx
+    assert [c["date"] for c in xy["checkins"][-2:]] == [date(2027, 1, 1), date(2027, 1, 2)]

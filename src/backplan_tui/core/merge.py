@@ -35,7 +35,7 @@ Pure: no I/O, no Textual.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -79,7 +79,8 @@ class MergeReport:
     notes: list[str] = field(default_factory=list)  # one line each, for a toast or a log
     conflicts: list[dict[str, Any]] = field(default_factory=list)  # the records added
     renamed: dict[str, str] = field(default_factory=dict)  # their id -> the id it got
-    arrived: list[str] = field(default_factory=list)  # "added the question 'Budget?'"
+    # What the other side added, for the room: "Ben added the question 'Budget?'"
+    arrived: list[str] = field(default_factory=list)
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -103,17 +104,20 @@ def _order(
 ) -> list[Hashable]:
     """The merged order of the keys in ``keep`` (each key unique within each list).
 
-    Keys on both sides follow the side that reordered them (ours when both did); a key on one
-    side only goes after the nearest key before it on that side that both sides have.  The
-    runs of each side that land after one key are placed by their first key, so swapping
-    ours and theirs gives the same order when neither reordered.
+    Keys from the base on both sides follow the side that reordered them (ours when both
+    did).  Every other key goes after an anchor: a key one side added goes after the nearest
+    key before it on that side that both sides have; a key both sides added goes after the
+    later of its two nearest base keys.  What lands after one anchor is placed by its first
+    key's text, so swapping ours and theirs gives the same order when neither reordered.
     """
-    in_ours, in_theirs = set(ours), set(theirs)
-    common = [k for k in ours if k in in_theirs and k in keep]
-    common_set = set(common)
-    theirs_common = [k for k in theirs if k in common_set]
-    base_common = [k for k in base if k in common_set]
-    skeleton = theirs_common if common == base_common else common
+    in_base, in_ours, in_theirs = set(base), set(ours), set(theirs)
+    common_set = {k for k in ours if k in in_theirs and k in keep}
+    both_new = common_set - in_base
+    old = common_set & in_base
+    ours_old = [k for k in ours if k in old]
+    theirs_old = [k for k in theirs if k in old]
+    skeleton = theirs_old if ours_old == [k for k in base if k in old] else ours_old
+    rank = {k: i for i, k in enumerate(skeleton)}
     runs: dict[Hashable, list[list[Hashable]]] = {}
     for side, other in ((ours, in_theirs), (theirs, in_ours)):
         anchor: Hashable = None
@@ -127,13 +131,39 @@ def _order(
                 run.append(key)
         if run:
             runs.setdefault(anchor, []).append(run)
+    for key in both_new:  # the later of its nearest base keys on either side
+        anchors = [_base_anchor(side, key, rank) for side in (ours, theirs)]
+        anchor = max(anchors, key=lambda a: -1 if a is None else rank[a])
+        runs.setdefault(anchor, []).append([key])
+
+    def at(anchor: Hashable) -> Iterator[list[Hashable]]:
+        return iter(sorted(runs.get(anchor, []), key=lambda r: _canon(r[0])))
+
     ordered: list[Hashable] = []
     for anchor in [None, *skeleton]:
         if anchor is not None:
             ordered.append(anchor)
-        for run in sorted(runs.get(anchor, []), key=lambda r: _canon(r[0])):
+        stack = [at(anchor)]
+        while stack:
+            run = next(stack[-1], None)
+            if run is None:
+                stack.pop()
+                continue
             ordered.extend(run)
+            if run[0] in both_new:
+                stack.append(at(run[0]))
     return ordered
+
+
+def _base_anchor(side: list[Hashable], key: Hashable, rank: dict[Hashable, int]) -> Hashable:
+    """The nearest key before ``key`` in ``side`` that is in the skeleton (None: the start)."""
+    found: Hashable = None
+    for k in side:
+        if k == key:
+            return found
+        if k in rank:
+            found = k
+    return found
 
 
 def _occurrences(values: list[Any]) -> list[tuple[str, int]]:
@@ -170,6 +200,7 @@ class _Merger:
         if ours == theirs:
             return ours
         if ours == base:
+            self.arrivals(path, base, theirs)
             return theirs
         if theirs == base:
             return ours
@@ -243,7 +274,7 @@ class _Merger:
             else:  # we deleted it, or they added it
                 if bi is MISSING:
                     result = ti
-                    self.report.arrived.append(f"added the {label} {_name(ti)!r}")
+                    self.arrived(label, ti)
                 elif ti == bi:
                     continue
                 else:
@@ -259,6 +290,25 @@ class _Merger:
         return [merged[k] for k in order if isinstance(k, str)] + extra
 
     # conflicts -------------------------------------------------------------------------------
+
+    def arrived(self, label: str, item: Any) -> None:
+        who = item.get("by") if isinstance(item, dict) else None
+        who = who if isinstance(who, str) and who else self.theirs_name
+        self.report.arrived.append(f"{who} added the {label} {_name(item)!r}")
+
+    def arrivals(self, path: tuple[str, ...], base: Any, theirs: Any) -> None:
+        """Report the items theirs added under ``path``, a part we left alone (and which is
+        therefore taken as theirs whole)."""
+        for list_path, label in ITEM_LISTS.items():
+            if list_path[: len(path)] != path:
+                continue
+            b, t = base, theirs
+            for key in list_path[len(path) :]:
+                b, t = _get(b, key), _get(t, key)
+            before = _by_id(b)
+            for item_id, item in _by_id(t).items():
+                if item_id not in before:
+                    self.arrived(label, item)
 
     def conflict(self, path: tuple[str, ...], ours: Any, theirs: Any, item: Any) -> None:
         """Both sides changed ``path``: ours stays, theirs becomes a conflict record."""
