@@ -18,9 +18,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backplan_tui.core import codec
-from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
+from backplan_tui.core.storage.fileio import write_atomic
 
 __all__ = ["RECOVERY_DIR", "keep_edits", "recovery_file"]
 
