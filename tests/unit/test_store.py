@@ -788,7 +788,7 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
 
-# --- the index's format (version 6: one array per file, checked by its stat alone) --------------------------------------
+# --- the index's format (version 6: one array per file, checked by its stat alone) ------------
 
 
 def test_the_index_holds_one_array_per_file(store):

@@ -41,10 +41,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backplan_tui.core.basics import SCHEMA_VERSION
 from backplan_tui.core.storage.entries import BackupEntry
-from backplan_tui.core.storage.errors import Damage, StoreError
+from backplan_tui.core.storage.errors import (
+    Damage,
+    DamagedSessionError,
+    SessionNotFound,
+    StoreError,
+)
 from backplan_tui.core.storage.fileio import (
     move_no_clobber,
     read_any,
@@ -55,6 +61,10 @@ from backplan_tui.core.storage.fileio import (
     write_temp,
 )
 from backplan_tui.core.storage.layout import FILE_MODE, SUFFIX, stamp
+from backplan_tui.core.storage.sessionfile import parse
+
+if TYPE_CHECKING:
+    from backplan_tui.core.model import Session
 
 __all__ = [
     "BackupFiles",
@@ -316,6 +326,37 @@ class BackupFiles:
                 remove_quietly(entry.path)
                 removed.append(entry.path)
         return removed
+
+    def first_readable(
+        self,
+        session_id: str,
+        revision: int | None,
+        files: list[tuple[int, BackupEntry, int]],
+    ) -> Session:
+        """The session in the newest readable revision backup among ``files`` (``revision``:
+        in that one, or ``DamagedSessionError``); what ``restore`` saves."""
+        candidates = [
+            entry
+            for _, entry, _ in files
+            if entry.kind == "revision" and (revision is None or entry.revision == revision)
+        ]
+        if not candidates:
+            if revision is None:
+                raise SessionNotFound(f"session {session_id!r} has no backups")
+            raise SessionNotFound(f"session {session_id!r} has no backup of revision {revision}")
+        problems: list[str] = []
+        for entry in candidates:
+            try:
+                return parse(read_small(entry.path))
+            except FileNotFoundError:
+                problems.append(f"{entry.path.name}: gone")
+            except Damage as damage:
+                if revision is not None:
+                    raise DamagedSessionError(
+                        entry.path, damage.reason, "not restoring it"
+                    ) from None
+                problems.append(f"{entry.path.name}: {damage.reason}")
+        raise StoreError(f"no backup of session {session_id!r} can be read ({'; '.join(problems)})")
 
     def ids(self) -> set[str]:
         """Ids that have a folder in ``backups/`` (one listing, not one per session)."""

@@ -44,12 +44,12 @@ from typing import Any
 from backplan_tui.core.basics import SCHEMA_VERSION
 from backplan_tui.core.storage.backups import BackupFiles
 from backplan_tui.core.storage.entries import SessionEntry, Summarizer
-from backplan_tui.core.storage.errors import Damage
+from backplan_tui.core.storage.errors import Damage, SessionNotFound, StoreError
 from backplan_tui.core.storage.fileio import read_small, remove_quietly, scan_files, write_temp
 from backplan_tui.core.storage.layout import INDEX_NAME, SUFFIX
 from backplan_tui.core.storage.sessionfile import load_file
 
-__all__ = ["INDEX_FORMAT", "INDEX_VERSION", "Index"]
+__all__ = ["INDEX_FORMAT", "INDEX_VERSION", "Index", "resolve"]
 
 INDEX_FORMAT = "backplan-index"
 # 3: each record holds the session's glance (health, risks, dated items); 4: each record is
@@ -271,3 +271,25 @@ class Index:
             pass
         finally:
             remove_quietly(tmp)
+
+
+def resolve(entries: list[SessionEntry], query: str) -> str:
+    """The one entry whose title is ``query`` (any case), else whose id starts with it."""
+    folded = query.casefold()
+    by_title = [e for e in entries if e.title.strip().casefold() == folded]
+    if len(by_title) == 1:
+        return by_title[0].id
+    if len(by_title) > 1:
+        raise StoreError(_ambiguous(query, by_title))
+    by_prefix = [e for e in entries if e.id.casefold().startswith(folded)]
+    if len(by_prefix) == 1:
+        return by_prefix[0].id
+    if len(by_prefix) > 1:
+        raise StoreError(_ambiguous(query, by_prefix))
+    raise SessionNotFound(f"no session matches {query!r}")
+
+
+def _ambiguous(query: str, entries: list[SessionEntry]) -> str:
+    ids = sorted(e.id for e in entries)
+    shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
+    return f"{query!r} matches {len(ids)} sessions ({shown}); use the id"

@@ -1,39 +1,24 @@
 """``SessionStore``: sessions on disk, one TOML file per session under ``<data dir>/sessions/``.
 
 The facade the app, the CLI and the tests use; each job is done in its own room of
-``core.storage`` (see its ``__init__``): this module says in what order.
+``core.storage`` (see its ``__init__``), and this module says in what order.
 
-Saving never writes a session file in place: the text is serialized, re-parsed and compared
-(``sessionfile.serialize``), written to a temp file in the same folder (0600), flushed and
-fsynced (``fileio``), checked against the revision on disk (another window or program may
-have saved in between) under the save's write lock (``lock.write_lock``), then moved over the
-old file with ``os.replace`` and the folder fsynced.  Any failure before the move leaves the
-old file byte-identical and the ``Session`` object as it was.
+A save never writes a session file in place: the text is serialized and read back
+(``sessionfile``), written to a 0600 temp file beside it and fsynced (``fileio``), checked
+against the file on disk under the save's write lock (``saving``, ``lock``), kept as a backup
+(``backups``), then moved over the old file with ``os.replace`` and the folder fsynced.  Any
+failure before the move leaves the old file byte-identical and the ``Session`` as it was.
 
-A file that cannot be read (bad TOML, wrong types, too large, not UTF-8, nested too deep, a
-symbolic link) is listed as damaged with the reason and is never written to or deleted by
-the store (``restore`` keeps a copy in ``backups/`` first, then replaces it in one rename).
-A file written by a newer backplan is not damaged: it is listed with ``read_only_reason``
-and opens read-only (``load(id, allow_newer=True)``).  An older file is migrated when read
-(``codec.MIGRATIONS``) and the old file is kept as ``backups/<id>/pre-migration-v<N>.toml``
-by the first save.
+A file that cannot be read is listed as damaged with the reason and is never written to or
+deleted (``restore`` keeps a copy in ``backups/`` first, then replaces it in one rename).  A
+newer backplan's file opens read-only (``load(id, allow_newer=True)``); an older one is
+migrated when read and kept as ``backups/<id>/pre-migration-v<N>.toml`` by the first save.
+``restore()`` saves a backup's content as a new revision on top, so it can itself be undone.
 
-Backups: before a save replaces a file, the old version is kept as
-``backups/<id>/<revision>.toml`` unless the save changes only the step on screen; which ones
-stay is the retention policy of ``core.storage.backups`` (``prune_backups``, after each save
-and when a session is opened).  ``restore()`` saves a backup's content as a new revision on
-top, so a restore can itself be undone.
-
-A store starting up removes orphaned temp files (``fileio.orphaned_temp_files``).  Problems
-that do not stop the work (a folder that could not be made private, a directory fsync the
-file system refuses, a backup that could not be kept) are collected in ``store.warnings``
-and logged, never raised.
-
-``list()`` keeps a cache in ``<data dir>/index.json`` (``core.storage.index``) so that only
-new or changed files are parsed.  The glance each entry shows is made by the store's
-``summarizer`` (given to the constructor; ``SessionStore(root)`` uses the app's, wired in
-``core.wiring``): nothing in ``core.storage`` imports the domain's glance, coach, progress or
-schedule.
+``list()`` reads the cache ``index.json`` (``index``); each entry's glance is made by the
+store's ``summarizer`` (given to the constructor; ``SessionStore(root)`` takes the app's
+from ``core.wiring``): nothing in ``core.storage`` imports the domain's glance, coach,
+progress or schedule.  Problems that do not stop the work are in ``store.warnings``.
 """
 
 from __future__ import annotations
@@ -48,7 +33,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from backplan_tui.core.basics import SCHEMA_VERSION
-from backplan_tui.core.paths import check_private_dir, ensure_dir
 from backplan_tui.core.storage.backups import BackupFiles, keeps_backup
 from backplan_tui.core.storage.entries import (
     BackupEntry,
@@ -57,22 +41,23 @@ from backplan_tui.core.storage.entries import (
     default_summarizer,
 )
 from backplan_tui.core.storage.errors import (
-    ConflictError,
+    Damage,
     DamagedSessionError,
+    Newer,
     SessionNotFound,
     SessionReadOnly,
     StoreError,
 )
-from backplan_tui.core.storage.errors import Damage as _Damage
-from backplan_tui.core.storage.errors import Newer as _Newer
-from backplan_tui.core.storage.fileio import fsync_dir as _fsync_dir
-from backplan_tui.core.storage.fileio import identity as _identity
-from backplan_tui.core.storage.fileio import move_no_clobber as _move_no_clobber
-from backplan_tui.core.storage.fileio import orphaned_temp_files, read_small
-from backplan_tui.core.storage.fileio import reason as _reason
-from backplan_tui.core.storage.fileio import remove_quietly as _remove_quietly
-from backplan_tui.core.storage.fileio import write_temp as _write_temp
-from backplan_tui.core.storage.index import Index
+from backplan_tui.core.storage.fileio import (
+    identity,
+    move_no_clobber,
+    read_small,
+    reason,
+    remove_quietly,
+    write_temp,
+)
+from backplan_tui.core.storage.folders import Folders
+from backplan_tui.core.storage.index import Index, resolve
 from backplan_tui.core.storage.layout import (
     BACKUPS,
     INDEX_NAME,
@@ -84,8 +69,8 @@ from backplan_tui.core.storage.layout import (
     valid_id,
     write_lock_file,
 )
-from backplan_tui.core.storage.sessionfile import digest as _digest
-from backplan_tui.core.storage.sessionfile import load_file, parse, serialize
+from backplan_tui.core.storage.saving import Seen, check_disk, check_unchanged
+from backplan_tui.core.storage.sessionfile import digest, load_file, parse, serialize
 from backplan_tui.core.storage.trash import id_of, in_trash, move_to_trash, trash_files
 from backplan_tui.core.textclean import clean_line
 
@@ -94,8 +79,6 @@ if TYPE_CHECKING:
     from backplan_tui.core.storage.lock import LockInfo, SessionLock
 
 __all__ = ["SessionStore"]
-
-LOGGER = "backplan.store"  # logging is imported on the first warning, not at start-up
 
 
 def _utc_now() -> datetime:
@@ -121,20 +104,21 @@ class SessionStore:
         self.trash_dir = self.root / TRASH
         self.backups_dir = self.root / BACKUPS
         self.index_path = self.root / INDEX_NAME
+        self._folders = Folders(self.root, self.sessions_dir, self.trash_dir, self.backups_dir)
         self._backups = BackupFiles(
             self.backups_dir,
             self.sessions_dir,
             folder_for=self.backup_dir,
-            private_dir=self._private_dir,
-            warn=self._warn,
-            flush=self._flush_dirs,
+            private_dir=self._folders.private_dir,
+            warn=self._folders.warn,
+            flush=self._folders.flush,
         )
         self._index = Index(self.root, self.sessions_dir, self._backups)
         # Problems that did not stop anything (see the module docstring), one line each.
-        self.warnings: list[str] = []
+        self.warnings: list[str] = self._folders.warnings
         # session id -> (revision, sha256 of the bytes, schema_version) of the file as last
         # loaded or saved by this store: a save finding those bytes on disk need not parse them
-        self._seen: dict[str, tuple[int, str, int]] = {}
+        self._seen: Seen = {}
         self._start()
 
     def __repr__(self) -> str:
@@ -149,56 +133,14 @@ class SessionStore:
 
     # --- start-up, folders, warnings -----------------------------------------------------
 
-    def _warn(self, message: str) -> None:
-        if message not in self.warnings:
-            self.warnings.append(message)
-            import logging
-
-            logging.getLogger(LOGGER).warning("%s", message)
-
     def _start(self) -> None:
         """Check the folders that exist (nothing is created) and remove orphaned temp files."""
-        for warning in check_private_dir(self.root, "data folder"):
-            self._warn(warning)
-        for directory, label in (
-            (self.sessions_dir, "sessions folder"),
-            (self.trash_dir, "trash folder"),
-            (self.backups_dir, "backups folder"),
-        ):
-            if os.path.islink(directory):
-                self._warn(
-                    f"the {label} {directory} is a symbolic link; backplan will not write there"
-                )
-                continue
-            for warning in check_private_dir(directory, label):
-                self._warn(warning)
+        self._folders.check()
         self.removed_temp_files = self.clean_temp_files()
 
     def clean_temp_files(self) -> list[Path]:
         """Remove temp files left by saves that never finished (see ``orphaned_temp_files``)."""
-        removed: list[Path] = []
-        if os.path.islink(self.sessions_dir):
-            return removed
-        for directory in (self.sessions_dir, self.root):
-            for path in orphaned_temp_files(directory):
-                try:
-                    os.unlink(path)
-                except OSError:
-                    continue
-                removed.append(path)
-        return removed
-
-    def _private_dir(self, path: Path) -> Path:
-        """Create (0700) or tighten one of the store's folders; a symlink there is refused."""
-        try:
-            ensure_dir(self.root)
-            current = self.root
-            for part in path.relative_to(self.root).parts:  # no symlink on the way down
-                current = ensure_dir(current / part, allow_symlink=False)
-            return current
-        except OSError as err:
-            where = err.filename or path
-            raise StoreError(f"cannot use the folder {where}: {_reason(err)}") from err
+        return self._folders.clean_temp_files()
 
     # --- paths ---------------------------------------------------------------------------
 
@@ -236,6 +178,8 @@ class SessionStore:
 
     @staticmethod
     def _read_raw(path: Path, *, private: bool = False) -> bytes:
+        """A session file's bytes (``fileio.read_small``); every read of the store's own
+        files goes through here (a test puts a save in between)."""
         return read_small(path, private=private)
 
     @staticmethod
@@ -255,11 +199,11 @@ class SessionStore:
             session, data = load_file(path, allow_newer=allow_newer)
         except (FileNotFoundError, NotADirectoryError):
             raise SessionNotFound(f"no session with the id {session_id!r}") from None
-        except _Newer as newer:
+        except Newer as newer:
             raise SessionReadOnly(path, newer.reason) from None
-        except _Damage as damage:
+        except Damage as damage:
             raise DamagedSessionError(path, damage.reason) from None
-        self._seen[session_id] = (session.revision, _digest(data), session.schema_version)
+        self._seen[session_id] = (session.revision, digest(data), session.schema_version)
         return session
 
     # --- writing -------------------------------------------------------------------------
@@ -294,51 +238,8 @@ class SessionStore:
     def _check_disk(
         self, path: Path, session_id: str, expected: int, creating: bool
     ) -> tuple[bytes, int, int] | None:
-        """Refuse to replace a file that changed (or broke) since it was loaded.
-
-        Returns what is on disk now (to back it up): its bytes, revision and schema version;
-        None when there is no file.  The bytes this store last loaded or saved (same sha256)
-        are known to be that revision, readable and not a newer backplan's: not parsed again.
-        """
-        try:
-            disk_bytes = self._read_raw(path)
-        except (FileNotFoundError, NotADirectoryError):
-            if creating or expected == 0:
-                return None
-            raise ConflictError(
-                f"session {session_id!r} was removed from disk since it was opened; "
-                "not saving (your changes are still here)"
-            ) from None
-        except _Damage as damage:
-            raise DamagedSessionError(path, damage.reason, "not overwriting it") from None
-        if creating:
-            raise StoreError(f"a session with the id {session_id!r} already exists")
-        digest = _digest(disk_bytes)
-        seen = self._seen.get(session_id)
-        if (
-            seen is not None
-            and seen[0] == expected
-            and seen[1] == digest
-            and seen[2] <= SCHEMA_VERSION
-        ):
-            return disk_bytes, expected, seen[2]
-        try:
-            on_disk = self._parse(disk_bytes)
-        except _Newer as newer:
-            raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
-        except _Damage as damage:
-            raise DamagedSessionError(path, damage.reason, "not overwriting it") from None
-        if on_disk.revision != expected:
-            raise ConflictError(
-                f"session {session_id!r} was changed on disk since it was opened "
-                f"(revision {on_disk.revision} there, {expected} here); not overwriting it"
-            )
-        if seen is not None and seen[0] == expected and seen[1] != digest:
-            raise ConflictError(
-                f"session {session_id!r} was changed on disk since it was opened; "
-                "not overwriting it"
-            )
-        return disk_bytes, on_disk.revision, on_disk.schema_version
+        """``saving.check_disk`` with what this store has seen (a test races a save here)."""
+        return check_disk(path, session_id, expected, creating, self._seen, self._read_raw)
 
     def _write(
         self,
@@ -349,7 +250,7 @@ class SessionStore:
         replacing: tuple[int, ...] | None = None,
     ) -> Session:
         """Save ``session``.  ``replace_damaged``: ``restore`` has kept the damaged file
-        whose identity (``_identity``) is ``replacing`` in ``backups/``, and this save
+        whose identity (``fileio.identity``) is ``replacing`` in ``backups/``, and this save
         replaces it in one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
@@ -366,10 +267,10 @@ class SessionStore:
         try:
             data = serialize(session)
             try:
-                self._private_dir(self.sessions_dir)
+                self._folders.private_dir(self.sessions_dir)
             except StoreError as err:
                 raise StoreError(f"could not save session {session.id!r}: {err}") from None
-            tmp = _write_temp(self.sessions_dir, path.name, data)
+            tmp = write_temp(self.sessions_dir, path.name, data)
             from backplan_tui.core.storage.lock import write_lock
 
             # check-and-replace is atomic with respect to every other saver (another
@@ -377,14 +278,14 @@ class SessionStore:
             with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
                 if replace_damaged:
                     on_disk = None
-                    self._check_unchanged(path, session.id, replacing)
+                    check_unchanged(path, session.id, replacing)
                 else:
                     on_disk = self._check_disk(path, session.id, old_revision, creating)
                 if on_disk is not None and keeps_backup(on_disk[0], data):
                     self._keep_backup(session.id, path, *on_disk)
                 if creating and not replace_damaged:
                     try:
-                        _move_no_clobber(tmp, path)
+                        move_no_clobber(tmp, path)
                     except FileExistsError:
                         raise StoreError(
                             f"a session with the id {session.id!r} already exists"
@@ -394,32 +295,20 @@ class SessionStore:
                 tmp = None
         except BaseException as err:
             session.revision, session.updated = old_revision, old_updated
-            _remove_quietly(tmp)
+            remove_quietly(tmp)
             if isinstance(err, StoreError) or not isinstance(err, Exception):
                 raise
-            raise StoreError(f"could not save session {session.id!r}: {_reason(err)}") from err
+            raise StoreError(f"could not save session {session.id!r}: {reason(err)}") from err
         # The new file is in place: nothing below may fail the save.
         session.schema_version = SCHEMA_VERSION
-        self._seen[session.id] = (session.revision, _digest(data), SCHEMA_VERSION)
+        self._seen[session.id] = (session.revision, digest(data), SCHEMA_VERSION)
         try:
-            self._flush_dirs(self.sessions_dir)
+            self._folders.flush(self.sessions_dir)
             if on_disk is not None:
                 self._prune_backups(session.id)
         except Exception as err:  # pragma: no cover - each step guards itself already
-            self._warn(f"after saving session {session.id!r}: {_reason(err)}")
+            self._folders.warn(f"after saving session {session.id!r}: {reason(err)}")
         return session
-
-    def _check_unchanged(
-        self, path: Path, session_id: str, expected: tuple[int, ...] | None
-    ) -> None:
-        """``restore`` replaces a damaged file: refuse when it is no longer that file (gone
-        is fine: the restored file then simply takes its place)."""
-        found = _identity(path)
-        if found is not None and found != expected:
-            raise ConflictError(
-                f"session {session_id!r} was changed on disk while it was being restored; "
-                "not overwriting it"
-            )
 
     # --- locks ---------------------------------------------------------------------------
 
@@ -434,12 +323,14 @@ class SessionStore:
         from backplan_tui.core.storage import lock as locks
 
         path = self.lock_path(session_id)
-        self._private_dir(self.sessions_dir)
+        self._folders.private_dir(self.sessions_dir)
         held = locks.acquire(path, session_id, timeout=timeout)
         try:  # a save killed between keeping a backup and pruning: tidy up now
             self.prune_backups(session_id)
         except (OSError, StoreError) as err:  # pragma: no cover - prune guards itself
-            self._warn(f"could not prune the backups of session {session_id!r}: {_reason(err)}")
+            self._folders.warn(
+                f"could not prune the backups of session {session_id!r}: {reason(err)}"
+            )
         return held
 
     def lock_holder(self, session_id: str) -> LockInfo | None:
@@ -466,7 +357,7 @@ class SessionStore:
         self.prune_backups(session_id)
 
     def prune_backups(self, session_id: str, *, now: datetime | None = None) -> list[Path]:
-        """Remove the revision backups the retention policy (``core.backups``) no longer
+        """Remove the revision backups the retention policy (``core.storage.backups``) no longer
         keeps at ``now`` (default: the store's clock); returns what was removed.  Damaged and
         pre-migration files are never removed.  Idempotent: run after every save that kept a
         backup and whenever a session is opened (``lock``), so a save killed between keeping
@@ -480,7 +371,7 @@ class SessionStore:
             return self._parse(self._read_raw(entry.path), allow_newer=True)
         except FileNotFoundError:
             raise SessionNotFound(f"the backup {entry.path.name} is gone") from None
-        except _Damage as damage:
+        except Damage as damage:
             raise DamagedSessionError(entry.path, damage.reason) from None
 
     def newest_backup(self, session_id: str) -> BackupEntry | None:
@@ -490,7 +381,7 @@ class SessionStore:
                 continue
             try:
                 self._parse(self._read_raw(entry.path))
-            except (OSError, _Damage):
+            except (OSError, Damage):
                 continue
             return entry
         return None
@@ -508,33 +399,7 @@ class SessionStore:
         """
         path = self.path_for(session_id)
         files = self._backup_files(session_id)
-        candidates = [
-            entry
-            for _, entry, _ in files
-            if entry.kind == "revision" and (revision is None or entry.revision == revision)
-        ]
-        if not candidates:
-            if revision is None:
-                raise SessionNotFound(f"session {session_id!r} has no backups")
-            raise SessionNotFound(f"session {session_id!r} has no backup of revision {revision}")
-        restored: Session | None = None
-        problems: list[str] = []
-        for entry in candidates:
-            try:
-                restored = self._parse(self._read_raw(entry.path))
-                break
-            except FileNotFoundError:
-                problems.append(f"{entry.path.name}: gone")
-            except _Damage as damage:
-                if revision is not None:
-                    raise DamagedSessionError(
-                        entry.path, damage.reason, "not restoring it"
-                    ) from None
-                problems.append(f"{entry.path.name}: {damage.reason}")
-        if restored is None:
-            raise StoreError(
-                f"no backup of session {session_id!r} can be read ({'; '.join(problems)})"
-            )
+        restored = self._backups.first_readable(session_id, revision, files)
         restored.id = session_id
         highest = max((e.revision or 0 for _, e, _ in files), default=0)
         seen = self._seen.get(session_id, (0, ""))[0]
@@ -546,21 +411,21 @@ class SessionStore:
             current = self._parse(current_bytes)
         except (FileNotFoundError, NotADirectoryError):
             current = None
-        except _Newer as newer:
+        except Newer as newer:
             raise SessionReadOnly(path, f"{newer.reason}; not restoring over it") from None
-        except _Damage:
+        except Damage:
             # Keep a copy of the damaged file first, THEN replace it in one rename: at every
             # moment the list shows the session (damaged, then restored), never nothing.
-            identity = _identity(path)
+            was = identity(path)
             self._backups.keep_damaged(session_id, path)
             restored.revision = max(highest + 1, seen)
-            return self._write(restored, creating=True, replace_damaged=True, replacing=identity)
+            return self._write(restored, creating=True, replace_damaged=True, replacing=was)
 
         if current is not None:
             restored.revision = current.revision
             self._seen[session_id] = (
                 current.revision,
-                _digest(current_bytes),
+                digest(current_bytes),
                 current.schema_version,
             )
             return self._write(restored, creating=False)
@@ -579,9 +444,9 @@ class SessionStore:
             load_file(path)
         except FileNotFoundError:
             raise SessionNotFound(f"no session with the id {session_id!r}") from None
-        except _Newer as newer:
+        except Newer as newer:
             raise SessionReadOnly(path, f"{newer.reason}; {action}") from None
-        except _Damage as damage:
+        except Damage as damage:
             raise DamagedSessionError(path, damage.reason, action) from None
         return path
 
@@ -617,9 +482,9 @@ class SessionStore:
             return self._move_to_trash(session_id, path)
 
     def _move_to_trash(self, session_id: str, path: Path) -> Path:
-        self._private_dir(self.trash_dir)
+        self._folders.private_dir(self.trash_dir)
         target = move_to_trash(path, self.trash_dir, session_id)
-        self._flush_dirs(self.sessions_dir, self.trash_dir)
+        self._folders.flush(self.sessions_dir, self.trash_dir)
         self._seen.pop(session_id, None)
         return target
 
@@ -633,13 +498,13 @@ class SessionStore:
         if not in_trash(trash_path, self.trash_dir):
             raise SessionNotFound(f"nothing in the trash at {trash_path}")
         session_id = id_of(trash_path)
-        self._private_dir(self.sessions_dir)
+        self._folders.private_dir(self.sessions_dir)
         try:
             for _ in range(100):
                 if not valid_id(session_id) or self.exists(session_id):
                     session_id = self.new_id(self._title_of(trash_path, session_id))
                 try:
-                    _move_no_clobber(trash_path, self.path_for(session_id))
+                    move_no_clobber(trash_path, self.path_for(session_id))
                 except FileExistsError:
                     continue
                 break
@@ -647,19 +512,13 @@ class SessionStore:
                 raise StoreError(f"could not restore {trash_path.name}")
         except OSError as err:
             raise StoreError(f"could not restore {trash_path.name}: {err.strerror or err}") from err
-        self._flush_dirs(self.sessions_dir, self.trash_dir)
+        self._folders.flush(self.sessions_dir, self.trash_dir)
         return session_id
-
-    def _flush_dirs(self, *directories: Path) -> None:
-        for directory in directories:
-            warning = _fsync_dir(directory)
-            if warning:
-                self._warn(warning)
 
     def _title_of(self, path: Path, fallback: str) -> str:
         try:
             return self._parse(self._read_raw(path)).title or fallback
-        except (OSError, _Damage):
+        except (OSError, Damage):
             return fallback
 
     def duplicate(self, session_id: str, title: str | None = None) -> Session:
@@ -679,25 +538,7 @@ class SessionStore:
             raise SessionNotFound("no session given")
         if self.exists(query):
             return query
-        entries = self.list()
-        folded = query.casefold()
-        by_title = [e for e in entries if e.title.strip().casefold() == folded]
-        if len(by_title) == 1:
-            return by_title[0].id
-        if len(by_title) > 1:
-            raise StoreError(self._ambiguous(query, by_title))
-        by_prefix = [e for e in entries if e.id.casefold().startswith(folded)]
-        if len(by_prefix) == 1:
-            return by_prefix[0].id
-        if len(by_prefix) > 1:
-            raise StoreError(self._ambiguous(query, by_prefix))
-        raise SessionNotFound(f"no session matches {query!r}")
-
-    @staticmethod
-    def _ambiguous(query: str, entries: list[SessionEntry]) -> str:
-        ids = sorted(e.id for e in entries)
-        shown = ", ".join(ids[:5]) + (", ..." if len(ids) > 5 else "")
-        return f"{query!r} matches {len(ids)} sessions ({shown}); use the id"
+        return resolve(self.list(), query)
 
     # --- listing -------------------------------------------------------------------------
 
