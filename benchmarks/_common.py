@@ -305,7 +305,7 @@ def make_home(sessions: int, *, seed: int = 4) -> Path:
     """A temp data folder with ``sessions`` realistic sessions (one of them the demo),
     each written with ``SessionStore.create``; the index is built once."""
     from backplan_tui.core import templates
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     home = temp_dir("home")
     store = SessionStore(home)

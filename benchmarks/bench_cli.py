@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
     env_bare = c.child_env()
     env = c.child_env(home)
     cmd = backplan_command()
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     SessionStore(home).list()  # the index is current
 

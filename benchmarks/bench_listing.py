@@ -26,7 +26,7 @@ INNER = 5  # calls per round for the fast variants (each timed on its own)
 
 
 def run(args: argparse.Namespace) -> list[c.Result]:
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     home = c.home_from_args(args)
     sessions = home / "sessions"

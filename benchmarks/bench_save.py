@@ -57,7 +57,7 @@ def throughput(session: Any, home: Path, rounds: int) -> dict[str, list[float]]:
     import tomli_w
 
     from backplan_tui.core import codec
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     store = SessionStore(home)
     store.create(session)

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
         return c.run_child([c.PYTHON, str(c.CHILD), "backplan"], env_bp, "backplan (cold)")
 
     # The index exists after make_home(); make sure it is current before the warm-up.
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     SessionStore(home).list()
     runs = c.alternate({"bare": bare, "warm": warm, "cold": cold}, args.rounds)

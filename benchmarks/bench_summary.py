@@ -42,7 +42,7 @@ CHILD = c.HERE / "_summary_child.py"
 
 
 def make_session(home: Path, session_id: str, nodes: int, pilots: int) -> None:
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     t0 = perf_counter()
     session = c.big_session(session_id, nodes, pilots)
@@ -129,7 +129,7 @@ async def medium(home: Path, session_id: str, rounds: int) -> dict[str, list[flo
 
 
 def big(home: Path, session_id: str, rounds: int) -> dict[str, list[Any]]:
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     store = SessionStore(home)
     session = store.load(session_id)

@@ -226,7 +226,7 @@ async def measure(home: Path, session_id: str, keys: int) -> dict[str, list]:
 
 
 def run(args: argparse.Namespace) -> list[c.Result]:
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     home = c.temp_dir("typing")
     store = SessionStore(home)

@@ -47,7 +47,7 @@ sys.path[:0] = [
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from backplan_tui.core import codec  # noqa: E402
-from backplan_tui.core.store import SessionStore, StoreError  # noqa: E402
+from backplan_tui.core.storage import SessionStore, StoreError  # noqa: E402
 
 
 def progress(label: str, done: int, total: int, started: float) -> None:

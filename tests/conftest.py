@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     import argparse
 
     from backplan_tui.core.model import Session
-    from backplan_tui.core.store import SessionEntry, SessionStore
+    from backplan_tui.core.storage import SessionEntry, SessionStore
 
 PROG = "backplan"
 USAGE_ERROR = 2
@@ -47,7 +47,7 @@ class UsageError(Exception):
 def __getattr__(name: str) -> Any:
     """``write_atomic``, the CLI's ``-o`` writer, loaded when first asked for."""
     if name == "write_atomic":
-        from backplan_tui.core.fileio import write_atomic
+        from backplan_tui.core.storage.fileio import write_atomic
 
         return write_atomic
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -233,7 +233,7 @@ def _store(args: argparse.Namespace) -> SessionStore:
     """The store of this run (one per command, so its warnings can be printed at the end)."""
     store = getattr(args, "_store", None)
     if store is None:
-        from backplan_tui.core.store import SessionStore
+        from backplan_tui.core.storage import SessionStore
 
         store = SessionStore(paths.data_dir(args.data_dir))
         args._store = store
@@ -426,7 +426,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def _resolve_for_backups(store: SessionStore, query: str) -> str:
     """Like ``resolve``, but also an id whose session file is gone and only backups remain."""
-    from backplan_tui.core.store import SessionNotFound, valid_id
+    from backplan_tui.core.storage import SessionNotFound, valid_id
 
     try:
         return store.resolve(query)
@@ -448,7 +448,7 @@ def _size(size: int) -> str:
 def cmd_backups(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from backplan_tui.core.backups import history
+    from backplan_tui.core.history import history
 
     store = _store(args)
     session_id = _resolve_for_backups(store, args.session)
@@ -466,7 +466,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from backplan_tui.core.store import SessionNotFound
+    from backplan_tui.core.storage import SessionNotFound
 
     store = _store(args)
     session_id = _resolve_for_backups(store, args.session)
@@ -626,7 +626,7 @@ def _read_import(path: Path) -> Session:
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     session = _read_import(path)
-    from backplan_tui.core.store import valid_id
+    from backplan_tui.core.storage import valid_id
 
     store = _store(args)
     # never overwrite, and never take an id that cannot name a file ("../x"): a new id
@@ -743,7 +743,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The store and the templates are imported by the commands that use them; their
         # errors are one line too.  (Imported here, on the way out, not at start.)
         from backplan_tui.core.gitsync import GitError
-        from backplan_tui.core.store import StoreError
+        from backplan_tui.core.storage import StoreError
         from backplan_tui.core.templates import TemplateError
 
         if not isinstance(error, StoreError | TemplateError | GitError):

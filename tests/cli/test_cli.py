@@ -22,7 +22,7 @@ import backplan_tui
 from backplan_tui.cli import main, write_atomic
 from backplan_tui.core.glance import DueRef, Glance
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionEntry, SessionStore
+from backplan_tui.core.storage import SessionEntry, SessionStore
 
 SRC = str(Path(backplan_tui.__file__).resolve().parent.parent)
 
@@ -330,7 +330,7 @@ def test_export_reports_an_unwritable_target_in_one_line(capsys, tmp_path, monke
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr("backplan_tui.core.fileio.write_temp", refuse)
+    monkeypatch.setattr("backplan_tui.core.storage.fileio.write_temp", refuse)
     code, out, err = run(capsys, "export", session_id, "-f", "md", "-o", str(target))
     assert code == 1 and out == ""
     assert_one_error_line(err, "Permission denied", str(tmp_path))

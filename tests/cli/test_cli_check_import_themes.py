@@ -13,7 +13,7 @@ import pytest
 from backplan_tui import cli
 from backplan_tui.core import codec, templates
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 
 @pytest.fixture

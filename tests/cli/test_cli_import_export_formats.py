@@ -13,7 +13,7 @@ import pytest
 from backplan_tui.cli import main
 from backplan_tui.core import codec, templates
 from backplan_tui.core.export import render
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 
 @pytest.fixture
@@ -231,7 +231,7 @@ def test_a_file_that_appears_during_the_export_is_not_replaced(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Between the check and the rename someone writes the file: the export still refuses."""
-    from backplan_tui.core import fileio
+    from backplan_tui.core.storage import fileio
 
     real = fileio.write_temp
 

@@ -57,7 +57,7 @@ def test_list_with_a_current_index_imports_only_what_it_needs(store):
     store.create(templates.demo_session(date.today()))
     store.list()  # the index is current
     loaded = _modules(store, ["list"])
-    assert "backplan_tui.core.store" in loaded
+    assert "backplan_tui.core.storage.store" in loaded
     assert sorted(name for name in NOT_FOR_LIST if name in loaded) == []
 
 
@@ -122,7 +122,7 @@ def test_another_exception_is_not_swallowed(monkeypatch):
 
 def test_a_store_error_is_still_one_error_line(monkeypatch, capsys):
     def broken(args):
-        from backplan_tui.core.store import SessionNotFound
+        from backplan_tui.core.storage import SessionNotFound
 
         raise SessionNotFound("no session matches 'nope'")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from backplan_tui.core import codec, gitsync, templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 TODAY = date(2026, 12, 2)
 

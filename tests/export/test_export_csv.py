@@ -12,8 +12,8 @@ import pandas
 import pytest
 
 from backplan_tui.core.export import csv as csv_export
-from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import FutureState, MapNode, Pilot, Session
+from backplan_tui.core.storage.fileio import write_atomic
 
 TODAY = date(2026, 11, 22)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from backplan_tui.core import codec, templates
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
 
 FUZZ_ID = "fuzz-0001"
 

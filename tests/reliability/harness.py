@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backplan_tui.core.model import MapNode, Session
-from backplan_tui.core.store import DamagedSessionError, SessionNotFound, SessionStore
+from backplan_tui.core.storage import DamagedSessionError, SessionNotFound, SessionStore
 
 CRASH_ID = "crash-0001"
 COUNTER_ID = "counter-0001"
@@ -232,7 +232,7 @@ def append_worker(root: str, cycles: int) -> tuple[int, int]:
     """load -> append one parked item -> save, ``cycles`` times, WITHOUT the session lock;
     a save refused with ``ConflictError`` (another one landed first) reloads and appends
     again.  Returns (saves that succeeded, conflicts met)."""
-    from backplan_tui.core.store import ConflictError
+    from backplan_tui.core.storage import ConflictError
 
     store = SessionStore(Path(root))
     done = conflicts = 0

@@ -13,7 +13,7 @@ import pytest
 
 from backplan_tui.core import codec
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import (
+from backplan_tui.core.storage import (
     DamagedSessionError,
     SessionNotFound,
     SessionReadOnly,
@@ -195,7 +195,7 @@ def test_restore_refuses_when_the_file_changed_underneath(data_dir):
         return data
 
     mine._read_raw = read_then_someone_saves
-    from backplan_tui.core.store import ConflictError
+    from backplan_tui.core.storage import ConflictError
 
     with pytest.raises(ConflictError):
         mine.restore(session.id, 1)

@@ -11,7 +11,7 @@ import pytest
 
 from backplan_tui.core import codec
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import (
+from backplan_tui.core.storage import (
     DamagedSessionError,
     SessionReadOnly,
     SessionStore,

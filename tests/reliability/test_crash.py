@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from harness import CRASH_ID, crash_content, crash_cycles, matches_revision, temp_files
 
-from backplan_tui.core import fileio
-from backplan_tui.core import store as store_module
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore, fileio
+from backplan_tui.core.storage import store as store_module
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGKILL")
 
@@ -123,7 +122,7 @@ def test_a_store_does_not_remove_a_temp_file_of_a_save_in_progress(data_dir, mon
 
 def test_temp_names_carry_the_pid():
     name = fileio.temp_name("plan-0001.toml")
-    match = store_module._TEMP_NAME.fullmatch(name)
+    match = fileio.TEMP_NAME.fullmatch(name)
     assert match is not None
     assert match["target"] == "plan-0001.toml"
     assert int(match["pid"]) == os.getpid()

@@ -27,7 +27,7 @@ from backplan_tui.core.model import (
     Pilot,
     Session,
 )
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.widgets.session_list import SessionList
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from backplan_tui.core import fileio
 from backplan_tui.core.model import MapNode, Session
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError, fileio
 
 ERRNOS = [errno.ENOSPC, errno.EIO, errno.EACCES]
 # Everything the store does to the file system goes through these.

@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 import pytest
 from harness import contention, unlocked_contention
 
-from backplan_tui.core import lock as locks
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import ConflictError, SessionStore, StoreError
+from backplan_tui.core.storage import ConflictError, SessionStore, StoreError
+from backplan_tui.core.storage import lock as locks
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fcntl.flock")
 

@@ -11,7 +11,7 @@ import pytest
 
 from backplan_tui.core import paths
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
 
 
 def mode(path: Path) -> int:

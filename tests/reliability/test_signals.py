@@ -15,7 +15,7 @@ import pytest
 from ptyapp import read_for, spawn
 
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])

@@ -14,7 +14,7 @@ from textual.widgets import Input, Static, TextArea
 from backplan_tui.cli import main
 from backplan_tui.core.basics import MAX_TEXT_CHARS
 from backplan_tui.core.model import FutureState, Outcome, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.widgets.form import Field, FieldError, parse_value
 

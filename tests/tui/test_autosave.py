@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import Input
 
 from backplan_tui.core import templates
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 

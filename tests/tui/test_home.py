@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Input
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import Question, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.session_list import SessionList
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.widgets import Input, OptionList, Static
 
 from backplan_tui.core import templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 
 TODAY = date(2026, 11, 23)

@@ -13,7 +13,7 @@ from pathlib import Path
 from textual.widgets import SelectionList
 
 from backplan_tui.core.model import MapNode, Pilot, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen, PickManyScreen
 

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, TextArea
 
 from backplan_tui.core import progress, templates
 from backplan_tui.core.model import Pilot, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.prompts import Prompts
 from backplan_tui.tui.widgets.stepper import SaveIndicator

@@ -13,7 +13,7 @@ from textual.widgets import TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
@@ -306,7 +306,7 @@ async def test_quit_on_a_full_disk_writes_a_recovery_file_or_asks(
     data_dir: Path, monkeypatch: Any
 ) -> None:
     from backplan_tui.core import codec, recovery
-    from backplan_tui.core.store import StoreError
+    from backplan_tui.core.storage import StoreError
 
     now = [1000.0]
     app = clocked_app(data_dir, now)

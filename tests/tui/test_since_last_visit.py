@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from backplan_tui.core.model import FutureState, MapNode, Outcome, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 
 TODAY = date(2026, 11, 23)
@@ -20,7 +20,7 @@ OTHER_PROCESS = textwrap.dedent(
     import sys
     from datetime import date
     from backplan_tui.core.model import Adjustment, CheckIn
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     store = SessionStore(sys.argv[1])
     s = store.load("plan")

@@ -28,7 +28,7 @@ from backplan_tui.core.model import (
     Question,
     Session,
 )
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens import summary as summary_screen
 from backplan_tui.tui.summary_layout import lay_out

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Tree
 
 from backplan_tui.core import templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.items import Detail, ItemTree
 

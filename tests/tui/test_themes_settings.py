@@ -13,7 +13,7 @@ from textual.theme import ThemeProvider
 from textual.widgets import Input
 
 from backplan_tui.core import paths, templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui import app as app_module
 from backplan_tui.tui.app import BackplanApp, create_app
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input
 from backplan_tui.core import templates
 from backplan_tui.core.export import render
 from backplan_tui.core.model import FutureState, Outcome, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 
 TODAY = date(2026, 11, 23)

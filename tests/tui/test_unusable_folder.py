@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from backplan_tui.core import lock as locks
 from backplan_tui.core import templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
+from backplan_tui.core.storage import lock as locks
 from backplan_tui.tui.app import create_app
 
 TODAY = date(2026, 11, 23)

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from backplan_tui.core import schedule, templates
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 
 TODAY = date(2026, 11, 23)

@@ -1,13 +1,14 @@
-"""core/backups.py: the retention tiers (hand-computed), ages in words, what changed."""
+"""storage/backups.py and history.py: the retention tiers (hand-computed), ages, what changed."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from backplan_tui.core import backups
-from backplan_tui.core.backups import Kept, age_text, describe_changes, keeps_backup, kept
 from backplan_tui.core.codec import dumps
+from backplan_tui.core.history import describe_changes
 from backplan_tui.core.model import MapNode, Question, Session
+from backplan_tui.core.storage import backups
+from backplan_tui.core.storage.backups import Kept, age_text, keeps_backup, kept
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 MB = 1024 * 1024

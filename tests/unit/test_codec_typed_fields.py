@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from backplan_tui.core import coach, codec, progress
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.core.timebox import Agenda
 
 HEAD = 'schema_version = 1\nid = "old-1"\ntitle = "Old"\n'

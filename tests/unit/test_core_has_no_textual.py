@@ -34,7 +34,11 @@ CHECK = (
 
 
 def test_discovery_finds_the_core_modules():
-    for name in ("backplan_tui.core.model", "backplan_tui.core.codec", "backplan_tui.core.store"):
+    for name in (
+        "backplan_tui.core.model",
+        "backplan_tui.core.codec",
+        "backplan_tui.core.storage.store",
+    ):
         assert name in MODULES
 
 

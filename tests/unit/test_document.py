@@ -7,7 +7,7 @@ from datetime import date
 
 from backplan_tui.core import templates
 from backplan_tui.core.document import Document
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 
 TODAY = date(2026, 11, 23)
 

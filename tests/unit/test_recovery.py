@@ -9,7 +9,7 @@ import pytest
 
 from backplan_tui.core import codec, recovery
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
 
 
 def edited(store: SessionStore) -> Session:

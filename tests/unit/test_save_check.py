@@ -27,7 +27,7 @@ from backplan_tui.core.model import (
     Question,
     Session,
 )
-from backplan_tui.core.store import SessionReadOnly, SessionStore, StoreError
+from backplan_tui.core.storage import SessionReadOnly, SessionStore, StoreError
 
 TODAY = date(2026, 11, 23)
 NOTE = 'Line one.\nLine "two" with a \\ and \'\'\' and """ quotes.\n\tIndented é 日本 ⟨x⟩'

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 
 from backplan_tui.core import codec
-from backplan_tui.core import store as store_module
 from backplan_tui.core.model import MapNode, Session
-from backplan_tui.core.store import (
+from backplan_tui.core.storage import (
     ConflictError,
     DamagedSessionError,
     SessionNotFound,
     SessionStore,
     StoreError,
 )
+from backplan_tui.core.storage import store as store_module
 
 
 def make(store: SessionStore, title: str = "Improve retention", **kw) -> Session:
@@ -222,7 +222,7 @@ def test_a_session_too_large_to_read_back_is_not_saved(store, monkeypatch):
     before = store.path_for(session.id).read_bytes()
     revision, updated = session.revision, session.updated
     limit = len(before) + 100  # the store's own check, and the codec's
-    monkeypatch.setattr("backplan_tui.core.store.MAX_FILE_BYTES", limit)
+    monkeypatch.setattr("backplan_tui.core.storage.sessionfile.MAX_FILE_BYTES", limit)
     monkeypatch.setattr(codec, "MAX_FILE_BYTES", limit)
     session.future_state.statement = "x" * 500
     with pytest.raises(StoreError, match="limit"):
@@ -687,7 +687,7 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
     data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 5
+    assert data["version"] == 6
     assert data["files"]["future.toml"][9] == (
         "written by a newer backplan (schema 4; this version reads up to 1)"
     )
@@ -788,7 +788,7 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
 
-# --- the index's format (version 5: one array per file) --------------------------------------
+# --- the index's format (version 6: one array per file, checked by its stat alone) ------------
 
 
 def test_the_index_holds_one_array_per_file(store):
@@ -802,7 +802,7 @@ def test_the_index_holds_one_array_per_file(store):
     data = json.loads((store.root / "index.json").read_text("utf-8"))
     assert (data["format"], data["version"], sorted(data["files"])) == (
         "backplan-index",
-        5,
+        6,
         ["broken.toml", "plan.toml"],
     )
     st = path.stat()
@@ -820,13 +820,13 @@ def test_the_index_holds_one_array_per_file(store):
         None,
     ]
     assert record[10].startswith('{"as_of":"2026-12-01","problems":')  # the glance, as text
-    head = hashlib.sha256(path.read_bytes()[:4096]).hexdigest()[:32]
-    assert record[11] == head  # the file's first block, as it was read
+    assert record[11:] == [st.st_ctime_ns, st.st_uid]  # no digest: the stat alone (issue 21)
+    assert len(record) == 13
     st = (store.sessions_dir / "broken.toml").stat()
     broken = data["files"]["broken.toml"]
     assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
     assert broken[8].startswith("(toml): ")
-    assert broken[9:] == [None, None, hashlib.sha256(b"= nope").hexdigest()[:32]]
+    assert broken[9:] == [None, None, st.st_ctime_ns, st.st_uid]
 
 
 def _index_record(store: SessionStore, name: str) -> list:
@@ -834,7 +834,7 @@ def _index_record(store: SessionStore, name: str) -> list:
 
 
 def _damaged_like(record: list) -> list:
-    return [*record[:3], "", "", "", None, 0, "a reason", None, None, record[11]]
+    return [*record[:3], "", "", "", None, 0, "a reason", None, None, *record[11:]]
 
 
 # Each edit makes the record of "two.toml" not as written.  (Its file holds title "Two",
@@ -843,7 +843,7 @@ BAD_RECORDS = {
     "null": lambda r: None,
     "an object": lambda r: {"title": "Two"},
     "text": lambda r: json.dumps(r),
-    "too short": lambda r: r[:11],
+    "too short": lambda r: r[:12],
     "too long": lambda r: [*r, None],
     "size as text": lambda r: [str(r[0]), *r[1:]],
     "size as a float": lambda r: [float(r[0]), *r[1:]],  # 123.0 == 123 in Python
@@ -860,15 +860,18 @@ BAD_RECORDS = {
     "revision as text": lambda r: [*r[:7], "4", *r[8:]],
     "damaged and readable": lambda r: [*r[:8], "a reason", *r[9:]],
     "read-only not text": lambda r: [*r[:9], 1, *r[10:]],
-    "glance null": lambda r: [*r[:10], None, r[11]],
-    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}, r[11]],
-    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}", r[11]],
-    "head digest of other bytes": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()[:32]],
-    "head digest missing": lambda r: [*r[:11], None],
+    "glance null": lambda r: [*r[:10], None, *r[11:]],
+    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}, *r[11:]],
+    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}", *r[11:]],
+    "ctime as a float": lambda r: [*r[:11], float(r[11]), r[12]],
+    "ctime missing": lambda r: [*r[:11], None, r[12]],
+    "owner as text": lambda r: [*r[:12], str(r[12])],
+    "owner as a bool": lambda r: [*r[:12], r[12] == 0],
+    "a head digest (version 5) instead": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
-    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10], r[11]],
-    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None, r[11]],
+    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10], *r[11:]],
+    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None, *r[11:]],
 }
 
 
@@ -910,7 +913,9 @@ def test_a_record_not_as_written_is_parsed_again_alone(store, count_loads, edit)
     assert count_loads == []
 
 
-@pytest.mark.parametrize("item", [0, 1, 2], ids=["size", "mtime_ns", "inode"])
+@pytest.mark.parametrize(
+    "item", [0, 1, 2, 11, 12], ids=["size", "mtime_ns", "inode", "ctime_ns", "uid"]
+)
 def test_a_record_of_another_stat_is_never_trusted(store, count_loads, item):
     _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
     store.list()
@@ -929,7 +934,8 @@ def test_a_record_of_another_stat_is_never_trusted(store, count_loads, item):
 
 def test_a_forged_record_with_the_right_stat_is_not_trusted(store, count_loads):
     # issue 22.8: the file changed in place (same size, its mtime put back, same inode),
-    # and the index record (from before) claims the old title: the first block tells
+    # and the index record (from before) claims the old title: the ctime tells (nobody but
+    # the clock sets it), with no file read to check a record (issue 21)
     path = _write_session(store, "plan", "Title AAAA", datetime(2026, 1, 1, tzinfo=UTC))
     store.list()
     st = path.stat()
@@ -950,6 +956,55 @@ def test_a_forged_record_with_the_right_stat_is_not_trusted(store, count_loads):
     assert len(count_loads) == 1
 
 
+def test_a_same_size_same_mtime_file_of_another_owner_is_parsed_again(store, count_loads):
+    # issue 21: records are checked by their stat alone.  Another user's file put in place
+    # of ours, same size, the mtime put back; even were its ctime the one in the record (the
+    # record edited to match: only root can set the clock back), the owner tells.
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    path = _write_session(store, "plan", "Title AAAA", datetime(2026, 1, 1, tzinfo=UTC))
+    store.list()
+    st = path.stat()
+    forged = path.read_bytes().replace(b"Title AAAA", b"Title BBBB")
+    assert len(forged) == st.st_size
+    path.write_bytes(forged)
+    os.chown(path, 65534, 65534)  # nobody
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ino,
+    )
+    index = store.root / "index.json"
+    data = json.loads(index.read_text("utf-8"))
+    data["files"]["plan.toml"][11] = after.st_ctime_ns
+    index.write_text(json.dumps(data), "utf-8")
+    count_loads.clear()
+    (entry,) = store.list()
+    assert entry.title == "Title BBBB"
+    assert len(count_loads) == 1
+    assert _index_record(store, "plan.toml")[11:] == [after.st_ctime_ns, 65534]
+
+
+def test_a_current_index_is_checked_without_opening_a_session_file(store, monkeypatch):
+    # issue 21: 10,000 sessions must not cost 10,000 reads on every start
+    for n in range(3):
+        _write_session(store, f"plan-{n}", f"Plan {n}", datetime(2026, 1, 1 + n, tzinfo=UTC))
+    store.list()
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path, *args, **kwargs):
+        opened.append(os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy)
+    assert [e.title for e in store.list()] == ["Plan 2", "Plan 1", "Plan 0"]
+    assert str(store.index_path) in opened  # the index was read...
+    assert [p for p in opened if p.endswith(".toml")] == []  # ...and no session file
+
+
 @pytest.mark.parametrize("how", ["writable by others", "owned by another user"])
 def test_an_index_that_is_not_this_users_private_file_is_not_trusted(store, count_loads, how):
     _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
@@ -957,7 +1012,7 @@ def test_an_index_that_is_not_this_users_private_file_is_not_trusted(store, coun
     index = store.root / "index.json"
     data = json.loads(index.read_text("utf-8"))
     data["files"]["plan.toml"][3] = "Forged by someone else"
-    index.write_text(json.dumps(data), "utf-8")  # right stat, right digest, forged title
+    index.write_text(json.dumps(data), "utf-8")  # right stat, forged title
     if how == "writable by others":
         os.chmod(index, 0o666)
     elif os.geteuid() == 0:
@@ -989,13 +1044,14 @@ def test_an_index_record_of_a_file_that_is_gone_is_dropped(store, count_loads):
 def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
     from dataclasses import fields
 
-    from backplan_tui.core.store import SessionEntry
+    from backplan_tui.core.storage import SessionEntry
 
     _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
     for entry in (store.list()[0], store.list()[0]):  # parsed, then from the index
         assert set(vars(entry)) == {
             "id",
             "_folder",
+            "_summarizer",  # the store's: what reads the glance back
             "title",
             "team",
             "current_step",
@@ -1006,7 +1062,10 @@ def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
             "has_backup",
             "glance_record",
         }  # ``path`` is made on first use
-        assert {f.name for f in fields(SessionEntry)} == set(vars(entry)) - {"_folder"} | {"path"}
+        assert {f.name for f in fields(SessionEntry)} == set(vars(entry)) - {
+            "_folder",
+            "_summarizer",
+        } | {"path"}
         made = SessionEntry(
             id="plan",
             path=store.sessions_dir / "plan.toml",

@@ -9,7 +9,7 @@ import pytest
 
 from backplan_tui.core.document import Document
 from backplan_tui.core.model import MapNode, Session
-from backplan_tui.core.store import SessionStore
+from backplan_tui.core.storage import SessionStore
 from backplan_tui.core.templates import demo_session
 from backplan_tui.core.undo import History
 from backplan_tui.core.votes import vote

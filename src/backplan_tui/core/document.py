@@ -19,7 +19,7 @@ import threading
 from datetime import datetime
 
 from backplan_tui.core.model import Session, utc_now
-from backplan_tui.core.store import ConflictError, SessionStore, StoreError
+from backplan_tui.core.storage import ConflictError, SessionStore, StoreError
 
 
 class Document:

@@ -225,8 +225,8 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> tuple[i
     ``ours``.  (0, notes) on success; (1, [reason]) when a side is not a readable session,
     in which case ``ours`` is left exactly as it was."""
     from backplan_tui.core import codec
-    from backplan_tui.core.fileio import write_atomic
     from backplan_tui.core.merge import merge
+    from backplan_tui.core.storage.fileio import write_atomic
 
     texts: list[dict[str, object]] = []
     for label, path in (("base", base), ("ours", ours), ("theirs", theirs)):

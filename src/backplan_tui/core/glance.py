@@ -182,3 +182,38 @@ def summarize(session: Session, today: date) -> Glance:
         due=tuple(DueRef(i.due, i.kind, _cut(i.title), _cut(i.owner)) for i in items[:MAX_DUE]),
         open_dated=len(items),
     )
+
+
+class GlanceSummarizer:
+    """The glance as the store's index keeps it (``core.storage.entries.Summarizer``): the
+    storage is given this (``core.wiring``) and never imports this module."""
+
+    start = TEXT_START
+
+    @staticmethod
+    def prefix(day: date) -> str:
+        return text_prefix(day)
+
+    @staticmethod
+    def text(session: Session, today: date) -> str:
+        return summarize(session, today).to_text()
+
+    @staticmethod
+    def read(record: Any) -> Glance | None:
+        if isinstance(record, Glance):
+            return record
+        if isinstance(record, str):  # the index's text (``to_text``)
+            return Glance.from_text(record)
+        return Glance.from_record(record)
+
+    @staticmethod
+    def stale(record: Any, today: date) -> bool:
+        """Health and risks were computed on another day; a damaged file has none."""
+        if isinstance(record, Glance):
+            return record.stale(today)
+        if isinstance(record, str):
+            return not record.startswith(text_prefix(today))
+        return isinstance(record, dict) and record.get("as_of") != today.isoformat()
+
+
+SUMMARIZER = GlanceSummarizer()

@@ -18,13 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backplan_tui.core import codec
-from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
+from backplan_tui.core.storage.fileio import write_atomic
+from backplan_tui.core.storage.layout import RECOVERY
 
 __all__ = ["RECOVERY_DIR", "keep_edits", "recovery_file"]
 
-RECOVERY_DIR = "recovery"
+RECOVERY_DIR = RECOVERY  # <data dir>/recovery/ (the storage's layout names the folders)
 
 
 def recovery_file(session: Session, folder: Path, now: datetime | None = None) -> Path:

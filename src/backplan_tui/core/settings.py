@@ -201,7 +201,7 @@ def save_settings(path: Path, settings: Settings) -> None:
     """
     import tomli_w
 
-    from backplan_tui.core.fileio import write_atomic
+    from backplan_tui.core.storage.fileio import write_atomic
 
     path = Path(path)
     try:

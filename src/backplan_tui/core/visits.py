@@ -30,9 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backplan_tui.core import codec
-from backplan_tui.core.fileio import write_atomic
 from backplan_tui.core.model import Session
 from backplan_tui.core.paths import ensure_dir
+from backplan_tui.core.storage.fileio import write_atomic
 
 SEEN_DIR = "seen"
 MAX_SEEN_BYTES = codec.MAX_FILE_BYTES
@@ -77,7 +77,7 @@ class Visits:
 
     def remember(self, session: Session) -> bool:
         """Keep ``session`` as this person's last view of it; False when it cannot be kept."""
-        from backplan_tui.core.store import orphaned_temp_files
+        from backplan_tui.core.storage import orphaned_temp_files
 
         try:
             ensure_dir(self.root / SEEN_DIR, allow_symlink=False)

@@ -30,7 +30,7 @@ from textual.timer import Timer
 from backplan_tui.core import paths
 from backplan_tui.core.basics import ALL_STEPS, STEP_TITLES, STEPS
 from backplan_tui.core.settings import load_settings, save_settings
-from backplan_tui.core.store import SessionStore, StoreError
+from backplan_tui.core.storage import SessionStore, StoreError
 from backplan_tui.tui import themes
 from backplan_tui.tui.text import plain, toast
 
@@ -519,8 +519,8 @@ class BackplanApp(App[None]):
         """
         from backplan_tui.core.codec import CodecError
         from backplan_tui.core.document import Document
-        from backplan_tui.core.lock import SessionLocked
-        from backplan_tui.core.store import SessionReadOnly
+        from backplan_tui.core.storage import SessionReadOnly
+        from backplan_tui.core.storage.lock import SessionLocked
         from backplan_tui.core.timebox import Agenda
         from backplan_tui.core.undo import History, snapshot
 

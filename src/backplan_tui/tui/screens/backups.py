@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from backplan_tui.core.store import StoreError
+from backplan_tui.core.storage import StoreError
 from backplan_tui.tui.text import cell, fmt, safe, toast
 
 CHANGED_WIDTH = 60  # a cell holds this much; the line under the table shows it all
@@ -63,7 +63,7 @@ class BackupsScreen(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
-        from backplan_tui.core.backups import age_text
+        from backplan_tui.core.history import age_text
 
         store: Any = self.app.store  # type: ignore[attr-defined]
         table = self.query_one(DataTable)
@@ -99,7 +99,7 @@ class BackupsScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="backups", exit_on_error=False)
     def _describe(self, now: datetime) -> None:
         """Parse the backups off the UI thread; then fill in what each next version changed."""
-        from backplan_tui.core.backups import history
+        from backplan_tui.core.history import history
 
         store: Any = self.app.store  # type: ignore[attr-defined]
         try:

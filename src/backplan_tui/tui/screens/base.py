@@ -168,7 +168,7 @@ class StepScreen(Screen[None]):
 
     def action_work_on_copy(self, kind: str = "") -> None:
         """Copy the read-only session and open the copy, writable, at this step."""
-        from backplan_tui.core.store import SessionReadOnly, StoreError
+        from backplan_tui.core.storage import SessionReadOnly, StoreError
 
         app = self.backplan
         doc = app.document

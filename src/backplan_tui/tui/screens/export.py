@@ -12,7 +12,7 @@ from textual.app import App
 
 from backplan_tui.core.export import FORMATS, render, write_atomic
 from backplan_tui.core.model import Session
-from backplan_tui.core.store import slugify
+from backplan_tui.core.storage import slugify
 from backplan_tui.tui.text import toast
 
 FORMAT_LABELS = {

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from backplan_tui.core.basics import STEP_TITLES
-from backplan_tui.core.store import SessionEntry, StoreError
+from backplan_tui.core.storage import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.widgets.chrome import Footer, TitleBar

@@ -1,162 +1,25 @@
-"""Which backups to keep, and how to tell a person what each one holds.
+"""How to tell a person what each kept backup holds: ``history`` (the ``b`` screen and
+``backplan backups``) and ``describe_changes`` (one line per version).
 
-No clock (``now`` is always passed in), no Textual; only ``history`` reads files (through the
-store).  The store keeps and prunes the files (``SessionStore._keep_backup`` /
-``prune_backups``); this module decides.
-
-Retention (``kept``), for the revision backups of one session, by when each was saved:
-
-- **every** backup saved in the last hour (``EVERY_FOR``);
-- the newest backup of each clock hour (UTC) for backups 1 to 48 hours old (``HOURLY_FOR``);
-- the newest backup of each day (UTC) for backups 2 to 60 days old (``DAILY_FOR``);
-- and, whatever their age, the newest ``FLOOR`` (10): a session left alone for months still
-  has its last versions.
-
-"Newest of its hour/day" is decided among all the backups of that hour or day, so a choice
-never changes as time passes: a backup dropped is never needed again later.  The whole set is
-bounded: at most ``MAX_COUNT`` (200) files and ``MAX_BYTES`` (20 MB) per session.  When the
-bound bites, the floor goes first, then the hourly and daily ones (newest first), then the
-rest of the last hour (newest first); the newest backup is always kept.  Backups older than
-60 days and past the floor are removed.
-
-A save that changes nothing but ``current_step`` (paging through the steps) and the
-bookkeeping ``updated`` / ``revision`` keeps no backup (``keeps_backup``).
+Outside ``core.storage`` on purpose: describing a plan's changes needs the domain
+(``core.progress``), which the storage never imports.  Which backups are kept is the
+storage's (``core.storage.backups``).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
+
+from backplan_tui.core.storage.backups import age_text
+from backplan_tui.core.storage.errors import StoreError
 
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
-    from backplan_tui.core.store import BackupEntry, SessionStore
+    from backplan_tui.core.storage import BackupEntry, SessionStore
 
-__all__ = [
-    "DAILY_FOR",
-    "BackupLine",
-    "EVERY_FOR",
-    "FLOOR",
-    "HOURLY_FOR",
-    "MAX_BYTES",
-    "MAX_COUNT",
-    "Kept",
-    "age_text",
-    "describe_changes",
-    "history",
-    "keeps_backup",
-    "kept",
-]
-
-EVERY_FOR = timedelta(hours=1)
-HOURLY_FOR = timedelta(hours=48)
-DAILY_FOR = timedelta(days=60)
-FLOOR = 10
-MAX_COUNT = 200
-MAX_BYTES = 20 * 1024 * 1024
-
-# A top-level line the store rewrites on every save, or that a change of step alone rewrites.
-_BOOKKEEPING = re.compile(
-    rb"^(?:updated = \d{4}-\d\d-\d\d[ T][0-9:.]+(?:Z|[+-]\d\d:\d\d)?|revision = \d+|"
-    rb'current_step = "[a-z_]*")$'
-)
-
-
-@dataclass(frozen=True)
-class Kept:
-    """One revision backup as retention sees it: a key (anything hashable), when, how big."""
-
-    key: object
-    saved: datetime
-    size: int
-
-
-def _content(data: bytes) -> list[bytes]:
-    """The file's lines without the bookkeeping lines of its top-level table."""
-    lines = data.split(b"\n")
-    out: list[bytes] = []
-    top = True
-    for line in lines:
-        if top and line.startswith(b"["):
-            top = False
-        if top and _BOOKKEEPING.match(line):
-            continue
-        out.append(line)
-    return out
-
-
-def keeps_backup(old: bytes, new: bytes) -> bool:
-    """Whether replacing ``old`` by ``new`` is worth a backup of ``old``: anything but the
-    step on screen (and ``updated`` / ``revision``) differs.  Any doubt keeps one."""
-    if len(old) - len(new) not in range(-64, 65):  # the three lines differ by a few bytes
-        return True
-    return _content(old) != _content(new)
-
-
-def _utc(when: datetime) -> datetime:
-    from datetime import UTC
-
-    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def kept(backups: Sequence[Kept], now: datetime) -> set[object]:
-    """The keys of the backups to keep at ``now`` (see the module docstring)."""
-    now = _utc(now)
-    newest_first = sorted(backups, key=lambda b: _utc(b.saved), reverse=True)
-    recent: list[Kept] = []  # the last hour, every one
-    tiered: list[Kept] = []  # newest of its hour or day
-    seen_hours: set[tuple[int, int, int, int]] = set()
-    seen_days: set[tuple[int, int, int]] = set()
-    for backup in newest_first:
-        saved = _utc(backup.saved)
-        age = now - saved
-        hour = (saved.year, saved.month, saved.day, saved.hour)
-        day = (saved.year, saved.month, saved.day)
-        newest_of_hour = hour not in seen_hours
-        newest_of_day = day not in seen_days
-        seen_hours.add(hour)
-        seen_days.add(day)
-        if age <= EVERY_FOR:
-            recent.append(backup)
-        elif age <= HOURLY_FOR:
-            if newest_of_hour:
-                tiered.append(backup)
-        elif age <= DAILY_FOR and newest_of_day:
-            tiered.append(backup)
-    order = newest_first[:FLOOR] + tiered + recent
-    chosen: set[object] = set()
-    count = total = 0
-    for backup in order:
-        if backup.key in chosen:
-            continue
-        if chosen and (count + 1 > MAX_COUNT or total + backup.size > MAX_BYTES):
-            continue
-        chosen.add(backup.key)
-        count += 1
-        total += backup.size
-    return chosen
-
-
-def age_text(saved: datetime, now: datetime) -> str:
-    """ "just now", "12 min ago", "3 h ago" (same day), "yesterday", "41 days ago" (calendar
-    days in ``now``'s time zone)."""
-    saved_here = saved.astimezone(now.tzinfo) if now.tzinfo and saved.tzinfo else saved
-    seconds = (now - saved_here).total_seconds()
-    if seconds < 0:
-        return "in the future"
-    days = (now.date() - saved_here.date()).days
-    if days == 0:
-        if seconds < 60:
-            return "just now"
-        if seconds < 3600:
-            return f"{int(seconds // 60)} min ago"
-        return f"{int(seconds // 3600)} h ago"
-    if days == 1:
-        return "yesterday"
-    return f"{days} days ago"
+__all__ = ["BackupLine", "age_text", "describe_changes", "history"]
 
 
 def _count(n: int, word: str) -> str:
@@ -249,7 +112,6 @@ def history(store: SessionStore, session_id: str, now: datetime) -> list[BackupL
     """The backups of ``session_id``, newest first, each with when, its age at ``now`` (an
     aware datetime in the reader's zone) and what the next newer version changed.  A file
     that cannot be read says so in ``changed``; nothing here raises for one bad file."""
-    from backplan_tui.core.store import StoreError
 
     entries = store.backups(session_id)
     newer: Session | None = None

@@ -14,6 +14,10 @@ a release racing an acquire never leaves two holders.
 
 A symbolic link (or a file with other hard links) planted at the lock path is refused: the
 lock file is opened with ``O_NOFOLLOW`` and never truncated before it is locked and checked.
+
+``write_lock`` is the other lock: ``sessions/.<id>.write``, held by a save for the few
+milliseconds of its check-and-replace, so two savers (windows, processes, threads) never
+both check and then both replace.
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ import os
 import socket
 import stat
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 
-from backplan_tui.core.store import StoreError
+from backplan_tui.core.storage.errors import StoreError
+from backplan_tui.core.storage.fileio import CLOEXEC, NOFOLLOW, remove_quietly, same_fd_file
+from backplan_tui.core.storage.layout import FILE_MODE, LOCK_SUFFIX
 from backplan_tui.core.textclean import clean_line
 
 try:
@@ -38,10 +46,17 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: locks are not available
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["LockError", "LockInfo", "SessionLock", "SessionLocked", "acquire", "holder"]
+__all__ = [
+    "LockError",
+    "LockInfo",
+    "SessionLock",
+    "SessionLocked",
+    "acquire",
+    "holder",
+    "write_lock",
+]
 
-LOCK_SUFFIX = ".lock"
-FILE_MODE = 0o600
+WRITE_LOCK_WAIT = 10.0  # seconds a save waits for another save of the same session
 MAX_INFO_BYTES = 4096
 _POLL_FIRST = 0.002
 _POLL_MAX = 0.05
@@ -163,7 +178,7 @@ class SessionLock:
         if fd is None:
             return
         try:
-            if _same_file(fd, self.path):
+            if same_fd_file(fd, self.path):
                 try:
                     os.unlink(self.path)
                 except OSError:
@@ -196,15 +211,6 @@ class SessionLock:
     def __repr__(self) -> str:
         state = "held" if self.held else "released"
         return f"SessionLock({str(self.path)!r}, {state})"
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        mine = os.fstat(fd)
-        there = os.lstat(path)
-    except OSError:
-        return False
-    return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
 
 
 def _open(path: Path) -> int:
@@ -304,7 +310,7 @@ def acquire(path: Path, session_id: str = "", *, timeout: float | None = 0.0) ->
         except BaseException:
             os.close(fd)
             raise
-        if not _same_file(fd, path):  # released (and removed) while we were opening it
+        if not same_fd_file(fd, path):  # released (and removed) while we were opening it
             os.close(fd)
             continue
         try:
@@ -314,3 +320,44 @@ def acquire(path: Path, session_id: str = "", *, timeout: float | None = 0.0) ->
         except OSError:
             pass  # the lock holds even when the note about who holds it cannot be written
         return SessionLock(path, session_id, fd, mine)
+
+
+@contextmanager
+def write_lock(path: Path, session_id: str) -> Iterator[None]:
+    """Hold ``path`` (``sessions/.<id>.write``, an exclusive ``flock``) for the few
+    milliseconds of a save's check-and-replace.  Not the session's lock (``acquire``: who has
+    it open).  Removed while still held, as ``acquire``'s lock is: a saver that locked a file
+    no longer at the path tries again, so two savers never both hold it."""
+    if fcntl is None:  # pragma: no cover - not POSIX: no saver-to-saver exclusion
+        yield
+        return
+    deadline = time.monotonic() + WRITE_LOCK_WAIT
+    pause = 0.001
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | NOFOLLOW | CLOEXEC, FILE_MODE)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise StoreError(f"{path} is not a regular file; not saving")
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"could not save session {session_id!r}: another save of it has "
+                        f"not finished in {WRITE_LOCK_WAIT:.0f} s"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
+                continue
+            if not same_fd_file(fd, path):  # removed by the saver before us: again
+                continue
+            try:
+                yield
+            finally:
+                remove_quietly(path)
+            return
+        finally:
+            try:
+                os.close(fd)  # drops the flock (even when close reports an error)
+            except OSError:
+                pass  # after the replace, nothing may fail the save
