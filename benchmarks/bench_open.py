@@ -39,7 +39,7 @@ def timed(call: Any) -> Any:
 
 
 def open_rows(home: Path, rounds: int) -> list[c.Result]:
-    from backplan_tui.core.store import SessionStore
+    from backplan_tui.core.storage import SessionStore
 
     store = SessionStore(home)
     store.create(c.big_session("open-big", 2000, 500))

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from backplan_tui.core import fileio
 from backplan_tui.core.identity import clean_name
+from backplan_tui.core.storage import fileio
 
 PRESENCE_DIR = "presence"
 BEAT_EVERY = 5.0
