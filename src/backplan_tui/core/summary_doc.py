@@ -23,8 +23,7 @@ from datetime import date
 from typing import Literal
 
 from backplan_tui.core.coach import Finding, review
-from backplan_tui.core.export.markdown import MAX_LIST_DEPTH
-from backplan_tui.core.export.text import (
+from backplan_tui.core.export.common import (
     answered,
     by_date,
     checkin_values,
@@ -46,6 +45,7 @@ from backplan_tui.core.export.text import (
     window,
     words,
 )
+from backplan_tui.core.export.markdown import MAX_LIST_DEPTH
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
 from backplan_tui.core.progress import describe, progress_all
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule, Schedule

@@ -22,7 +22,7 @@ import io
 from datetime import date
 
 from backplan_tui.core.export.actions import actions
-from backplan_tui.core.export.text import iso
+from backplan_tui.core.export.common import iso
 from backplan_tui.core.model import Session
 
 HEADER = ("kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes")

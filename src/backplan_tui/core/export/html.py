@@ -28,7 +28,7 @@ from backplan_tui.core import progress
 from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export import markdown
 from backplan_tui.core.export.actions import MAP, Action, actions
-from backplan_tui.core.export.text import (
+from backplan_tui.core.export.common import (
     cell_width,
     char_width,
     iso,

@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event, vText
 
 from backplan_tui.core.export.actions import MAP, Action, actions
-from backplan_tui.core.export.text import iso, line, lines, words
+from backplan_tui.core.export.common import iso, line, lines, words
 from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import clean_line
 

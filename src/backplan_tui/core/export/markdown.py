@@ -31,7 +31,7 @@ import re
 from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
-from backplan_tui.core.export.text import (
+from backplan_tui.core.export.common import (
     answered,
     by_date,
     checkin_values,
