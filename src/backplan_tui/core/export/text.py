@@ -37,14 +37,14 @@ from backplan_tui.core.export.common import (
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, MapNode, Pilot, Session
-from backplan_tui.core.progress import describe, progress_all
+from backplan_tui.core.progress import describe
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
 
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 20
 
 if TYPE_CHECKING:
-    from backplan_tui.core.export.facts import Facts
+    from backplan_tui.core.export.facts import PlanFacts
 
 # --- width-aware wrapping ---------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ class _Writer:
 
 
 def render(
-    session: Session, today: date, *, width: int = DEFAULT_WIDTH, facts: Facts | None = None
+    session: Session, today: date, *, width: int = DEFAULT_WIDTH, facts: PlanFacts | None = None
 ) -> str:
     if facts is None:
         from backplan_tui.core.export.facts import of
@@ -185,7 +185,7 @@ def render(
     if fs.outcomes and session.checkins:
         w.blank()
         w.para("Progress at the latest check-in:")
-        for p in progress_all(session, today):
+        for p in facts.progress:
             w.item(line(describe(p)))
 
     done, total = answered(session)
