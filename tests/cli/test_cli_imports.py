@@ -33,6 +33,7 @@ NOT_FOR_LIST = [
     "textual",
     "backplan_tui.tui",
     "backplan_tui.core.export.text",
+    "backplan_tui.core.export.common",
     "backplan_tui.core.coach",
     "backplan_tui.core.schedule",
     "backplan_tui.core.progress",

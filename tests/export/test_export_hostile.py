@@ -33,7 +33,7 @@ from backplan_tui.core.export import ics as ics_export
 from backplan_tui.core.export import json as json_export
 from backplan_tui.core.export import markdown as md_export
 from backplan_tui.core.export import text as text_export
-from backplan_tui.core.export.text import line, lines
+from backplan_tui.core.export.common import line, lines
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,

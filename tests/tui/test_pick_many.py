@@ -15,7 +15,8 @@ from textual.widgets import SelectionList
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.widgets.form import ChoicesField, FormScreen, PickManyScreen
+from backplan_tui.tui.dialogs import FormScreen, PickManyScreen
+from backplan_tui.tui.widgets.form import ChoicesField
 
 TODAY = date(2026, 11, 23)
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"

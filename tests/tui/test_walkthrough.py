@@ -13,7 +13,8 @@ from pathlib import Path
 from textual.widgets import Input, Select, TextArea, Tree
 
 from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.widgets.form import ChoicesField, FormScreen
+from backplan_tui.tui.dialogs import FormScreen
+from backplan_tui.tui.widgets.form import ChoicesField
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 32)

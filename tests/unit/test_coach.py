@@ -7,14 +7,18 @@ The expected dates and messages are written out by hand.  2026-11-23 is a Monday
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 
+from backplan_tui.core import coach as coach_package
 from backplan_tui.core import templates
 from backplan_tui.core.coach import (
     CHECKS,
     HEALTH_STEPS,
+    RULES,
     Finding,
     all_pilot_flags,
     answered_count,
@@ -23,6 +27,7 @@ from backplan_tui.core.coach import (
     overall_health,
     pilot_flags,
     review,
+    rule,
     smart_check,
     step_health,
     step_state,
@@ -736,7 +741,7 @@ def test_findings_are_ordered_by_severity_step_and_file_order() -> None:
     assert overall_health([]) == "healthy"
 
 
-def test_every_finding_matches_its_entry_in_checks() -> None:
+def test_every_finding_comes_from_a_declared_rule() -> None:
     s = poor()
     s.created = datetime(2026, 1, 1, tzinfo=UTC)
     s.map[0].pinned_due = date(2026, 11, 1)
@@ -745,13 +750,38 @@ def test_every_finding_matches_its_entry_in_checks() -> None:
     findings = review(s, TODAY)
     assert len({f.check for f in findings}) >= 12
     for f in findings:
-        severity, step, _ = CHECKS[f.check]
-        assert f.step == step
-        assert f.severity == severity or (f.check, f.severity) == (
-            "method_question_open",
-            "problem",
-        )
+        declared = RULES[f.check]
+        assert (f.step, CHECKS[f.check][1]) == (declared.step, declared.step)
+        assert f.severity in (declared.severity, declared.under_way_severity)
         assert f.message and f.fix and "\n" not in f.message + f.fix
+    assert {f.severity for f in findings if f.check == "method_question_open"} == {"problem"}
+
+
+def test_only_the_registry_makes_findings_so_no_code_goes_undeclared() -> None:
+    """A rule yields hits; ``registry.run`` stamps them with the rule's declared code.  A rule
+    module building a ``Finding`` itself could name a code nobody declared: none may."""
+    package = Path(coach_package.__file__).parent
+    builders = set()
+    for module in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Finding":
+                builders.add(module.name)
+    assert builders == {"registry.py"}
+    assert len(RULES) == len(CHECKS) == 33
+    assert list(CHECKS)[:3] == ["goal_missing", "goal_no_number", "goal_no_date"]
+    assert [r.step for r in RULES.values()] == sorted(
+        (r.step for r in RULES.values()), key=HEALTH_STEPS.index
+    )
+
+
+def test_a_rule_cannot_be_declared_twice_or_outside_the_steps() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        rule(code="goal_missing", step="future_state", severity="problem", title="again")
+    with pytest.raises(ValueError, match="unknown step"):
+        rule(code="new_rule", step="nowhere", severity="tip", title="x")
+    with pytest.raises(ValueError, match="unknown severity"):
+        rule(code="new_rule", step="track", severity="fatal", title="x")
+    assert "new_rule" not in RULES
 
 
 def test_user_text_in_messages_is_one_short_line() -> None:

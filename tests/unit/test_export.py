@@ -767,3 +767,34 @@ def test_wrap_measures_each_character_of_a_long_word_once(
     lines = text.wrap("漢" * 4000, 80)
     assert len(lines) == 100 and all(line == "漢" * 40 for line in lines)
     assert calls <= 3 * 4000
+
+
+@pytest.mark.parametrize("fmt", list(export.FORMATS))
+def test_an_export_computes_the_plan_facts_once(fmt, monkeypatch) -> None:
+    """``export.render`` computes the schedule, the findings and the progress once and hands
+    them to the format: no part of a format computes them again."""
+    from backplan_tui.core import coach, progress, schedule
+
+    calls = dict.fromkeys(("schedule", "review", "progress", "outcome", "flags"), 0)
+
+    def counting(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(schedule, "compute", counting("schedule", schedule.compute))
+    monkeypatch.setattr(coach, "review", counting("review", coach.review))
+    monkeypatch.setattr(progress, "progress_all", counting("progress", progress.progress_all))
+    monkeypatch.setattr(
+        progress, "outcome_progress", counting("outcome", progress.outcome_progress)
+    )
+    monkeypatch.setattr(coach, "all_pilot_flags", counting("flags", coach.all_pilot_flags))
+    session = make_session()
+    session.checkins.append(CheckIn(date=TODAY, values={"o1": 80.0}))
+    expected = export.render(fmt, session, TODAY)
+    assert calls["schedule"] == 1
+    assert calls["review"] <= 1 and calls["progress"] <= 1 and calls["flags"] <= 1
+    assert calls["outcome"] <= len(session.future_state.outcomes)  # each outcome once
+    assert export.render(fmt, session, TODAY) == expected  # and says the same

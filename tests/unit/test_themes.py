@@ -18,7 +18,7 @@ import backplan_tui
 from backplan_tui.tui import themes
 from backplan_tui.tui.themes import contrast_ratio
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "themes"
+THEMES_DIR = Path(__file__).resolve().parents[2] / "src" / "backplan_tui" / "themes"
 EXPECTED = {
     "backplan-dark": True,
     "backplan-light": False,
@@ -490,3 +490,19 @@ def test_importing_themes_does_not_load_textual_app():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_the_built_in_themes_are_package_data() -> None:
+    """The theme files live inside the package (``backplan_tui/themes/``), so a wheel ships
+    them like any other file of the package, with no build-time copying."""
+    package = Path(backplan_tui.__file__).resolve().parent
+    assert themes.themes_dir() == package / "themes" == THEMES_DIR.resolve()
+    assert [p.stem for p in FILES] == [
+        "backplan-dark",
+        "backplan-high-contrast",
+        "backplan-light",
+        "backplan-projector",
+        "backplan-sunrise",
+    ]
+    pyproject = tomllib.loads((package.parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert "force-include" not in pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]

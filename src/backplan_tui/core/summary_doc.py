@@ -22,9 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from backplan_tui.core.coach import Finding, review
-from backplan_tui.core.export.markdown import MAX_LIST_DEPTH
-from backplan_tui.core.export.text import (
+from backplan_tui.core.coach import Finding
+from backplan_tui.core.export.common import (
     answered,
     by_date,
     checkin_values,
@@ -46,10 +45,11 @@ from backplan_tui.core.export.text import (
     window,
     words,
 )
+from backplan_tui.core.export.facts import of
+from backplan_tui.core.export.markdown import MAX_LIST_DEPTH
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
-from backplan_tui.core.progress import describe, progress_all
+from backplan_tui.core.progress import describe
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule, Schedule
-from backplan_tui.core.schedule import compute as compute_schedule
 
 Style = Literal["", "b", "i"]
 Span = tuple[str, Style]  # literal text and its style; "\n" inside the text: a line break
@@ -108,8 +108,10 @@ def build(
     """The summary of ``session`` on ``today``, block by block (see the module docstring).
 
     ``plan`` and ``findings`` are the session's schedule and coach findings on ``today`` when
-    the caller has them already (the app keeps them per edit); computed here otherwise.
+    the caller has them already (the app keeps them per edit); computed here otherwise, once,
+    with the rest of the plan facts (``export.facts``).
     """
+    known = of(session, today, plan=plan, findings=findings)
     out: list[Block] = []
     fs = session.future_state
 
@@ -165,7 +167,7 @@ def build(
         para(("No measurable outcomes yet.", ""))
     if fs.outcomes and session.checkins:
         para(("Progress at the latest check-in:", ""))
-        for p in progress_all(session, today):
+        for p in known.progress:
             para((line(describe(p)), ""), depth=1)
 
     # --- 2. tough questions -------------------------------------------------------------------
@@ -197,8 +199,7 @@ def build(
     tree, detached = walk_map(session)
     if not session.map:
         para(("No map items yet.", "i"), depth=2)
-    if plan is None:
-        plan = compute_schedule(session, today)
+    plan = known.plan
     for index, (node, depth) in enumerate(tree):
         check(index)
         out.append(_node(node, depth + 1, depth, plan.get(node.id), node.id in plan.critical_path))
@@ -252,8 +253,7 @@ def build(
                 para((f"{label}: ", "b"), (value, ""), depth=1)
 
     # --- plan health -------------------------------------------------------------------------
-    if findings is None:
-        findings = review(session, today, schedule=plan)
+    findings = known.findings
     out.append(Heading(2, "Plan health"))
     para((health_summary(findings), ""))
     for index, finding in enumerate(findings):

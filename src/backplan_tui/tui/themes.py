@@ -1,7 +1,7 @@
 """Themes: one TOML file each, turned into Textual ``Theme`` objects.
 
-Built-in themes live in the ``themes/`` folder, which ships inside the wheel as
-``backplan_tui/themes`` (from a source checkout it is the repository's top-level ``themes/``).
+Built-in themes live in the package's data folder ``backplan_tui/themes/`` (one TOML file
+each; the wheel ships it like any file of the package).
 User themes live in ``<config dir>/themes/*.toml`` and use the same format::
 
     name = "ocean"                 # letters, digits, "-" or "_"
@@ -151,11 +151,8 @@ class ThemeInfo(NamedTuple):
 
 
 def themes_dir() -> Path:
-    """The built-in themes: inside the installed package, else the checkout's ``themes/``."""
-    packaged = Path(__file__).resolve().parent.parent / "themes"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "themes"
+    """The built-in themes: the package's ``backplan_tui/themes/`` data folder."""
+    return Path(__file__).resolve().parent.parent / "themes"
 
 
 def user_themes_dir(config_dir: Path) -> Path:

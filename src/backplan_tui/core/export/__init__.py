@@ -1,8 +1,11 @@
-"""Exports: one module per format, each ``render(session, today) -> str``.
+"""Exports: one module per format, each ``render(session, today, facts=None) -> str``.
 
 Every renderer is pure and deterministic: the same session and the same ``today`` give the
 same text, byte for byte.  ``today`` is passed in, never read from the clock.  The modules are
 imported lazily so that a command exporting one format pays only for that format.
+
+``render`` computes the plan facts (``facts.PlanFacts``: schedule, findings, progress, pilot
+flags, action rows) once and passes them to the format; no format recomputes them.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ def render(fmt: str, session: Session, today: date) -> str:
     if module_name is None:
         choices = ", ".join(FORMATS)
         raise ValueError(f"unknown export format {fmt!r} (choose from: {choices})")
+    from backplan_tui.core.export.facts import of
+
     module = import_module(f"{__name__}.{module_name}")
-    result: str = module.render(session, today)
+    result: str = module.render(session, today, facts=of(session, today))
     return result

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from backplan_tui.core import schedule
-from backplan_tui.core.export.text import line, walk_map
+from backplan_tui.core.export.common import line, walk_map
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.textclean import clean_line
 

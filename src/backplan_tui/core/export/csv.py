@@ -21,8 +21,8 @@ import csv
 import io
 from datetime import date
 
-from backplan_tui.core.export.actions import actions
-from backplan_tui.core.export.text import iso
+from backplan_tui.core.export.common import iso
+from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
 
 HEADER = ("kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes")
@@ -36,10 +36,10 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def rows(session: Session, today: date) -> list[list[str]]:
+def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[list[str]]:
     """The rows of the export, header first, every cell a (formula-safe) string."""
     out = [list(HEADER)]
-    for action in actions(session, today):
+    for action in (facts if facts is not None else of(session, today)).actions:
         cells = [
             action.kind,
             action.id,
@@ -55,8 +55,8 @@ def rows(session: Session, today: date) -> list[list[str]]:
     return out
 
 
-def render(session: Session, today: date) -> str:
+def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
-    writer.writerows(rows(session, today))
+    writer.writerows(rows(session, today, facts))
     return BOM + buffer.getvalue()

@@ -27,8 +27,8 @@ from markdown_it.token import Token
 from backplan_tui.core import progress
 from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export import markdown
-from backplan_tui.core.export.actions import MAP, Action, actions
-from backplan_tui.core.export.text import (
+from backplan_tui.core.export.actions import MAP, Action
+from backplan_tui.core.export.common import (
     cell_width,
     char_width,
     iso,
@@ -36,7 +36,7 @@ from backplan_tui.core.export.text import (
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, Session
-from backplan_tui.core.schedule import FLAG_LABELS, FLAGS, Schedule
+from backplan_tui.core.schedule import FLAG_LABELS, FLAGS
 
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -168,13 +168,14 @@ def _f(value: float) -> str:
 # --- the document -------------------------------------------------------------------------------
 
 
-def render(session: Session, today: date) -> str:
+def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = None) -> str:
+    if facts is None:
+        facts = plan_facts.of(session, today)
     md = _md()
-    facts = plan_facts.of(session, today)  # the schedule, once for the text and the timeline
-    tokens = md.parse(markdown.render(session, today, facts))
+    tokens = md.parse(markdown.render(session, today, facts))  # one set of facts for all
     extras = {
-        STEP_TITLES["future_state"]: kpi_figure(session, today),
-        STEP_TITLES["reverse_map"]: timeline_figure(session, today, facts.plan),
+        STEP_TITLES["future_state"]: kpi_figure(session, today, facts),
+        STEP_TITLES["reverse_map"]: timeline_figure(session, today, facts),
     }
 
     parts: list[str] = []
@@ -250,7 +251,9 @@ def _progress_words(p: progress.Progress, unit: str) -> str:
     return f"{text} ({goal}) · {p.verdict}"
 
 
-def kpi_figure(session: Session, today: date) -> str:
+def kpi_figure(session: Session, today: date, facts: plan_facts.PlanFacts | None = None) -> str:
+    if facts is None:
+        facts = plan_facts.of(session, today)
     outcomes = session.future_state.outcomes
     if not outcomes:
         return ""
@@ -265,9 +268,8 @@ def kpi_figure(session: Session, today: date) -> str:
         '<title id="kpi-title">Progress of each outcome from its baseline to its target, '
         "at the latest check-in</title>",
     ]
-    for index, outcome in enumerate(outcomes):
+    for index, (outcome, p) in enumerate(zip(outcomes, facts.progress, strict=True)):
         y = index * row
-        p = progress.outcome_progress(session, outcome, today)
         unit = line(outcome.unit)
         sentence = _progress_words(p, unit)
         label = line(outcome.metric) or f"Outcome {line(outcome.id)}"
@@ -349,8 +351,10 @@ def _status_word(action: Action, today: date) -> str:
     return words(action.status)
 
 
-def timeline_figure(session: Session, today: date, plan: Schedule | None = None) -> str:
-    rows = actions(session, today, plan)
+def timeline_figure(
+    session: Session, today: date, facts: plan_facts.PlanFacts | None = None
+) -> str:
+    rows = (facts if facts is not None else plan_facts.of(session, today)).actions
     dated = [a for a in rows if a.start is not None or a.due is not None]
     caption = "<figcaption>Timeline</figcaption>"
     target = session.future_state.target_date

@@ -31,8 +31,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, vText
 
-from backplan_tui.core.export.actions import MAP, Action, actions
-from backplan_tui.core.export.text import iso, line, lines, words
+from backplan_tui.core.export.actions import MAP, Action
+from backplan_tui.core.export.common import iso, line, lines, words
+from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import clean_line
 
@@ -145,7 +146,7 @@ def _action_event(session: Session, action: Action) -> Event | None:
     return event
 
 
-def calendar(session: Session, today: date) -> Calendar:
+def calendar(session: Session, today: date, facts: PlanFacts | None = None) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -166,12 +167,12 @@ def calendar(session: Session, today: date) -> Calendar:
                 ["backplan", "Goal"],
             )
         )
-    for action in actions(session, today):
+    for action in (facts if facts is not None else of(session, today)).actions:
         event = _action_event(session, action)
         if event is not None:
             cal.add_component(event)
     return cal
 
 
-def render(session: Session, today: date) -> str:
-    return calendar(session, today).to_ical().decode("utf-8")
+def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:
+    return calendar(session, today, facts).to_ical().decode("utf-8")

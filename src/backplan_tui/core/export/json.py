@@ -19,12 +19,14 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backplan_tui.core import codec, schedule
-from backplan_tui.core.coach import all_pilot_flags
 from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import clean_line
+
+if TYPE_CHECKING:
+    from backplan_tui.core.export.facts import PlanFacts
 
 COMPUTED = "computed"  # the top-level key of the derived data; never imported
 COMPUTED_ABOUT = (
@@ -64,7 +66,7 @@ def dumps(value: Any) -> str:
     return _UNSAFE.sub(_escape, text) + "\n"
 
 
-def computed(session: Session, today: date) -> dict[str, Any]:
+def computed(session: Session, today: date, facts: PlanFacts | None = None) -> dict[str, Any]:
     """The derived facts of ``session`` on ``today`` (the value of the ``"computed"`` key).
 
     Dates are ``date`` objects (``dumps`` writes them as ISO strings) or None (null) when
@@ -74,7 +76,11 @@ def computed(session: Session, today: date) -> dict[str, Any]:
     overdue.  A pilot's ``flags`` are the coach's labels for what keeps it from being a
     small, testable experiment.
     """
-    plan = schedule.compute(session, today)
+    if facts is None:
+        from backplan_tui.core.export.facts import of  # the coach, only when exporting
+
+        facts = of(session, today)
+    plan = facts.plan
     critical = set(plan.critical_path)
     nodes = [
         {
@@ -92,7 +98,7 @@ def computed(session: Session, today: date) -> dict[str, Any]:
         }
         for node_id, ns in plan.nodes.items()
     ]
-    pilot_flags = all_pilot_flags(session)
+    pilot_flags = facts.pilot_flags
     return {
         "about": COMPUTED_ABOUT,
         "as_of": today,
@@ -116,10 +122,10 @@ def computed(session: Session, today: date) -> dict[str, Any]:
     }
 
 
-def render(session: Session, today: date) -> str:
+def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:
     data = codec.to_dict(session)
     data.pop(COMPUTED, None)  # an unknown key of that name (a hand-edited file) is replaced
-    data[COMPUTED] = computed(session, today)
+    data[COMPUTED] = computed(session, today, facts)
     return dumps(data)
 
 

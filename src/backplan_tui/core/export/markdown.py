@@ -31,7 +31,7 @@ import re
 from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
-from backplan_tui.core.export.text import (
+from backplan_tui.core.export.common import (
     answered,
     by_date,
     checkin_values,
@@ -54,7 +54,7 @@ from backplan_tui.core.export.text import (
     words,
 )
 from backplan_tui.core.model import STEP_TITLES, MapNode, Session
-from backplan_tui.core.progress import describe, progress_all
+from backplan_tui.core.progress import describe
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
 
 # Deeper map levels are drawn at this depth (with their level written out): renderers cap
@@ -97,7 +97,7 @@ def esc_block(value: object, indent: str) -> str:
     return ("\\\n" + indent).join(_escape(part) for part in lines(value))
 
 
-def render(session: Session, today: date, facts: plan_facts.Facts | None = None) -> str:
+def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = None) -> str:
     """The Markdown summary; ``facts`` (the schedule and the findings) is computed when not
     given (the HTML export passes its own, so they are computed once)."""
     if facts is None:
@@ -146,7 +146,7 @@ def render(session: Session, today: date, facts: plan_facts.Facts | None = None)
         out.append("No measurable outcomes yet.")
     if fs.outcomes and session.checkins:
         out += ["", "Progress at the latest check-in:", ""]
-        out.extend(f"- {esc(describe(p))}" for p in progress_all(session, today))
+        out.extend(f"- {esc(describe(p))}" for p in facts.progress)
 
     # --- 2. tough questions -------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['questions']}", ""]

@@ -19,8 +19,9 @@ from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
 from backplan_tui.core.textclean import split_names
 from backplan_tui.core.timebox import MAX_MINUTES, MIN_MINUTES
 from backplan_tui.tui import readonly
+from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.text import fmt, plain, safe, safe_block, toast
-from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.prompts import Prompts
 from backplan_tui.tui.widgets.stepper import SaveIndicator, Stepper

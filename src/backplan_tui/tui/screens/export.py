@@ -30,7 +30,8 @@ def default_path(session: Session, fmt: str, folder: Path | None = None) -> Path
 
 
 def open_export(app: App[Any], session: Session, today: date) -> None:
-    from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+    from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
+    from backplan_tui.tui.widgets.form import Field
 
     fields = [
         Field(

@@ -16,9 +16,10 @@ from backplan_tui.core.coach import smart_check
 from backplan_tui.core.dates import parse_date
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
+from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, plain
-from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 
 DIRECTION_LABELS = {

@@ -40,6 +40,7 @@ def key_label(keys: str) -> str:
 
 def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.app import BackplanApp
+    from backplan_tui.tui.dialogs import FormScreen
     from backplan_tui.tui.screens.backups import BackupsScreen
     from backplan_tui.tui.screens.base import StepScreen
     from backplan_tui.tui.screens.home import HomeScreen, SessionTable
@@ -48,7 +49,6 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.screens.reverse_map import MapTree
     from backplan_tui.tui.screens.track import DueTable, TrackScreen
     from backplan_tui.tui.screens.voting import VoteScreen, VoteTable
-    from backplan_tui.tui.widgets.form import FormScreen
     from backplan_tui.tui.widgets.items import ItemTable
 
     def own(*classes: Any) -> list[Binding]:

@@ -388,7 +388,7 @@ class HomeScreen(Screen[None]):
         self.app.open_session(entry.id)  # type: ignore[attr-defined]
 
     def action_new(self) -> None:
-        from backplan_tui.tui.widgets.form import FormScreen
+        from backplan_tui.tui.dialogs import FormScreen
 
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
@@ -471,7 +471,8 @@ class HomeScreen(Screen[None]):
         toast(self, f"Created {copy.title}.", timeout=3)
 
     def action_rename(self) -> None:
-        from backplan_tui.tui.widgets.form import Field, FormScreen
+        from backplan_tui.tui.dialogs import FormScreen
+        from backplan_tui.tui.widgets.form import Field
 
         entry = self._usable()
         if entry is None:
@@ -498,7 +499,7 @@ class HomeScreen(Screen[None]):
         )
 
     def action_delete(self) -> None:
-        from backplan_tui.tui.widgets.form import ConfirmScreen
+        from backplan_tui.tui.dialogs import ConfirmScreen
 
         entry = self._usable()
         if entry is None:

@@ -15,9 +15,10 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import all_pilot_flags, pilot_flags
 from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, Session, by_id
+from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
-from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
 

@@ -14,9 +14,10 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import answered_count
 from backplan_tui.core.model import QUESTION_STATUSES, Question
+from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
-from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
 STATUS_LABELS = {"open": "? open", "answered": "✓ answered", "parked": "‖ parked"}

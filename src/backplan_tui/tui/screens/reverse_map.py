@@ -20,9 +20,10 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.core.model import NODE_STATUSES, MapNode, by_id
+from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
-from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTree
 from backplan_tui.tui.widgets.timeline import Timeline
 

@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option
 from backplan_tui.core import paths
 from backplan_tui.core.model import STEP_TITLES, STEPS
 from backplan_tui.tui import themes
-from backplan_tui.tui.widgets.form import Field, FormScreen
+from backplan_tui.tui.dialogs import FormScreen
+from backplan_tui.tui.widgets.form import Field
 
 
 class ThemePickerScreen(ModalScreen[None]):

@@ -22,9 +22,10 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import progress
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
+from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
 from backplan_tui.tui.text import cell, fmt, toast
-from backplan_tui.tui.widgets.form import ConfirmScreen, Field, FormScreen
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
