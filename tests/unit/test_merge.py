@@ -11,7 +11,7 @@ import copy
 from datetime import date
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backplan_tui.core import codec, templates
@@ -296,6 +296,23 @@ def edits(draw: st.DrawFn, base: dict[str, Any], side: str, keys: list[str]) -> 
     return data
 
 
+def _moves_close_a_loop(base: dict[str, Any], x: dict[str, Any], y: dict[str, Any]) -> bool:
+    parent = {n["id"]: n.get("parent", "") for n in base["map"]}
+    for side in (x, y):
+        for n in side["map"]:
+            before = next((b for b in base["map"] if b["id"] == n["id"]), None)
+            if before is None or before.get("parent", "") != n.get("parent", ""):
+                parent[n["id"]] = n.get("parent", "")
+    for start in parent:
+        seen, node = set(), start
+        while node:
+            if node in seen:
+                return True
+            seen.add(node)
+            node = parent.get(node, "")
+    return False
+
+
 BASE = demo()
 ALL_IDS = [i["id"] for k in TEXT_FIELDS for i in BASE[k]]
 LAWS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -315,6 +332,10 @@ def test_disjoint_edits_commute(data: st.DataObject) -> None:
     ours_ids = data.draw(st.sets(st.sampled_from(ALL_IDS)))
     x = data.draw(edits(BASE, "a", sorted(ours_ids)))
     y = data.draw(edits(BASE, "z", [i for i in ALL_IDS if i not in ours_ids]))
+    # Moves of different nodes can still close a loop together (x puts m1 under m3, y puts
+    # m3's ancestor under m1's child): that is a real conflict, which the merge repairs with
+    # ours; the law is for edits that are independent, so such a pair is not drawn.
+    assume(not _moves_close_a_loop(BASE, x, y))
     xy, report_xy = merge(BASE, x, y)
     yx, report_yx = merge(BASE, y, x)
     assert report_xy.conflicts == [] and report_yx.conflicts == []
