@@ -84,8 +84,7 @@ def test_two_clones_edit_one_session_and_end_with_every_edit(tmp_path: Path, rem
     assert merged.title == "Retention, revised by Ana"
     # the merging side is Ben's clone: his answer stays in place, Ana's is the conflict
     assert merged.questions[0].answer == "Ben: recruiting, less backfill"
-    conflicts = merged.extra["conflicts"]
-    assert [(c["item"], c["field"], c["theirs"]) for c in conflicts] == [
+    assert [(c.item, c.field, c.theirs) for c in merged.conflicts] == [
         ("q1", "answer", "Ana: new hires and their managers")
     ]
     prompts = [q.prompt for q in merged.questions]
