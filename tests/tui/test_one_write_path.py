@@ -134,3 +134,46 @@ async def test_a_screen_writing_to_the_store_itself_would_be_caught(
     exec(code, {"__name__": home_module.__name__, "store": store})  # noqa: S102
     assert writes[0] == ("create", "outside")
     assert writes[-1] == ("delete", "tui:backplan_tui.tui.screens.home")
+
+
+async def test_copies_after_a_conflict_and_from_read_only_go_through_the_workspace(
+    data_dir: Path, writes: list[tuple[str, str]]
+) -> None:
+    from backplan_tui.core import templates
+
+    store = SessionStore(data_dir)
+    store.create(templates.demo_session(TODAY))
+    app = create_app(data_dir, today=lambda: TODAY, autosave_delay=60)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_session("demo", "future_state")
+        await pilot.pause()
+        theirs = store.load("demo")  # someone else saves it meanwhile
+        theirs.team = "Changed elsewhere"
+        store.save(theirs)
+        await pilot.press("end", *" typed after")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        await pilot.press("c")  # save my version as a copy
+        await pilot.pause()
+        copy_id = app.session.id
+        assert copy_id != "demo"
+        await pilot.press("escape")  # home, the copy closed
+        await pilot.pause()
+        held = SessionStore(data_dir).lock("demo")  # open in another window
+        try:
+            app.open_session("demo", "future_state")
+            await pilot.pause()
+            await pilot.press("r")  # read-only
+            await pilot.pause()
+            assert app.document is not None and app.document.read_only
+            await pilot.press("c")  # work on a copy
+            await pilot.pause()
+            assert app.document is not None and not app.document.read_only
+        finally:
+            held.release()
+        await pilot.press("ctrl+q")
+    bypasses = [(name, who) for name, who in writes if who not in ("workspace", "outside")]
+    assert bypasses == []
+    by_app = {name for name, who in writes if who == "workspace"}
+    assert {"save", "save_as_copy", "duplicate"} <= by_app
