@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from backplan_tui.core.model import Session
     from backplan_tui.core.storage import SessionEntry, SessionStore
+    from backplan_tui.core.workspace.library import Library
 
 PROG = "backplan"
 USAGE_ERROR = 2
@@ -240,6 +241,13 @@ def _store(args: argparse.Namespace) -> SessionStore:
     return store
 
 
+def _library(store: SessionStore) -> Library:
+    """Every write goes through the library (``core.workspace``), as in the app."""
+    from backplan_tui.core.workspace.library import Library
+
+    return Library(store)
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from backplan_tui.core import templates
 
@@ -260,7 +268,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         team=" ".join(clean_line(args.team).split()),
         target_date=args.target_date,
     )
-    session = store.create(session)
+    session = _library(store).create(session)
     _out(session.id)
     return 0
 
@@ -476,8 +484,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if newest is None:
             raise SessionNotFound(f"session {session_id!r} has no readable backup")
         revision = newest.revision
-    with store.lock(session_id):
-        restored = store.restore(session_id, revision)
+    restored = _library(store).restore(session_id, revision)
     _out(
         f"Restored {restored.id} from the backup of revision {revision}; "
         f"it is now revision {restored.revision}."
@@ -542,9 +549,7 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from backplan_tui.core import templates
 
-    store = _store(args)
-    if not store.exists(templates.DEMO_ID):
-        store.create(templates.demo_session(date.today()))
+    _library(_store(args)).ensure_demo(date.today())
     return _run_app(args, templates.DEMO_ID, demo=True)
 
 
@@ -626,14 +631,7 @@ def _read_import(path: Path) -> Session:
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     session = _read_import(path)
-    from backplan_tui.core.storage import valid_id
-
-    store = _store(args)
-    # never overwrite, and never take an id that cannot name a file ("../x"): a new id
-    if not valid_id(session.id) or store.exists(session.id):
-        session.id = store.new_id(session.title)
-    session.revision = 0
-    store.create(session)
+    session = _library(_store(args)).import_session(session)
     _out(session.id)
     return 0
 

@@ -26,6 +26,7 @@ from textual.widgets.selection_list import Selection
 
 from backplan_tui.core.basics import MAX_TEXT_CHARS
 from backplan_tui.core.textclean import clean_line, clean_text
+from backplan_tui.tui.contracts import HoldsDraft
 from backplan_tui.tui.text import plain, safe
 from backplan_tui.tui.widgets.form import (
     ChoicesField,
@@ -196,7 +197,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-class FormScreen(ModalScreen[dict[str, Any] | None]):
+class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
     """A modal dialog of labelled fields."""
 
     BINDINGS = [

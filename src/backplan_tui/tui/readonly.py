@@ -76,27 +76,26 @@ def kind(app: Any) -> str:
     if doc.session.schema_version > SCHEMA_VERSION:
         return "newer"
     try:
-        if app.store.lock_holder(doc.session.id) is not None:
+        if app.workspace.lock_holder() is not None:
             return "locked"
     except OSError:
         pass
-    if not os.access(app.store.sessions_dir, os.W_OK):
+    if not os.access(app.workspace.library.sessions_dir, os.W_OK):
         return "folder"
     return "other"
 
 
 def reason(app: Any) -> str:
     """One sentence for the room: why nothing here can be changed."""
-    doc = app.document
     found = kind(app)
     if found == "newer":
         return "Read-only: this session was saved by a newer backplan."
     if found == "locked":
-        holder = app.store.lock_holder(doc.session.id)
+        holder = app.workspace.lock_holder()
         who = holder.describe() if holder is not None else "another window"
         return f"Read-only: it is open in another window ({who})."
     if found == "folder":
-        return f"Read-only: the folder {app.store.sessions_dir} is not writable."
+        return f"Read-only: the folder {app.workspace.library.sessions_dir} is not writable."
     return (
         "Read-only: opened to look at only (the other window has let it go since: Esc and "
         "open it again to edit it)."
@@ -122,19 +121,11 @@ def refuse_edit(app: Any, label: str) -> None:
     The keys that edit are refused before anything changes; this is the net under them, so
     that no edit is shown on screen that can never be saved.
     """
-    import pickle
-
+    from backplan_tui.tui.contracts import ShowsSession
     from backplan_tui.tui.text import toast
 
-    doc = app.document
-    kept = doc.session
-    restored = pickle.loads(app._state)  # our own bytes: the session as it was opened
-    restored.current_step = kept.current_step
-    restored.revision = kept.revision
-    restored.updated = kept.updated
-    doc.session = restored
+    app.workspace.revert()
     for screen in app.screen_stack:
-        reload = getattr(screen, "reload", None)
-        if callable(reload):
-            reload()
+        if isinstance(screen, ShowsSession):
+            screen.reload()
     toast(app, refusal(app), title="Read-only: not changed", severity="warning", timeout=6)

@@ -16,11 +16,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from backplan_tui.core.storage import StoreError
 from backplan_tui.tui.text import cell, fmt, safe, toast
+from backplan_tui.tui.typed import BackplanModal
 
 CHANGED_WIDTH = 60  # a cell holds this much; the line under the table shows it all
 
@@ -29,7 +29,7 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class BackupsScreen(ModalScreen[str | None]):
+class BackupsScreen(BackplanModal[str | None]):
     """Result: the id of the restored session, or None."""
 
     BINDINGS = [
@@ -65,14 +65,14 @@ class BackupsScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         from backplan_tui.core.history import age_text
 
-        store: Any = self.app.store  # type: ignore[attr-defined]
+        library = self.backplan.workspace.library
         table = self.query_one(DataTable)
         table.add_column("Revision", key="revision")
         table.add_column("Saved", key="saved")
         table.add_column("Age", key="age")
         table.add_column("Changed after it", key="changed")
         try:
-            self.entries = [e for e in store.backups(self.session_id) if e.kind == "revision"]
+            self.entries = [e for e in library.backups(self.session_id) if e.kind == "revision"]
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list backups", severity="error")
         now = self.now()
@@ -99,11 +99,8 @@ class BackupsScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="backups", exit_on_error=False)
     def _describe(self, now: datetime) -> None:
         """Parse the backups off the UI thread; then fill in what each next version changed."""
-        from backplan_tui.core.history import history
-
-        store: Any = self.app.store  # type: ignore[attr-defined]
         try:
-            lines = history(store, self.session_id, now)
+            lines = self.backplan.workspace.library.backup_history(self.session_id, now)
         except (StoreError, OSError):
             return
         by_path = {line.entry.path: line.changed for line in lines}
@@ -132,10 +129,8 @@ class BackupsScreen(ModalScreen[str | None]):
         if not self.entries or table.row_count == 0:
             return
         entry = self.entries[min(table.cursor_row, len(self.entries) - 1)]
-        store: Any = self.app.store  # type: ignore[attr-defined]
         try:
-            with store.lock(self.session_id):
-                restored = store.restore(self.session_id, entry.revision)
+            restored = self.backplan.workspace.library.restore(self.session_id, entry.revision)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot restore", severity="error", timeout=8)
             return

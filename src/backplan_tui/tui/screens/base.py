@@ -11,7 +11,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
 from backplan_tui.core import templates
@@ -19,8 +18,10 @@ from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
 from backplan_tui.core.textclean import split_names
 from backplan_tui.core.timebox import MAX_MINUTES, MIN_MINUTES
 from backplan_tui.tui import readonly
+from backplan_tui.tui.contracts import HoldsFields, ShowsSession, ShowsTimer
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.text import fmt, plain, safe, safe_block, toast
+from backplan_tui.tui.typed import BackplanScreen
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.prompts import Prompts
@@ -44,8 +45,11 @@ def copy_bindings() -> list[Binding]:
     ]
 
 
-class StepScreen(Screen[None]):
-    """Base of the four step screens and the summary."""
+class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
+    """Base of the four step screens and the summary (and Track).
+
+    It holds fields (``commit_fields``, filled in by screens with live text) and shows the
+    timebox (``show_timer``): the app finds both by these bases (``tui.contracts``)."""
 
     STEP: ClassVar[str] = ""
     BINDINGS = [
@@ -68,12 +72,8 @@ class StepScreen(Screen[None]):
     ]
 
     @property
-    def backplan(self) -> Any:
-        return self.app
-
-    @property
     def session(self) -> Session:
-        return self.app.session  # type: ignore[attr-defined,no-any-return]
+        return self.backplan.session
 
     def edit_mark(self) -> tuple[int, int, date]:
         """Changes with every edit, undo or redo, and with the day: what a cache of
@@ -169,31 +169,7 @@ class StepScreen(Screen[None]):
 
     def action_work_on_copy(self, kind: str = "") -> None:
         """Copy the read-only session and open the copy, writable, at this step."""
-        from backplan_tui.core.storage import SessionReadOnly, StoreError
-
-        app = self.backplan
-        doc = app.document
-        if doc is None or not doc.read_only:
-            return
-        store = app.store
-        try:
-            try:  # the other window's last save, not what this one loaded
-                copy = store.duplicate(doc.session.id)
-            except SessionReadOnly:  # a newer backplan's file: what this one can read of it
-                copy = store.save_as_copy(doc.session)
-        except (StoreError, OSError) as error:
-            app.report_error(str(error), "Cannot copy session")
-            return
-        step = self.STEP
-        app.close_document()
-        self.app.pop_screen()
-        if app.open_session(copy.id, step):
-            toast(
-                self.app,
-                f"You are working on a copy: {copy.title}. The original is left as it was.",
-                title="Copy",
-                timeout=6,
-            )
+        self.backplan.work_on_copy(self.STEP)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

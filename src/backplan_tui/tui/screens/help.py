@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from backplan_tui.tui.keys import APP_BINDINGS
+
 KEY_NAMES = {
     "slash": "/",
     "question_mark": "?",
@@ -39,7 +41,6 @@ def key_label(keys: str) -> str:
 
 
 def sections() -> list[tuple[str, list[Binding]]]:
-    from backplan_tui.tui.app import BackplanApp
     from backplan_tui.tui.dialogs import FormScreen
     from backplan_tui.tui.screens.backups import BackupsScreen
     from backplan_tui.tui.screens.base import StepScreen
@@ -56,8 +57,8 @@ def sections() -> list[tuple[str, list[Binding]]]:
         whose footer label says which (``StepScreen``); the help lists the first."""
         found: list[Binding] = []
         seen: set[tuple[str, str]] = set()
-        for cls in classes:
-            for b in cls.BINDINGS:
+        for cls in classes:  # a class with BINDINGS, or a list of bindings
+            for b in cls if isinstance(cls, list) else cls.BINDINGS:
                 if not isinstance(b, Binding) or not b.description:
                     continue
                 name = (b.key, b.action.split("(", 1)[0])
@@ -67,7 +68,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         return found
 
     return [
-        ("Everywhere", own(BackplanApp) + [Binding("ctrl+p", "", "Command palette")]),
+        ("Everywhere", own(APP_BINDINGS) + [Binding("ctrl+p", "", "Command palette")]),
         ("Home", own(HomeScreen, SessionTable) + [Binding("enter", "", "Open")]),
         ("Backups (b on home)", own(BackupsScreen)),
         ("Workshop steps", own(StepScreen)),

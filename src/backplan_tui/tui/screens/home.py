@@ -12,13 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
 from backplan_tui.core.basics import STEP_TITLES
 from backplan_tui.core.storage import SessionEntry, StoreError
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.typed import BackplanScreen
 from backplan_tui.tui.widgets.chrome import Footer, TitleBar
 from backplan_tui.tui.widgets.session_list import Column, SessionList
 
@@ -157,7 +157,7 @@ class SessionTable(SessionList):
     ]
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(BackplanScreen[None]):
     BINDINGS = [
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
@@ -209,9 +209,9 @@ class HomeScreen(Screen[None]):
     # --- listing ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
-        today = self.app.today()  # type: ignore[attr-defined]
+        today = self.backplan.today()
         try:
-            self.entries = self.app.store.list(today=today)  # type: ignore[attr-defined]
+            self.entries = self.backplan.workspace.library.list(today=today)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list sessions", severity="error")
             self.entries = []
@@ -224,7 +224,7 @@ class HomeScreen(Screen[None]):
         """Health and risks computed on an earlier day: parse those files again, off the UI
         thread (start-up never waits for it), then show the fresh figures."""
         try:
-            entries = self.app.store.list(today=today, refresh=True)  # type: ignore[attr-defined]
+            entries = self.backplan.workspace.library.list(today=today, refresh=True)
         except (StoreError, OSError):
             return  # the list on screen stays; the next reload tries again
         self.app.call_from_thread(self._show_refreshed, entries)
@@ -234,7 +234,7 @@ class HomeScreen(Screen[None]):
         self.show_entries()
 
     def _row_cells(self, session_id: str) -> tuple[Text, ...]:
-        return row_cells(self._by_id[session_id], self.app.today())  # type: ignore[attr-defined]
+        return row_cells(self._by_id[session_id], self.backplan.today())
 
     def show_entries(self, select: str | None = None) -> None:
         """List the sessions that match the filter; a row's cells are built when it shows."""
@@ -267,7 +267,7 @@ class HomeScreen(Screen[None]):
         box = self.query_one("#glance", Static)
         box.display = entry is not None
         if entry is not None:
-            box.update(glance_text(entry, self.app.today()))  # type: ignore[attr-defined]
+            box.update(glance_text(entry, self.backplan.today()))
 
     def selected_id(self) -> str | None:
         return self.query_one(SessionTable).cursor_key
@@ -385,7 +385,7 @@ class HomeScreen(Screen[None]):
                 timeout=10,
             )
             return
-        self.app.open_session(entry.id)  # type: ignore[attr-defined]
+        self.backplan.open_session(entry.id)
 
     def action_new(self) -> None:
         from backplan_tui.tui.dialogs import FormScreen
@@ -394,13 +394,13 @@ class HomeScreen(Screen[None]):
             if values is None:
                 return
             values["participants"] = split_names(values.get("participants") or "")
-            self.app.create_session(values)  # type: ignore[attr-defined]
+            self.backplan.create_session(values)
 
         self.app.push_screen(
             FormScreen(
                 "New workshop session",
                 new_session_fields(),
-                {"template": "blank", "facilitator": self.app.settings.facilitator},  # type: ignore[attr-defined]
+                {"template": "blank", "facilitator": self.backplan.settings.facilitator},
                 submit_label="Create",
                 hint="A template fills in example content you can edit or delete.",
             ),
@@ -410,7 +410,7 @@ class HomeScreen(Screen[None]):
     def action_track(self) -> None:
         entry = self._usable()
         if entry is not None:
-            self.app.open_session(entry.id, step="track")  # type: ignore[attr-defined]
+            self.backplan.open_session(entry.id, step="track")
 
     def action_backups(self) -> None:
         from backplan_tui.tui.screens.backups import BackupsScreen
@@ -432,11 +432,11 @@ class HomeScreen(Screen[None]):
         if entry is None:
             return
         try:
-            session = self.app.store.load(entry.id, allow_newer=True)  # type: ignore[attr-defined]
+            session = self.backplan.workspace.library.load(entry.id, allow_newer=True)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot export", severity="error")
             return
-        open_export(self.app, session, self.app.today())  # type: ignore[attr-defined]
+        open_export(self.app, session, self.backplan.today())
 
     def action_theme(self) -> None:
         from backplan_tui.tui.screens.settings import ThemePickerScreen
@@ -449,7 +449,7 @@ class HomeScreen(Screen[None]):
         open_settings(self.app)
 
     def action_demo(self) -> None:
-        self.app.open_demo()  # type: ignore[attr-defined]
+        self.backplan.open_demo()
 
     def _usable(self) -> SessionEntry | None:
         entry = self.selected_entry()
@@ -463,7 +463,7 @@ class HomeScreen(Screen[None]):
         if entry is None:
             return
         try:
-            copy = self.app.store.duplicate(entry.id)  # type: ignore[attr-defined]
+            copy = self.backplan.workspace.library.duplicate(entry.id)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot duplicate", severity="error")
             return
@@ -477,13 +477,13 @@ class HomeScreen(Screen[None]):
         entry = self._usable()
         if entry is None:
             return
-        store = self.app.store  # type: ignore[attr-defined]
+        library = self.backplan.workspace.library
 
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
             try:  # refused while the session is open in another window or process
-                store.rename(entry.id, values["title"])
+                library.rename(entry.id, values["title"])
             except (StoreError, OSError) as error:
                 toast(self, str(error), title="Cannot rename", severity="error")
                 return
@@ -509,7 +509,7 @@ class HomeScreen(Screen[None]):
             if not yes:
                 return
             try:
-                self.last_trashed = self.app.store.delete(entry.id)  # type: ignore[attr-defined]
+                self.last_trashed = self.backplan.workspace.library.delete(entry.id)
             except (StoreError, OSError) as error:
                 toast(self, str(error), title="Cannot delete", severity="error")
                 return
@@ -524,7 +524,7 @@ class HomeScreen(Screen[None]):
         if self.last_trashed is None:
             return
         try:
-            session_id = self.app.store.undelete(self.last_trashed)  # type: ignore[attr-defined]
+            session_id = self.backplan.workspace.library.undelete(self.last_trashed)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot undo", severity="error")
             return

@@ -26,13 +26,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Key, Paste
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from backplan_tui.core.model import MapNode, Pilot, Question
 from backplan_tui.core.textclean import clean_line
+from backplan_tui.tui.contracts import ShowsSession
 from backplan_tui.tui.text import fmt, safe, toast
+from backplan_tui.tui.typed import BackplanModal
 
 KINDS = {"question": "a question", "map": "a map node", "pilot": "a pilot"}
 COMMAND_LETTERS = frozenset("qmp")  # the list's own letters; any other one is text
@@ -78,7 +79,7 @@ class ParkInput(Input):
         self.post_message(self.Submitted(self, value))
 
 
-class ParkingLotScreen(ModalScreen[None]):
+class ParkingLotScreen(ShowsSession, BackplanModal[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="park.close"),
         Binding("ctrl+z", "undo", "Undo", id="park.undo"),
@@ -110,7 +111,7 @@ class ParkingLotScreen(ModalScreen[None]):
 
     @property
     def session(self) -> Any:
-        return self.app.session  # type: ignore[attr-defined]
+        return self.backplan.session
 
     def on_mount(self) -> None:
         self.refresh_list()
@@ -159,7 +160,7 @@ class ParkingLotScreen(ModalScreen[None]):
         if not text:
             return False
         self.session.facilitation.parking_lot.append(text)
-        self.app.changed(f"park {text}")  # type: ignore[attr-defined]
+        self.backplan.changed(f"park {text}")
         self.refresh_list(highlight=len(self.session.facilitation.parking_lot) - 1)
         self.say(fmt("Parked [b]$t[/b].", t=text))
         return True
@@ -184,7 +185,7 @@ class ParkingLotScreen(ModalScreen[None]):
         else:
             session.pilots.append(Pilot(id=session.new_id("p"), name=text))
         del session.facilitation.parking_lot[index]
-        self.app.changed(f"turn into {KINDS[kind]}: {text}")  # type: ignore[attr-defined]
+        self.backplan.changed(f"turn into {KINDS[kind]}: {text}")
         self.refresh_list(highlight=index)
         self.say(fmt("Turned [b]$t[/b] into $k. Ctrl+Z undoes it.", t=text, k=KINDS[kind]))
         self.focus_input()
@@ -195,13 +196,13 @@ class ParkingLotScreen(ModalScreen[None]):
             return
         index, _ = taken
         removed = self.session.facilitation.parking_lot.pop(index)
-        self.app.changed(f"remove parked {removed}")  # type: ignore[attr-defined]
+        self.backplan.changed(f"remove parked {removed}")
         self.refresh_list(highlight=index)
         self.say(fmt("Deleted [b]$t[/b]. Ctrl+Z undoes it.", t=removed))
         self.focus_input()
 
     def action_undo(self, redo: bool = False) -> None:
-        label = self.app.undo(redo=redo)  # type: ignore[attr-defined]
+        label = self.backplan.undo(redo=redo)
         self.reload()
         if label:
             self.say(fmt("Redone: $l." if redo else "Undone: $l.", l=label))

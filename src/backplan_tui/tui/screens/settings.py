@@ -9,7 +9,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -17,10 +16,11 @@ from backplan_tui.core import paths
 from backplan_tui.core.model import STEP_TITLES, STEPS
 from backplan_tui.tui import themes
 from backplan_tui.tui.dialogs import FormScreen
+from backplan_tui.tui.typed import BackplanModal
 from backplan_tui.tui.widgets.form import Field
 
 
-class ThemePickerScreen(ModalScreen[None]):
+class ThemePickerScreen(BackplanModal[None]):
     """Arrows preview a theme at once; Enter keeps it (and saves it), Esc goes back."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="themes.cancel")]
@@ -54,7 +54,7 @@ class ThemePickerScreen(ModalScreen[None]):
     @on(OptionList.OptionHighlighted, "#theme-list")
     def _preview(self, event: OptionList.OptionHighlighted) -> None:
         if event.option.id:
-            self.app.preview_theme(event.option.id)  # type: ignore[attr-defined]
+            self.backplan.preview_theme(event.option.id)
 
     @on(OptionList.OptionSelected, "#theme-list")
     def _keep(self, event: OptionList.OptionSelected) -> None:
@@ -65,7 +65,7 @@ class ThemePickerScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_cancel(self) -> None:
-        self.app.preview_theme(self.original, previewing=False)  # type: ignore[attr-defined]
+        self.backplan.preview_theme(self.original, previewing=False)
         self.dismiss(None)
 
 

@@ -7,17 +7,17 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from backplan_tui.tui.text import fmt, safe
+from backplan_tui.tui.typed import BackplanModal
 
 
 def visit_time(when: datetime) -> str:
     return when.astimezone().strftime("%a %d %b %Y, %H:%M")
 
 
-class SinceLastVisitScreen(ModalScreen[None]):
+class SinceLastVisitScreen(BackplanModal[None]):
     """The changes, one line each (user text literal); Enter or Esc closes."""
 
     BINDINGS = [
@@ -60,4 +60,4 @@ class SinceLastVisitScreen(ModalScreen[None]):
 
     def action_track(self) -> None:
         self.dismiss(None)
-        self.app.open_track()  # type: ignore[attr-defined]
+        self.backplan.open_track()

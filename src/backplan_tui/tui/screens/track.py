@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import progress
@@ -25,6 +24,7 @@ from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
 from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.typed import BackplanModal
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail
 from backplan_tui.tui.widgets.stepper import SaveIndicator
@@ -396,7 +396,7 @@ class TrackScreen(StepScreen):
         self.app.pop_screen()
 
 
-class CheckinsScreen(ModalScreen[tuple[str, int] | None]):
+class CheckinsScreen(BackplanModal[tuple[str, int] | None]):
     """The check-in history: e/Enter edits, d deletes, Esc closes."""
 
     BINDINGS = [
@@ -412,7 +412,7 @@ class CheckinsScreen(ModalScreen[tuple[str, int] | None]):
             yield Static("e edit · d delete · Esc close", classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        session: Any = self.app.session  # type: ignore[attr-defined]
+        session: Any = self.backplan.session
         metrics = {o.id: o.metric for o in session.future_state.outcomes}
         table = self.query_one(DataTable)
         table.add_columns("Date", "Confidence", "Values", "Note")

@@ -14,12 +14,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import RowDoesNotExist
 
 from backplan_tui.core import votes
 from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.typed import BackplanModal
 
 KIND_NAMES = {"map": "conditions on the map", "pilots": "pilots"}
 
@@ -34,7 +34,7 @@ class VoteTable(DataTable[Text]):
     ]
 
 
-class VoteScreen(ModalScreen[None]):
+class VoteScreen(BackplanModal[None]):
     BINDINGS = [Binding("escape", "close", "Done", id="vote.close")]
 
     def __init__(self, kind: str) -> None:
@@ -45,7 +45,7 @@ class VoteScreen(ModalScreen[None]):
 
     @property
     def session(self) -> Any:
-        return self.app.session  # type: ignore[attr-defined]
+        return self.backplan.session
 
     def compose(self) -> ComposeResult:
         with Vertical(id="vote-dialog", classes="dialog"):
@@ -144,7 +144,7 @@ class VoteScreen(ModalScreen[None]):
             toast(self, str(error), severity="warning", timeout=3)
             return
         word = "gives a vote" if delta > 0 else "takes back a vote"
-        self.app.changed(f"{voter} {word}")  # type: ignore[attr-defined]
+        self.backplan.changed(f"{voter} {word}")
         self.refresh_all(select=item_id)
 
     def action_voter(self, delta: int) -> None:

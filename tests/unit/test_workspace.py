@@ -1,0 +1,114 @@
+"""core.workspace without Textual: open, edit, undo, save, drafts, the clocks, the library."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from backplan_tui.core import templates
+from backplan_tui.core.storage import SessionStore, StoreError
+from backplan_tui.core.storage.lock import SessionLocked
+from backplan_tui.core.workspace import DRAFTS_KEY, Workspace
+
+TODAY = date(2026, 11, 23)
+
+
+def opened(tmp_path: Path, now: list[float]) -> Workspace:
+    store = SessionStore(tmp_path)
+    store.create(templates.demo_session(TODAY))
+    workspace = Workspace(store, today=lambda: TODAY, clock=lambda: now[0])
+    workspace.adopt(workspace.prepare("demo"))
+    return workspace
+
+
+def test_edits_are_undo_steps_and_a_save_writes_them(tmp_path: Path) -> None:
+    now = [100.0]
+    ws = opened(tmp_path, now)
+    ws.session.team = "Platform"
+    assert ws.record_edit("team")
+    assert ws.document is not None and ws.document.dirty
+    assert ws.save()
+    assert SessionStore(tmp_path).load("demo").team == "Platform"
+    assert ws.undo() == "team"
+    assert ws.session.team != "Platform"
+    assert ws.undo(redo=True) == "team"
+    assert ws.session.team == "Platform"
+
+
+def test_typing_in_one_field_within_two_seconds_is_one_undo_step(tmp_path: Path) -> None:
+    now = [100.0]
+    ws = opened(tmp_path, now)
+    for letter in "abc":
+        ws.session.team += letter
+        ws.record_edit("type: team")
+        now[0] += 1.0
+    assert ws.history.undo_depth == 1
+    now[0] += 5.0
+    ws.session.team += "d"
+    ws.record_edit("type: team")
+    assert ws.history.undo_depth == 2
+
+
+def test_a_read_only_session_records_nothing_and_reverts(tmp_path: Path) -> None:
+    now = [0.0]
+    ws = opened(tmp_path, now)
+    ws.close()
+    ws.adopt(ws.prepare("demo", read_only=True))
+    before = ws.session.team
+    ws.session.team = "Sneaked in"
+    assert not ws.record_edit("team")
+    ws.revert()
+    assert ws.session.team == before
+    assert ws.save()  # nothing to save: never dirty
+
+
+def test_a_second_workspace_cannot_take_the_lock(tmp_path: Path) -> None:
+    ws = opened(tmp_path, [0.0])
+    other = Workspace(SessionStore(tmp_path), clock=lambda: 0.0)
+    with pytest.raises(SessionLocked):
+        other.prepare("demo")
+    ws.close()
+    other.adopt(other.prepare("demo"))  # let go on close
+    other.close()
+
+
+def test_drafts_at_quit_go_to_the_parking_lot_and_are_told_once(tmp_path: Path) -> None:
+    ws = opened(tmp_path, [0.0])
+    parked = len(ws.session.facilitation.parking_lot)
+    assert ws.keep_drafts(["Draft from the form", ""]) == 1
+    done, note = ws.save_for_exit(1)
+    assert done and "parking lot" in note
+    ws.close()
+    ws.adopt(ws.prepare("demo"))
+    assert len(ws.session.facilitation.parking_lot) == parked + 1
+    assert ws.take_drafts_note() == 1
+    assert DRAFTS_KEY not in ws.session.facilitation.extra
+    assert ws.take_drafts_note() is None
+
+
+def test_the_running_clock_follows_the_step(tmp_path: Path) -> None:
+    now = [1000.0]
+    ws = opened(tmp_path, now)
+    assert ws.timer_follows("questions") is None  # no clock runs: none starts
+    ws.toggle_timer("future_state")
+    now[0] += 60
+    message = ws.timer_follows("questions")
+    assert message is not None and "timer started" in message
+    assert ws.running_step() == "questions"
+    assert ws.timer_line() == "Tough questions ▶ 25:00"
+    ws.toggle_timer("questions")
+    assert ws.running_step() is None
+
+
+def test_the_library_writes_and_refuses_an_open_session(tmp_path: Path) -> None:
+    ws = opened(tmp_path, [0.0])
+    library = ws.library
+    copy = library.duplicate("demo")
+    assert library.rename(copy.id, "Renamed").title == "Renamed"
+    trashed = library.delete(copy.id)
+    assert library.undelete(trashed) == copy.id
+    other = Workspace(SessionStore(tmp_path), clock=lambda: 0.0).library
+    with pytest.raises(StoreError):
+        other.rename("demo", "Behind their back")  # open (locked) in ws
