@@ -145,13 +145,13 @@ def _order(
             ordered.append(anchor)
         stack = [at(anchor)]
         while stack:
-            run = next(stack[-1], None)
-            if run is None:
+            following = next(stack[-1], None)
+            if following is None:
                 stack.pop()
                 continue
-            ordered.extend(run)
-            if run[0] in both_new:
-                stack.append(at(run[0]))
+            ordered.extend(following)
+            if following[0] in both_new:
+                stack.append(at(following[0]))
     return ordered
 
 

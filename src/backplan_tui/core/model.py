@@ -10,6 +10,7 @@ know are kept there and written back, never silently dropped.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, TypeVar
@@ -40,11 +41,11 @@ METHOD_QUESTIONS: dict[str, str] = {
 }
 
 
-class _HasId(Protocol):
+class HasId(Protocol):
     id: str
 
 
-_Item = TypeVar("_Item", bound=_HasId)
+_Item = TypeVar("_Item", bound=HasId)
 
 
 def by_id(items: list[_Item]) -> dict[str, _Item]:
@@ -185,7 +186,7 @@ class Conflict:
     item: str = ""
     by: str = ""
     theirs: Any = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # ``field`` is taken
 
 
 @dataclass

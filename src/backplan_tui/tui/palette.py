@@ -30,7 +30,7 @@ class BindingsProvider(Provider):
                 Content(description),
                 self._runner(action, node),
                 text=description,
-                help=Content(f"Key: {key}"),
+                help=f"Key: {key}",
             )
 
     async def search(self, query: str) -> Hits:
@@ -43,7 +43,7 @@ class BindingsProvider(Provider):
                     matcher.highlight(description),
                     self._runner(action, node),
                     text=description,
-                    help=Content(f"Key: {key}"),
+                    help=f"Key: {key}",
                 )
 
     def _runner(self, action: str, node: Any) -> Callable[[], Any]:

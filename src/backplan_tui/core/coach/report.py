@@ -3,6 +3,7 @@ findings into what the screens show (counts, the stepper's badges, one-line text
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from backplan_tui.core import schedule as schedule_mod
@@ -16,7 +17,7 @@ from backplan_tui.core.coach.registry import (
     SEVERITY_LABELS,
     Finding,
 )
-from backplan_tui.core.model import Session
+from backplan_tui.core.model import HasId, Session
 
 _SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}
 _STEP_RANK = {name: i for i, name in enumerate(HEALTH_STEPS)}
@@ -36,12 +37,13 @@ def review(
     check_rank = {code: i for i, code in enumerate(registry.RULES)}
 
     rank: dict[tuple[str, str], int] = {}
-    for step, items in (
+    lists: tuple[tuple[str, Sequence[HasId]], ...] = (
         ("future_state", session.future_state.outcomes),
         ("questions", session.questions),
         ("reverse_map", session.map),
         ("pilots", session.pilots),
-    ):
+    )
+    for step, items in lists:
         for i, item in enumerate(items):
             rank.setdefault((step, item.id), i)
 

@@ -14,7 +14,7 @@ from datetime import date
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from backplan_tui.core.storage.fileio import write_atomic  # noqa: F401 - the exports' writer
+from backplan_tui.core.storage.fileio import write_atomic as write_atomic  # the exports' writer
 
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session

@@ -63,6 +63,8 @@ def node_dates(node: MapNode) -> tuple[date | None, date | None]:
 
 def _node_action(node: MapNode, depth: int, connected: bool, plan: schedule.Schedule) -> Action:
     computed = plan.get(node.id) if connected else None
+    start: date | None
+    due: date | None
     if computed is not None:
         start, due = computed.start, computed.due
     else:

@@ -175,4 +175,5 @@ def calendar(session: Session, today: date, facts: PlanFacts | None = None) -> C
 
 
 def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:
-    return calendar(session, today, facts).to_ical().decode("utf-8")
+    text: str = calendar(session, today, facts).to_ical().decode("utf-8")
+    return text

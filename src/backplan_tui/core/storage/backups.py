@@ -259,15 +259,16 @@ class BackupFiles:
     def _copy_file(self, source: Path, data: bytes, target: Path) -> Path:
         """No hard links on this file system: a copy (same mtime), made in sessions/ as one of
         our temp files and moved into place, so a crash leaves nothing half-written."""
-        tmp: Path | None = write_temp(self.sessions_dir, source.name, data)
+        written = write_temp(self.sessions_dir, source.name, data)
+        tmp: Path | None = written
         try:
             info = os.lstat(source)
-            os.utime(tmp, ns=(info.st_atime_ns, info.st_mtime_ns))
+            os.utime(written, ns=(info.st_atime_ns, info.st_mtime_ns))
             stem = target.name[: -len(SUFFIX)]
             n = 1
             while True:
                 try:
-                    move_no_clobber(tmp, target)  # type: ignore[arg-type]
+                    move_no_clobber(written, target)
                 except FileExistsError:
                     n += 1
                     target = target.with_name(f"{stem}-{n}{SUFFIX}")

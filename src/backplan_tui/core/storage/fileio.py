@@ -150,12 +150,13 @@ def write_atomic(path: Path, data: str | bytes, *, overwrite: bool = True) -> Pa
     if not parent.is_dir():
         raise OSError(f"cannot write {path}: directory {parent} does not exist")
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    tmp: Path | None = write_temp(parent, path.name, raw)
+    written = write_temp(parent, path.name, raw)
+    tmp: Path | None = written
     try:
         if overwrite:
-            os.replace(tmp, path)
+            os.replace(written, path)
         else:
-            _link_new(tmp, path)
+            _link_new(written, path)
         tmp = None
     finally:
         remove_quietly(tmp)

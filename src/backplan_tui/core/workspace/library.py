@@ -6,6 +6,7 @@ duplicate and restore, and an import, go through here, never to the store direct
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,10 +56,10 @@ class Library:
     def lock_holder(self, session_id: str) -> LockInfo | None:
         return self._store.lock_holder(session_id)
 
-    def backups(self, session_id: str) -> list[BackupEntry]:
+    def backups(self, session_id: str) -> builtins.list[BackupEntry]:
         return self._store.backups(session_id)
 
-    def backup_history(self, session_id: str, now: datetime) -> list[Any]:
+    def backup_history(self, session_id: str, now: datetime) -> builtins.list[Any]:
         """What each kept revision changed (``core.history.history``); reads only."""
         from backplan_tui.core.history import history
 

@@ -79,6 +79,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         """Changes with every edit, undo or redo, and with the day: what a cache of
         something drawn from the session (a detail panel, an index) is keyed on."""
         doc = self.backplan.document
+        if doc is None:  # no session open: nothing was drawn from one
+            return (0, 0, self.backplan.today())
         return (id(doc.session), doc.edits, self.backplan.today())
 
     def per_edit(self, name: str, build: Callable[[], _T]) -> _T:
@@ -90,7 +92,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         made = self._per_edit.get(name)
         if made is None or made[0] != mark:
             made = self._per_edit[name] = (mark, build())
-        return made[1]  # type: ignore[no-any-return]
+        built: _T = made[1]
+        return built
 
     _per_edit: dict[str, tuple[Any, Any]] | None = None  # name -> (edit mark, what was built)
 
