@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.style import Style
+from textual.app import App
 from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widget import Widget, _RenderCache
@@ -98,3 +99,10 @@ class KeptLines(Widget):
         else:
             self._render_cache = _RenderCache(self.size, lines)
             self._dirty_regions.clear()
+
+
+def refresh_ansi_filter(app: App[Any]) -> None:
+    """Map ANSI colours to the current theme's (light or dark) terminal palette, as setting
+    ``App.theme`` does (``App._refresh_truecolor_filter``), for an app that chose its theme
+    before it runs (BackplanApp._start_theme)."""
+    app._refresh_truecolor_filter(app.ansi_theme)
