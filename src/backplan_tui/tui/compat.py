@@ -106,3 +106,9 @@ def refresh_ansi_filter(app: App[Any]) -> None:
     ``App.theme`` does (``App._refresh_truecolor_filter``), for an app that chose its theme
     before it runs (BackplanApp._start_theme)."""
     app._refresh_truecolor_filter(app.ansi_theme)
+
+
+def app_driver(app: App[Any]) -> Any:
+    """The app's driver, or None (``App._driver``): the signal watchdog restores the
+    terminal through it when the app's loop cannot (BackplanApp._restore_terminal)."""
+    return app._driver
