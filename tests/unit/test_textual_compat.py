@@ -181,3 +181,17 @@ def test_the_tree_hooks_backplan_uses_are_public() -> None:
         assert hasattr(tree, name), f"Tree.{name} is gone {where()}"
     for name in ("parent", "is_last", "label", "is_expanded", "allow_expand", "id"):
         assert isinstance(getattr(TreeNode, name, None), property), f"TreeNode.{name} {where()}"
+
+
+def test_compat_loads_no_widget_module_the_home_screen_does_not_need() -> None:
+    """The app imports compat at start; DataTable's module (about 4 ms to import) waits for a step
+    screen, as it did before compat existed."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, backplan_tui.tui.compat, backplan_tui.tui.app; "
+        "print('textual.widgets._data_table' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -15,14 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from textual.app import App
 from textual.coordinate import Coordinate
 from textual.strip import Strip
 from textual.widget import Widget, _RenderCache
-from textual.widgets import DataTable
+
+if TYPE_CHECKING:  # DataTable's module is not loaded at start (the app imports this module)
+    from textual.widgets import DataTable
 
 WRITTEN_FOR = "8.2.8"
 
@@ -53,14 +55,16 @@ def render_table_row_line(
     table._render_line_in_row(key, line, base_style, cursor, hover)
 
 
-class QuietHoverCursor(DataTable[Any]):
+class QuietHoverCursor:
     """DataTable switches the mouse's hover cursor off on every cursor key and repaints the
     row under the mouse each time (``_set_hover_cursor``); only a switch (off -> on, on ->
     off) shows, so only a switch is passed on.  A mixin: put it before DataTable."""
 
+    _show_hover_cursor: bool
+
     def _set_hover_cursor(self, active: bool) -> None:
         if active != self._show_hover_cursor:
-            super()._set_hover_cursor(active)
+            super()._set_hover_cursor(active)  # type: ignore[misc]
 
 
 def lines_on_screen(widget: Widget) -> list[Strip] | None:
