@@ -137,7 +137,12 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         """Start in ``name`` (else the default theme), as ``themes.apply_theme`` would, but
         before the app runs: the CSS variables and the App's theme classes are set directly,
         so the first stylesheet parse uses them.  (Setting ``App.theme`` here would queue a
-        second full parse and restyle.)  Returns a warning for a toast, or None."""
+        second full parse and restyle, and its validator asks ``available_themes``, which
+        registers every theme, user files included, before the first paint.)  What the
+        watcher does is checked against ``App.theme`` on each Textual by
+        tests/unit/test_textual_compat.py.  Returns a warning for a toast, or None."""
+        from backplan_tui.tui import compat
+
         name, message = themes.choose_theme(self, name)
         if name is None:
             self.stylesheet.set_variables(self.get_css_variables())
@@ -148,7 +153,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         self.set_class(theme.dark, "-dark-mode", update=False)
         self.set_class(not theme.dark, "-light-mode", update=False)
         self.add_class(f"-theme-{name}", update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
+        compat.refresh_ansi_filter(self)
         self.stylesheet.set_variables(self.get_css_variables())
         return message
 

@@ -120,7 +120,9 @@ class SignalExit(App[None]):
     def _restore_terminal(self) -> None:
         """What Textual's driver does on exit, done from the watchdog: the terminal's
         modes back, mouse and paste reporting off, the main screen and the cursor back."""
-        driver = self._driver
+        from backplan_tui.tui import compat
+
+        driver = compat.app_driver(self)
         attrs = getattr(driver, "attrs_before", None)
         fileno = getattr(driver, "fileno", None)
         if attrs is not None and fileno is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,9 +32,17 @@ class ChoiceScreen(ModalScreen[str | None]):
                 yield Button(Content("Cancel (esc)"), id="choice-", compact=True)
 
     def on_mount(self) -> None:
-        for key, value, _ in self.choices:
-            self._bindings.bind(key, f"choose('{value}')", show=False)
         self.query(Button).first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Each answer's own key (the keys differ per question, so they are not BINDINGS;
+        the buttons take no letters, so the key reaches the screen)."""
+        for key, value, _ in self.choices:
+            if event.key == key:
+                event.stop()
+                event.prevent_default()
+                self.action_choose(value)
+                return
 
     def action_choose(self, value: str) -> None:
         self.dismiss(value or None)

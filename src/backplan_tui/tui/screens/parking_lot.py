@@ -66,13 +66,12 @@ class ParkInput(Input):
     the app, while the letters typed after it are already going into the line: in a burst,
     "A⏎B⏎" parked "AB" twice.  Here Enter is handled with the letters, one key at a time.)"""
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
+        # Runs before Input's own key handler; prevent_default() skips it for Enter only.
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             await self.action_submit()
-            return
-        await super()._on_key(event)
 
     async def action_submit(self) -> None:
         value, self.value = self.value, ""

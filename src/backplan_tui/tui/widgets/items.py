@@ -15,17 +15,17 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual._segment_tools import line_pad
 from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.visual import Visual, VisualType, visualize
-from textual.widget import _RenderCache
 from textual.widgets import DataTable, Static, Tree
 from textual.widgets.data_table import RowDoesNotExist
 from textual.widgets.tree import TreeNode
+
+from backplan_tui.tui import compat
 
 
 class OneStylePerPaint:
@@ -55,12 +55,8 @@ class OneStylePerPaint:
             return super().refresh(  # type: ignore[misc]
                 *regions, repaint=repaint, layout=layout, recompose=recompose
             )
-        kept = self._rich_style_cache  # type: ignore[has-type]
-        self._rich_style_cache = {}  # what Widget.refresh empties
-        try:
+        with compat.component_styles_kept(self):  # type: ignore[arg-type]
             return super().refresh(*regions, repaint=repaint)  # type: ignore[misc]
-        finally:
-            self._rich_style_cache = kept
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._paint_style = None
@@ -77,7 +73,7 @@ class OneStylePerPaint:
         return super().rich_style  # type: ignore[misc,no-any-return]
 
 
-class ItemTable(OneStylePerPaint, DataTable[Text]):
+class ItemTable(compat.QuietHoverCursor, OneStylePerPaint, DataTable[Text]):
     BINDINGS = [
         Binding("a", "screen.add_item", "Add", id="items.add"),
         Binding("e", "screen.edit_item", "Edit", id="items.edit"),
@@ -94,12 +90,6 @@ class ItemTable(OneStylePerPaint, DataTable[Text]):
         # Text labels: a str label goes through rich's markup parser, whose emoji table
         # (about 3 MB) is then loaded for nothing.
         self.add_columns(*(Text(label) for label in self._columns))
-
-    def _set_hover_cursor(self, active: bool) -> None:
-        # DataTable switches the mouse's hover cursor off on every cursor key and repaints
-        # the row under the mouse each time; only a switch (off -> on, on -> off) shows.
-        if active != self._show_hover_cursor:
-            super()._set_hover_cursor(active)
 
     _rows_pending = False
 
@@ -132,9 +122,9 @@ class ItemTable(OneStylePerPaint, DataTable[Text]):
             if 0 <= target < self.row_count:
                 cursor = Coordinate(target, column)
                 for index in (target, row):
-                    key = self._row_locations.get_key(index)
+                    key = self.coordinate_to_cell_key(Coordinate(index, 0)).row_key
                     for line in range(self.rows[key].height):
-                        self._render_line_in_row(key, line, base_style, cursor, hover)
+                        compat.render_table_row_line(self, index, line, base_style, cursor, hover)
 
     def focus_key(self, key: str) -> None:
         """Focus the table with the cursor on the row ``key`` (left where it is if gone)."""
@@ -181,20 +171,26 @@ class _Guides(NamedTuple):
 class ItemTree(OneStylePerPaint, Tree[str]):
     """A Tree of items (the reverse map) that renders each label once.
 
-    A line is drawn as Tree draws it (the guides, then the label: the same segments), but
-    the label's segments are kept.  A cursor move repaints every line under the node it
-    leaves and the node it reaches (their guides change colour), and rendering a label
-    with its styled facts was most of that work (about 0.2 ms a line): those lines now
-    reuse their label and redraw only the guides.  The one label a move changes, the line
-    the cursor reaches, is rendered ahead for the lines above and below the cursor after
-    each paint, while the app is idle (``_prepare_labels``).
+    Its lines come from the public line API: ``render_line`` draws the line from what Tree
+    says in public (``get_node_at_line``, ``cursor_node``, ``hover_line``, each node's
+    ``parent``, ``is_last``, ``label``, ``is_expanded``, ``allow_expand``) exactly as Tree
+    draws it (the guides, then ``render_label``: the same segments), but the label's
+    segments are kept.  A cursor move repaints every line under the node it leaves and the
+    node it reaches (their guides change colour), and rendering a label with its styled
+    facts was most of that work (about 0.2 ms a line): those lines now reuse their label
+    and redraw only the guides.  The one label a move changes, the line the cursor reaches,
+    is rendered ahead for the lines above and below the cursor after each paint, while the
+    app is idle (``_prepare_labels``).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (node id, tree updates, expandable, expanded, line style, label style)
+        # (node id, expandable, expanded, line style, label style)
         #   -> (the label drawn, its segments)
         self._label_cache: LRUCache[tuple[Any, ...], tuple[Text, list[Segment]]] = LRUCache(1024)
+        # (line, node id, expandable, expanded, guides, line style, label style, width)
+        #   -> (the label drawn, the line)
+        self._strips: LRUCache[tuple[Any, ...], tuple[Text, Strip]] = LRUCache(1024)
         self._guides: _Guides | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -205,7 +201,7 @@ class ItemTree(OneStylePerPaint, Tree[str]):
         if self._guides is None:
 
             def guides(component: str, style: Style) -> tuple[Style, tuple[str, str, str, str]]:
-                """The strings of Tree's ``get_guides`` (a transparent colour hides them)."""
+                """The strings of Tree's guides (a transparent colour hides them)."""
                 hidden = self.get_component_styles(component).color.a == 0
                 if self.show_guides and not hidden:
                     lines = self.LINES["default"]
@@ -229,61 +225,75 @@ class ItemTree(OneStylePerPaint, Tree[str]):
             )
         return self._guides
 
-    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
-        """Tree._render_line (textual 8.2.8) with the label's segments cached."""
-        tree_lines = self._tree_lines
-        width = self.size.width
-        if y >= len(tree_lines):
-            return Strip.blank(width, base_style)
-        line = tree_lines[y]
-        path = line.path
-        is_hover = self.hover_line >= 0 and any(node._hover for node in path)
-        cache_key = (
-            y,
-            is_hover,
-            width,
-            self._updates,
-            self._pseudo_class_state,
-            tuple(node._updates for node in path),
-        )
-        strip = self._line_cache.get(cache_key)
-        if strip is None:
-            strip = self._line_cache[cache_key] = self._draw_line(y, line, is_hover, base_style)
-        return strip.crop(x1, x2)
+    def _path(self, node: TreeNode[str]) -> list[TreeNode[str]]:
+        """The nodes from the first one drawn (the root, if shown) down to ``node``."""
+        path = [node]
+        parent = node.parent
+        while parent is not None:
+            path.append(parent)
+            parent = parent.parent
+        if not self.show_root and len(path) > 1:
+            path.pop()  # the root: its children are drawn at the left edge
+        path.reverse()
+        return path
 
-    def _draw_line(self, y: int, line: Any, is_hover: bool, base_style: Style) -> Strip:
-        path = line.path
+    def _hover_node(self) -> TreeNode[str] | None:
+        return self.get_node_at_line(self.hover_line) if self.hover_line >= 0 else None
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base_style = self.rich_style
+        y += scroll_y
+        node = self.get_node_at_line(y)
+        if node is None:
+            return Strip.blank(width, base_style)
+        return self._draw_line(y, node, base_style).crop(scroll_x, scroll_x + width)
+
+    def _draw_line(self, y: int, node: TreeNode[str], base_style: Style) -> Strip:
+        path = self._path(node)
+        hover_node = self._hover_node()
+        cursor_node = self.cursor_node
+        has_focus = self.has_focus
         guides = self._guide_styles()
+        is_hover = hover_node is not None and any(n is hover_node for n in path)
         line_style = self._line_style(y, is_hover, base_style)
 
         # The guides: one segment each, styled as Text.render would (line style + guide's).
-        segments: list[Segment] = []
+        parts: list[tuple[str, Style]] = []
         guide_style, strings = guides.base
-        hover = path[0]._hover
-        selected = path[0]._selected and self.has_focus
-        last = path[-1]
-        for node in path[1:]:
+        hover = path[0] is hover_node
+        selected = path[0] is cursor_node and has_focus
+        for step in path[1:]:
             guide_style, strings = guides.base
             if hover:
                 guide_style, strings = guides.hover
             if selected:
                 guide_style, strings = guides.selected
-            if node != last:
-                segments.append(
-                    Segment(strings[0] if node.is_last else strings[1], line_style + guide_style)
-                )
-            hover = hover or node._hover
-            selected = (selected or node._selected) and self.has_focus
+            if step is not node:
+                parts.append((strings[0] if step.is_last else strings[1], line_style + guide_style))
+            hover = hover or step is hover_node
+            selected = (selected or step is cursor_node) and has_focus
         if len(path) > 1:
-            segments.append(
-                Segment(strings[2] if line.last else strings[3], line_style + guide_style)
-            )
+            parts.append((strings[2] if node.is_last else strings[3], line_style + guide_style))
 
         label_style = self._label_style(y, cursor=self.cursor_line == y)
-        segments.extend(self._label_segments(line.node, line_style, label_style))
-        used = Segment.get_line_length(segments)
-        pad_width = max(self.virtual_size.width, self.size.width)
-        return Strip(line_pad(segments, 0, pad_width - used, line_style))
+        label = node.label
+        width = max(self.virtual_size.width, self.size.width)
+        key = (y, node.id, node.allow_expand, node.is_expanded, tuple(parts))
+        key += (line_style, label_style, width)
+        cached = self._strips.get(key)
+        if cached is not None and cached[0] is label:  # set_label makes a new Text
+            return cached[1]  # the same line: Strip.crop finds it cropped before
+        segments = [Segment(text, style) for text, style in parts]
+        segments.extend(self._label_segments(node, line_style, label_style))
+        pad = width - Segment.get_line_length(segments)
+        if pad > 0:
+            segments.append(Segment(" " * pad, line_style))
+        strip = Strip(segments)
+        if isinstance(label, Text):
+            self._strips[key] = (label, strip)
+        return strip
 
     def _line_style(self, y: int, is_hover: bool, base_style: Style) -> Style:
         if is_hover:
@@ -304,26 +314,29 @@ class ItemTree(OneStylePerPaint, Tree[str]):
         self, node: TreeNode[str], line_style: Style, label_style: Style
     ) -> list[Segment]:
         """The label's segments: rendered once per look (label, cursor, hover, line)."""
-        key = (node._id, self._updates, node._allow_expand, node._expanded, line_style, label_style)
+        label = node.label
+        key = (node.id, node.allow_expand, node.is_expanded, line_style, label_style)
         cached = self._label_cache.get(key)
-        if cached is not None and cached[0] is node._label:  # set_label makes a new Text
+        if cached is not None and cached[0] is label:  # set_label makes a new Text
             return cached[1]
-        label = self.render_label(node, line_style, label_style).copy()
-        label.stylize(Style(meta={"node": node._id}))
+        drawn = self.render_label(node, line_style, label_style).copy()
+        drawn.stylize(Style(meta={"node": node.id}))
         text = Text(style=line_style)  # as if appended to the guides, whose style it is
-        text.append(label)
+        text.append(drawn)
         segments = list(text.render(self.app.console))
-        self._label_cache[key] = (node._label, segments)
+        if isinstance(label, Text):
+            self._label_cache[key] = (label, segments)
         return segments
 
     def get_label_width(self, node: TreeNode[str]) -> int:
         """Tree's answer (the cell length of ``render_label``) without rendering the label:
         scrolling the cursor into view asks for it on every move."""
-        if node._allow_expand:
+        if node.allow_expand:
             prefix = self.ICON_NODE_EXPANDED if node.is_expanded else self.ICON_NODE
         else:
             prefix = ""
-        return cell_len(prefix) + node._label.cell_len
+        label = node.label
+        return cell_len(prefix) + (label.cell_len if isinstance(label, Text) else cell_len(label))
 
     _labels_pending = False
 
@@ -341,16 +354,16 @@ class ItemTree(OneStylePerPaint, Tree[str]):
         if not self.is_attached:
             return
         base_style = self.rich_style  # what render_line passes
-        lines = self._tree_lines
+        hover_node = self._hover_node()
         for y in (self.cursor_line + 1, self.cursor_line - 1):
-            if 0 <= y < len(lines):
-                path = lines[y].path
-                is_hover = self.hover_line >= 0 and any(node._hover for node in path)
+            node = self.get_node_at_line(y) if y >= 0 else None
+            if node is not None:
+                is_hover = hover_node is not None and any(n is hover_node for n in self._path(node))
                 line_style = self._line_style(y, is_hover, base_style)
-                self._label_segments(lines[y].node, line_style, self._label_style(y, True))
+                self._label_segments(node, line_style, self._label_style(y, True))
 
 
-class Detail(Static):
+class Detail(compat.KeptLines, Static):
     """The detail panel under a list: a fixed height (app.tcss ``.detail``), so updating its
     text never re-lays-out the screen (a cursor move stays one paint).
 
@@ -368,6 +381,7 @@ class Detail(Static):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._markup: bool = kwargs.get("markup", True)  # as Static reads its content
         self._key: Hashable = None
         self._contents: LRUCache[Hashable, VisualType] = LRUCache(self.CACHED)
         self._drawn: LRUCache[Hashable, list[Strip]] = LRUCache(self.CACHED)
@@ -392,13 +406,12 @@ class Detail(Static):
         if key == self._key:
             return
         content = self._content_for(key, build)
-        old = self._render_cache
+        old = compat.lines_on_screen(self)
         new = self._draw(key, build)
         self._changed_lines = None
-        if new is not None and old.size == self.size and len(old.lines) == len(new):
-            if not self._dirty_regions:  # what is on screen is old.lines
-                pairs = zip(old.lines, new, strict=True)
-                self._changed_lines = [y for y, (a, b) in enumerate(pairs) if a != b]
+        if new is not None and old is not None and len(old) == len(new):
+            pairs = zip(old, new, strict=True)
+            self._changed_lines = [y for y, (a, b) in enumerate(pairs) if a != b]
         super().update(content, layout=False)  # calls refresh(): see there
         self._key = key
 
@@ -413,7 +426,7 @@ class Detail(Static):
         lines, self._changed_lines = self._changed_lines, None
         if lines is not None and not (regions or layout or recompose):
             if not lines:  # the same lines: nothing to paint, but forget the old visual
-                self._layout_cache.clear()
+                compat.forget_layout(self)
                 return self
             width = self.size.width
             regions = tuple(Region(0, y, width, 1) for y in lines)
@@ -441,7 +454,7 @@ class Detail(Static):
         drawn_key = self._drawn_key(key)
         strips = self._drawn.get(drawn_key)
         if strips is None:
-            visual = visualize(self, self._content_for(key, build), markup=self._render_markup)
+            visual = visualize(self, self._content_for(key, build), markup=self._markup)
             strips = Visual.to_strips(self, visual, width, height, self.visual_style)
             self._drawn[drawn_key] = strips
         return strips
@@ -460,17 +473,13 @@ class Detail(Static):
         super().notify_style_update()
         self._drawn.clear()
 
-    def _render_content(self) -> None:
-        """Widget._render_content, with the lines kept per key (not while text is selected:
-        the selection is drawn into them)."""
+    def kept_lines(self) -> list[Strip] | None:
+        """The lines kept for what is shown (compat.KeptLines asks before rendering them);
+        not while text is selected: the selection is drawn into them."""
         if self._key is None or self.text_selection is not None:
-            super()._render_content()
-            return
-        key = self._drawn_key(self._key)
-        strips = self._drawn.get(key)
-        if strips is None:
-            super()._render_content()
-            self._drawn[key] = self._render_cache.lines
-        else:
-            self._render_cache = _RenderCache(self.size, strips)
-            self._dirty_regions.clear()
+            return None
+        return self._drawn.get(self._drawn_key(self._key))
+
+    def lines_rendered(self, lines: list[Strip]) -> None:
+        if self._key is not None and self.text_selection is None:
+            self._drawn[self._drawn_key(self._key)] = lines

@@ -220,7 +220,9 @@ class SessionList(ScrollView, can_focus=True):
         if self._keys:
             self.post_message(self.Selected(self, self.cursor_key))
 
-    def _on_click(self, event: events.Click) -> None:
+    def on_click(self, event: events.Click) -> None:
+        """A click on a row moves the cursor there; a click on the cursor's row opens it.
+        (A public handler: Widget's own click handling, @click links, still runs.)"""
         row = self.scroll_offset.y + event.y - 1
         if event.y < 1 or not 0 <= row < len(self._keys):
             return
