@@ -280,8 +280,11 @@ class ItemTree(OneStylePerPaint, Tree[str]):
         label_style = self._label_style(y, cursor=self.cursor_line == y)
         label = node.label
         width = max(self.virtual_size.width, self.size.width)
-        key = (y, node.id, node.allow_expand, node.is_expanded, tuple(parts))
-        key += (line_style, label_style, width)
+        key = (y, node.id, node.allow_expand, node.is_expanded, tuple(parts)) + (
+            line_style,
+            label_style,
+            width,
+        )
         cached = self._strips.get(key)
         if cached is not None and cached[0] is label:  # set_label makes a new Text
             return cached[1]  # the same line: Strip.crop finds it cropped before
