@@ -22,21 +22,6 @@ def test_the_dialogs_are_in_their_own_module_and_form_keeps_the_widgets() -> Non
 
     assert modals(dialogs) == {"ConfirmScreen", "FormScreen", "PickManyScreen"}
     assert modals(form) == set()
-    for widget in ("Field", "FieldError", "FormInput", "ChoicesField", "parse_value"):
+    for widget in ("Field", "FieldError", "FormInput", "parse_value"):
         assert getattr(form, widget).__module__ == form.__name__
-
-
-def test_the_old_import_path_gives_the_same_dialog_classes() -> None:
-    from backplan_tui.tui.widgets.form import ConfirmScreen, FormScreen, PickManyScreen
-
-    assert (ConfirmScreen, FormScreen, PickManyScreen) == (
-        dialogs.ConfirmScreen,
-        dialogs.FormScreen,
-        dialogs.PickManyScreen,
-    )
-    try:
-        form.NoSuchDialog  # noqa: B018
-    except AttributeError as error:
-        assert "NoSuchDialog" in str(error)
-    else:
-        raise AssertionError("an unknown name must raise AttributeError")
+    assert not hasattr(form, "FormScreen")  # no second way in: one home for each class

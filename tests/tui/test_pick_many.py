@@ -15,8 +15,7 @@ from textual.widgets import SelectionList
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.dialogs import FormScreen, PickManyScreen
-from backplan_tui.tui.widgets.form import ChoicesField
+from backplan_tui.tui.dialogs import ChoicesField, FormScreen, PickManyScreen
 
 TODAY = date(2026, 11, 23)
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"

@@ -13,8 +13,7 @@ from pathlib import Path
 from textual.widgets import Input, Select, TextArea, Tree
 
 from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.dialogs import FormScreen
-from backplan_tui.tui.widgets.form import ChoicesField
+from backplan_tui.tui.dialogs import ChoicesField, FormScreen
 
 TODAY = date(2026, 11, 23)
 SIZE = (100, 32)

@@ -171,4 +171,3 @@ def test_a_store_with_its_own_summarizer_never_imports_the_domains(data_dir):
     loaded = set(done.stdout.split())
     assert "backplan_tui.core.storage.index" in loaded
     assert sorted(FORBIDDEN & loaded) == []
-    assert "backplan_tui.core.wiring" not in loaded

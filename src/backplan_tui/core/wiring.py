@@ -1,10 +1,11 @@
 """Where the layers meet: the storage (``core.storage``) is given the domain's summary of a
 session (``core.glance``) here, and nowhere else.
 
-``core.storage`` never imports the glance, the coach, the schedule or the progress
-(tests/unit/test_storage_rooms.py checks it).  A store made with a summarizer uses that one;
-``SessionStore(root)`` takes ``summarizer()`` from here when it first makes or reads a
-summary, so every caller keeps making stores as before.
+``core.storage`` never imports the glance, the coach, the schedule or the progress, not even
+lazily (tests/unit/test_storage_rooms.py and the import contracts in pyproject.toml check
+it).  A store made with a summarizer uses that one; ``SessionStore(root)`` takes
+``summarizer()``, registered below when ``backplan_tui.core`` is first imported, when it
+first makes or reads a summary, so every caller keeps making stores as before.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from backplan_tui.core.storage import SessionStore, Summarizer
+
+from backplan_tui.core.storage.entries import set_default_summarizer
 
 __all__ = ["open_store", "summarizer"]
 
@@ -33,3 +36,6 @@ def open_store(root: Path, *, clock: Callable[[], datetime] | None = None) -> Se
     from backplan_tui.core.storage.store import SessionStore
 
     return SessionStore(root, clock=clock, summarizer=summarizer())
+
+
+set_default_summarizer(summarizer)

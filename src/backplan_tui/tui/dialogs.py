@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.css.query import NoMatches
-from textual.events import Key
+from textual.events import Click, Key
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
@@ -28,14 +28,62 @@ from backplan_tui.core.basics import MAX_TEXT_CHARS
 from backplan_tui.core.textclean import clean_line, clean_text
 from backplan_tui.tui.contracts import HoldsDraft
 from backplan_tui.tui.text import plain, safe
-from backplan_tui.tui.widgets.form import (
-    ChoicesField,
-    Field,
-    FieldError,
-    FormInput,
-    _plural,
-    parse_value,
-)
+from backplan_tui.tui.widgets.form import Field, FieldError, FormInput, parse_value
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+class ChoicesField(Widget, can_focus=True):
+    """A many-of field on one line: what is ticked and how many; Enter opens the picker."""
+
+    BINDINGS = [Binding("enter,space", "pick", "Choose", show=False, id="form.pick")]
+
+    def __init__(
+        self,
+        choices: Sequence[tuple[str, str]],
+        value: Sequence[str] = (),
+        *,
+        title: Content | str = "",
+        noun: str = "",
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.choices = list(choices)
+        self.pick_title = title
+        self.noun = noun
+        self.value = self._ordered(value)
+
+    def _ordered(self, values: Sequence[str]) -> list[str]:
+        """``values`` that are choices, in the order of the choices (others are dropped)."""
+        wanted = set(values)
+        return [value for _, value in self.choices if value in wanted]
+
+    def render(self) -> Content:
+        labels = {value: label for label, value in self.choices}
+        count = len(self.value)
+        if not count:
+            return Content.styled("none — Enter to choose", "dim")
+        suffix = f" ({_plural(count, self.noun)})" if self.noun else f" ({count} chosen)"
+        names = safe(", ".join(labels[v] for v in self.value))
+        room = max(self.content_size.width - len(suffix), 1)
+        return names.truncate(room, ellipsis=True) + suffix
+
+    def action_pick(self) -> None:
+        def picked(values: list[str] | None) -> None:
+            if values is not None:
+                self.value = self._ordered(values)
+                self.refresh()
+
+        self.app.push_screen(
+            PickManyScreen(self.pick_title, self.choices, self.value, noun=self.noun), picked
+        )
+
+    def on_click(self, event: Click) -> None:
+        event.stop()
+        self.action_pick()
 
 
 class PickList(SelectionList[str]):

@@ -8,6 +8,7 @@ keeps it as text; the entry reads it back (``SessionEntry.glance``) only when it
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -19,7 +20,13 @@ from backplan_tui.core.storage.layout import SUFFIX
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
 
-__all__ = ["BackupEntry", "SessionEntry", "Summarizer", "default_summarizer"]
+__all__ = [
+    "BackupEntry",
+    "SessionEntry",
+    "Summarizer",
+    "default_summarizer",
+    "set_default_summarizer",
+]
 
 
 class Summarizer(Protocol):
@@ -47,14 +54,25 @@ class Summarizer(Protocol):
         ...
 
 
+_default_factory: Callable[[], Summarizer] | None = None
+
+
+def set_default_summarizer(factory: Callable[[], Summarizer]) -> None:
+    """Give stores made without a summarizer (``SessionStore(root)``) this one.
+
+    Called by ``core.wiring`` when ``backplan_tui.core`` is imported: the composition root
+    knows both layers, so nothing in ``core.storage`` imports the domain, not even lazily."""
+    global _default_factory
+    _default_factory = factory
+
+
 def default_summarizer() -> Summarizer:
-    """The app's summarizer, for a store made without one (``SessionStore(root)``).
-
-    Wired outside the storage (``core.wiring``, the one module that knows both layers), and
-    only when a summary is made or read: nothing in ``core.storage`` imports the domain."""
-    from backplan_tui.core.wiring import summarizer
-
-    return summarizer()
+    """The summarizer for a store made without one; made when a summary is first needed."""
+    if _default_factory is None:
+        raise RuntimeError(
+            "no summarizer: make the store with summarizer=..., or import backplan_tui.core"
+        )
+    return _default_factory()
 
 
 @dataclass(frozen=True)

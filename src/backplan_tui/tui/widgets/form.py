@@ -5,8 +5,9 @@ The dialog that shows a form, :class:`~backplan_tui.tui.dialogs.FormScreen`, and
 modal dialogs live in ``tui/dialogs.py``.
 
 A many-of field (``kind="multi"``, e.g. the map conditions a pilot tests) is one line in the
-form (:class:`ChoicesField`), naming what is ticked; Enter on it opens
-:class:`~backplan_tui.tui.dialogs.PickManyScreen`, a filterable list.  The form itself stays
+form (:class:`~backplan_tui.tui.dialogs.ChoicesField`, beside the picker it opens),
+naming what is ticked; Enter on it opens :class:`~backplan_tui.tui.dialogs.PickManyScreen`,
+a filterable list.  The form itself stays
 small: every key typed into a field lays out and paints the form, so a list of 500 conditions
 inside it would be measured and painted on every key.
 
@@ -21,18 +22,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from textual.binding import Binding
-from textual.content import Content
-from textual.events import Click
 from textual.geometry import Size
 from textual.reactive import Reactive
-from textual.widget import Widget
 from textual.widgets import Input, Select
 
 from backplan_tui.core.basics import MAX_TEXT_CHARS
 from backplan_tui.core.dates import RANGE_TEXT, out_of_range
 from backplan_tui.core.textclean import clean_line, clean_text
-from backplan_tui.tui.text import safe
 
 KINDS = ("text", "long", "date", "int", "float", "choice", "multi")
 
@@ -67,63 +63,6 @@ class FormInput(Input):
     """
 
     virtual_size = Reactive(Size(0, 0), layout=False)
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-class ChoicesField(Widget, can_focus=True):
-    """A many-of field on one line: what is ticked and how many; Enter opens the picker."""
-
-    BINDINGS = [Binding("enter,space", "pick", "Choose", show=False, id="form.pick")]
-
-    def __init__(
-        self,
-        choices: Sequence[tuple[str, str]],
-        value: Sequence[str] = (),
-        *,
-        title: Content | str = "",
-        noun: str = "",
-        id: str | None = None,
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(id=id, classes=classes)
-        self.choices = list(choices)
-        self.pick_title = title
-        self.noun = noun
-        self.value = self._ordered(value)
-
-    def _ordered(self, values: Sequence[str]) -> list[str]:
-        """``values`` that are choices, in the order of the choices (others are dropped)."""
-        wanted = set(values)
-        return [value for _, value in self.choices if value in wanted]
-
-    def render(self) -> Content:
-        labels = {value: label for label, value in self.choices}
-        count = len(self.value)
-        if not count:
-            return Content.styled("none — Enter to choose", "dim")
-        suffix = f" ({_plural(count, self.noun)})" if self.noun else f" ({count} chosen)"
-        names = safe(", ".join(labels[v] for v in self.value))
-        room = max(self.content_size.width - len(suffix), 1)
-        return names.truncate(room, ellipsis=True) + suffix
-
-    def action_pick(self) -> None:
-        def picked(values: list[str] | None) -> None:
-            if values is not None:
-                self.value = self._ordered(values)
-                self.refresh()
-
-        from backplan_tui.tui.dialogs import PickManyScreen  # the dialog imports this module
-
-        self.app.push_screen(
-            PickManyScreen(self.pick_title, self.choices, self.value, noun=self.noun), picked
-        )
-
-    def on_click(self, event: Click) -> None:
-        event.stop()
-        self.action_pick()
 
 
 def parse_value(spec: Field, raw: Any) -> Any:
@@ -167,16 +106,3 @@ def parse_value(spec: Field, raw: Any) -> Any:
             raise FieldError(f"{spec.label}: at most {spec.maximum:g}")
         return number
     return text
-
-
-_DIALOGS = ("ConfirmScreen", "FormScreen", "PickManyScreen")
-
-
-def __getattr__(name: str) -> Any:
-    """The dialogs moved to ``tui/dialogs.py``; importing them from here still works for code
-    written before the move (new code imports ``backplan_tui.tui.dialogs``)."""
-    if name in _DIALOGS:
-        from backplan_tui.tui import dialogs
-
-        return getattr(dialogs, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
