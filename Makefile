@@ -20,8 +20,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests docs benchmarks
 	$(BIN)/ruff format --check src tests docs benchmarks
 
+# Tests run in parallel, one worker per core (pytest-xdist); each test has its own data and
+# config dirs (tests/conftest.py). PYTEST_ARGS="-n 0" runs them in one process,
+# PYTEST_ARGS='-m "not slow"' skips the soak and fuzz runs for a quick loop.
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # make bench [BENCH="startup typing"] [BENCH_ARGS="--rounds 20"]; see benchmarks/README.md
 bench: $(STAMP)

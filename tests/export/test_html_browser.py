@@ -45,10 +45,14 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed; install it to run this test: apt-get install chromium",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed; install it to run this test: apt-get install chromium",
+    ),
+    # one worker runs this module under `pytest -n`, so Chromium (a module fixture) starts once
+    pytest.mark.xdist_group("chromium"),
+]
 
 # Chromium's own background traffic, which is not the page's doing.
 BROWSER_HOSTS = re.compile(rb"^\S+ (?:https?://)?[^/\s:]*\.(?:google|googleapis|gstatic)\.com[:/ ]")
