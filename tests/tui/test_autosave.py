@@ -12,6 +12,8 @@ from textual.widgets import Input
 from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore, StoreError
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.choice import ChoiceScreen
+from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
 TODAY = date(2026, 11, 23)
@@ -99,7 +101,7 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
         await pilot.press("ctrl+s")
         await pilot.pause(0.2)
         # Not overwritten: the app offers to keep my version as a copy.
-        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        assert isinstance(app.screen, ChoiceScreen)
         assert app.session.future_state.aligned_objective == "My edit"
         await pilot.press("c")
         await pilot.pause(0.3)
@@ -128,7 +130,7 @@ async def test_browsing_an_unchanged_session_leaves_the_file_byte_identical(
         for key in ("down", "down", "t", "t", "f1", "escape", "ctrl+g", "escape", "ctrl+t"):
             await pilot.press(key)
             await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         await pilot.press("escape")  # home
         await pilot.pause(0.1)
         await pilot.press("q")

@@ -10,6 +10,7 @@ from pathlib import Path
 from backplan_tui.core.model import CheckIn, FutureState, MapNode, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.track import TrackScreen
 
 TODAY = date(2026, 11, 23)
 
@@ -36,7 +37,7 @@ async def test_w_on_track_changes_when_the_coach_asks_for_a_check_in(data_dir: P
         await pilot.pause(0.1)
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         assert app.session.review_cadence == "fortnightly"
         assert "no_checkin" not in checks(app)  # due 2026-11-27
 

@@ -11,6 +11,8 @@ from textual.widgets import Input, Select
 from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.summary import SummaryScreen
+from backplan_tui.tui.widgets.form import ConfirmScreen
 
 TODAY = date(2026, 11, 23)
 
@@ -25,7 +27,7 @@ async def test_export_from_the_summary_then_replace_after_asking(
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(app.screen, SummaryScreen)
         toasts: list[object] = []  # each "Exported to" toast, collected as it is shown
         for round_ in (1, 2):
             await pilot.press("x")
@@ -39,7 +41,7 @@ async def test_export_from_the_summary_then_replace_after_asking(
             await pilot.press("ctrl+s")
             await pilot.pause(0.1)
             if round_ == 2:  # the file exists now: asked first
-                assert app.screen.__class__.__name__ == "ConfirmScreen"
+                assert isinstance(app.screen, ConfirmScreen)
                 await pilot.press("y")
             await app.workers.wait_for_complete()
             await pilot.pause(0.1)

@@ -11,6 +11,14 @@ from textual.widgets import Footer, Input, Tree
 from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.help import HelpScreen
+from backplan_tui.tui.screens.parking_lot import ParkingLotScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
+from backplan_tui.tui.screens.voting import VoteScreen
+from backplan_tui.tui.widgets.form import ConfirmScreen, FormScreen
 
 TODAY = date(2026, 11, 23)
 
@@ -29,10 +37,10 @@ async def test_park_an_item_then_turn_it_into_a_map_node(data_dir: Path) -> None
     before = list(templates.demo_session(TODAY).facilitation.parking_lot)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         await pilot.press("ctrl+l")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ParkingLotScreen"
+        assert isinstance(app.screen, ParkingLotScreen)
         await pilot.press(*"Pay")  # typed for real into the capture line
         app.screen.query_one("#park-input", Input).value = "Pay bands for support roles"
         await pilot.press("enter")
@@ -61,16 +69,16 @@ async def test_help_lists_every_screens_keys_and_closes(data_dir: Path) -> None:
         await pilot.pause(0.1)
         await pilot.press("f1")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "HelpScreen"
+        assert isinstance(app.screen, HelpScreen)
         text = "\n".join(str(s.render()) for s in app.screen.query(".help-section"))
         for expected in ("Add before", "Next step", "Park it", "Duplicate", "Ctrl+N", "Esc"):
             assert expected in text, expected
         await pilot.press("escape")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         await pilot.press("question_mark")  # "?" opens help when no field has focus
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "HelpScreen"
+        assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await pilot.pause(0.1)
         # ...but "?" typed in a field stays in the field.
@@ -84,7 +92,7 @@ async def test_help_lists_every_screens_keys_and_closes(data_dir: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause(0.1)
         assert objective.value == "Why?"
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
 
 
 async def test_participants_and_facilitator_editable_during_the_session(data_dir: Path) -> None:
@@ -118,7 +126,7 @@ async def test_presenter_view_hides_the_chrome_and_comes_back(data_dir: Path) ->
         assert app.theme == "backplan-projector"
         await pilot.press("ctrl+n")  # it survives a step change
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        assert isinstance(app.screen, PilotsScreen)
         assert not app.screen.query_one(Footer).display
         await pilot.press("f9")
         await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
@@ -141,7 +149,7 @@ async def test_undo_and_redo_ten_edits(data_dir: Path) -> None:
     app = demo_app(data_dir)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         states = [plan_state(app)]
         await pilot.press("down")
         for n in range(10):  # status changes and moves: ten separate undo steps
@@ -232,7 +240,7 @@ async def test_three_participants_vote_and_the_ranking_follows(data_dir: Path) -
         await pilot.pause(0.1)
         await pilot.press("v")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "VoteScreen"
+        assert isinstance(app.screen, VoteScreen)
         # Dana: two votes on the second item, one on the third.
         await pilot.press("down", "plus", "plus", "down", "plus")
         await pilot.press("plus")  # a fourth vote is refused: 3 each
@@ -278,7 +286,7 @@ async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Pat
         await pilot.press("f3")
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(app.screen, SummaryScreen)
         prompts = str(app.screen.query_one("#prompts").render())
         assert "Reverse map 10/40" in prompts
         assert "Total 10/115 min" in prompts
@@ -324,7 +332,7 @@ async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(data_dir:
     app = clocked_demo_app(data_dir, now)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         timer = app.screen.query_one("#timer")
         await pilot.press("f3")  # the map's clock runs one minute of its 40
         now[0] += 60
@@ -332,14 +340,14 @@ async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(data_dir:
         assert str(timer.render()) == "▶ 39:00"
         await pilot.press("f2")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "FormScreen"
+        assert isinstance(app.screen, FormScreen)
         field = await tab_to_timebox_field(pilot, app, "reverse_map")
         assert field.value == "40"
         await pilot.press("3", "0")  # Tab selected the old value: typing replaces it
         assert field.value == "30"
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         # The running clock keeps its minute and counts down from the new plan.
         assert str(timer.render()) == "▶ 29:00"
         assert app.session.facilitation.timebox_minutes["reverse_map"] == 30
@@ -369,7 +377,7 @@ async def test_f2_timebox_on_another_step_reaches_that_steps_clock(data_dir: Pat
         await pilot.pause(0.1)
         await pilot.press("ctrl+n")  # on to the pilots step
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        assert isinstance(app.screen, PilotsScreen)
         assert str(app.screen.query_one("#timer").render()) == "‖ 45:00"
         await pilot.press("ctrl+r")  # the summary's agenda line plans 45 for the pilots
         await pilot.pause(0.1)
@@ -393,16 +401,16 @@ async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path) -> 
             await tab_to_timebox_field(pilot, app, "future_state")
             await pilot.press(*typed, "ctrl+s")
             await pilot.pause(0.1)
-            assert app.screen.__class__.__name__ == "FormScreen"  # the form stays open
+            assert isinstance(app.screen, FormScreen)  # the form stays open
             error = str(app.screen.query_one("#form-error").render())
             assert error == f"Future state (min): {message}"
             assert app.focused is app.screen.query_one("#field-timebox_future_state")
             await pilot.press("escape")  # something was typed: asked first
             await pilot.pause(0.1)
-            assert app.screen.__class__.__name__ == "ConfirmScreen"
+            assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("y")  # discard
             await pilot.pause(0.1)
-            assert app.screen.__class__.__name__ == "ReverseMapScreen"
+            assert isinstance(app.screen, ReverseMapScreen)
         assert app.session.facilitation.timebox_minutes["future_state"] == 20
         assert app.agenda is not None
         assert app.agenda.timebox("future_state").planned_seconds == 20 * 60

@@ -13,6 +13,11 @@ from backplan_tui.core import templates
 from backplan_tui.core.model import Question, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.widgets.form import ConfirmScreen
 from backplan_tui.tui.widgets.session_list import SessionList
 
 TODAY = date(2026, 11, 23)
@@ -58,7 +63,7 @@ async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) 
         assert "demo" in actions and "new" in actions
         await pilot.press("D")
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         assert app.session.id == templates.DEMO_ID
     assert (data_dir / "sessions" / "demo.toml").exists()
 
@@ -101,7 +106,7 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
         # Delete asks first; "n" keeps it.
         await pilot.press("d")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
         await pilot.pause(0.1)
         assert "Renamed plan" in titles(app)
@@ -143,7 +148,7 @@ async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
                 [message] = [m for t, m in messages if t == title]
                 assert "is open in another backplan" in message
                 assert f"process {os.getpid()}" in message  # who has it
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert isinstance(app.screen, HomeScreen)
             assert entry.title in titles(app)
         finally:
             held.release()
@@ -165,12 +170,12 @@ async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None
         table.move_cursor(rows.index(broken[0]))
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "HomeScreen"  # not opened
+        assert isinstance(app.screen, HomeScreen)  # not opened
         assert any("broken.toml" in n.message for n in app._notifications)
         for key in ("c", "r", "d"):  # duplicate, rename, delete refuse it
             await pilot.press(key)
             await pilot.pause(0.1)
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert isinstance(app.screen, HomeScreen)
     assert damaged.read_bytes() == before
 
 
@@ -179,14 +184,14 @@ async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         await pilot.press("ctrl+p")
         await pilot.pause(0.1)
         await pilot.press(*"next step")
         await pilot.pause(0.3)
         await pilot.press("enter")
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        assert isinstance(app.screen, PilotsScreen)
 
 
 async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Path) -> None:
@@ -206,7 +211,7 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
         assert revisions == ["2", "1"]  # newest first
         await pilot.press("down", "enter")  # restore revision 1
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         assert any("Restored revision 1" in n.message for n in app._notifications)
     restored = SessionStore(data_dir).load("demo")
     assert restored.team == session.team  # the team of revision 1
@@ -280,7 +285,7 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
         assert titles(app) == ["Plan 123"]
         await pilot.press("enter", "enter")  # back to the list, then open the one row
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
         assert app.session.id == "s123"
 
 
@@ -375,10 +380,10 @@ async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Pa
         await pilot.click(SessionList, offset=(5, 2))  # line 0 is the header: line 2 = row 1
         await pilot.pause()
         assert table.cursor_row == 1
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         await pilot.click(SessionList, offset=(5, 2))
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ != "HomeScreen"
+        assert not isinstance(app.screen, HomeScreen)
         assert app.session.id == second
 
 
@@ -390,7 +395,7 @@ async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
         # " c Duplicate " is cells 0-12, " r Rename " 13-22, " d Delete " 23-32
         await pilot.click("Footer", offset=(24, 0))
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        assert isinstance(app.screen, ConfirmScreen)
 
 
 async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> None:
@@ -441,6 +446,6 @@ async def test_keys_typed_right_after_the_slash_go_into_the_filter(data_dir: Pat
         for key, char in (("slash", "/"), ("k", "k"), ("e", "e"), ("e", "e"), ("p", "p")):
             app.post_message(Key(key, char))  # all queued at once, as a terminal sends them
         await pilot.pause(0.3)
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#filter", Input).value == "keep"
         assert titles(app) == ["Keep our new hires"]

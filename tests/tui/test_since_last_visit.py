@@ -11,6 +11,9 @@ from pathlib import Path
 from backplan_tui.core.model import FutureState, MapNode, Outcome, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.since import SinceLastVisitScreen
 
 TODAY = date(2026, 11, 23)
 
@@ -60,7 +63,7 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
     first = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with first.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
-        assert first.screen.__class__.__name__ == "FutureStateScreen"  # a first visit: no panel
+        assert isinstance(first.screen, FutureStateScreen)  # a first visit: no panel
         await pilot.press("ctrl+q")
 
     done = subprocess.run(
@@ -71,7 +74,7 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
     again = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
-        assert again.screen.__class__.__name__ == "SinceLastVisitScreen"
+        assert isinstance(again.screen, SinceLastVisitScreen)
         assert lines_shown(again) == [
             "• Target date slipped 14 days: 2027-06-30 → 2027-07-14",
             "• New check-in on 2026-11-20 (at risk)",
@@ -82,7 +85,7 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
         assert "5 changes" in str(again.screen.query_one("#since-title").render())
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(again.screen, FutureStateScreen)
         # Track tells how many and shows them again with l
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
@@ -100,7 +103,7 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
     third = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with third.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.pause(0.2)
-        assert third.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(third.screen, FutureStateScreen)
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
         await pilot.press("l")
@@ -122,7 +125,7 @@ async def test_my_own_edits_are_not_reported_back_to_me(data_dir: Path) -> None:
     again = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.2)
-        assert again.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(again.screen, ReverseMapScreen)
         assert again.since_last_visit[0] == []
         seen = again.visits.path("plan")
         kept = seen.stat().st_mtime_ns, seen.stat().st_ino  # written on this open

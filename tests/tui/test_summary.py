@@ -31,6 +31,8 @@ from backplan_tui.core.model import (
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens import summary as summary_screen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.summary_layout import lay_out
 from backplan_tui.tui.widgets.summary_view import BUILDING, SummaryView
 
@@ -183,7 +185,7 @@ async def test_hostile_text_shows_literally_in_the_summary(data_dir: Path) -> No
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(app.screen, SummaryScreen)
         view = view_of(app)
         rows = painted(view)
         assert rows[0].rstrip() == HOSTILE  # the title, as typed: no bold, no link, no crash
@@ -267,7 +269,7 @@ class HeldBuild:
 async def open_summary_while_held(app: Any, pilot: Any, held: HeldBuild) -> SummaryView:
     await pilot.pause()
     await pilot.press("ctrl+r")
-    assert app.screen.__class__.__name__ == "SummaryScreen"
+    assert isinstance(app.screen, SummaryScreen)
     assert await asyncio.to_thread(held.started.wait, 30)
     await pilot.pause()
     view = view_of(app)
@@ -289,7 +291,7 @@ async def test_escape_is_answered_while_the_summary_builds(
             await open_summary_while_held(app, pilot, held)
             await pilot.press("down", "pagedown")  # scroll keys are taken, nothing breaks
             await pilot.press("escape")
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert isinstance(app.screen, HomeScreen)
             assert not held.release.is_set()  # the build had not finished: not even begun
             held.release.set()
             await asyncio.to_thread(held.finished.wait, 30)  # the worker's thread, not its task

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Input, Tree
 from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.widgets.form import FormScreen
 from backplan_tui.tui.widgets.items import Detail, ItemTree
 
 TODAY = date(2026, 11, 23)
@@ -59,7 +60,7 @@ async def test_deleting_an_outcome_unlinks_the_pilots_that_moved_it(data_dir: Pa
         assert any(n.message.startswith("Deleted outcome: ") for n in app._notifications)
         await pilot.press("enter")  # Enter edits the highlighted outcome
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "FormScreen"
+        assert isinstance(app.screen, FormScreen)
 
 
 async def test_answering_a_question_continues_its_existing_answer(data_dir: Path) -> None:

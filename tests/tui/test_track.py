@@ -12,6 +12,8 @@ from backplan_tui.core.export import render
 from backplan_tui.core.model import FutureState, Outcome, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.screens.track import TrackScreen
+from backplan_tui.tui.widgets.form import FormScreen
 
 TODAY = date(2026, 11, 23)
 
@@ -59,7 +61,7 @@ async def test_three_checkins_change_bar_sparkline_and_verdict(data_dir: Path) -
         await pilot.pause(0.1)
         await pilot.press("ctrl+t")
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         assert kpi_row(app)[5] == "· no data"
         # 20 h -> 18 h six weeks in: 2 of 16 h in 6 weeks is slower than the 16 h in
         # 39 weeks needed (0.41 h/week): 0.33 h/week achieved -> behind.
@@ -106,7 +108,7 @@ async def test_moving_the_target_date_asks_why_and_logs_it(data_dir: Path) -> No
         date_field.value = "2028-03-31"
         await pilot.press("tab")  # leaving the field asks why
         await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "FormScreen"
+        assert isinstance(app.screen, FormScreen)
         app.screen.query_one("#field-why", Input).value = "Hiring freeze in Q1"
         await pilot.press("enter")
         await pilot.pause(0.2)

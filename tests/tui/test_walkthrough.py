@@ -13,6 +13,12 @@ from pathlib import Path
 from textual.widgets import Input, Select, TextArea, Tree
 
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.questions import QuestionsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen
 
 TODAY = date(2026, 11, 23)
@@ -51,7 +57,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
     app = make_app(data_dir)
     async with app.run_test(size=SIZE) as pilot:
         # Home, empty: a new session from the blank template.
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         await pilot.press("n")
         await pilot.pause(0.1)
         title = field(app, "title")
@@ -63,7 +69,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         await pilot.pause(0.1)
 
         # Step 1: the goal, its date, its objective, one outcome.
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
         statement = app.screen.query_one("#statement", TextArea)
         assert statement.has_focus
         await pilot.press(*"By ")
@@ -84,7 +90,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         direction.value = "decrease"
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
         assert [o.metric for o in app.session.future_state.outcomes] == [
             "Days to first shipped task"
         ]
@@ -92,7 +98,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         # Step 2: answer the first question, add one of the team's own.
         await pilot.press("ctrl+n")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "QuestionsScreen"
+        assert isinstance(app.screen, QuestionsScreen)
         first_prompt = app.session.questions[0].prompt
         await pilot.press("enter")
         await pilot.pause(0.1)
@@ -114,7 +120,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         # Step 3: trace backward from the goal: two levels and a sibling.
         await pilot.press("ctrl+n")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         tree = app.screen.query_one(Tree)
         assert tree.has_focus
         await pilot.press("a")  # on the goal: what must be true before the goal?
@@ -136,7 +142,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         # Step 4: a pilot that tests the first map node and moves the outcome.
         await pilot.press("ctrl+n")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        assert isinstance(app.screen, PilotsScreen)
         await pilot.press("a")
         await pilot.pause(0.1)
         fill(app, name="Buddies in the support team")
@@ -164,7 +170,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         # Summary, then quit (which saves).
         await pilot.press("ctrl+n")
         await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(app.screen, SummaryScreen)
         await pilot.press("ctrl+q")
 
     path = only_session_file(data_dir)
@@ -206,10 +212,10 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
     again = make_app(data_dir, open_session=data["id"])
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(again.screen, SummaryScreen)
         await pilot.press("ctrl+b", "ctrl+b", "ctrl+b", "ctrl+b")
         await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(again.screen, FutureStateScreen)
         screen = again.screen
         assert screen.query_one("#statement", TextArea).text == fs["statement"]
         assert screen.query_one("#target-date", Input).value == "2027-12-31"
