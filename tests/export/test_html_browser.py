@@ -22,7 +22,6 @@ import struct
 import subprocess
 import threading
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,8 +30,8 @@ import pytest
 from backplan_tui.core import templates
 from backplan_tui.core.export import html as html_export
 from backplan_tui.core.model import MapNode
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 WIDTH, HEIGHT = 1200, 1600
 
 

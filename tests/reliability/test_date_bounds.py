@@ -33,8 +33,8 @@ from backplan_tui.tui.screens.future_state import FutureStateScreen
 from backplan_tui.tui.screens.home import HomeScreen
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.session_list import SessionList
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 RANGE = "(a date must be between 1900-01-01 and 2999-12-31)"
 
 # The three files of the adversarial run, each of which took the whole folder down.

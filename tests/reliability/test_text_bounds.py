@@ -18,8 +18,7 @@ from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.form import Field, FieldError, parse_value
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def test_the_limit_is_the_documented_one() -> None:

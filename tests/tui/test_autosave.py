@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,7 @@ from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens.choice import ChoiceScreen
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def on_disk(data_dir: Path) -> dict:

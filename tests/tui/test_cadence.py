@@ -11,8 +11,7 @@ from backplan_tui.core.model import CheckIn, FutureState, MapNode, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens.track import TrackScreen
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def checks(app: object) -> list[str]:

@@ -24,8 +24,8 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from backplan_tui.tui.app import BackplanApp, create_app
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 SIZE = (80, 24)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import stat
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, Select
@@ -13,8 +12,7 @@ from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 async def test_export_from_the_summary_then_replace_after_asking(

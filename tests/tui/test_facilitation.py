@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import Footer, Input, Tree
@@ -19,21 +18,15 @@ from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.screens.voting import VoteScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen, FormScreen
-
-TODAY = date(2026, 11, 23)
-
-
-def demo_app(data_dir: Path) -> BackplanApp:
-    SessionStore(data_dir).create(templates.demo_session(TODAY))
-    return create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+from helpers import TODAY
 
 
 def on_disk(data_dir: Path) -> dict:
     return tomllib.loads((data_dir / "sessions" / "demo.toml").read_text("utf-8"))
 
 
-async def test_park_an_item_then_turn_it_into_a_map_node(data_dir: Path) -> None:
-    app = demo_app(data_dir)
+async def test_park_an_item_then_turn_it_into_a_map_node(data_dir: Path, demo_at) -> None:
+    app = demo_at()
     before = list(templates.demo_session(TODAY).facilitation.parking_lot)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
@@ -63,8 +56,8 @@ async def test_park_an_item_then_turn_it_into_a_map_node(data_dir: Path) -> None
     assert any(n["title"] == "Pay bands for support roles" for n in data["map"])
 
 
-async def test_help_lists_every_screens_keys_and_closes(data_dir: Path) -> None:
-    app = demo_app(data_dir)
+async def test_help_lists_every_screens_keys_and_closes(demo_at) -> None:
+    app = demo_at()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         await pilot.press("f1")
@@ -95,8 +88,10 @@ async def test_help_lists_every_screens_keys_and_closes(data_dir: Path) -> None:
         assert isinstance(app.screen, FutureStateScreen)
 
 
-async def test_participants_and_facilitator_editable_during_the_session(data_dir: Path) -> None:
-    app = demo_app(data_dir)
+async def test_participants_and_facilitator_editable_during_the_session(
+    data_dir: Path, demo_at
+) -> None:
+    app = demo_at()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         await pilot.press("f2")
@@ -113,8 +108,8 @@ async def test_participants_and_facilitator_editable_during_the_session(data_dir
     assert data["participants"] == ["Dana", "Lee", "Sam", "Priya", "Ahmed"]
 
 
-async def test_presenter_view_hides_the_chrome_and_comes_back(data_dir: Path) -> None:
-    app = demo_app(data_dir)
+async def test_presenter_view_hides_the_chrome_and_comes_back(demo_at) -> None:
+    app = demo_at()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         assert app.screen.query_one(Footer).display
@@ -145,8 +140,8 @@ def plan_state(app: BackplanApp) -> dict:
     return data
 
 
-async def test_undo_and_redo_ten_edits(data_dir: Path) -> None:
-    app = demo_app(data_dir)
+async def test_undo_and_redo_ten_edits(data_dir: Path, demo_at) -> None:
+    app = demo_at()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause(0.1)
         assert isinstance(app.screen, ReverseMapScreen)
@@ -177,16 +172,9 @@ async def test_undo_and_redo_ten_edits(data_dir: Path) -> None:
     assert saved["map"] == states[-2]["map"]
 
 
-async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path) -> None:
+async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path, demo_at) -> None:
     now = [1000.0]
-    SessionStore(data_dir).create(templates.demo_session(TODAY))
-    app = create_app(
-        data_dir,
-        open_session="demo",
-        today=lambda: TODAY,
-        autosave_delay=0.05,
-        clock=lambda: now[0],
-    )
+    app = demo_at(clock=lambda: now[0])
     bells: list[int] = []
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
@@ -269,16 +257,9 @@ async def test_three_participants_vote_and_the_ranking_follows(data_dir: Path) -
     assert saved[first] == {}
 
 
-async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Path) -> None:
+async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Path, demo_at) -> None:
     now = [50.0]
-    SessionStore(data_dir).create(templates.demo_session(TODAY))
-    app = create_app(
-        data_dir,
-        open_session="demo",
-        today=lambda: TODAY,
-        autosave_delay=0.05,
-        clock=lambda: now[0],
-    )
+    app = demo_at(clock=lambda: now[0])
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         await pilot.press("f3")  # the map's timebox runs ten minutes
@@ -293,17 +274,6 @@ async def test_the_summary_shows_planned_and_used_minutes_per_step(data_dir: Pat
 
 
 # --- per-session timeboxes from F2 ---------------------------------------------------------
-
-
-def clocked_demo_app(data_dir: Path, now: list[float]) -> BackplanApp:
-    SessionStore(data_dir).create(templates.demo_session(TODAY))
-    return create_app(
-        data_dir,
-        open_session="demo",
-        today=lambda: TODAY,
-        autosave_delay=0.05,
-        clock=lambda: now[0],
-    )
 
 
 async def wait_until_saved(pilot: object, app: BackplanApp) -> None:
@@ -327,9 +297,11 @@ async def tab_to_timebox_field(pilot: object, app: BackplanApp, step: str) -> In
     return field
 
 
-async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(data_dir: Path) -> None:
+async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(
+    data_dir: Path, demo_at
+) -> None:
     now = [100.0]
-    app = clocked_demo_app(data_dir, now)
+    app = demo_at(clock=lambda: now[0])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
         assert isinstance(app.screen, ReverseMapScreen)
@@ -365,9 +337,9 @@ async def test_f2_changes_the_steps_timebox_the_countdown_and_the_file(data_dir:
         await pilot.press("ctrl+q")
 
 
-async def test_f2_timebox_on_another_step_reaches_that_steps_clock(data_dir: Path) -> None:
+async def test_f2_timebox_on_another_step_reaches_that_steps_clock(data_dir: Path, demo_at) -> None:
     now = [100.0]
-    app = clocked_demo_app(data_dir, now)
+    app = demo_at(clock=lambda: now[0])
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
         await pilot.press("f2")
@@ -386,9 +358,9 @@ async def test_f2_timebox_on_another_step_reaches_that_steps_clock(data_dir: Pat
     assert on_disk(data_dir)["facilitation"]["timebox_minutes"]["pilots"] == 45
 
 
-async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path) -> None:
+async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path, demo_at) -> None:
     now = [100.0]
-    app = clocked_demo_app(data_dir, now)
+    app = demo_at(clock=lambda: now[0])
     file = data_dir / "sessions" / "demo.toml"
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
@@ -420,9 +392,9 @@ async def test_f2_refuses_a_timebox_outside_1_to_120_minutes(data_dir: Path) -> 
     assert file.read_bytes() == before
 
 
-async def test_prompts_show_whole_prompts_only_normal_and_presenter(data_dir: Path) -> None:
+async def test_prompts_show_whole_prompts_only_normal_and_presenter(demo_at) -> None:
     """At 80x24 not every prompt fits: the ones shown are whole, never cut mid-sentence."""
-    app = demo_app(data_dir)
+    app = demo_at()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause(0.1)
         every = templates.prompts(app.session.template)["reverse_map"]

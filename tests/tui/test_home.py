@@ -19,8 +19,7 @@ from backplan_tui.tui.screens.pilots import PilotsScreen
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen
 from backplan_tui.tui.widgets.session_list import SessionList
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def make_app(data_dir: Path) -> BackplanApp:

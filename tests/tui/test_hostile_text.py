@@ -31,10 +31,10 @@ from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.form import FormScreen
 from backplan_tui.tui.widgets.session_list import SessionList
 from backplan_tui.tui.widgets.summary_view import SummaryView
+from helpers import TODAY
 
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 CONTROL = "Plan\x1b[31m red\x07 \x9b1m"
-TODAY = date(2026, 11, 23)
 
 
 def hostile_session() -> Session:

@@ -6,7 +6,6 @@ conversion or delete says in the dialog what it did, and Ctrl+Z there undoes it.
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, OptionList, Static
@@ -15,8 +14,7 @@ from backplan_tui.core import templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def empty_lot_app(data_dir: Path) -> BackplanApp:

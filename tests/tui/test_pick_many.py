@@ -7,7 +7,6 @@ cancels, ticks hidden by the filter are kept.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import SelectionList
@@ -16,8 +15,8 @@ from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen, PickManyScreen
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 
 

@@ -5,7 +5,6 @@ typing is saved; a quit after a failed save keeps the edits)."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,7 @@ from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen, FormScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def on_disk(data_dir: Path, session_id: str = "demo") -> dict[str, Any]:

@@ -14,8 +14,7 @@ from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens.future_state import FutureStateScreen
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.screens.since import SinceLastVisitScreen
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 # Run in a separate process: backplan's own store, as a colleague's backplan would write.
 OTHER_PROCESS = textwrap.dedent(

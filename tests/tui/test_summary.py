@@ -35,8 +35,8 @@ from backplan_tui.tui.screens.home import HomeScreen
 from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.summary_layout import lay_out
 from backplan_tui.tui.widgets.summary_view import BUILDING, SummaryView
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 HOSTILE = "[b]x [@click=app.quit]q[/]"
 
 
@@ -199,11 +199,8 @@ async def test_hostile_text_shows_literally_in_the_summary(data_dir: Path) -> No
         assert app.is_running and app.return_code is None
 
 
-async def test_the_summary_reads_at_80x24(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "summary"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=60)
+async def test_the_summary_reads_at_80x24(demo_at) -> None:
+    app = demo_at("summary", autosave_delay=60)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = view_of(app)

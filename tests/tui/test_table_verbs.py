@@ -4,7 +4,6 @@ the item, each line drawn as Textual draws it, however much was drawn ahead or k
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -17,8 +16,7 @@ from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.form import FormScreen
 from backplan_tui.tui.widgets.items import Detail, ItemTree
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 async def test_move_a_question_down_then_undo(data_dir: Path) -> None:
@@ -110,11 +108,8 @@ async def assert_drawn_as_from_scratch(app: BackplanApp, pilot: object) -> None:
     assert screen_strips(app) == shown
 
 
-async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "pilots"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+async def test_the_pilot_detail_follows_the_cursor_and_an_edit(demo_at) -> None:
+    app = demo_at("pilots")
     first = [
         "Stay interviews in Customer Support",
         "If Support managers hold a stay interview with every team member within 6 weeks and"
@@ -156,12 +151,10 @@ async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -
 
 
 async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
+    demo_at,
     data_dir: Path,
 ) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "reverse_map"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    app = demo_at("reverse_map")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         tree = app.screen.query_one("#map", ItemTree)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,8 @@ from backplan_tui.core import paths, templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui import app as app_module
 from backplan_tui.tui.app import BackplanApp, create_app
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 BACKPLAN_THEMES = {
     "backplan-dark",
     "backplan-light",

@@ -14,8 +14,7 @@ from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.form import FormScreen
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def kpi_row(app: BackplanApp) -> list[str]:
@@ -127,11 +126,8 @@ async def test_moving_the_target_date_asks_why_and_logs_it(data_dir: Path) -> No
     assert "2028\\-03\\-31" in markdown or "2028-03-31" in markdown
 
 
-async def test_skipping_the_reason_still_logs_what_moved(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "future_state"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+async def test_skipping_the_reason_still_logs_what_moved(demo_at) -> None:
+    app = demo_at("future_state")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         date_field = app.screen.query_one("#target-date", Input)

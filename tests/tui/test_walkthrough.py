@@ -20,8 +20,8 @@ from backplan_tui.tui.screens.questions import QuestionsScreen
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 SIZE = (100, 32)
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 from backplan_tui.core import schedule, templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui.app import create_app
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 async def test_w_switches_the_schedule_to_working_days_and_back(data_dir: Path) -> None:
