@@ -19,6 +19,7 @@ from backplan_tui.core.store import SessionStore
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGKILL")
 
 
+@pytest.mark.slow  # soak
 def test_100_kill_9_cycles_never_corrupt_or_lose_a_session(tmp_path):
     figures = crash_cycles(tmp_path / "data", 100, seed=3, max_delay=0.02)
     assert figures.problems == []
