@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 
 from backplan_tui.core import codec, templates
 from backplan_tui.tui.app import BackplanApp, create_app
-from helpers import TODAY
+from helpers import TODAY, settle
 
 STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -108,7 +108,7 @@ def open_demo_then(*keys: str, step: str = "reverse_map"):  # noqa: ANN201
         await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await settle(pilot)
 
     return run
 

@@ -19,7 +19,7 @@ from backplan_tui.tui.screens.pilots import PilotsScreen
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen
 from backplan_tui.tui.widgets.session_list import SessionList
-from helpers import TODAY
+from helpers import TODAY, settle
 
 
 def make_app(data_dir: Path) -> BackplanApp:
@@ -61,7 +61,7 @@ async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) 
         assert " q Quit " in footer and footer.count("Quit") == 1  # not ^q Quit as well
         assert "demo" in actions and "new" in actions
         await pilot.press("D")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.screen, ReverseMapScreen)
         assert app.session.id == templates.DEMO_ID
     assert (data_dir / "sessions" / "demo.toml").exists()
@@ -73,11 +73,11 @@ async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         assert sorted(titles(app)) == ["Answer on first contact", "Keep our new hires"]
         await pilot.press("slash", "s", "u", "p")  # matches the team "Support"
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.screen.query_one("#filter", Input).value == "sup"
         assert titles(app) == ["Answer on first contact"]
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(titles(app)) == 2
         assert isinstance(app.focused, SessionList)
 
@@ -88,36 +88,36 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         first = titles(app)[0]
         await pilot.press("c")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Copy of Answer on first con…" in titles(app)  # cut to the column's 28
         assert f"Copy of {first}" in [e.title for e in app.screen.entries]
         assert len(store.list()) == 3
 
         # Rename the highlighted copy.
         await pilot.press("r")
-        await pilot.pause(0.1)
+        await settle(pilot)
         field = app.screen.query_one("#field-title", Input)
         field.value = "Renamed plan"
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
 
         # Delete asks first; "n" keeps it.
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("y")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" not in titles(app)
         assert len(list((data_dir / "trash").glob("*.toml"))) == 1
         assert "undo_delete" in footer_keys(app)
         await pilot.press("u")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
         assert list((data_dir / "trash").glob("*.toml")) == []
 
@@ -168,12 +168,12 @@ async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None
         assert len(broken) == 1
         table.move_cursor(rows.index(broken[0]))
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)  # not opened
         assert any("broken.toml" in n.message for n in app._notifications)
         for key in ("c", "r", "d"):  # duplicate, rename, delete refuse it
             await pilot.press(key)
-            await pilot.pause(0.1)
+            await settle(pilot)
             assert isinstance(app.screen, HomeScreen)
     assert damaged.read_bytes() == before
 
@@ -182,14 +182,14 @@ async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None
     SessionStore(data_dir).create(templates.demo_session(TODAY))
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, ReverseMapScreen)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press(*"next step")
-        await pilot.pause(0.3)
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.screen, PilotsScreen)
 
 
@@ -204,12 +204,12 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("b")
-        await pilot.pause(0.1)
+        await settle(pilot)
         table = app.screen.query_one(DataTable)
         revisions = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert revisions == ["2", "1"]  # newest first
         await pilot.press("down", "enter")  # restore revision 1
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert any("Restored revision 1" in n.message for n in app._notifications)
     restored = SessionStore(data_dir).load("demo")
@@ -280,10 +280,10 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
         await pilot.pause()
         assert (table.cursor_row, table.scroll_offset.y) == (0, 0)
         await pilot.press("slash", *"123")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert titles(app) == ["Plan 123"]
         await pilot.press("enter", "enter")  # back to the list, then open the one row
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert isinstance(app.screen, FutureStateScreen)
         assert app.session.id == "s123"
 
@@ -295,7 +295,7 @@ async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
     blank = store.create(Session(id="blank", title="Blank plan"))
     app = make_app(data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         table = app.screen.query_one(SessionList)
         row = table.cells(table.get_row_index(demo.id))
         health, due = str(row[1]), str(row[2])
@@ -326,7 +326,7 @@ async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> N
     app = make_app(data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(50):
-            await pilot.pause(0.05)
+            await settle(pilot)
             entry = next(e for e in app.screen.entries if e.id == session.id)
             if entry.glance.as_of == TODAY:
                 break
@@ -381,7 +381,7 @@ async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Pa
         assert table.cursor_row == 1
         assert isinstance(app.screen, HomeScreen)
         await pilot.click(SessionList, offset=(5, 2))
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert not isinstance(app.screen, HomeScreen)
         assert app.session.id == second
 
@@ -393,7 +393,7 @@ async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
         await pilot.pause()
         # " c Duplicate " is cells 0-12, " r Rename " 13-22, " d Delete " 23-32
         await pilot.click("Footer", offset=(24, 0))
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmScreen)
 
 
@@ -406,7 +406,7 @@ async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> No
         await pilot.pause()
         assert app.focused is app.screen.query_one("#filter", Input)
         await pilot.press(*"keep")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert titles(app) == ["Keep our new hires"]
 
 
@@ -444,7 +444,7 @@ async def test_keys_typed_right_after_the_slash_go_into_the_filter(data_dir: Pat
         await pilot.pause()
         for key, char in (("slash", "/"), ("k", "k"), ("e", "e"), ("e", "e"), ("p", "p")):
             app.post_message(Key(key, char))  # all queued at once, as a terminal sends them
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#filter", Input).value == "keep"
         assert titles(app) == ["Keep our new hires"]

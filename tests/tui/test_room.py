@@ -24,7 +24,7 @@ from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.form import ConfirmScreen, FormScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
-from helpers import TODAY
+from helpers import TODAY, wait_until
 
 
 def on_disk(data_dir: Path, session_id: str = "demo") -> dict[str, Any]:
@@ -77,11 +77,7 @@ def messages(app: BackplanApp) -> list[str]:
 
 
 async def until(pilot: Any, ready: Any, what: str) -> None:
-    for _ in range(300):  # bounded: 3 s and more on a loaded machine
-        if ready():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
+    await wait_until(pilot, ready, what)
 
 
 async def step(pilot: Any, app: BackplanApp, key: str, screen: type[Screen]) -> None:

@@ -15,7 +15,7 @@ from backplan_tui.core import paths, templates
 from backplan_tui.core.store import SessionStore
 from backplan_tui.tui import app as app_module
 from backplan_tui.tui.app import BackplanApp, create_app
-from helpers import TODAY
+from helpers import TODAY, settle, wait_until
 
 BACKPLAN_THEMES = {
     "backplan-dark",
@@ -48,22 +48,22 @@ async def test_picker_previews_cancels_keeps_and_the_choice_survives_a_restart(
     async with app.run_test(size=(100, 30)) as pilot:
         assert app.theme == "backplan-dark"
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("down")
-        await pilot.pause(0.2)
+        await settle(pilot)
         previewed = app.theme
         assert previewed != "backplan-dark"  # the preview is live
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.theme == "backplan-dark"  # cancel goes back
         assert not (config_dir() / "settings.toml").exists()  # a preview is never saved
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("down", "down")
-        await pilot.pause(0.2)
+        await settle(pilot)
         chosen = app.theme
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.theme == chosen
     assert saved_settings()["theme"] == chosen
     again = make_app(data_dir)
@@ -76,7 +76,7 @@ async def test_unknown_saved_theme_falls_back_with_a_toast(data_dir: Path) -> No
     (config_dir() / "settings.toml").write_text('theme = "no-such-theme"\n', "utf-8")
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.theme == "backplan-dark"
         assert any("no-such-theme" in n.message for n in app._notifications)
 
@@ -90,16 +90,16 @@ async def test_a_bad_settings_file_is_reported_and_not_overwritten_until_saved(
     before = bad.read_bytes()
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert any(n.title == "Settings" for n in app._notifications)
         app.theme = "backplan-light"  # a theme change does not write over the bad file
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert bad.read_bytes() == before
         await pilot.press("s")  # the settings form: an explicit save may replace it
-        await pilot.pause(0.1)
+        await settle(pilot)
         app.screen.query_one("#field-votes_per_person", Input).value = "5"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
     data = saved_settings()
     assert data["votes_per_person"] == 5
     assert data["theme"] == "backplan-light"
@@ -116,7 +116,7 @@ async def test_user_themes_load_and_a_bad_one_is_skipped_with_a_warning(
     (folder / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n', "utf-8")
     app = make_app(data_dir, theme="harbour")
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.theme == "harbour"
         assert "broken" not in app.available_themes
         warnings = [n.message for n in app._notifications if n.title == "Theme skipped"]
@@ -132,11 +132,11 @@ async def test_settings_defaults_flow_into_a_new_session(data_dir: Path) -> None
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.screen.query_one("#field-facilitator", Input).value == "Dana"
         app.screen.query_one("#field-title", Input).value = "Settings flow"
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.session.facilitation.votes_per_person == 5
         assert app.session.facilitation.timebox_minutes["reverse_map"] == 55
         await pilot.press("ctrl+q")
@@ -180,7 +180,7 @@ async def test_the_late_themes_and_their_warnings_come_after_the_first_paint(
     (folder / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n', "utf-8")
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "harbour" in registered(app), "the late themes")
         assert BACKPLAN_THEMES | {"harbour"} <= registered(app)
         assert "broken" not in registered(app)
         warnings = [n.message for n in app._notifications if n.title == "Theme skipped"]
@@ -214,12 +214,12 @@ async def test_the_picker_previews_a_late_theme_right_after_start(
     async with app.run_test(size=(100, 30)) as pilot:
         assert "backplan-high-contrast" not in registered(app)
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("down")  # the picker lists backplan-dark, then backplan-high-contrast
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.theme == "backplan-high-contrast"
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.theme == "backplan-dark"
 
 
