@@ -22,10 +22,6 @@ from backplan_tui.tui.widgets.session_list import SessionList
 from helpers import TODAY, settle
 
 
-def make_app(data_dir: Path) -> BackplanApp:
-    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
-
-
 def seed(data_dir: Path) -> SessionStore:
     store = SessionStore(data_dir)
     for name, title, team in (
@@ -49,8 +45,8 @@ def footer_keys(app: BackplanApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
 
 
-async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) -> None:
-    app = make_app(data_dir)
+async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path, make_app) -> None:
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         empty = app.screen.query_one("#empty")
         assert empty.display
@@ -67,9 +63,9 @@ async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) 
     assert (data_dir / "sessions" / "demo.toml").exists()
 
 
-async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
+async def test_filter_as_you_type_then_escape_clears(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         assert sorted(titles(app)) == ["Answer on first contact", "Keep our new hires"]
         await pilot.press("slash", "s", "u", "p")  # matches the team "Support"
@@ -82,9 +78,9 @@ async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
         assert isinstance(app.focused, SessionList)
 
 
-async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
+async def test_duplicate_rename_delete_and_undo(data_dir: Path, make_app) -> None:
     store = seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         first = titles(app)[0]
         await pilot.press("c")
@@ -124,9 +120,10 @@ async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
 
 async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
     data_dir: Path,
+    make_app,
 ) -> None:
     store = seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         entry = app.screen.selected_entry()
         path = store.path_for(entry.id)
@@ -155,12 +152,12 @@ async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
         assert not list((data_dir / "trash").glob("*.toml"))
 
 
-async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None:
+async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path, make_app) -> None:
     seed(data_dir)
     damaged = data_dir / "sessions" / "broken.toml"
     damaged.write_bytes(b'title = "Half a file\nrevision = [')
     before = damaged.read_bytes()
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 24), notifications=True) as pilot:
         table = app.screen.query_one(SessionList)
         rows = [table.cells(i) for i in range(table.row_count)]
@@ -193,7 +190,9 @@ async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None
         assert isinstance(app.screen, PilotsScreen)
 
 
-async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Path) -> None:
+async def test_backups_are_listed_and_one_is_restored_from_the_app(
+    data_dir: Path, make_app
+) -> None:
     store = SessionStore(data_dir)
     session = templates.demo_session(TODAY)
     store.create(session)  # revision 1
@@ -201,7 +200,7 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
         current = store.load("demo")
         current.team = team
         store.save(current)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("b")
         await settle(pilot)
@@ -217,7 +216,7 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
     assert restored.revision == 4  # a new revision on top: undoable
 
 
-async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) -> None:
+async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path, make_app) -> None:
     store = SessionStore(data_dir)
     session = templates.demo_session(TODAY)
     store.create(session)  # revision 1
@@ -230,7 +229,7 @@ async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) ->
     backups = store.backups_dir / "demo"
     long_ago = time.time() - 41 * 86400
     os.utime(backups / "1.toml", (long_ago, long_ago))
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")
         await app.workers.wait_for_complete()
@@ -252,7 +251,9 @@ async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) ->
         assert "2 questions added" in str(app.screen.query_one("#backup-changed").render())
 
 
-async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: Path) -> None:
+async def test_every_session_is_listed_and_the_keys_move_through_them(
+    data_dir: Path, make_app
+) -> None:
     """205 sessions: all are rows (drawn as they scroll into view), the view follows the
     cursor, and the filter still finds any of them."""
     store = SessionStore(data_dir)
@@ -260,7 +261,7 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
     for n in range(205):
         base.id, base.title, base.revision = f"s{n:03d}", f"Plan {n:03d}", 0
         store.create(base)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(SessionList)
         assert table.row_count == 205
@@ -288,12 +289,12 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
         assert app.session.id == "s123"
 
 
-async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
+async def test_home_shows_health_risk_and_next_due(data_dir: Path, make_app) -> None:
     """The demo (a plan in flight: a late node, an off-track check-in) and a fresh blank one."""
     store = SessionStore(data_dir)
     demo = store.create(templates.demo_session(TODAY))
     blank = store.create(Session(id="blank", title="Blank plan"))
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(SessionList)
@@ -316,14 +317,14 @@ async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
         assert "Health: " + glance.health_text() in text
 
 
-async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> None:
+async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path, make_app) -> None:
     """A session last listed yesterday: home shows it at once, then today's figures."""
     store = SessionStore(data_dir)
     session = store.create(templates.demo_session(TODAY))
     yesterday = TODAY - timedelta(days=40)
     store.list(today=yesterday)  # the index now holds a glance computed 40 days ago
     old = store.list(today=yesterday)[0].glance
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(50):
             await settle(pilot)
@@ -338,9 +339,10 @@ async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> N
 
 async def test_columns_that_do_not_fit_are_left_out_least_important_first(
     data_dir: Path,
+    make_app,
 ) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(SessionList)
         # 80 columns less the body's padding: 78 cells, two rows (no scrollbar).  Title
@@ -370,9 +372,11 @@ async def test_columns_that_do_not_fit_are_left_out_least_important_first(
         ]
 
 
-async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Path) -> None:
+async def test_a_click_highlights_a_row_and_a_second_click_opens_it(
+    data_dir: Path, make_app
+) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(SessionList)
         second = table.keys[1]
@@ -386,9 +390,9 @@ async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Pa
         assert app.session.id == second
 
 
-async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
+async def test_a_click_on_a_footer_key_presses_it(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # " c Duplicate " is cells 0-12, " r Rename " 13-22, " d Delete " 23-32
@@ -397,9 +401,9 @@ async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
         assert isinstance(app.screen, ConfirmScreen)
 
 
-async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> None:
+async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.screen.query("#filter")  # mounted on first use
         await pilot.click("#filter-hint")
@@ -433,13 +437,15 @@ async def test_the_list_follows_a_theme_switch(data_dir: Path) -> None:
     assert light[0].bgcolor.triplet.hex == "#d9dde3"  # the header: light theme's panel, tinted
 
 
-async def test_keys_typed_right_after_the_slash_go_into_the_filter(data_dir: Path) -> None:
+async def test_keys_typed_right_after_the_slash_go_into_the_filter(
+    data_dir: Path, make_app
+) -> None:
     """A fast typist: "/keep" arrives before the filter's Input is mounted.  The letters
     are the filter's text, not home's keys (k would open Track)."""
     from textual.events import Key
 
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for key, char in (("slash", "/"), ("k", "k"), ("e", "e"), ("e", "e"), ("p", "p")):

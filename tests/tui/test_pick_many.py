@@ -13,9 +13,9 @@ from textual.widgets import SelectionList
 
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.store import SessionStore
-from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.app import BackplanApp
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen, PickManyScreen
-from helpers import TODAY, settle
+from helpers import settle
 
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 
@@ -36,10 +36,6 @@ def plan(data_dir: Path) -> None:
     SessionStore(data_dir).create(session)
 
 
-def make_app(data_dir: Path) -> BackplanApp:
-    return create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=600)
-
-
 async def open_picker(app: BackplanApp, pilot: object) -> ChoicesField:
     await pilot.press("e")  # type: ignore[attr-defined]
     await settle(pilot)
@@ -52,9 +48,9 @@ async def open_picker(app: BackplanApp, pilot: object) -> ChoicesField:
     return field
 
 
-async def test_filter_tick_and_confirm(data_dir: Path) -> None:
+async def test_filter_tick_and_confirm(data_dir: Path, make_app) -> None:
     plan(data_dir)
-    app = make_app(data_dir)
+    app = make_app("plan", autosave_delay=600)
     async with app.run_test(size=(100, 30)) as pilot:
         field = await open_picker(app, pilot)
         assert field.value == ["m2"]
@@ -91,9 +87,9 @@ async def test_filter_tick_and_confirm(data_dir: Path) -> None:
         assert app.session.pilots[0].tests == ["m1", "m3"]
 
 
-async def test_hostile_titles_are_literal_in_the_picker(data_dir: Path) -> None:
+async def test_hostile_titles_are_literal_in_the_picker(data_dir: Path, make_app) -> None:
     plan(data_dir)
-    app = make_app(data_dir)
+    app = make_app("plan", autosave_delay=600)
     async with app.run_test(size=(100, 30)) as pilot:
         field = await open_picker(app, pilot)
         picks = app.screen.query_one(SelectionList)

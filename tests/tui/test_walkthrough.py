@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea, Tree
 
-from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.app import BackplanApp
 from backplan_tui.tui.screens.future_state import FutureStateScreen
 from backplan_tui.tui.screens.home import HomeScreen
 from backplan_tui.tui.screens.pilots import PilotsScreen
@@ -20,13 +20,9 @@ from backplan_tui.tui.screens.questions import QuestionsScreen
 from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.form import ChoicesField, FormScreen
-from helpers import TODAY, settle
+from helpers import settle
 
 SIZE = (100, 32)
-
-
-def make_app(data_dir: Path, **kwargs: object) -> BackplanApp:
-    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05, **kwargs)  # type: ignore[arg-type]
 
 
 def form(app: BackplanApp) -> FormScreen:
@@ -53,8 +49,8 @@ def only_session_file(data_dir: Path) -> Path:
     return files[0]
 
 
-async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
-    app = make_app(data_dir)
+async def test_whole_workshop_by_keyboard(data_dir: Path, make_app) -> None:
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         # Home, empty: a new session from the blank template.
         assert isinstance(app.screen, HomeScreen)
@@ -209,7 +205,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
     assert (pilot_row["start"], pilot_row["end"]) == (date(2027, 1, 11), date(2027, 2, 22))
 
     # Reopen: every field is shown again.
-    again = make_app(data_dir, open_session=data["id"])
+    again = make_app(open_session=data["id"])
     async with again.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(again.screen, SummaryScreen)
