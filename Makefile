@@ -21,8 +21,11 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests docs benchmarks
 	$(BIN)/lint-imports
 
+# Tests run in parallel, one worker per core (pytest-xdist); each test has its own data and
+# config dirs (tests/conftest.py). PYTEST_ARGS="-n 0" runs them in one process,
+# PYTEST_ARGS='-m "not slow"' skips the soak and fuzz runs for a quick loop.
 test: lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # make test-latest [TEST_ARGS="tests/unit -x"]: the suite on the newest Textual on PyPI, in a
 # second venv (.venv-latest), to see early what a Textual upgrade breaks.  The project pins

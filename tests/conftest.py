@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from backplan_tui.core import templates
+from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore
+from backplan_tui.tui.app import BackplanApp, create_app
+from helpers import TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -28,3 +35,44 @@ def data_dir() -> Path:
 @pytest.fixture
 def store(data_dir: Path) -> SessionStore:
     return SessionStore(data_dir)
+
+
+@pytest.fixture
+def today() -> date:
+    """The day the app is told it is (``helpers.TODAY``, a Monday)."""
+    return TODAY
+
+
+@pytest.fixture
+def make_app(data_dir: Path, today: date) -> Callable[..., BackplanApp]:
+    """``make_app(open_session=None, **create_app_options)``: the app over this test's data
+    dir, told it is ``today``, saving 50 ms after an edit (override either by keyword)."""
+
+    def make(open_session: str | None = None, **options: Any) -> BackplanApp:
+        options.setdefault("today", lambda: today)
+        options.setdefault("autosave_delay", 0.05)
+        return create_app(data_dir, open_session=open_session, **options)
+
+    return make
+
+
+@pytest.fixture
+def demo_at(data_dir: Path, today: date, make_app: Callable[..., BackplanApp]):
+    """``demo_at(step, change=None, **create_app_options)``: the demo session saved in this
+    test's data dir at ``step`` (after ``change(demo)``, to tweak it), and the app opening it.
+    ``step=None`` keeps the demo's own step (the reverse map)."""
+
+    def open_demo(
+        step: str | None = None,
+        change: Callable[[Session], object] | None = None,
+        **options: Any,
+    ) -> BackplanApp:
+        demo = templates.demo_session(today)
+        if step is not None:
+            demo.current_step = step
+        if change is not None:
+            change(demo)
+        SessionStore(data_dir).create(demo)
+        return make_app(demo.id, **options)
+
+    return open_demo

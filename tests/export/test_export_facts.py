@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from backplan_tui.core import export, schedule, templates
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 @pytest.mark.parametrize("fmt", ["md", "html", "txt", "json", "csv", "ics"])

@@ -11,15 +11,14 @@ and read the diff before committing it.
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from backplan_tui.core import export, templates
+from helpers import TODAY
 
 GOLDEN = Path(__file__).parent / "golden"
-TODAY = date(2026, 11, 23)
 FORMATS = ["md", "html", "json", "csv", "ics", "txt"]
 
 

@@ -46,8 +46,7 @@ from backplan_tui.core.model import (
     Session,
 )
 from backplan_tui.core.textclean import clean_line, clean_text
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 CORPUS = [
     "[b]bold[/b]",

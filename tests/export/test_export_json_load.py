@@ -18,8 +18,7 @@ from backplan_tui.core.model import (
     Pilot,
     Session,
 )
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def test_demo_round_trips():

@@ -17,8 +17,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from backplan_tui.core import model, schedule, templates
 from backplan_tui.core.export import json as json_export
 from backplan_tui.core.model import FutureState, MapNode, Pilot, Session
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 SCHEMA_PATH = Path(__file__).parents[2] / "docs" / "export.schema.json"
 
 

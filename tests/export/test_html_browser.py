@@ -22,7 +22,6 @@ import struct
 import subprocess
 import threading
 from dataclasses import dataclass
-from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,8 +30,8 @@ import pytest
 from backplan_tui.core import templates
 from backplan_tui.core.export import html as html_export
 from backplan_tui.core.model import MapNode
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 WIDTH, HEIGHT = 1200, 1600
 
 
@@ -45,10 +44,14 @@ def find_chromium() -> str | None:
 
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="Chromium is not installed; install it to run this test: apt-get install chromium",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="Chromium is not installed; install it to run this test: apt-get install chromium",
+    ),
+    # one worker runs this module under `pytest -n`, so Chromium (a module fixture) starts once
+    pytest.mark.xdist_group("chromium"),
+]
 
 # Chromium's own background traffic, which is not the page's doing.
 BROWSER_HOSTS = re.compile(rb"^\S+ (?:https?://)?[^/\s:]*\.(?:google|googleapis|gstatic)\.com[:/ ]")

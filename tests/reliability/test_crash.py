@@ -18,6 +18,7 @@ from backplan_tui.core.storage import store as store_module
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGKILL")
 
 
+@pytest.mark.slow  # soak
 def test_100_kill_9_cycles_never_corrupt_or_lose_a_session(tmp_path):
     figures = crash_cycles(tmp_path / "data", 100, seed=3, max_delay=0.02)
     assert figures.problems == []

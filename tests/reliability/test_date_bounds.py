@@ -29,9 +29,12 @@ from backplan_tui.core.model import (
 )
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.session_list import SessionList
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 RANGE = "(a date must be between 1900-01-01 and 2999-12-31)"
 
 # The three files of the adversarial run, each of which took the whole folder down.
@@ -120,7 +123,7 @@ async def test_home_lists_each_crasher_as_damaged_and_the_rest(data_dir: Path) -
     async with app.run_test(size=(120, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(SessionList)
         rows = [" ".join(str(cell) for cell in table.cells(i)) for i in range(table.row_count)]
         assert len(rows) == 4, rows
@@ -243,7 +246,7 @@ async def test_the_checkin_form_refuses_a_date_out_of_range_at_the_field(data_di
         await pilot.pause()
         await pilot.press("ctrl+t")
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         await pilot.press("c")
         await pilot.pause()
         form = app.screen
@@ -259,7 +262,7 @@ async def test_the_checkin_form_refuses_a_date_out_of_range_at_the_field(data_di
         form.query_one("#field-date", Input).value = "2026-11-20"
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
     saved = SessionStore(data_dir).load("kpi")
@@ -271,7 +274,7 @@ async def test_the_goal_target_date_refuses_a_date_out_of_range(data_dir: Path) 
     app = create_app(data_dir, open_session="kpi", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
         field = app.screen.query_one("#target-date", Input)
         field.focus()
         await pilot.pause()

@@ -17,7 +17,9 @@ from backplan_tui.core import paths
 from backplan_tui.core.settings import DEFAULT_THEME, Settings, load_settings
 from backplan_tui.tui import app as app_module
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.home import HomeScreen
 from backplan_tui.tui.themes import load_themes
+from helpers import wait_until
 
 DEEP = {
     "arrays": b"x = " + b"[" * 1000 + b"]" * 1000 + b"\n",
@@ -103,7 +105,7 @@ async def test_the_app_starts_with_a_deep_settings_file(data_dir: Path, kind: st
     app = create_app(data_dir, autosave_delay=0.05)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         toasts = [n for n in app._notifications if n.title == "Settings"]
         assert [n.message for n in toasts] == [f"{path}: {REASONS[kind]}; using defaults"]
         assert app.theme == DEFAULT_THEME and app.settings.votes_per_person == 3
@@ -120,8 +122,10 @@ async def test_the_app_starts_with_a_deep_theme_file(
     path, content = write_theme(kind)
     app = create_app(data_dir, autosave_delay=0.05)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.3)  # the late themes are registered after LATE_THEMES_DELAY
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        # the late themes are registered after LATE_THEMES_DELAY; each kind is skipped, aloud
+        skipped = lambda: any(n.title == "Theme skipped" for n in app._notifications)  # noqa: E731
+        await wait_until(pilot, skipped, "the late themes")
+        assert isinstance(app.screen, HomeScreen)
         assert "harbour" in app.available_themes and "deep" not in app.available_themes
         warnings = [n.message for n in app._notifications if n.title == "Theme skipped"]
         assert warnings == [f"{path}: {REASONS[kind]}; theme skipped"]

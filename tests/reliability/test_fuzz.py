@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import collections
 
+import pytest
 from fuzzing import ANY_INPUT, SEEDS, fuzz_store, load_bytes, mutated_files, toml_like
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow  # fuzzing: `-m "not slow"` skips it
 
 FUZZ = settings(
     max_examples=300,

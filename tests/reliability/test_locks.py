@@ -165,6 +165,7 @@ def test_a_save_over_a_changed_file_is_a_conflict_and_a_copy_keeps_the_edits(dat
     assert named.title == "Variant[2J B"
 
 
+@pytest.mark.slow  # soak
 def test_eight_processes_lose_no_update(data_dir):
     # 8 x 50 here; benchmarks/soak.py runs 8 x 200 (about 20 s on 2 cores).
     expected, final, revisions = contention(data_dir, processes=8, cycles=50)
@@ -173,6 +174,7 @@ def test_eight_processes_lose_no_update(data_dir):
     assert revisions == 400
 
 
+@pytest.mark.slow  # soak
 def test_eight_unlocked_writers_lose_no_update(data_dir):
     # Without the session lock: load -> append -> save, retrying on ConflictError.  Every
     # save that reported success must be in the file (8 x 200 in benchmarks/soak.py).

@@ -16,9 +16,9 @@ from backplan_tui.core.basics import MAX_TEXT_CHARS
 from backplan_tui.core.model import FutureState, Outcome, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.form import Field, FieldError, parse_value
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def test_the_limit_is_the_documented_one() -> None:
@@ -74,7 +74,7 @@ async def test_a_checkin_note_over_the_limit_is_refused_at_the_field(data_dir: P
         await pilot.press("backspace")  # one character less: within the limit
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        assert isinstance(app.screen, TrackScreen)
         await pilot.press("ctrl+q")
         await pilot.pause()
     [checkin] = SessionStore(data_dir).load("kpi").checkins

@@ -7,7 +7,7 @@ disk with fixed timestamps, and autosave never fires during a snapshot.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from textual.pilot import Pilot
 
 from backplan_tui.core import codec, templates
 from backplan_tui.tui.app import BackplanApp, create_app
+from helpers import TODAY, settle
 
-TODAY = date(2026, 11, 23)
 STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
@@ -108,7 +108,7 @@ def open_demo_then(*keys: str, step: str = "reverse_map"):  # noqa: ANN201
         await pilot.pause()
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await settle(pilot)
 
     return run
 

@@ -18,6 +18,7 @@ from test_snapshots import app_for, demo_dir  # noqa: F401  (demo_dir is a fixtu
 from textual.pilot import Pilot
 
 from backplan_tui.core import templates
+from helpers import settle
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -25,7 +26,7 @@ SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 def open_step(step: str, *, presenter: bool = False):  # noqa: ANN201
     async def run(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
-        await pilot.pause(0.1)
+        await settle(pilot)
         if presenter:
             await pilot.press("f9")
             await pilot.pause()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,10 @@ from textual.widgets import Input
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore, StoreError
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.choice import ChoiceScreen
+from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY, settle, wait_until
 
 
 def on_disk(data_dir: Path) -> dict:
@@ -27,17 +27,17 @@ def indicator(app: object) -> str:
 
 async def test_typing_is_saved_after_the_delay_and_the_state_is_shown(data_dir: Path) -> None:
     SessionStore(data_dir).create(templates.demo_session(TODAY))
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.2)
+    # 2 s: long enough that the edit is seen unsaved first even on a loaded machine
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=2)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+b", "ctrl+b")  # reverse map -> future state
-        await pilot.pause(0.1)
+        await settle(pilot)
         objective = app.screen.query_one("#aligned-objective", Input)
         objective.value = "Be the employer people recommend"
-        await pilot.pause(0.05)
+        await pilot.pause()
         assert indicator(app) == "● unsaved"
         assert on_disk(data_dir)["future_state"]["aligned_objective"] != objective.value
-        await pilot.pause(0.4)
-        assert indicator(app) == "✓ saved"
+        await wait_until(pilot, lambda: indicator(app) == "✓ saved", "the autosave")
         assert on_disk(data_dir)["future_state"]["aligned_objective"] == objective.value
 
 
@@ -46,7 +46,7 @@ async def test_quit_flushes_unsaved_edits(data_dir: Path) -> None:
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("ctrl+b", "ctrl+b")
-        await pilot.pause(0.1)
+        await settle(pilot)
         app.screen.query_one("#aligned-objective", Input).value = "Typed just before quitting"
         await pilot.press("ctrl+q")
     assert on_disk(data_dir)["future_state"]["aligned_objective"] == "Typed just before quitting"
@@ -60,7 +60,7 @@ async def test_a_failed_save_keeps_the_edits_and_retries(
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("ctrl+b", "ctrl+b")  # changing step saves
-        await pilot.pause(0.1)
+        await settle(pilot)
         before = (data_dir / "sessions" / "demo.toml").read_bytes()
 
         def disk_full(session: object) -> None:
@@ -69,7 +69,7 @@ async def test_a_failed_save_keeps_the_edits_and_retries(
         monkeypatch.setattr(app.store, "save", disk_full)
         app.screen.query_one("#aligned-objective", Input).value = "Kept in memory"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert indicator(app) == "✗ NOT SAVED"
         assert any("No space left" in n.message for n in app._notifications)
         assert app.document is not None and app.document.dirty
@@ -78,7 +78,7 @@ async def test_a_failed_save_keeps_the_edits_and_retries(
 
         monkeypatch.undo()  # the disk has room again
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert indicator(app) == "✓ saved"
     assert on_disk(data_dir)["future_state"]["aligned_objective"] == "Kept in memory"
 
@@ -88,7 +88,7 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("ctrl+b", "ctrl+b")
-        await pilot.pause(0.1)
+        await settle(pilot)
         # Another process (a colleague, or `backplan` in another terminal) saves first.
         other = SessionStore(data_dir)
         theirs = other.load("demo")
@@ -97,12 +97,12 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
 
         app.screen.query_one("#aligned-objective", Input).value = "My edit"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await settle(pilot)
         # Not overwritten: the app offers to keep my version as a copy.
-        assert app.screen.__class__.__name__ == "ChoiceScreen"
+        assert isinstance(app.screen, ChoiceScreen)
         assert app.session.future_state.aligned_objective == "My edit"
         await pilot.press("c")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.session.id != "demo"
         assert app.session.title.endswith("(copy)")
         await pilot.press("ctrl+q")
@@ -124,12 +124,12 @@ async def test_browsing_an_unchanged_session_leaves_the_file_byte_identical(
     before = path.read_bytes()
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         for key in ("down", "down", "t", "t", "f1", "escape", "ctrl+g", "escape", "ctrl+t"):
             await pilot.press(key)
-            await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+            await settle(pilot)
+        assert isinstance(app.screen, TrackScreen)
         await pilot.press("escape")  # home
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("q")
     assert path.read_bytes() == before

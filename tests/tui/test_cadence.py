@@ -10,8 +10,8 @@ from pathlib import Path
 from backplan_tui.core.model import CheckIn, FutureState, MapNode, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
-
-TODAY = date(2026, 11, 23)
+from backplan_tui.tui.screens.track import TrackScreen
+from helpers import TODAY, settle
 
 
 def checks(app: object) -> list[str]:
@@ -33,23 +33,23 @@ async def test_w_on_track_changes_when_the_coach_asks_for_a_check_in(data_dir: P
     path = store.path_for("cad")
     app = create_app(data_dir, open_session="cad", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, TrackScreen)
         assert app.session.review_cadence == "fortnightly"
         assert "no_checkin" not in checks(app)  # due 2026-11-27
 
         await pilot.press("w")  # fortnightly -> monthly: due 2026-12-13
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert app.session.review_cadence == "monthly"
         assert "no_checkin" not in checks(app)
 
         await pilot.press("w")  # monthly -> weekly: due 2026-11-20, three days ago
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.session.review_cadence == "weekly"
         assert "no_checkin" in checks(app)
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(pilot)
         with path.open("rb") as f:
             assert tomllib.load(f)["review_cadence"] == "weekly"

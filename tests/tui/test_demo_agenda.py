@@ -24,8 +24,8 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from backplan_tui.tui.app import BackplanApp, create_app
+from helpers import TODAY, wait_until
 
-TODAY = date(2026, 11, 23)
 SIZE = (80, 24)
 
 
@@ -57,16 +57,14 @@ class Room:
 
     async def until(self, ready: Callable[[], bool], what: str) -> None:
         """Let the app run until ``ready()`` (a dialog opened, the focus arrived), bounded."""
-        for _ in range(200):
-            if ready():
-                return
-            await self.pilot.pause(0.01)
-        raise AssertionError(f"never happened: {what} (screen: {self.screen_name()})")
+        try:
+            await wait_until(self.pilot, ready, what)
+        except AssertionError as error:
+            raise AssertionError(f"{error} (screen: {self.screen_name()})") from None
 
     async def step(self, key: str, screen: str) -> None:
-        """A step key; Textual 8 delays a screen switch ~50 ms, so pause, then check."""
+        """A step key; Textual 8 switches the screen a moment later, so wait for it."""
         await self.pilot.press(key)
-        await self.pilot.pause(0.1)
         await self.until(lambda: self.screen_name() == screen, screen)
 
     async def dialog(self, key: str, screen: str) -> None:

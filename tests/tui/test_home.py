@@ -13,13 +13,13 @@ from backplan_tui.core import templates
 from backplan_tui.core.model import Question, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.dialogs import ConfirmScreen
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
 from backplan_tui.tui.widgets.session_list import SessionList
-
-TODAY = date(2026, 11, 23)
-
-
-def make_app(data_dir: Path) -> BackplanApp:
-    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+from helpers import TODAY, settle
 
 
 def seed(data_dir: Path) -> SessionStore:
@@ -45,8 +45,8 @@ def footer_keys(app: BackplanApp) -> set[str]:
     return {b.binding.action for b in app.screen.active_bindings.values() if b.enabled}
 
 
-async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) -> None:
-    app = make_app(data_dir)
+async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path, make_app) -> None:
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         empty = app.screen.query_one("#empty")
         assert empty.display
@@ -57,72 +57,73 @@ async def test_empty_home_offers_the_demo_and_hides_row_actions(data_dir: Path) 
         assert " q Quit " in footer and footer.count("Quit") == 1  # not ^q Quit as well
         assert "demo" in actions and "new" in actions
         await pilot.press("D")
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, ReverseMapScreen)
         assert app.session.id == templates.DEMO_ID
     assert (data_dir / "sessions" / "demo.toml").exists()
 
 
-async def test_filter_as_you_type_then_escape_clears(data_dir: Path) -> None:
+async def test_filter_as_you_type_then_escape_clears(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         assert sorted(titles(app)) == ["Answer on first contact", "Keep our new hires"]
         await pilot.press("slash", "s", "u", "p")  # matches the team "Support"
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.screen.query_one("#filter", Input).value == "sup"
         assert titles(app) == ["Answer on first contact"]
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(titles(app)) == 2
         assert isinstance(app.focused, SessionList)
 
 
-async def test_duplicate_rename_delete_and_undo(data_dir: Path) -> None:
+async def test_duplicate_rename_delete_and_undo(data_dir: Path, make_app) -> None:
     store = seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         first = titles(app)[0]
         await pilot.press("c")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Copy of Answer on first con…" in titles(app)  # cut to the column's 28
         assert f"Copy of {first}" in [e.title for e in app.screen.entries]
         assert len(store.list()) == 3
 
         # Rename the highlighted copy.
         await pilot.press("r")
-        await pilot.pause(0.1)
+        await settle(pilot)
         field = app.screen.query_one("#field-title", Input)
         field.value = "Renamed plan"
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
 
         # Delete asks first; "n" keeps it.
         await pilot.press("d")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("y")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" not in titles(app)
         assert len(list((data_dir / "trash").glob("*.toml"))) == 1
         assert "undo_delete" in footer_keys(app)
         await pilot.press("u")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert "Renamed plan" in titles(app)
         assert list((data_dir / "trash").glob("*.toml")) == []
 
 
 async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
     data_dir: Path,
+    make_app,
 ) -> None:
     store = seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         entry = app.screen.selected_entry()
         path = store.path_for(entry.id)
@@ -143,7 +144,7 @@ async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
                 [message] = [m for t, m in messages if t == title]
                 assert "is open in another backplan" in message
                 assert f"process {os.getpid()}" in message  # who has it
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert isinstance(app.screen, HomeScreen)
             assert entry.title in titles(app)
         finally:
             held.release()
@@ -151,12 +152,12 @@ async def test_rename_and_delete_refuse_a_session_open_in_another_instance(
         assert not list((data_dir / "trash").glob("*.toml"))
 
 
-async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None:
+async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path, make_app) -> None:
     seed(data_dir)
     damaged = data_dir / "sessions" / "broken.toml"
     damaged.write_bytes(b'title = "Half a file\nrevision = [')
     before = damaged.read_bytes()
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 24), notifications=True) as pilot:
         table = app.screen.query_one(SessionList)
         rows = [table.cells(i) for i in range(table.row_count)]
@@ -164,13 +165,13 @@ async def test_damaged_file_is_listed_and_left_untouched(data_dir: Path) -> None
         assert len(broken) == 1
         table.move_cursor(rows.index(broken[0]))
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "HomeScreen"  # not opened
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)  # not opened
         assert any("broken.toml" in n.message for n in app._notifications)
         for key in ("c", "r", "d"):  # duplicate, rename, delete refuse it
             await pilot.press(key)
-            await pilot.pause(0.1)
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen)
     assert damaged.read_bytes() == before
 
 
@@ -178,18 +179,20 @@ async def test_command_palette_runs_the_screens_bindings(data_dir: Path) -> None
     SessionStore(data_dir).create(templates.demo_session(TODAY))
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, ReverseMapScreen)
         await pilot.press("ctrl+p")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press(*"next step")
-        await pilot.pause(0.3)
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, PilotsScreen)
 
 
-async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Path) -> None:
+async def test_backups_are_listed_and_one_is_restored_from_the_app(
+    data_dir: Path, make_app
+) -> None:
     store = SessionStore(data_dir)
     session = templates.demo_session(TODAY)
     store.create(session)  # revision 1
@@ -197,23 +200,23 @@ async def test_backups_are_listed_and_one_is_restored_from_the_app(data_dir: Pat
         current = store.load("demo")
         current.team = team
         store.save(current)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
         await pilot.press("b")
-        await pilot.pause(0.1)
+        await settle(pilot)
         table = app.screen.query_one(DataTable)
         revisions = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
         assert revisions == ["2", "1"]  # newest first
         await pilot.press("down", "enter")  # restore revision 1
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
         assert any("Restored revision 1" in n.message for n in app._notifications)
     restored = SessionStore(data_dir).load("demo")
     assert restored.team == session.team  # the team of revision 1
     assert restored.revision == 4  # a new revision on top: undoable
 
 
-async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) -> None:
+async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path, make_app) -> None:
     store = SessionStore(data_dir)
     session = templates.demo_session(TODAY)
     store.create(session)  # revision 1
@@ -226,7 +229,7 @@ async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) ->
     backups = store.backups_dir / "demo"
     long_ago = time.time() - 41 * 86400
     os.utime(backups / "1.toml", (long_ago, long_ago))
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.press("b")
         await app.workers.wait_for_complete()
@@ -248,7 +251,9 @@ async def test_backups_say_when_how_long_ago_and_what_changed(data_dir: Path) ->
         assert "2 questions added" in str(app.screen.query_one("#backup-changed").render())
 
 
-async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: Path) -> None:
+async def test_every_session_is_listed_and_the_keys_move_through_them(
+    data_dir: Path, make_app
+) -> None:
     """205 sessions: all are rows (drawn as they scroll into view), the view follows the
     cursor, and the filter still finds any of them."""
     store = SessionStore(data_dir)
@@ -256,7 +261,7 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
     for n in range(205):
         base.id, base.title, base.revision = f"s{n:03d}", f"Plan {n:03d}", 0
         store.create(base)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         table = app.screen.query_one(SessionList)
         assert table.row_count == 205
@@ -276,22 +281,22 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(data_dir: 
         await pilot.pause()
         assert (table.cursor_row, table.scroll_offset.y) == (0, 0)
         await pilot.press("slash", *"123")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert titles(app) == ["Plan 123"]
         await pilot.press("enter", "enter")  # back to the list, then open the one row
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, FutureStateScreen)
         assert app.session.id == "s123"
 
 
-async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
+async def test_home_shows_health_risk_and_next_due(data_dir: Path, make_app) -> None:
     """The demo (a plan in flight: a late node, an off-track check-in) and a fresh blank one."""
     store = SessionStore(data_dir)
     demo = store.create(templates.demo_session(TODAY))
     blank = store.create(Session(id="blank", title="Blank plan"))
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         table = app.screen.query_one(SessionList)
         row = table.cells(table.get_row_index(demo.id))
         health, due = str(row[1]), str(row[2])
@@ -312,17 +317,17 @@ async def test_home_shows_health_risk_and_next_due(data_dir: Path) -> None:
         assert "Health: " + glance.health_text() in text
 
 
-async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> None:
+async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path, make_app) -> None:
     """A session last listed yesterday: home shows it at once, then today's figures."""
     store = SessionStore(data_dir)
     session = store.create(templates.demo_session(TODAY))
     yesterday = TODAY - timedelta(days=40)
     store.list(today=yesterday)  # the index now holds a glance computed 40 days ago
     old = store.list(today=yesterday)[0].glance
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         for _ in range(50):
-            await pilot.pause(0.05)
+            await settle(pilot)
             entry = next(e for e in app.screen.entries if e.id == session.id)
             if entry.glance.as_of == TODAY:
                 break
@@ -334,9 +339,10 @@ async def test_an_old_glance_is_refreshed_in_the_background(data_dir: Path) -> N
 
 async def test_columns_that_do_not_fit_are_left_out_least_important_first(
     data_dir: Path,
+    make_app,
 ) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(SessionList)
         # 80 columns less the body's padding: 78 cells, two rows (no scrollbar).  Title
@@ -366,43 +372,45 @@ async def test_columns_that_do_not_fit_are_left_out_least_important_first(
         ]
 
 
-async def test_a_click_highlights_a_row_and_a_second_click_opens_it(data_dir: Path) -> None:
+async def test_a_click_highlights_a_row_and_a_second_click_opens_it(
+    data_dir: Path, make_app
+) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.screen.query_one(SessionList)
         second = table.keys[1]
         await pilot.click(SessionList, offset=(5, 2))  # line 0 is the header: line 2 = row 1
         await pilot.pause()
         assert table.cursor_row == 1
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         await pilot.click(SessionList, offset=(5, 2))
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ != "HomeScreen"
+        await settle(pilot)
+        assert not isinstance(app.screen, HomeScreen)
         assert app.session.id == second
 
 
-async def test_a_click_on_a_footer_key_presses_it(data_dir: Path) -> None:
+async def test_a_click_on_a_footer_key_presses_it(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         # " c Duplicate " is cells 0-12, " r Rename " 13-22, " d Delete " 23-32
         await pilot.click("Footer", offset=(24, 0))
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ConfirmScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
 
 
-async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path) -> None:
+async def test_the_filter_line_becomes_an_input_on_a_click(data_dir: Path, make_app) -> None:
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         assert not app.screen.query("#filter")  # mounted on first use
         await pilot.click("#filter-hint")
         await pilot.pause()
         assert app.focused is app.screen.query_one("#filter", Input)
         await pilot.press(*"keep")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert titles(app) == ["Keep our new hires"]
 
 
@@ -429,18 +437,20 @@ async def test_the_list_follows_a_theme_switch(data_dir: Path) -> None:
     assert light[0].bgcolor.triplet.hex == "#d9dde3"  # the header: light theme's panel, tinted
 
 
-async def test_keys_typed_right_after_the_slash_go_into_the_filter(data_dir: Path) -> None:
+async def test_keys_typed_right_after_the_slash_go_into_the_filter(
+    data_dir: Path, make_app
+) -> None:
     """A fast typist: "/keep" arrives before the filter's Input is mounted.  The letters
     are the filter's text, not home's keys (k would open Track)."""
     from textual.events import Key
 
     seed(data_dir)
-    app = make_app(data_dir)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         for key, char in (("slash", "/"), ("k", "k"), ("e", "e"), ("e", "e"), ("p", "p")):
             app.post_message(Key(key, char))  # all queued at once, as a terminal sends them
-        await pilot.pause(0.3)
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#filter", Input).value == "keep"
         assert titles(app) == ["Keep our new hires"]

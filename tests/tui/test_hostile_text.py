@@ -23,12 +23,18 @@ from backplan_tui.core.model import (
 )
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.dialogs import FormScreen
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.questions import QuestionsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.widgets.session_list import SessionList
 from backplan_tui.tui.widgets.summary_view import SummaryView
+from helpers import TODAY, settle
 
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 CONTROL = "Plan\x1b[31m red\x07 \x9b1m"
-TODAY = date(2026, 11, 23)
 
 
 def hostile_session() -> Session:
@@ -96,15 +102,16 @@ async def test_hostile_text_is_literal_everywhere(data_dir: Path) -> None:
         app.save_screenshot(path=str(data_dir), filename="home.svg")
 
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        for expected_screen in (
-            "FutureStateScreen",
-            "QuestionsScreen",
-            "ReverseMapScreen",
-            "PilotsScreen",
-            "SummaryScreen",
+        await settle(pilot)
+        for screen_class in (
+            FutureStateScreen,
+            QuestionsScreen,
+            ReverseMapScreen,
+            PilotsScreen,
+            SummaryScreen,
         ):
-            assert app.screen.__class__.__name__ == expected_screen
+            expected_screen = screen_class.__name__
+            assert isinstance(app.screen, screen_class)
             text = screen_text(app)
             assert HOSTILE in text, f"{expected_screen} lost the literal text"
             # Rendering the whole screen must not raise (a MarkupError would).
@@ -113,24 +120,24 @@ async def test_hostile_text_is_literal_everywhere(data_dir: Path) -> None:
                 # The item editor's title and fields carry the text literally.
                 if expected_screen == "FutureStateScreen":
                     app.screen.query_one("#outcomes").focus()
-                    await pilot.pause(0.1)
+                    await settle(pilot)
                 if expected_screen == "ReverseMapScreen":
                     await pilot.press("down")  # from the goal to the first condition
                 await pilot.press("e")
-                await pilot.pause(0.1)
-                assert app.screen.__class__.__name__ == "FormScreen"
+                await settle(pilot)
+                assert isinstance(app.screen, FormScreen)
                 assert HOSTILE in screen_text(app)
                 app.save_screenshot(path=str(data_dir), filename=f"{expected_screen}-form.svg")
                 await pilot.press("escape")
-                await pilot.pause(0.1)
+                await settle(pilot)
             await pilot.press("ctrl+n")
-            await pilot.pause(0.1)
+            await settle(pilot)
 
         # A toast naming the item: delete the pilot from step 4.
         await pilot.press("ctrl+b")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         toasts = [n.message for n in app._notifications]
         assert any(HOSTILE in message for message in toasts), toasts
         app.save_screenshot(path=str(data_dir), filename="toast.svg")
@@ -152,10 +159,10 @@ async def test_control_characters_never_reach_the_screen(data_dir: Path) -> None
         assert "Plan[31m red 1m" in text
         assert "\x1b" not in text and "\x07" not in text
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         statement = app.screen.query_one("#statement", TextArea)
         assert statement.text == "Plan[31m red 1m"
         # Typing a control character into a field does not store it.
         statement.text = "Goal\x1b[2J by 2027"
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.session.future_state.statement == "Goal[2J by 2027"

@@ -6,7 +6,6 @@ conversion or delete says in the dialog what it did, and Ctrl+Z there undoes it.
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input, OptionList, Static
@@ -14,8 +13,8 @@ from textual.widgets import Input, OptionList, Static
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
-
-TODAY = date(2026, 11, 23)
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from helpers import TODAY
 
 
 def empty_lot_app(data_dir: Path) -> BackplanApp:
@@ -129,7 +128,7 @@ async def test_typing_in_the_list_goes_to_the_typing_line(data_dir: Path) -> Non
         assert shown(app) == ["Pay bands"]
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        assert isinstance(app.screen, ReverseMapScreen)
         assert any(n.message == "Parked on close: Hiring freeze" for n in app._notifications)
         await pilot.press("ctrl+q")
     assert on_disk(data_dir)["facilitation"]["parking_lot"] == ["Pay bands", "Hiring freeze"]

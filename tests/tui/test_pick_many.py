@@ -7,17 +7,16 @@ cancels, ticks hidden by the filter are kept.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from textual.widgets import SelectionList
 
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.storage import SessionStore
-from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.app import BackplanApp
 from backplan_tui.tui.dialogs import ChoicesField, FormScreen, PickManyScreen
+from helpers import settle
 
-TODAY = date(2026, 11, 23)
 HOSTILE = "[/] [Setup] [b]x [@click=app.quit]q[/]"
 
 
@@ -37,64 +36,60 @@ def plan(data_dir: Path) -> None:
     SessionStore(data_dir).create(session)
 
 
-def make_app(data_dir: Path) -> BackplanApp:
-    return create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=600)
-
-
 async def open_picker(app: BackplanApp, pilot: object) -> ChoicesField:
     await pilot.press("e")  # type: ignore[attr-defined]
-    await pilot.pause(0.1)  # type: ignore[attr-defined]
+    await settle(pilot)
     assert isinstance(app.screen, FormScreen)
     field = app.screen.query_one("#field-tests", ChoicesField)
     field.focus()
     await pilot.press("enter")  # type: ignore[attr-defined]
-    await pilot.pause(0.1)  # type: ignore[attr-defined]
+    await settle(pilot)
     assert isinstance(app.screen, PickManyScreen)
     return field
 
 
-async def test_filter_tick_and_confirm(data_dir: Path) -> None:
+async def test_filter_tick_and_confirm(data_dir: Path, make_app) -> None:
     plan(data_dir)
-    app = make_app(data_dir)
+    app = make_app("plan", autosave_delay=600)
     async with app.run_test(size=(100, 30)) as pilot:
         field = await open_picker(app, pilot)
         assert field.value == ["m2"]
         picks = app.screen.query_one(SelectionList)
         assert picks.has_focus and picks.selected == ["m2"]
         await pilot.press(*"survey")  # typing on the list goes to the filter
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert picks.option_count == 1
         await pilot.press("down", "space")  # back to the list, tick "Survey tool chosen"
         await pilot.press("escape")  # Esc cancels: the field keeps its value
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         assert field.value == ["m2"]
 
         await pilot.press("enter")  # open it again
-        await pilot.pause(0.1)
+        await settle(pilot)
         picks = app.screen.query_one(SelectionList)
         await pilot.press(*"budd", "down", "space")  # tick "Buddy guide written"
         await pilot.press("down", "space")  # untick "Managers pick buddies"
-        await pilot.pause(0.05)
+        await settle(pilot)
         await pilot.press("slash", *["backspace"] * 4)  # "/" goes back to the filter
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert picks.option_count == 4  # no filter: every condition
         await pilot.press(*"survey", "down", "space")  # a tick under another filter
         await pilot.press("enter")  # Enter on the list confirms (it does not tick)
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         assert field.value == ["m1", "m3"]  # in map order, the hidden tick kept
         shown = str(field.render())  # the titles, cut to fit, and the count
         assert shown.startswith("Buddy guide written, Survey") and shown.endswith("(2 conditions)")
 
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.session.pilots[0].tests == ["m1", "m3"]
 
 
-async def test_hostile_titles_are_literal_in_the_picker(data_dir: Path) -> None:
+async def test_hostile_titles_are_literal_in_the_picker(data_dir: Path, make_app) -> None:
     plan(data_dir)
-    app = make_app(data_dir)
+    app = make_app("plan", autosave_delay=600)
     async with app.run_test(size=(100, 30)) as pilot:
         field = await open_picker(app, pilot)
         picks = app.screen.query_one(SelectionList)
@@ -107,10 +102,10 @@ async def test_hostile_titles_are_literal_in_the_picker(data_dir: Path) -> None:
             f"  {HOSTILE}",
         ]
         await pilot.press(*"setup", "down", "space")
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert str(picks.get_option_at_index(0).prompt) == f"✓ {HOSTILE}"  # the filtered list
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert field.value == ["m2", "m4"]
         assert str(field.render()).startswith("Managers pick buddies, [/] [Setup] ")  # cut to fit
         assert app.return_code is None and app.is_running

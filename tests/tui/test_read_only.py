@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,10 +17,10 @@ from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.prompts import Prompts
 from backplan_tui.tui.widgets.stepper import SaveIndicator
+from helpers import TODAY
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="session locks need fcntl")
 
-TODAY = date(2026, 11, 23)
 
 # Per screen: the keys that change the session when it can be edited.  The step keys every
 # screen shares (park, details, timer, undo/redo, save) are pressed on each.

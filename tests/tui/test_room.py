@@ -5,19 +5,26 @@ typing is saved; a quit after a failed save keeps the edits)."""
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from textual.screen import Screen
 from textual.widgets import TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
+from backplan_tui.tui.screens.choice import ChoiceScreen
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.questions import QuestionsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
+from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.stepper import SaveIndicator
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY, wait_until
 
 
 def on_disk(data_dir: Path, session_id: str = "demo") -> dict[str, Any]:
@@ -70,16 +77,12 @@ def messages(app: BackplanApp) -> list[str]:
 
 
 async def until(pilot: Any, ready: Any, what: str) -> None:
-    for _ in range(300):  # bounded: 3 s and more on a loaded machine
-        if ready():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
+    await wait_until(pilot, ready, what)
 
 
-async def step(pilot: Any, app: BackplanApp, key: str, screen: str) -> None:
+async def step(pilot: Any, app: BackplanApp, key: str, screen: type[Screen]) -> None:
     await pilot.press(key)
-    await until(pilot, lambda: app.screen.__class__.__name__ == screen, screen)
+    await until(pilot, lambda: isinstance(app.screen, screen), screen.__name__)
 
 
 # --- 14.2: the timebox follows the step on screen, and ticks in dialogs --------------------
@@ -92,15 +95,15 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
     app = clocked_app(data_dir, now)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         messages(app)  # from now on, every toast is kept
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-        await step(pilot, app, "ctrl+b", "QuestionsScreen")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+        await step(pilot, app, "ctrl+b", QuestionsScreen)
         assert timer(app) == "‖ 25:00"  # nothing runs until F3
         await pilot.press("f3")
         now[0] += 5 * 60
         app._tick()
         assert timer(app) == "▶ 20:00"
 
-        await step(pilot, app, "ctrl+n", "ReverseMapScreen")
+        await step(pilot, app, "ctrl+n", ReverseMapScreen)
         # The map's clock took over; the questions' clock stopped at 20:00.
         assert timer(app) == "▶ 40:00"
         said = "Tough questions paused at 20:00; Reverse map's timer started."
@@ -113,7 +116,7 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
 
         # A dialog is open: the countdown is in its border and keeps ticking there.
         await pilot.press("a")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "form")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), "form")
         await pilot.pause()
         dialog = app.screen.query_one("#form-dialog")
         assert dialog.border_subtitle == "Reverse map ▶ 37:00"
@@ -121,11 +124,11 @@ async def test_the_running_clock_follows_the_step_and_the_agenda_books_it_right(
         app._tick()
         assert dialog.border_subtitle == "Reverse map ▶ 36:00"
         await pilot.press("escape")  # nothing typed: it closes at once
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
         assert timer(app) == "▶ 36:00"
 
         # The summary has no clock: the map's pauses, and the agenda is what the clock said.
-        await step(pilot, app, "ctrl+r", "SummaryScreen")
+        await step(pilot, app, "ctrl+r", SummaryScreen)
         said = "Reverse map paused at 36:00. F3 on a step starts its timer."
         await until(pilot, lambda: said in messages(app), "the toast")
         assert app.agenda.running_step() is None
@@ -141,8 +144,8 @@ async def test_paging_through_steps_starts_no_clock(data_dir: Path) -> None:
     now = [1000.0]
     app = clocked_app(data_dir, now)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-        await step(pilot, app, "ctrl+n", "PilotsScreen")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+        await step(pilot, app, "ctrl+n", PilotsScreen)
         assert timer(app).startswith("‖")
         assert app.agenda is not None and app.agenda.running_step() is None
         await pilot.press("ctrl+q")
@@ -187,38 +190,38 @@ async def test_esc_on_a_filled_checkin_form_asks_before_discarding(data_dir: Pat
     now = [1000.0]
     app = clocked_app(data_dir, now)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-        await step(pilot, app, "ctrl+t", "TrackScreen")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+        await step(pilot, app, "ctrl+t", TrackScreen)
         checkins = len(app.session.checkins)
         await pilot.press("c")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "check-in")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), "check-in")
         await pilot.pause()
         # Date, then the four outcomes' values, confidence, and a note.
         for value in ("81", "9", "12", "64"):
             await pilot.press("tab", *value)
         await pilot.press("tab", "tab", *"Hiring freeze")
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "asked")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
         assert "Discard your changes?" in str(app.screen.query_one("#confirm-question").render())
         await pilot.press("escape")  # No, the default: back to the form, nothing lost
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "form")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), "form")
         form = app.screen
         assert form.query_one("#field-note", TextArea).text == "Hiring freeze"
         outcome = app.session.future_state.outcomes[3]
         assert form.query_one(f"#field-value_{outcome.id}").value == "64"  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")  # and it saves as a check-in
-        await until(pilot, lambda: app.screen.__class__.__name__ == "TrackScreen", "track")
+        await until(pilot, lambda: isinstance(app.screen, TrackScreen), "track")
         assert len(app.session.checkins) == checkins + 1
         assert app.session.checkins[-1].note == "Hiring freeze"
 
         await pilot.press("c")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "check-in")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), "check-in")
         await pilot.pause()
         await pilot.press("tab", "5")
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "asked")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "asked")
         await pilot.press("y")  # Discard: asked, and answered
-        await until(pilot, lambda: app.screen.__class__.__name__ == "TrackScreen", "track")
+        await until(pilot, lambda: isinstance(app.screen, TrackScreen), "track")
         assert len(app.session.checkins) == checkins + 1
         await pilot.press("ctrl+q")
     notes = [c.get("note", "") for c in on_disk(data_dir)["checkins"]]
@@ -235,10 +238,10 @@ async def test_quit_with_a_half_typed_answer_keeps_it_and_says_so_next_time(
     app = clocked_app(data_dir, now)
     before = list(templates.demo_session(TODAY).facilitation.parking_lot)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-        await step(pilot, app, "ctrl+b", "QuestionsScreen")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+        await step(pilot, app, "ctrl+b", QuestionsScreen)
         await pilot.press("enter")  # answer the first question
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen", "answer")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen), "answer")
         await pilot.pause()
         await pilot.press(*" Half typed")  # the cursor waits at the end of the answer
         await pilot.press("ctrl+q")
@@ -254,7 +257,7 @@ async def test_quit_with_a_half_typed_answer_keeps_it_and_says_so_next_time(
     again = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
     messages(again)  # keep every toast from the start
     async with again.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: again.screen.__class__.__name__ == "QuestionsScreen", "qs")
+        await until(pilot, lambda: isinstance(again.screen, QuestionsScreen), "qs")
         await until(
             pilot,
             lambda: any("what was typed there is in the parking lot" in m for m in messages(again)),
@@ -269,18 +272,18 @@ async def test_quit_with_a_half_typed_answer_keeps_it_and_says_so_next_time(
 
 async def goal_field_of_a_conflicted_session(pilot: Any, app: BackplanApp, data_dir: Path) -> None:
     """The demo on step 1; someone else saves it; my edit then fails: ✗ NOT SAVED."""
-    await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-    await step(pilot, app, "ctrl+b", "QuestionsScreen")
-    await step(pilot, app, "ctrl+b", "FutureStateScreen")
+    await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+    await step(pilot, app, "ctrl+b", QuestionsScreen)
+    await step(pilot, app, "ctrl+b", FutureStateScreen)
     other = SessionStore(data_dir)
     theirs = other.load("demo")
     theirs.team = "Changed elsewhere"
     other.save(theirs)
     await pilot.press("end", *" Typed after")
     await pilot.press("ctrl+s")
-    await until(pilot, lambda: app.screen.__class__.__name__ == "ChoiceScreen", "the offer")
+    await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "the offer")
     await pilot.press("escape")  # not now
-    await until(pilot, lambda: app.screen.__class__.__name__ == "FutureStateScreen", "step 1")
+    await until(pilot, lambda: isinstance(app.screen, FutureStateScreen), "step 1")
     assert indicator(app) == "✗ NOT SAVED"
 
 
@@ -311,9 +314,9 @@ async def test_quit_on_a_full_disk_writes_a_recovery_file_or_asks(
     now = [1000.0]
     app = clocked_app(data_dir, now)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ReverseMapScreen", "map")
-        await step(pilot, app, "ctrl+b", "QuestionsScreen")
-        await step(pilot, app, "ctrl+b", "FutureStateScreen")
+        await until(pilot, lambda: isinstance(app.screen, ReverseMapScreen), "map")
+        await step(pilot, app, "ctrl+b", QuestionsScreen)
+        await step(pilot, app, "ctrl+b", FutureStateScreen)
 
         def disk_full(*args: object, **kwargs: object) -> None:
             raise StoreError("cannot save demo: No space left on device")
@@ -330,10 +333,10 @@ async def test_quit_on_a_full_disk_writes_a_recovery_file_or_asks(
         assert indicator(app) == "✗ NOT SAVED"
         # Nowhere to write: asked, and "stay" keeps the app and the edits.
         await pilot.press("ctrl+q")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "ChoiceScreen", "asked")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen), "asked")
         assert "NOT saved" in str(app.screen.query_one("#choice-message").render())
         await pilot.press("escape")
-        await until(pilot, lambda: app.screen.__class__.__name__ == "FutureStateScreen", "s1")
+        await until(pilot, lambda: isinstance(app.screen, FutureStateScreen), "s1")
         assert " Typed on a full disk" in app.session.future_state.statement
         # The recovery folder has room again (the sessions folder still has none).
         monkeypatch.undo()

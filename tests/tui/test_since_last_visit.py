@@ -11,8 +11,10 @@ from pathlib import Path
 from backplan_tui.core.model import FutureState, MapNode, Outcome, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
-
-TODAY = date(2026, 11, 23)
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.since import SinceLastVisitScreen
+from helpers import TODAY, settle
 
 # Run in a separate process: backplan's own store, as a colleague's backplan would write.
 OTHER_PROCESS = textwrap.dedent(
@@ -59,8 +61,8 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
 
     first = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with first.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
-        assert first.screen.__class__.__name__ == "FutureStateScreen"  # a first visit: no panel
+        await settle(pilot)
+        assert isinstance(first.screen, FutureStateScreen)  # a first visit: no panel
         await pilot.press("ctrl+q")
 
     done = subprocess.run(
@@ -70,8 +72,8 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
 
     again = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with again.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
-        assert again.screen.__class__.__name__ == "SinceLastVisitScreen"
+        await settle(pilot)
+        assert isinstance(again.screen, SinceLastVisitScreen)
         assert lines_shown(again) == [
             "• Target date slipped 14 days: 2027-06-30 → 2027-07-14",
             "• New check-in on 2026-11-20 (at risk)",
@@ -81,30 +83,30 @@ async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir:
         ]
         assert "5 changes" in str(again.screen.query_one("#since-title").render())
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "FutureStateScreen"
+        await settle(pilot)
+        assert isinstance(again.screen, FutureStateScreen)
         # Track tells how many and shows them again with l
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert "5 changes since your last visit (l)" in str(
             again.screen.query_one("#track-status").render()
         )
         await pilot.press("l")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert len(lines_shown(again)) == 5
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("ctrl+q")
 
     # the third visit: nothing changed in between, so no panel
     third = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with third.run_test(size=(80, 24), notifications=True) as pilot:
-        await pilot.pause(0.2)
-        assert third.screen.__class__.__name__ == "FutureStateScreen"
+        await settle(pilot)
+        assert isinstance(third.screen, FutureStateScreen)
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
+        await settle(pilot)
         await pilot.press("l")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert any("Nothing changed" in n.message for n in third._notifications)
 
 
@@ -113,16 +115,16 @@ async def test_my_own_edits_are_not_reported_back_to_me(data_dir: Path) -> None:
     make_plan(store)
     app = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
+        await settle(pilot)
         await pilot.press("ctrl+n", "ctrl+n")  # to the reverse map
-        await pilot.pause(0.2)
+        await settle(pilot)
         await pilot.press("down", "x")  # the first node: todo -> doing
-        await pilot.pause(0.3)
+        await settle(pilot)
     assert store.load("plan").map[0].status == "doing"
     again = create_app(data_dir, open_session="plan", today=lambda: TODAY, autosave_delay=0.05)
     async with again.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.2)
-        assert again.screen.__class__.__name__ == "ReverseMapScreen"
+        await settle(pilot)
+        assert isinstance(again.screen, ReverseMapScreen)
         assert again.since_last_visit[0] == []
         seen = again.visits.path("plan")
         kept = seen.stat().st_mtime_ns, seen.stat().st_ino  # written on this open

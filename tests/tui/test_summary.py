@@ -31,10 +31,12 @@ from backplan_tui.core.model import (
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
 from backplan_tui.tui.screens import summary as summary_screen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
 from backplan_tui.tui.summary_layout import lay_out
 from backplan_tui.tui.widgets.summary_view import BUILDING, SummaryView
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 HOSTILE = "[b]x [@click=app.quit]q[/]"
 
 
@@ -183,7 +185,7 @@ async def test_hostile_text_shows_literally_in_the_summary(data_dir: Path) -> No
         await pilot.press("ctrl+r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        assert isinstance(app.screen, SummaryScreen)
         view = view_of(app)
         rows = painted(view)
         assert rows[0].rstrip() == HOSTILE  # the title, as typed: no bold, no link, no crash
@@ -197,11 +199,8 @@ async def test_hostile_text_shows_literally_in_the_summary(data_dir: Path) -> No
         assert app.is_running and app.return_code is None
 
 
-async def test_the_summary_reads_at_80x24(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "summary"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=60)
+async def test_the_summary_reads_at_80x24(demo_at) -> None:
+    app = demo_at("summary", autosave_delay=60)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = view_of(app)
@@ -267,7 +266,7 @@ class HeldBuild:
 async def open_summary_while_held(app: Any, pilot: Any, held: HeldBuild) -> SummaryView:
     await pilot.pause()
     await pilot.press("ctrl+r")
-    assert app.screen.__class__.__name__ == "SummaryScreen"
+    assert isinstance(app.screen, SummaryScreen)
     assert await asyncio.to_thread(held.started.wait, 30)
     await pilot.pause()
     view = view_of(app)
@@ -289,7 +288,7 @@ async def test_escape_is_answered_while_the_summary_builds(
             await open_summary_while_held(app, pilot, held)
             await pilot.press("down", "pagedown")  # scroll keys are taken, nothing breaks
             await pilot.press("escape")
-            assert app.screen.__class__.__name__ == "HomeScreen"
+            assert isinstance(app.screen, HomeScreen)
             assert not held.release.is_set()  # the build had not finished: not even begun
             held.release.set()
             await asyncio.to_thread(held.finished.wait, 30)  # the worker's thread, not its task

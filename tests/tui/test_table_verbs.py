@@ -4,7 +4,6 @@ the item, each line drawn as Textual draws it, however much was drawn ahead or k
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -15,9 +14,9 @@ from textual.widgets import DataTable, Input, Tree
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.widgets.items import Detail, ItemTree
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY, settle
 
 
 async def test_move_a_question_down_then_undo(data_dir: Path) -> None:
@@ -27,14 +26,14 @@ async def test_move_a_question_down_then_undo(data_dir: Path) -> None:
     first, second = demo.questions[0].id, demo.questions[1].id
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("ctrl+down")
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert [q.id for q in app.session.questions[:2]] == [second, first]
         table = app.screen.query_one("#questions", DataTable)
         assert table.cursor_row == 1  # the cursor follows the moved question
         await pilot.press("ctrl+z")
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert [q.id for q in app.session.questions[:2]] == [first, second]
 
 
@@ -46,20 +45,20 @@ async def test_deleting_an_outcome_unlinks_the_pilots_that_moved_it(data_dir: Pa
     SessionStore(data_dir).create(demo)
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         table = app.screen.query_one("#outcomes", DataTable)
         table.focus()
         index = [o.id for o in app.session.future_state.outcomes].index(target)
         table.move_cursor(row=index)
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert target not in [o.id for o in app.session.future_state.outcomes]
         assert all(p.outcome != target for p in app.session.pilots)
         assert any(n.message.startswith("Deleted outcome: ") for n in app._notifications)
         await pilot.press("enter")  # Enter edits the highlighted outcome
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "FormScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
 
 
 async def test_answering_a_question_continues_its_existing_answer(data_dir: Path) -> None:
@@ -71,9 +70,9 @@ async def test_answering_a_question_continues_its_existing_answer(data_dir: Path
     SessionStore(data_dir).create(demo)
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         answer = app.screen.query_one("#field-answer", TextArea)
         assert answer.has_focus
         await pilot.press("space", "X")
@@ -105,15 +104,12 @@ async def assert_drawn_as_from_scratch(app: BackplanApp, pilot: object) -> None:
             widget._drawn.clear()
             widget._contents.clear()
         widget.refresh()
-    await pilot.pause(0.05)  # type: ignore[attr-defined]
+    await settle(pilot)
     assert screen_strips(app) == shown
 
 
-async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "pilots"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+async def test_the_pilot_detail_follows_the_cursor_and_an_edit(demo_at) -> None:
+    app = demo_at("pilots")
     first = [
         "Stay interviews in Customer Support",
         "If Support managers hold a stay interview with every team member within 6 weeks and"
@@ -123,11 +119,11 @@ async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -
         " trained to",
     ]
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         detail = app.screen.query_one("#pilot-detail", Detail)
         assert panel(detail) == first
         await pilot.press("down")
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert panel(detail) == [
             "Buddy and 30/60/90-day check-ins for the next new-hire cohort",
             "If every new hire in the next cohort gets a trained buddy and check-ins at 30, 60"
@@ -138,31 +134,29 @@ async def test_the_pilot_detail_follows_the_cursor_and_an_edit(data_dir: Path) -
         ]
         await assert_drawn_as_from_scratch(app, pilot)
         await pilot.press("up")  # back to a pilot drawn before: its lines are reused
-        await pilot.pause(0.05)
+        await settle(pilot)
         assert panel(detail) == first
         await assert_drawn_as_from_scratch(app, pilot)
 
         await pilot.press("e")
-        await pilot.pause(0.1)
+        await settle(pilot)
         app.screen.query_one("#field-name", Input).value = "Stay interviews in Support"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.session.pilots[0].name == "Stay interviews in Support"
         assert panel(detail) == ["Stay interviews in Support", *first[1:]]  # not the kept lines
         await pilot.press("ctrl+z")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert panel(detail) == first
 
 
 async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
+    demo_at,
     data_dir: Path,
 ) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "reverse_map"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+    app = demo_at("reverse_map")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         tree = app.screen.query_one("#map", ItemTree)
         detail = app.screen.query_one("#node-detail", Detail)
 
@@ -172,7 +166,7 @@ async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
         assert line(1).startswith("├── ▼ ○ Managers hold quarterly stay interviews and act")
         assert line(3).startswith("│   │   └── ● Stay-interview guide drafted and tested")
         await pilot.press("down")
-        await pilot.pause(0.05)
+        await settle(pilot)
         # 90 days back from the target date, 2027-10-12; 233 days after today, 2026-11-23.
         assert panel(detail) == [
             "Managers hold quarterly stay interviews and act on what they hear",
@@ -182,7 +176,7 @@ async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
         ]
         for key in ("down", "down", "up", "down", "down", "down"):
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await settle(pilot)
             style = tree.rich_style
             for y in range(tree.size.height):  # every line as Textual's own Tree draws it
                 mine = tree._render_line(y, 0, tree.size.width, style)

@@ -12,8 +12,9 @@ from backplan_tui.core.export import render
 from backplan_tui.core.model import FutureState, Outcome, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
-
-TODAY = date(2026, 11, 23)
+from backplan_tui.tui.dialogs import FormScreen
+from backplan_tui.tui.screens.track import TrackScreen
+from helpers import TODAY, settle
 
 
 def kpi_row(app: BackplanApp) -> list[str]:
@@ -23,12 +24,12 @@ def kpi_row(app: BackplanApp) -> list[str]:
 
 async def record(app: BackplanApp, pilot: object, day: date, value: str) -> None:
     await pilot.press("c")  # type: ignore[attr-defined]
-    await pilot.pause(0.1)  # type: ignore[attr-defined]
+    await settle(pilot)
     form = app.screen
     form.query_one("#field-date", Input).value = day.isoformat()
     form.query_one("#field-value_o1", Input).value = value
     await pilot.press("ctrl+s")  # type: ignore[attr-defined]
-    await pilot.pause(0.1)  # type: ignore[attr-defined]
+    await settle(pilot)
 
 
 async def test_three_checkins_change_bar_sparkline_and_verdict(data_dir: Path) -> None:
@@ -56,10 +57,10 @@ async def test_three_checkins_change_bar_sparkline_and_verdict(data_dir: Path) -
     SessionStore(data_dir).create(session)
     app = create_app(data_dir, open_session="kpi", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("ctrl+t")
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "TrackScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, TrackScreen)
         assert kpi_row(app)[5] == "· no data"
         # 20 h -> 18 h six weeks in: 2 of 16 h in 6 weeks is slower than the 16 h in
         # 39 weeks needed (0.41 h/week): 0.33 h/week achieved -> behind.
@@ -81,11 +82,11 @@ async def test_three_checkins_change_bar_sparkline_and_verdict(data_dir: Path) -
         assert len(third[4]) == 3
         # Edit, then delete, the last check-in from the history.
         await pilot.press("h")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("down", "down", "d")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("y")
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert kpi_row(app)[1] == "12 h"
         await pilot.press("ctrl+q")
     saved = SessionStore(data_dir).load("kpi")
@@ -99,23 +100,23 @@ async def test_moving_the_target_date_asks_why_and_logs_it(data_dir: Path) -> No
     old = demo.future_state.target_date
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         date_field = app.screen.query_one("#target-date", Input)
         date_field.focus()
-        await pilot.pause(0.1)
+        await settle(pilot)
         date_field.value = "2028-03-31"
         await pilot.press("tab")  # leaving the field asks why
-        await pilot.pause(0.2)
-        assert app.screen.__class__.__name__ == "FormScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
         app.screen.query_one("#field-why", Input).value = "Hiring freeze in Q1"
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await settle(pilot)
         adjustment = app.session.adjustments[-1]
         assert adjustment.what == f"Target date moved from {old} to 2028-03-31"
         assert adjustment.why == "Hiring freeze in Q1"
         assert adjustment.date == TODAY
         await pilot.press("ctrl+t")  # the log is on the Track screen
-        await pilot.pause(0.2)
+        await settle(pilot)
         shown = str(app.screen.query_one("#adjustments").render())
         assert "Target date moved from" in shown and "Hiring freeze in Q1" in shown
         await pilot.press("ctrl+q")
@@ -125,20 +126,17 @@ async def test_moving_the_target_date_asks_why_and_logs_it(data_dir: Path) -> No
     assert "2028\\-03\\-31" in markdown or "2028-03-31" in markdown
 
 
-async def test_skipping_the_reason_still_logs_what_moved(data_dir: Path) -> None:
-    demo = templates.demo_session(TODAY)
-    demo.current_step = "future_state"
-    SessionStore(data_dir).create(demo)
-    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+async def test_skipping_the_reason_still_logs_what_moved(demo_at) -> None:
+    app = demo_at("future_state")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.1)
+        await settle(pilot)
         date_field = app.screen.query_one("#target-date", Input)
         date_field.focus()
-        await pilot.pause(0.1)
+        await settle(pilot)
         date_field.value = "2027-12-31"
         await pilot.press("tab")
-        await pilot.pause(0.2)
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert app.session.adjustments[-1].what.endswith("to 2027-12-31")
         assert app.session.adjustments[-1].why == ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,7 @@ from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.core.storage import lock as locks
 from backplan_tui.tui.app import create_app
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def demo_in(data_dir: Path) -> Path:

@@ -12,15 +12,17 @@ from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea, Tree
 
-from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.app import BackplanApp
 from backplan_tui.tui.dialogs import ChoicesField, FormScreen
+from backplan_tui.tui.screens.future_state import FutureStateScreen
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.screens.pilots import PilotsScreen
+from backplan_tui.tui.screens.questions import QuestionsScreen
+from backplan_tui.tui.screens.reverse_map import ReverseMapScreen
+from backplan_tui.tui.screens.summary import SummaryScreen
+from helpers import settle
 
-TODAY = date(2026, 11, 23)
 SIZE = (100, 32)
-
-
-def make_app(data_dir: Path, **kwargs: object) -> BackplanApp:
-    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05, **kwargs)  # type: ignore[arg-type]
 
 
 def form(app: BackplanApp) -> FormScreen:
@@ -47,23 +49,23 @@ def only_session_file(data_dir: Path) -> Path:
     return files[0]
 
 
-async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
-    app = make_app(data_dir)
+async def test_whole_workshop_by_keyboard(data_dir: Path, make_app) -> None:
+    app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         # Home, empty: a new session from the blank template.
-        assert app.screen.__class__.__name__ == "HomeScreen"
+        assert isinstance(app.screen, HomeScreen)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await settle(pilot)
         title = field(app, "title")
         assert isinstance(title, Input) and title.has_focus
         await pilot.press(*"Faster")  # typed for real
         title.value = "Faster onboarding"
         fill(app, team="People Ops", participants="Dana, Lee, Sam", target_date="2027-12-31")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
         # Step 1: the goal, its date, its objective, one outcome.
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        assert isinstance(app.screen, FutureStateScreen)
         statement = app.screen.query_one("#statement", TextArea)
         assert statement.has_focus
         await pilot.press(*"By ")
@@ -75,79 +77,79 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
         assert date_input.value == "2027-12-31"
         app.screen.query_one("#aligned-objective", Input).value = "Grow without losing quality"
         app.screen.query_one("#outcomes").focus()
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await settle(pilot)
         fill(app, metric="Days to first shipped task", unit="days", baseline="60", target="30")
         direction = field(app, "direction")
         assert isinstance(direction, Select)
         direction.value = "decrease"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "FutureStateScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, FutureStateScreen)
         assert [o.metric for o in app.session.future_state.outcomes] == [
             "Days to first shipped task"
         ]
 
         # Step 2: answer the first question, add one of the team's own.
         await pilot.press("ctrl+n")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "QuestionsScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, QuestionsScreen)
         first_prompt = app.session.questions[0].prompt
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         answer = field(app, "answer")
         assert isinstance(answer, TextArea)
         assert answer.has_focus  # Enter on a question opens it ready to answer
         assert answer.cursor_location == answer.document.end  # after any existing answer
         answer.text = "New hires, their managers, and the customers they serve sooner."
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await settle(pilot)
         prompt = field(app, "prompt")
         assert isinstance(prompt, Input)
         prompt.value = "What do we stop doing?"
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
         # Step 3: trace backward from the goal: two levels and a sibling.
         await pilot.press("ctrl+n")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, ReverseMapScreen)
         tree = app.screen.query_one(Tree)
         assert tree.has_focus
         await pilot.press("a")  # on the goal: what must be true before the goal?
-        await pilot.pause(0.1)
+        await settle(pilot)
         fill(app, title="Every new hire has a buddy", owner="Lee", duration_days="45")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("a")  # on the new node: what must be true before it?
-        await pilot.pause(0.1)
+        await settle(pilot)
         fill(app, title="Buddy guide written")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press("s")  # a sibling of the child
-        await pilot.pause(0.1)
+        await settle(pilot)
         fill(app, title="Managers pick buddies")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
         # Step 4: a pilot that tests the first map node and moves the outcome.
         await pilot.press("ctrl+n")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "PilotsScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, PilotsScreen)
         await pilot.press("a")
-        await pilot.pause(0.1)
+        await settle(pilot)
         fill(app, name="Buddies in the support team")
         tests = field(app, "tests")
         assert isinstance(tests, ChoicesField)
         buddy = next(n for n in app.session.map if n.title == "Every new hire has a buddy")
         tests.focus()
         await pilot.press("enter")  # the picker: type to filter, space ticks, Enter confirms
-        await pilot.pause(0.1)
+        await settle(pilot)
         await pilot.press(*"new hire", "down", "space", "enter")
-        await pilot.pause(0.1)
+        await settle(pilot)
         assert tests.value == [buddy.id]
         outcome = field(app, "outcome")
         assert isinstance(outcome, Select)
@@ -159,12 +161,12 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
             success_rule="Scale if days-to-first-task < 40",
         )
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await settle(pilot)
 
         # Summary, then quit (which saves).
         await pilot.press("ctrl+n")
-        await pilot.pause(0.1)
-        assert app.screen.__class__.__name__ == "SummaryScreen"
+        await settle(pilot)
+        assert isinstance(app.screen, SummaryScreen)
         await pilot.press("ctrl+q")
 
     path = only_session_file(data_dir)
@@ -203,19 +205,19 @@ async def test_whole_workshop_by_keyboard(data_dir: Path) -> None:
     assert (pilot_row["start"], pilot_row["end"]) == (date(2027, 1, 11), date(2027, 2, 22))
 
     # Reopen: every field is shown again.
-    again = make_app(data_dir, open_session=data["id"])
+    again = make_app(open_session=data["id"])
     async with again.run_test(size=SIZE) as pilot:
-        await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "SummaryScreen"
+        await settle(pilot)
+        assert isinstance(again.screen, SummaryScreen)
         await pilot.press("ctrl+b", "ctrl+b", "ctrl+b", "ctrl+b")
-        await pilot.pause(0.1)
-        assert again.screen.__class__.__name__ == "FutureStateScreen"
+        await settle(pilot)
+        assert isinstance(again.screen, FutureStateScreen)
         screen = again.screen
         assert screen.query_one("#statement", TextArea).text == fs["statement"]
         assert screen.query_one("#target-date", Input).value == "2027-12-31"
         assert screen.query_one("#outcomes").row_count == 1  # type: ignore[attr-defined]
         await pilot.press("ctrl+n", "ctrl+n")
-        await pilot.pause(0.1)
+        await settle(pilot)
         tree = again.screen.query_one(Tree)
         labels = [str(node.label) for node in tree.root.children]
         assert any("Every new hire has a buddy" in label for label in labels)

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from pathlib import Path
 
 from backplan_tui.core import schedule, templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY, settle
 
 
 async def test_w_switches_the_schedule_to_working_days_and_back(data_dir: Path) -> None:
@@ -27,11 +25,11 @@ async def test_w_switches_the_schedule_to_working_days_and_back(data_dir: Path) 
 
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        await pilot.pause(0.2)
+        await settle(pilot)
         detail = app.screen.query_one("#node-detail")
         assert "in calendar days)" in str(detail.render())
         await pilot.press("w")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.session.future_state.working_days is True
         plan, _ = app.health()
         assert plan.nodes[node_id].start == weekdays.nodes[node_id].start
@@ -41,7 +39,7 @@ async def test_w_switches_the_schedule_to_working_days_and_back(data_dir: Path) 
             assert tomllib.load(f)["future_state"]["working_days"] is True
 
         await pilot.press("ctrl+z")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert app.session.future_state.working_days is False
         plan, _ = app.health()
         assert plan.nodes[node_id].start == calendar.nodes[node_id].start

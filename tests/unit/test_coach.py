@@ -46,8 +46,7 @@ from backplan_tui.core.model import (
 )
 from backplan_tui.core.progress import next_checkin_due, set_review_cadence
 from backplan_tui.core.schedule import compute
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def session_with(statement: str = "", **fs: object) -> Session:

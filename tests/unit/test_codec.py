@@ -836,6 +836,7 @@ def sessions(draw) -> Session:
     )
 
 
+@pytest.mark.slow  # 500 generated sessions
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sessions())
 def test_property_every_valid_session_round_trips(session):

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 from backplan_tui.core import templates
 from backplan_tui.core.document import Document
 from backplan_tui.core.storage import SessionStore
-
-TODAY = date(2026, 11, 23)
+from helpers import TODAY
 
 
 def open_demo(store: SessionStore) -> Document:

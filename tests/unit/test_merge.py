@@ -11,6 +11,7 @@ import copy
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -318,6 +319,7 @@ ALL_IDS = [i["id"] for k in TEXT_FIELDS for i in BASE[k]]
 LAWS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # 500 generated edits
 @LAWS
 @given(st.data())
 def test_merge_with_an_unchanged_side_is_the_changed_side(data: st.DataObject) -> None:
@@ -326,6 +328,7 @@ def test_merge_with_an_unchanged_side_is_the_changed_side(data: st.DataObject) -
     assert merge(BASE, BASE, x)[0] == x
 
 
+@pytest.mark.slow  # 500 generated edits
 @LAWS
 @given(st.data())
 def test_disjoint_edits_commute(data: st.DataObject) -> None:
@@ -342,6 +345,7 @@ def test_disjoint_edits_commute(data: st.DataObject) -> None:
     assert xy == yx
 
 
+@pytest.mark.slow  # 500 generated edits
 @LAWS
 @given(st.data())
 def test_no_typed_string_is_lost_and_every_result_loads(data: st.DataObject) -> None:

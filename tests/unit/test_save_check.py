@@ -28,8 +28,8 @@ from backplan_tui.core.model import (
     Session,
 )
 from backplan_tui.core.storage import SessionReadOnly, SessionStore, StoreError
+from helpers import TODAY
 
-TODAY = date(2026, 11, 23)
 NOTE = 'Line one.\nLine "two" with a \\ and \'\'\' and """ quotes.\n\tIndented é 日本 ⟨x⟩'
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -181,6 +182,7 @@ def plans(draw: st.DrawFn) -> tuple[Session, date]:
     return session, today
 
 
+@pytest.mark.slow  # 250 generated plans
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
 def test_the_schedule_matches_a_simple_reference(plan: tuple[Session, date]) -> None:

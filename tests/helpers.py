@@ -1,0 +1,38 @@
+"""What many tests share: the fixed day, and waiting on the app instead of sleeping.
+
+``from helpers import TODAY, settle, wait_until`` works from any test (``pythonpath`` in
+pyproject.toml).  Fixtures built on these (``today``, ``make_app``, ``demo_at``) are in
+``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+TODAY = date(2026, 11, 23)  # a Monday: the day the app is told it is, in most tests
+
+
+async def settle(pilot: Any) -> None:
+    """Let the app finish what the last key started: its queued messages, then any worker
+    (a save, the summary build, an export), then the messages that worker posted."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def wait_until(
+    pilot: Any, ready: Callable[[], object], what: str = "", timeout: float = 10.0
+) -> None:
+    """Let the app run until ``ready()`` is true: a dialog opened, a timer fired, a toast.
+
+    Polls between idle pauses; ``timeout`` only bounds a test that would otherwise hang (it
+    is generous: the machine may be loaded), it is not part of what is tested."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what or ready}")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
