@@ -20,6 +20,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests docs benchmarks
 	$(BIN)/ruff format --check src tests docs benchmarks
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Tests run in parallel, one worker per core (pytest-xdist); each test has its own data and
 # config dirs (tests/conftest.py). PYTEST_ARGS="-n 0" runs them in one process,

@@ -523,7 +523,7 @@ def fake_app_module(monkeypatch) -> list[dict]:
     """Replace ``backplan_tui.tui.app`` with a module whose create_app records its arguments."""
     calls: list[dict] = []
     module = types.ModuleType("backplan_tui.tui.app")
-    module.create_app = lambda data_dir=None, **kwargs: FakeApp(
+    module.create_app = lambda data_dir=None, **kwargs: FakeApp(  # type: ignore[attr-defined]
         calls, {"data_dir": data_dir, **kwargs}
     )
     monkeypatch.setitem(sys.modules, "backplan_tui.tui.app", module)
@@ -588,7 +588,7 @@ def test_app_exit_code_is_returned(capsys, monkeypatch):
         app.return_code = 3
         return app
 
-    module.create_app = failing
+    module.create_app = failing  # type: ignore[attr-defined]
     code, _, _ = run(capsys)
     assert code == 3 and len(calls) == 1
 

@@ -13,6 +13,7 @@ import pytest
 from backplan_tui.cli import main
 from backplan_tui.core import codec, templates
 from backplan_tui.core.export import render
+from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore
 
 
@@ -41,7 +42,7 @@ def one_error(err: str) -> str:
     return lines[0].removeprefix("backplan: error: ")
 
 
-def same_plan(a: codec.Session, b: codec.Session) -> None:
+def same_plan(a: Session, b: Session) -> None:
     """Everything but the id, the revision and the save stamp."""
     left, right = codec.to_dict(a), codec.to_dict(b)
     for key in ("id", "revision", "updated"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 import vobject
@@ -44,7 +45,7 @@ def plan() -> Session:
     )
 
 
-def events(text: str) -> dict[str, object]:
+def events(text: str) -> dict[str, Any]:
     cal = Calendar.from_ical(text)
     return {str(e["UID"]): e for e in cal.walk("VEVENT")}
 

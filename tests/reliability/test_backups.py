@@ -92,7 +92,7 @@ def test_a_hundred_saves_over_seventy_days_keep_the_tiers(data_dir):
         clock["now"] = saved[r + 1] if r < 100 else NOW
         session.title = f"v{r + 1}"
         store.save(session)
-    kept = sorted(e.revision for e in store.backups(session.id))
+    kept = sorted(e.revision or 0 for e in store.backups(session.id))
     expected = sorted(
         set(range(12, 21))
         | set(range(22, 41, 2))
@@ -184,7 +184,7 @@ def test_restore_refuses_when_the_file_changed_underneath(data_dir):
     saved_titles(mine, session, ["v2"])
     other = theirs.load(session.id)
     real_read = mine._read_raw
-    calls = []
+    calls: list[object] = []
 
     def read_then_someone_saves(path):
         data = real_read(path)
@@ -194,7 +194,7 @@ def test_restore_refuses_when_the_file_changed_underneath(data_dir):
             theirs.save(other)
         return data
 
-    mine._read_raw = read_then_someone_saves
+    mine._read_raw = read_then_someone_saves  # type: ignore[assignment]
     from backplan_tui.core.storage import ConflictError
 
     with pytest.raises(ConflictError):

@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import CRASH_ID, crash_content, crash_cycles, matches_revision, temp_files
 
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore, fileio
-from backplan_tui.core.storage import store as store_module
+from reliability.harness import CRASH_ID, crash_content, crash_cycles, matches_revision, temp_files
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fork and SIGKILL")
 
@@ -114,7 +113,7 @@ def test_a_store_does_not_remove_a_temp_file_of_a_save_in_progress(data_dir, mon
         started.append(SessionStore(data_dir))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(store_module.os, "replace", replace_after_another_start)
+    monkeypatch.setattr(os, "replace", replace_after_another_start)
     session.title = "Edited"
     store.save(session)
     assert started and started[0].removed_temp_files == []

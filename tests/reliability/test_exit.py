@@ -16,11 +16,11 @@ import time
 from pathlib import Path
 
 import pytest
-from ptyapp import read_for, spawn
 
 from backplan_tui.core import codec
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore
+from reliability.ptyapp import read_for, spawn
 
 # A Ctrl+R that keeps the main thread busy for 30 s in pure Python (as the Summary of a
 # huge plan once did for 13 minutes): the event loop is frozen, signal handlers are not.

@@ -231,7 +231,12 @@ def test_full_fsync_is_used_where_it_exists(data_dir, monkeypatch, fails):
     fsyncs: list[int] = []
     real_fsync = os.fsync
     monkeypatch.setattr(fileio, "fcntl", fake)
-    monkeypatch.setattr(os, "fsync", lambda fd: fsyncs.append(fd) or real_fsync(fd))
+
+    def counting_fsync(fd: int) -> None:
+        fsyncs.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
     store.save(session)
     assert fake.calls == [FakeFcntl.F_FULLFSYNC] * 2  # the temp file and the folder
     assert len(fsyncs) == (2 if fails else 0)  # plain fsync only as the fallback

@@ -12,11 +12,11 @@ import time
 from datetime import UTC, datetime
 
 import pytest
-from harness import contention, unlocked_contention
 
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import ConflictError, SessionStore, StoreError
 from backplan_tui.core.storage import lock as locks
+from reliability.harness import contention, unlocked_contention
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="fcntl.flock")
 

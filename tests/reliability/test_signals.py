@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from ptyapp import read_for, spawn
 
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionStore
+from reliability.ptyapp import read_for, spawn
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])

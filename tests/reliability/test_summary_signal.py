@@ -17,11 +17,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from ptyapp import read_for, spawn
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import MapNode, Pilot, Session
 from backplan_tui.core.storage import SessionStore
+from reliability.ptyapp import read_for, spawn
 
 TODAY = date.today()
 EXIT_WITHIN = 10.0  # seconds; issue 22 asks for 2 s on a normal machine (printed below)

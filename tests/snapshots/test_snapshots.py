@@ -14,16 +14,17 @@ import pytest
 from textual.pilot import Pilot
 
 from backplan_tui.core import codec, templates
+from backplan_tui.core.model import Session
 from backplan_tui.tui.app import BackplanApp, create_app
 from helpers import TODAY, settle
 
 STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
 
-def write_session(data_dir: Path, session: object) -> None:
+def write_session(data_dir: Path, session: Session) -> None:
     folder = data_dir / "sessions"
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{session.id}.toml").write_text(codec.dumps(session), "utf-8")  # type: ignore[attr-defined]
+    (folder / f"{session.id}.toml").write_text(codec.dumps(session), "utf-8")
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_snapshots import app_for, demo_dir  # noqa: F401  (demo_dir is a fixture)
 from textual.pilot import Pilot
 
 from backplan_tui.core import templates
 from helpers import settle
+from snapshots.test_snapshots import app_for, demo_dir  # noqa: F401  (demo_dir is a fixture)
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 

@@ -177,7 +177,7 @@ async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path
     app = demo_at(clock=lambda: now[0])
     bells: list[int] = []
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
+        app.bell = lambda: bells.append(1)
         await settle(pilot)
         timer = app.screen.query_one("#timer")
         assert str(timer.render()) == "‖ 40:00"  # the demo plans 40 minutes for the map

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from textual.widgets import DataTable, Input
 
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
+from backplan_tui.tui.screens.home import HomeScreen
 
 TODAY = date(2026, 11, 23)
 WRITES = (
@@ -35,7 +37,7 @@ WRITES = (
 
 def caller_of_the_write() -> str:
     """ "workspace", "tui:<module>" (a bypass) or "outside" (a test's own setup)."""
-    frame = sys._getframe(2)  # the store's method's caller (1 is the wrapper)
+    frame: FrameType | None = sys._getframe(2)  # the store's method's caller (1: the wrapper)
     while frame is not None:
         module = frame.f_globals.get("__name__", "")
         if module.startswith("backplan_tui.core.workspace"):
@@ -100,6 +102,7 @@ async def test_every_write_driven_from_the_app_goes_through_the_workspace(
         await pilot.pause()
         # restore a backup of the session that was saved several times
         home = app.screen
+        assert isinstance(home, HomeScreen)
         original = next(e for e in home.entries if e.title == "Faster onboarding")
         home.reload(select=original.id)
         await pilot.press("b")

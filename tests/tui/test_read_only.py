@@ -62,7 +62,7 @@ def screen_name(app: BackplanApp) -> str:
     return app.screen.__class__.__name__
 
 
-async def open_read_only(app: BackplanApp, pilot) -> None:  # type: ignore[no-untyped-def]
+async def open_read_only(app: BackplanApp, pilot) -> None:
     await pilot.pause()
     assert screen_name(app) == "ChoiceScreen"  # "open read-only, or work on a copy"
     await pilot.press("r")
@@ -213,7 +213,7 @@ async def test_no_code_path_marks_a_read_only_session_edited(data_dir: Path) -> 
             await open_read_only(app, pilot)
             rows = app.screen.query_one(DataTable).row_count
             app.session.pilots.append(Pilot(id="p-sneaky", name="Sneaky"))
-            app.screen.changed("add pilot Sneaky")  # as an action that slipped through would
+            app.screen.changed("add pilot Sneaky")  # type: ignore[attr-defined]  # as an action that slipped through would
             await pilot.pause()
             assert [p.id for p in app.session.pilots] == [p.id for p in demo.pilots]
             assert app.screen.query_one(DataTable).row_count == rows

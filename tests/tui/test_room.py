@@ -72,7 +72,7 @@ def messages(app: BackplanApp) -> list[str]:
             shown(message, *args, **kwargs)
 
         app._said = said  # type: ignore[attr-defined]
-        app.notify = notify  # type: ignore[method-assign]
+        app.notify = notify
     return said
 
 

@@ -93,7 +93,7 @@ def big_session(nodes: int, pilots: int) -> Session:
 
 
 def view_of(app: Any) -> SummaryView:
-    return app.screen.query_one(SummaryView)  # type: ignore[no-any-return]
+    return app.screen.query_one(SummaryView)
 
 
 def painted(view: SummaryView) -> list[str]:

@@ -215,7 +215,7 @@ async def test_whole_workshop_by_keyboard(data_dir: Path, make_app) -> None:
         screen = again.screen
         assert screen.query_one("#statement", TextArea).text == fs["statement"]
         assert screen.query_one("#target-date", Input).value == "2027-12-31"
-        assert screen.query_one("#outcomes").row_count == 1  # type: ignore[attr-defined]
+        assert screen.query_one("#outcomes").row_count == 1
         await pilot.press("ctrl+n", "ctrl+n")
         await settle(pilot)
         tree = again.screen.query_one(Tree)

@@ -155,14 +155,14 @@ def plans(draw: st.DrawFn) -> tuple[Session, date]:
         depths.append(1 if parent < 0 else depths[parent] + 1)
     nodes = []
     for i in range(count):
-        parent = "" if parents[i] < 0 else f"n{parents[i]}"
+        parent_id = "" if parents[i] < 0 else f"n{parents[i]}"
         if draw(st.integers(0, 30)) == 0:
-            parent = "missing"  # cannot reach the goal: left out, with its subtree
+            parent_id = "missing"  # cannot reach the goal: left out, with its subtree
         nodes.append(
             MapNode(
                 id=f"n{i}",
                 title=f"node {i}",
-                parent=parent,
+                parent=parent_id,
                 duration_days=draw(st.none() | st.integers(min_value=0, max_value=90)),
                 pinned_due=draw(st.none() | st.none() | days_around),
                 status=draw(st.sampled_from(["todo", "todo", "doing", "done", "dropped"])),

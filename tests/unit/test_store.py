@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import stat
 import tomllib
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,6 @@ from backplan_tui.core.storage import (
     SessionStore,
     StoreError,
 )
-from backplan_tui.core.storage import store as store_module
 
 
 def make(store: SessionStore, title: str = "Improve retention", **kw) -> Session:
@@ -660,7 +660,7 @@ def test_new_id_format(store, title, slug):
 def test_new_id_skips_ids_in_use(store, monkeypatch):
     store.create(Session(id="plan-aaaa", title="Plan"))
     suffixes = iter(["aaaa", "aaaa", "bbbb"])
-    monkeypatch.setattr(store_module.secrets, "token_hex", lambda n: next(suffixes))
+    monkeypatch.setattr(secrets, "token_hex", lambda n: next(suffixes))
     assert store.new_id("Plan") == "plan-bbbb"
 
 
@@ -1086,9 +1086,9 @@ def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
         with pytest.raises(AttributeError):
             entry.no_such_thing  # noqa: B018
         with pytest.raises(AttributeError):
-            entry.title = "changed"  # type: ignore[misc]
+            entry.title = "changed"
     with pytest.raises(AttributeError):
-        made.no_such_thing  # noqa: B018
+        made.no_such_thing  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_equal_times_sort_by_id_and_damaged_last(store):

@@ -97,7 +97,9 @@ async def test_private_attributes_behave_as_compat_expects() -> None:
             assert hasattr(static, name), f"Widget.{name} is gone {where()}"
 
         # A refresh of some lines empties the component styles; compat keeps them.
-        entry = {("probe",): (Style(bold=True), Style(bold=True))}
+        entry: dict[tuple[str, ...], tuple[Style, Style]] = {
+            ("probe",): (Style(bold=True), Style(bold=True))
+        }
         static._rich_style_cache.update(entry)
         with compat.component_styles_kept(static):
             static.refresh(Region(0, 0, 4, 1))

@@ -443,7 +443,7 @@ def registered(app: App[None]) -> set[str]:
 def test_register_start_theme_reads_only_the_theme_shown(tmp_path):
     write_theme(tmp_path, "ocean.toml", GOOD)
     textual_only = registered(App())
-    app = App()
+    app: App[None] = App()
     assert themes.register_start_theme(app, None, tmp_path) == (False, [])
     assert registered(app) == textual_only | {"backplan-dark"}
     app = App()
@@ -458,7 +458,7 @@ def test_register_start_theme_reads_only_the_theme_shown(tmp_path):
 def test_register_start_theme_registers_everything_for_another_name(tmp_path, name):
     write_theme(tmp_path, "ocean.toml", GOOD)
     write_theme(tmp_path, "bad.toml", 'name = "bad"\nprimary = "not-a-colour"\n')
-    app = App()
+    app: App[None] = App()
     complete, warnings = themes.register_start_theme(app, name, tmp_path)
     assert complete is True
     assert [w.split(": ", 1)[1] for w in warnings] == [

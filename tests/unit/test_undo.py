@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_ten_edits_undone_and_redone_give_back_exactly_the_states() -> None:
         MapNode(id="m1", title="First", votes={"Dana": 1}, pinned_due=date(2027, 5, 1))
     ]
 
-    current = session
+    current: Any = session  # undo/redo return None at the end of the history
     for i in range(10, 0, -1):
         assert history.undo_label == f"Undo: {edits[i - 1][0]}"
         current = history.undo(current)
@@ -72,7 +73,7 @@ def test_each_undo_returns_the_state_before_the_labelled_edit() -> None:
         before.append(copy.deepcopy(session))
         add_node(history, session, n)
     after = copy.deepcopy(session)
-    current = session
+    current: Any = session  # undo/redo return None at the end of the history
     for n in range(10, 0, -1):
         assert history.undo_label == f"Undo: add node N{n}"
         current = history.undo(current)
@@ -89,7 +90,7 @@ def test_a_new_edit_clears_redo() -> None:
     add_node(history, session, 1)
     add_node(history, session, 2)
     current = history.undo(session)
-    assert history.can_redo
+    assert current is not None and history.can_redo
     add_node(history, current, 3)
     assert not history.can_redo
     assert history.redo_label == "Nothing to redo"
@@ -103,7 +104,7 @@ def test_the_limit_drops_the_oldest_steps() -> None:
     for n in range(1, 61):
         add_node(history, session, n)
     assert history.undo_depth == 50
-    current = session
+    current: Any = session  # undo/redo return None at the end of the history
     for _ in range(50):
         current = history.undo(current)
     assert not history.can_undo
@@ -124,7 +125,7 @@ def test_snapshots_are_independent_of_later_edits() -> None:
     vote(session, "map", "m1", "Lee")
     session.map[0].title = "After"
     restored = history.undo(session)
-    assert restored.map[0].title == "Before"
+    assert restored is not None and restored.map[0].title == "Before"
     assert restored.map[0].votes == {"Dana": 1}
     restored.map[0].title = "Edited after undo"  # does not reach into the redo snapshot
     again = history.redo(restored)
@@ -175,7 +176,9 @@ def test_undo_survives_autosave(store: SessionStore) -> None:
         assert doc.save(), doc.error
     assert store.load(session.id).revision == doc.session.revision
     for _ in range(3):
-        doc.session = history.undo(doc.session)
+        undone = history.undo(doc.session)
+        assert undone is not None
+        doc.session = undone
         doc.touch()
         assert doc.save(), doc.error
     assert [n.title for n in store.load(session.id).map] == titles

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from datetime import date
 
 import pytest
 
-from backplan_tui.core import visits as visits_module
 from backplan_tui.core.model import FutureState, MapNode, Session
 from backplan_tui.core.visits import Visits, login_name
 
@@ -83,7 +83,7 @@ def test_a_folder_that_cannot_be_written_is_no_error(tmp_path):
     [("ana", True), ("ana.b-c_d", True), ("../etc", False), ("a b", False), ("..", False)],
 )
 def test_login_names_become_safe_folder_names(monkeypatch, raw, kept):
-    monkeypatch.setattr(visits_module.getpass, "getuser", lambda: raw)
+    monkeypatch.setattr(getpass, "getuser", lambda: raw)  # the module visits uses
     name = login_name()
     assert (name == raw) is kept
     assert "/" not in name and name not in (".", "..")

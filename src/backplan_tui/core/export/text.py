@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from backplan_tui.core.export.common import (
     answered,
     by_date,
-    cell_width,
-    char_width,
     checkin_values,
     critical_path,
     critical_start,
@@ -30,7 +28,6 @@ from backplan_tui.core.export.common import (
     pilot_tests,
     quantity,
     relative,
-    stamp,
     start_now,
     walk_map,
     window,
@@ -39,6 +36,11 @@ from backplan_tui.core.export.common import (
 from backplan_tui.core.model import STEP_TITLES, MapNode, Pilot, Session
 from backplan_tui.core.progress import describe
 from backplan_tui.core.schedule import START_NOW_DAYS, NodeSchedule
+
+# the width and stamp functions the text format uses, one for the CLI and every export
+from backplan_tui.core.textclean import cell_width as cell_width
+from backplan_tui.core.textclean import char_width as char_width
+from backplan_tui.core.textclean import stamp as stamp
 
 DEFAULT_WIDTH = 80
 MIN_WIDTH = 20
