@@ -151,15 +151,6 @@ def resolve(session: Session, index: int, choice: Choice) -> Session:
         raise ResolveError(f"their value does not fit: {error}") from error
 
 
-def by_item(session: Session) -> dict[tuple[str, str], list[Conflict]]:
-    """The conflicts on items, by (where, item id): what a screen marks on its rows.  A
-    conflict on a field of the session itself is under ("", "")."""
-    found: dict[tuple[str, str], list[Conflict]] = {}
-    for conflict in session.conflicts:
-        found.setdefault((conflict.where, conflict.item), []).append(conflict)
-    return found
-
-
 def note(conflict: Conflict) -> str:
     """One line for an item's detail: "Ben also changed prompt: Who benefits most?"."""
     who = conflict.by or "Someone"
