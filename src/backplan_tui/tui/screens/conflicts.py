@@ -23,22 +23,29 @@ from backplan_tui.tui import readonly
 from backplan_tui.tui.text import safe, toast
 from backplan_tui.tui.typed import BackplanModal
 
-VALUE_CHARS = 160  # a value longer than this is cut in the list (the item's screen shows it all)
+VALUE_CHARS = 160  # a value in a toast is cut here (the item's screen shows it all)
+LINE_CHARS = 64  # each line of a conflict fits the dialog (78 columns) on one line
 
 
-def _value(text: str) -> Content:
-    return safe(shorten(clean_line(text), VALUE_CHARS))
+def _cut(text: str, room: int) -> str:
+    return shorten(" ".join(clean_line(text).split()), max(room, 8))
 
 
 def conflict_option(shown: conflicts.Shown) -> Content:
-    """Three lines: what and which field; yours; theirs and whose."""
+    """Three lines, each cut to fit the dialog: what and which field; yours; theirs, and
+    whose."""
     label = conflicts.whose(shown.by)
     width = max(len("yours"), len(label)) + 2
+    field = _cut(shown.field, 24)
+    what = _cut(shown.what, LINE_CHARS - len(field) - 5)
+    room = LINE_CHARS - width - 2
     return Content("\n").join(
         [
-            Content.assemble(("⚠ ", "bold"), safe(shown.what, "bold"), " · ", safe(shown.field)),
-            Content.assemble(("  " + "yours:".ljust(width), "dim"), _value(shown.mine)),
-            Content.assemble(("  " + f"{label}:".ljust(width), "dim"), _value(shown.theirs)),
+            Content.assemble(("⚠ ", "bold"), safe(what, "bold"), " · ", safe(field)),
+            Content.assemble(("  " + "yours:".ljust(width), "dim"), safe(_cut(shown.mine, room))),
+            Content.assemble(
+                ("  " + f"{label}:".ljust(width), "dim"), safe(_cut(shown.theirs, room))
+            ),
         ]
     )
 
@@ -80,7 +87,9 @@ class ConflictsScreen(BackplanModal[None]):
         self.query_one("#conflicts-hint", Static).update(safe(hint))
         listing = self.query_one(OptionList)
         listing.clear_options()
-        for item in shown:
+        for number, item in enumerate(shown):
+            if number:
+                listing.add_option(None)  # a rule between two conflicts
             listing.add_option(Option(conflict_option(item)))
         if not shown:
             listing.add_option(
