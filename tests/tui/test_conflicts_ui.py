@@ -350,3 +350,12 @@ def test_check_reports_each_conflict_as_a_problem(
     assert lines[0].startswith("PROBLEM  Conflict: the session · team: yours: ")
     assert "Ben's: People" in lines[0]
     assert out[-1].startswith("Good: 2 problems, ") and out[-1].endswith("(problems found)")
+
+
+def test_the_help_lists_the_key() -> None:
+    from backplan_tui.tui.screens.help import key_label, sections
+
+    steps = dict(sections())["Workshop steps"]
+    found = [b for b in steps if b.action == "conflicts"]
+    assert len(found) == 1 and found[0].description == "Conflicts"
+    assert key_label(found[0].key) == "!"
