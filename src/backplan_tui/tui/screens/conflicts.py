@@ -131,7 +131,10 @@ class ConflictsScreen(BackplanModal[None]):
 
     def action_undo(self) -> None:
         app = self.backplan
-        if app.document is None or app.document.read_only:
+        if app.document is None:
+            return
+        if app.document.read_only:
+            toast(self, readonly.refusal(app), title="Read-only", severity="warning", timeout=6)
             return
         label = app.undo()
         toast(self, f"Undone: {label}" if label else "Nothing to undo.", timeout=2)
