@@ -185,7 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the revision to restore (default: the newest readable backup)",
     )
 
-    p = add("check", "plan-health report; exit status 1 when it finds problems")
+    p = add(
+        "check",
+        "plan-health report; exit status 1 when it finds problems or unresolved conflicts",
+    )
     p.add_argument("session", metavar="ID|TITLE", help="session id, title or id prefix")
     p.add_argument("--json", action="store_true", help="print the findings as JSON")
 
@@ -557,11 +560,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     import json
 
     from backplan_tui.core import coach
+    from backplan_tui.core.export.common import conflicts
 
     store = _store(args)
     session = store.load(store.resolve(args.session), allow_newer=True)
     findings = coach.review(session, date.today())
     problems, warnings, tips = coach.summary_counts(findings)
+    # Left by a merge (team mode): each is a problem until the room settles it in the app.
+    waiting = conflicts(session)
+    problems += len(waiting)
     if args.json:
         payload = {
             "session": session.id,
@@ -569,9 +576,18 @@ def cmd_check(args: argparse.Namespace) -> int:
             "warnings": warnings,
             "tips": tips,
             "findings": [f.as_dict() for f in findings],
+            "conflicts": [
+                {"what": what, "field": field, "yours": mine, "whose": whose, "theirs": theirs}
+                for what, field, mine, whose, theirs in waiting
+            ],
         }
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
+        for what, field, mine, whose, theirs in waiting:
+            _out(
+                f"PROBLEM  Conflict: {what} · {field}: yours: {mine}; {whose}: {theirs}  "
+                "Fix: open the session and press ! to keep yours or take theirs"
+            )
         for finding in findings:
             _out(coach.finding_line(finding))
         verdict = "problems found" if problems else "no problems"

@@ -21,6 +21,7 @@ from backplan_tui.core.export import markdown as markdown_export
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
+    Conflict,
     FutureState,
     MapNode,
     Outcome,
@@ -60,6 +61,17 @@ def hostile_session() -> Session:
         checkins=[CheckIn(date=TODAY, values={"o1": 1.5}, note=HOSTILE)],
         adjustments=[Adjustment(date=TODAY, what=HOSTILE, why=HOSTILE)],
     )
+
+
+def conflicted_session() -> Session:
+    """Hostile text where a merge left both sides' values (team mode)."""
+    session = hostile_session()
+    session.conflicts = [
+        Conflict(field="prompt", where="questions", item="q1", by=HOSTILE, theirs=HOSTILE),
+        Conflict(field="team", by="Ben", theirs=f"{HOSTILE}\nnext line"),
+        Conflict(field="title", where="map", item="gone", by="Ben"),
+    ]
+    return session
 
 
 def big_session(nodes: int, pilots: int) -> Session:
@@ -135,8 +147,9 @@ def summary_words(blocks: list[summary_doc.Block]) -> list[str]:
         hostile_session(),
         big_session(40, 5),
         Session(id="empty", title=""),
+        conflicted_session(),
     ],
-    ids=["demo", "hostile", "big", "empty"],
+    ids=["demo", "hostile", "big", "empty", "conflicts"],
 )
 def test_the_summary_says_what_the_markdown_export_says(session: Session) -> None:
     """Word for word, in the same order: goal, outcomes table, questions, the map with its

@@ -139,3 +139,17 @@ def test_arrivals_are_reported_when_this_side_changed_nothing() -> None:
         "Ben added the question 'Budget?'",
         "Cleo added the outcome 'Retention'",
     ]
+
+
+def test_the_words_the_screens_and_exports_use() -> None:
+    merged = both_edit_the_prompt()
+    merged.conflicts.append(Conflict(field="team", by=""))
+    assert conflicts.describe_all(merged) == [
+        conflicts.describe(merged, 0),
+        conflicts.describe(merged, 1),
+    ]
+    assert conflicts.describe_all(base_session()) == []
+    assert conflicts.note(merged.conflicts[0]) == "Ben also changed prompt: Who benefits most?"
+    assert conflicts.note(merged.conflicts[1]) == "Someone also changed team: (empty)"
+    assert (conflicts.whose("Ben"), conflicts.whose(" \x07")) == ("Ben's", "theirs")
+    assert [conflicts.count_label(n) for n in (0, 1, 2)] == ["", "⚠ 1 conflict", "⚠ 2 conflicts"]

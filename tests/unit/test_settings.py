@@ -132,6 +132,8 @@ def test_bad_toml_gives_defaults_a_problem_and_leaves_the_file(path):
         ("theme = 3\n", "theme"),
         ('theme = "my theme [b]"\n', "theme"),
         ("facilitator = 7\n", "facilitator"),
+        ("name = 7\n", "name"),
+        (f'name = "{"n" * 61}"\n', "name"),
         ('timebox_minutes = "lots"\n', "timebox_minutes"),
         ("[timebox_minutes]\nquestions = 0\n", "timebox_minutes.questions"),
         ("[timebox_minutes]\npilots = 121\n", "timebox_minutes.pilots"),
@@ -246,3 +248,14 @@ def test_an_explicit_save_replaces_a_bad_file(path):
     assert settings.from_file_ok is True
     again, problem = load_settings(path)
     assert problem is None and again.theme == "backplan-projector"
+
+
+def test_the_name_is_cleaned_and_written_only_when_given(path):
+    write(path, 'name = "  Priya\\u0007   R  "\n')
+    settings, problem = load_settings(path)
+    assert problem is None and settings.name == "Priya R"
+    save_settings(path, settings)
+    assert tomllib.loads(path.read_text("utf-8"))["name"] == "Priya R"
+    settings.name = ""  # empty: the login is used; nothing to write
+    save_settings(path, settings)
+    assert "name" not in tomllib.loads(path.read_text("utf-8"))

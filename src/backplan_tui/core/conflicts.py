@@ -96,8 +96,18 @@ def _text(value: Any) -> str:
 
 def describe(session: Session, index: int) -> Shown:
     """Conflict ``index`` in words: what it is about, and both values."""
-    conflict = session.conflicts[index]
+    return _shown(codec.to_dict(session), session.conflicts[index])
+
+
+def describe_all(session: Session) -> list[Shown]:
+    """Every conflict in words, in file order (the session read into a dict once)."""
+    if not session.conflicts:
+        return []
     data = codec.to_dict(session)
+    return [_shown(data, conflict) for conflict in session.conflicts]
+
+
+def _shown(data: dict[str, Any], conflict: Conflict) -> Shown:
     table = _target(data, conflict)
     if not conflict.where:
         what = "the session"
@@ -139,3 +149,24 @@ def resolve(session: Session, index: int, choice: Choice) -> Session:
         return codec.from_dict(data, "merge")
     except codec.CodecError as error:
         raise ResolveError(f"their value does not fit: {error}") from error
+
+
+def note(conflict: Conflict) -> str:
+    """One line for an item's detail: "Ben also changed prompt: Who benefits most?"."""
+    who = conflict.by or "Someone"
+    return f"{who} also changed {conflict.field}: {_text(conflict.theirs)}"
+
+
+def whose(by: str) -> str:
+    """ "Ben's", or "theirs" when the other side had no name."""
+    from backplan_tui.core.textclean import clean_line
+
+    name = " ".join(clean_line(by).split())
+    return f"{name}'s" if name else "theirs"
+
+
+def count_label(count: int) -> str:
+    """ "⚠ 1 conflict", "⚠ 2 conflicts" (words, not a colour); "" for none."""
+    if count <= 0:
+        return ""
+    return f"⚠ {count} conflict{'' if count == 1 else 's'}"

@@ -47,12 +47,15 @@ AUTOSAVE_RANGE = (0.2, 10.0)  # seconds
 MAX_FACILITATOR = 200
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
 _STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_KNOWN = ("theme", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
+_KNOWN = ("theme", "name", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
 
 
 @dataclass
 class Settings:
     theme: str = DEFAULT_THEME
+    name: str = ""
+    """Who is at this keyboard (``core.identity``): shown to the room and kept on what they
+    add; "" means the login.  ``--as NAME`` on the command line wins over it."""
     facilitator: str = ""
     timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
     votes_per_person: int = 3
@@ -84,6 +87,14 @@ def _check(key: str, value: Any) -> Any:
         if not isinstance(value, str) or not _THEME_NAME.fullmatch(value):
             raise _Problem(key, "must be a theme name (letters, digits, '-' or '_')")
         return value
+    if key == "name":
+        from backplan_tui.core.identity import MAX_NAME, clean_name
+
+        if not isinstance(value, str):
+            raise _Problem(key, "must be text in quotes")
+        if len(" ".join(clean_line(value).split())) > MAX_NAME:
+            raise _Problem(key, f"is longer than {MAX_NAME} characters")
+        return clean_name(value)
     if key == "facilitator":
         if not isinstance(value, str):
             raise _Problem(key, "must be text in quotes")
@@ -179,6 +190,7 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
 def _to_dict(settings: Settings) -> dict[str, Any]:
     data: dict[str, Any] = {
         "theme": _check("theme", settings.theme),
+        **({"name": name} if (name := _check("name", settings.name)) else {}),
         "facilitator": _check("facilitator", settings.facilitator),
         "votes_per_person": _check("votes_per_person", settings.votes_per_person),
         "autosave_delay": _check("autosave_delay", settings.autosave_delay),

@@ -24,9 +24,12 @@ from typing import Literal
 
 from backplan_tui.core.coach import Finding
 from backplan_tui.core.export.common import (
+    CONFLICTS_INTRO,
+    CONFLICTS_TITLE,
     answered,
     by_date,
     checkin_values,
+    conflicts,
     critical_path,
     critical_start,
     finding_step,
@@ -133,6 +136,13 @@ def build(
     for label, value in facts:
         if value:
             para((f"{label}: ", "b"), (value, ""), depth=1)
+
+    waiting = conflicts(session)  # left by a merge: first, so that the room settles them
+    if waiting:
+        out.append(Heading(2, CONFLICTS_TITLE))
+        para((CONFLICTS_INTRO, ""))
+        for what, field, mine, whose, theirs in waiting:
+            para((what, "b"), (f" · {field}: yours: {mine}; {whose}: {theirs}", ""), depth=1)
 
     # --- 1. future state ----------------------------------------------------------------------
     out.append(Heading(2, STEP_TITLES["future_state"]))

@@ -245,6 +245,17 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         if self.settings.from_file_ok:  # a damaged settings file waits for an explicit save
             self.save_settings(quiet=True)
 
+    person_given: str | None = None
+    """The name given with ``--as NAME`` (set by the command line before the app runs)."""
+
+    @property
+    def person_name(self) -> str:
+        """Who is at this keyboard: ``--as NAME`` (``person_given``), else the name in
+        settings, else the login (``core.identity.resolve``)."""
+        from backplan_tui.core import identity
+
+        return identity.resolve(self.person_given, self.settings.name)
+
     def save_settings(self, quiet: bool = False) -> bool:
         try:
             save_settings(self.settings_file, self.settings)

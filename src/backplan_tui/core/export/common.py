@@ -24,6 +24,7 @@ __all__ = [
     "cell_width",
     "char_width",
     "checkin_values",
+    "conflicts",
     "critical_path",
     "critical_start",
     "finding_step",
@@ -59,6 +60,24 @@ def lines(value: object) -> list[str]:
     """Multi-line user text as a list of non-empty, trimmed lines (tabs become spaces)."""
     text = clean_text("" if value is None else str(value)).replace("\t", " ")
     return [" ".join(part.split()) for part in text.split("\n") if part.strip()]
+
+
+def conflicts(session: Session) -> list[tuple[str, str, str, str, str]]:
+    """The conflicts a merge left, each as one-line texts: (what, field, yours, whose,
+    theirs), e.g. ("the question 'Who benefits?'", "prompt", "...", "Ben's", "...")."""
+    from backplan_tui.core import conflicts as settle
+
+    return [
+        (line(s.what), line(s.field), line(s.mine), line(settle.whose(s.by)), line(s.theirs))
+        for s in settle.describe_all(session)
+    ]
+
+
+CONFLICTS_TITLE = "Conflicts to resolve"
+CONFLICTS_INTRO = (
+    "Both sides changed these fields: yours is in place, theirs waits. "
+    "Open the session and press ! to settle each."
+)
 
 
 def number(value: float | int | None) -> str:

@@ -32,9 +32,12 @@ from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export.common import (
+    CONFLICTS_INTRO,
+    CONFLICTS_TITLE,
     answered,
     by_date,
     checkin_values,
+    conflicts,
     critical_path,
     critical_start,
     finding_step,
@@ -115,6 +118,14 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
         ("Updated", stamp(session.updated)),
     ]
     out.extend(f"- **{label}:** {value}" for label, value in header if value)
+
+    waiting = conflicts(session)  # left by a merge: first, so that the room settles them
+    if waiting:
+        out += ["", f"## {CONFLICTS_TITLE}", "", CONFLICTS_INTRO, ""]
+        for what, field, mine, whose, theirs in waiting:
+            out.append(
+                f"- **{esc(what)}** · {esc(field)}: yours: {esc(mine)}; {esc(whose)}: {esc(theirs)}"
+            )
 
     # --- 1. future state ----------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['future_state']}", ""]

@@ -13,9 +13,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from backplan_tui.core.export.common import (
+    CONFLICTS_INTRO,
+    CONFLICTS_TITLE,
     answered,
     by_date,
     checkin_values,
+    conflicts,
     critical_path,
     critical_start,
     finding_step,
@@ -159,6 +162,13 @@ def render(
     ):
         if value:
             w.para(f"{label}: {value}")
+
+    waiting = conflicts(session)  # left by a merge: first, so that the room settles them
+    if waiting:
+        w.heading(CONFLICTS_TITLE, "-")
+        w.para(CONFLICTS_INTRO)
+        for what, field, mine, whose, theirs in waiting:
+            w.item(f"{what} · {field}: yours: {mine}; {whose}: {theirs}")
 
     w.heading(STEP_TITLES["future_state"], "-")
     goal = lines(fs.statement)

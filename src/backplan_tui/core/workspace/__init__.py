@@ -228,6 +228,15 @@ class Workspace:
         doc.touch()
         return True
 
+    def replace_session(self, session: Session) -> None:
+        """An edit made as a new session (a conflict resolved, ``core.conflicts.resolve``)
+        takes the open one's place; the caller records it (``record_edit``) like any edit,
+        so undo brings the old one back."""
+        doc = self.document
+        assert doc is not None, "no session open"
+        if not doc.read_only:
+            doc.session = session
+
     def undo(self, redo: bool = False) -> str | None:
         """Undo (or redo) the last edit; the label of what was undone, None when nothing."""
         from backplan_tui.core.undo import snapshot

@@ -54,6 +54,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
     STEP: ClassVar[str] = ""
     BINDINGS = [
         *copy_bindings(),
+        # Shown (first, so it fits at 80 columns) only while the session has conflicts.
+        Binding("exclamation_mark", "conflicts", "Conflicts", key_display="!", id="step.conflicts"),
         Binding("ctrl+n", "next_step", "Next step", id="step.next"),
         Binding("ctrl+b", "previous_step", "Prev step", id="step.previous"),
         Binding("ctrl+r", "summary", "Summary", id="step.summary"),
@@ -145,7 +147,12 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
 
         Its binding is hidden (check_action), so Textual would let the key fall through in
         silence; the bindings are read as for a writable session to know what it meant.
+        ``!`` with no conflicts (hidden then too) says there are none.
         """
+        if event.key == "exclamation_mark" and not self.session.conflicts:
+            event.stop()
+            toast(self, "No conflicts: every field has one value.", timeout=3)
+            return
         if not self.read_only:
             return
         now = self.active_bindings.get(event.key)
@@ -190,6 +197,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
+        self.show_conflict_count()
         self.show_timer()
         self.disable_fields_if_read_only()
 
@@ -219,6 +227,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self._shown_edits = doc.edits
         self.title = plain(self.session.title)
         self.refresh_stepper()
+        self.show_conflict_count()
         self.reload()
 
     def reload(self) -> None:
@@ -233,6 +242,30 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
         self.refresh_stepper()
+        self.show_conflict_count()
+
+    # --- conflicts left by a merge ---------------------------------------------------------
+
+    def show_conflict_count(self) -> None:
+        """The header says "⚠ 2 conflicts" before the session's title while there are any
+        (in words: the room reads it, not a colour), and the ``!`` key shows in the footer."""
+        from backplan_tui.core.conflicts import count_label
+
+        label = count_label(len(self.session.conflicts))
+        if label or self.title is not None:
+            title = plain(self.session.title)
+            self.title = f"{label} · {title}" if label else title
+        if label != self._conflict_label:
+            self._conflict_label = label
+            self.refresh_bindings()
+
+    _conflict_label = ""
+
+    def action_conflicts(self) -> None:
+        """``!``: every conflict in words; one key settles each (``screens.conflicts``)."""
+        from backplan_tui.tui.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen())
 
     # --- facilitation ----------------------------------------------------------------------
 
@@ -358,6 +391,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
             self._shown_edits = doc.edits
         self._replan_timer()  # an undone F2 edit takes its planned minutes back too
         self.refresh_stepper()
+        self.show_conflict_count()
         self.reload()
         toast(self, message, timeout=2)
 
@@ -437,6 +471,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "work_on_copy":
             return bool(parameters) and parameters[0] == self.read_only_kind()
+        if action == "conflicts":
+            return bool(self.session.conflicts)  # pressed anyway, on_key says there are none
         if action in readonly.MUTATING_ACTIONS and self.read_only and not self._probing:
             return False  # hidden; pressed anyway, on_key says why
         if action == "next_step" and self.STEP == ALL_STEPS[-1]:

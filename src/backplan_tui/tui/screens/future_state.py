@@ -16,6 +16,7 @@ from backplan_tui.core.coach import smart_check
 from backplan_tui.core.dates import parse_date
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
+from backplan_tui.tui.conflicts import conflicted_ids, marked
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, plain
@@ -206,11 +207,12 @@ class FutureStateScreen(TableStepScreen):
                 n=len(outcomes),
             )
         )
+        conflicted = conflicted_ids(self.session, "future_state.outcomes")
         rows = [
             (
                 o.id,
                 [
-                    cell(o.metric, width=28),
+                    marked(o.metric, o.id in conflicted, width=28),
                     cell(o.unit),
                     Text(number(o.baseline), justify="right"),
                     Text(number(o.target), justify="right"),

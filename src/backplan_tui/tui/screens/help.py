@@ -16,6 +16,7 @@ from backplan_tui.tui.keys import APP_BINDINGS
 KEY_NAMES = {
     "slash": "/",
     "question_mark": "?",
+    "exclamation_mark": "!",
     "escape": "Esc",
     "delete": "Del",
     "enter": "Enter",

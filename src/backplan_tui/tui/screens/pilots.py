@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import all_pilot_flags, pilot_flags
 from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, Session, by_id
+from backplan_tui.tui.conflicts import conflicted_ids, marked, notes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
@@ -139,6 +140,7 @@ class PilotsScreen(TableStepScreen):
                 f=flagged,
             )
         )
+        conflicted = conflicted_ids(self.session, "pilots")
         rows = []
         for pilot in pilots:
             flags = index.flags[pilot.id]
@@ -148,7 +150,7 @@ class PilotsScreen(TableStepScreen):
                     pilot.id,
                     [
                         # 22 + 10: every column fits 80 columns, scrollbar included
-                        cell(pilot.name, width=22),
+                        marked(pilot.name, pilot.id in conflicted, width=22),
                         Text(str(len([t for t in pilot.tests if t in index.nodes]))),
                         cell(pilot.owner, width=10),
                         Text(window(pilot, short=True)),
@@ -191,6 +193,7 @@ class PilotsScreen(TableStepScreen):
         # this method's time.  User text goes through safe(); the str pieces are our own.
         parts = [
             safe(pilot.name, "bold"),
+            *notes(self.session, "pilots", pilot.id),  # a merge kept theirs too
             safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
             Content.assemble(
                 ("tests:", "dim"), " ", safe(names), "  ", ("window:", "dim"), f" {window(pilot)}"

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 
 from backplan_tui.core.coach import answered_count
 from backplan_tui.core.model import QUESTION_STATUSES, Question
+from backplan_tui.tui.conflicts import conflicted_ids, marked, notes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
@@ -78,6 +79,7 @@ class QuestionsScreen(TableStepScreen):
                 t=total,
             )
         )
+        conflicted = conflicted_ids(self.session, "questions")
         rows = [
             (
                 q.id,
@@ -86,7 +88,7 @@ class QuestionsScreen(TableStepScreen):
                         STATUS_LABELS.get(q.status, q.status),
                         style=STATUS_STYLES.get(q.status, ""),
                     ),
-                    cell(q.prompt, width=40),
+                    marked(q.prompt, q.id in conflicted, width=40),
                     cell(q.answer, width=30),
                     cell(q.owner, width=12),
                 ],
@@ -108,7 +110,8 @@ class QuestionsScreen(TableStepScreen):
             if question.answer
             else Content.styled("(no answer yet — press Enter to write it)", "dim italic")
         )
-        detail.update(Content("\n").join([safe(question.prompt, "bold"), answer]))
+        waiting = notes(self.session, "questions", question.id)  # a merge kept theirs too
+        detail.update(Content("\n").join([safe(question.prompt, "bold"), *waiting, answer]))
 
     def action_add_item(self) -> None:
         def done(values: dict[str, Any] | None) -> None:

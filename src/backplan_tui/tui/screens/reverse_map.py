@@ -20,6 +20,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.core.model import NODE_STATUSES, MapNode, by_id
+from backplan_tui.tui.conflicts import MARK, conflicted_ids, notes
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen
 from backplan_tui.tui.text import fmt, safe, safe_block, toast
@@ -48,12 +49,15 @@ def node_fields(participants: list[str]) -> list[Field]:
     ]
 
 
-def node_label(node: MapNode, row: Any = None) -> Text:
+def node_label(node: MapNode, row: Any = None, conflicted: bool = False) -> Text:
     """Title first, then owner, duration, computed dates, status and votes, as literal text.
 
-    A late node says so in words at the front (``LATE``), never by colour alone.
+    A late node says so in words at the front (``LATE``), never by colour alone; a node
+    with a conflict left by a merge starts with "⚠".
     """
     label = Text()
+    if conflicted:
+        label.append(MARK, style="bold")
     mark = STATUS_MARKS.get(node.status, "?")
     flags = set(row.flags) if row is not None else set()
     if flags & {"starts_in_past", "overdue"}:
@@ -163,6 +167,7 @@ class ReverseMapScreen(StepScreen):
         tree.root.set_label(self.goal_label())
         tree.root.data = GOAL
         found: dict[str, TreeNode[str]] = {GOAL: tree.root}
+        conflicted = conflicted_ids(self.session, "map")
         kids: dict[str, list[MapNode]] = {}  # Session.children of every node, in one pass
         for node in self.session.map:
             kids.setdefault(node.parent, []).append(node)
@@ -172,7 +177,7 @@ class ReverseMapScreen(StepScreen):
                 if node.id in found:
                     continue  # a cycle in a hand-edited file: show each node once
                 children = kids.get(node.id)
-                label = node_label(node, rows.get(node.id))
+                label = node_label(node, rows.get(node.id), node.id in conflicted)
                 if children:
                     branch = parent.add(label, data=node.id, expand=True)
                     found[node.id] = branch
@@ -227,6 +232,7 @@ class ReverseMapScreen(StepScreen):
         # this method's time.  User text goes through safe(); the str pieces are our own.
         parts = [
             safe(node.title, "bold"),
+            *notes(self.session, "map", node.id),  # a merge kept theirs too
             Content.assemble(("must be true before:", "dim"), " ", safe(enables)),
         ]
         row = plan.get(node.id) if plan is not None and plan.ready else None

@@ -13,6 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backplan_tui.core import paths
+from backplan_tui.core.identity import clean_name, login
 from backplan_tui.core.model import STEP_TITLES, STEPS
 from backplan_tui.tui import themes
 from backplan_tui.tui.dialogs import FormScreen
@@ -71,6 +72,7 @@ class ThemePickerScreen(BackplanModal[None]):
 
 def settings_fields() -> list[Field]:
     fields = [
+        Field("name", "Your name", placeholder=f"shown to the room; empty: {login()}"),
         Field("facilitator", "Facilitator", placeholder="your name, for new sessions"),
         Field("votes_per_person", "Votes per person", kind="int", minimum=1, maximum=12),
         Field(
@@ -95,6 +97,7 @@ def open_settings(app: App[Any]) -> None:
     backplan: Any = app
     settings = backplan.settings
     values: dict[str, Any] = {
+        "name": settings.name,
         "facilitator": settings.facilitator,
         "votes_per_person": settings.votes_per_person,
         "autosave_delay": settings.autosave_delay,
@@ -105,6 +108,7 @@ def open_settings(app: App[Any]) -> None:
     def done(result: dict[str, Any] | None) -> None:
         if result is None:
             return
+        settings.name = clean_name(result["name"])
         settings.facilitator = result["facilitator"]
         if result["votes_per_person"] is not None:
             settings.votes_per_person = int(result["votes_per_person"])
