@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from test_snapshots import STAMP, TODAY, app_for, write_session
 from textual.pilot import Pilot
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import Conflict
+from snapshots.test_snapshots import STAMP, TODAY, app_for, write_session
 
 
 def conflicted_demo(data_dir: Path) -> Path:
