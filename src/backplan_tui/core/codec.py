@@ -8,6 +8,10 @@ raises ``CodecError`` naming the offending field (``pilots[1].end: expected a da
 Keys this version does not know are kept in the ``extra`` dict of the table they were found
 in and written back after the known keys, so a file edited by a newer version (or by hand)
 loses nothing.  ``None`` is never written: an empty optional value is an absent key.
+
+Why one long module: it is the file format's single reader and writer. The field specs, the
+readers that check them, the writer and the save's read-back proof share the same private
+tables; split, each part would reach into the others' internals.
 """
 
 from __future__ import annotations

@@ -30,6 +30,10 @@ The rules, in plain words:
   ``current_step`` is ours (each screen keeps its own place).
 
 Pure: no I/O, no Textual.
+
+Why one long module: it is one algorithm (the rules above, the order of lists, the id
+separation and the map repair) that reads best in one place; its property tests treat it as
+one unit.
 """
 
 from __future__ import annotations

@@ -47,6 +47,9 @@ day the session was created).
    moving the wrong way -- is "behind".
 
 ``Progress.reason`` says in one line why.
+
+Why one long module: the definitions above are the numbers Track, ``show`` and the exports
+print; keeping their computations beside them keeps the words and the code in step.
 """
 
 from __future__ import annotations

@@ -26,6 +26,9 @@ The built-in files are ours and tested (``tests/unit/test_themes.py`` builds eve
 Textual), so loading them skips Textual's check that a theme can be built; a user's file is
 always checked.  The app starts with just the theme it shows (:func:`register_start_theme`)
 and registers the others after its first screen is painted.
+
+Why one long module: the theme file format, its checks (with messages naming the key) and
+the contrast rules are one job: turning a file into a Theme, or saying why not.
 """
 
 from __future__ import annotations

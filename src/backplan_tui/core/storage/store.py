@@ -19,6 +19,9 @@ migrated when read and kept as ``backups/<id>/pre-migration-v<N>.toml`` by the f
 store's ``summarizer`` (given to the constructor; ``SessionStore(root)`` takes the app's
 from ``core.wiring``): nothing in ``core.storage`` imports the domain's glance, coach,
 progress or schedule.  Problems that do not stop the work are in ``store.warnings``.
+
+Why one long module: it is the facade whose public methods the app, the CLI and the tests
+call; each method is a few lines that put the storage rooms' work in order.
 """
 
 from __future__ import annotations

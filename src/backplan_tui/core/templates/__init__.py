@@ -75,6 +75,9 @@ and the map must not contain a cycle.  Unknown keys are rejected.  Any problem r
 ``demo_session(today)`` builds the bundled demo from ``hr-retention``: a plan that started six
 weeks before ``today``, with votes, a parking lot, a running pilot, a check-in and an
 adjustment.  It is fully deterministic for a given ``today``.
+
+Why one long module: most of it is this docstring (the template file format, kept next to
+the loader) and the method's prompts; the code itself is short.
 """
 
 from __future__ import annotations
