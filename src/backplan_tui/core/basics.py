@@ -2,7 +2,8 @@
 
 The model and the codec re-export them; they live here, in a module that imports nothing,
 so that listing sessions on the home screen (the store, the settings, the step names) does
-not load the model's dataclasses and the codec (about 9 ms of every start).
+not load the model's dataclasses and the codec (a visible share of every start; see
+benchmarks/README.md, startup).
 """
 
 from __future__ import annotations

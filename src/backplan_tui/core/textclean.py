@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 
 
 class _Patterns:
-    """The regular expressions, compiled on first use (about 1 ms at import otherwise, and
-    the app's start-up, whose text is printable, needs none of them)."""
+    """The regular expressions, compiled on first use, not at import: the app's start-up,
+    whose text is printable, needs none of them."""
 
     def __init__(self) -> None:
         self.control = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

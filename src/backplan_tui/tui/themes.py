@@ -141,7 +141,7 @@ class ThemeFileError(ValueError):
 
 class ThemeInfo(NamedTuple):
     """What the picker and ``backplan themes`` show about one theme.  (A NamedTuple: a
-    frozen dataclass costs the app's start-up about 0.7 ms to define.)"""
+    frozen dataclass is slower to define, and this module is read at every start.)"""
 
     name: str
     source: str  # "backplan" (built-in), "user" or "textual"
@@ -206,8 +206,8 @@ def _textual_variable_kinds() -> dict[str, str]:
     kinds: dict[str, str] = {}
     for name, value in ColorSystem(primary="#000000", dark=True).generate().items():
         # Style words, "initial" and "auto NN%" are not colours: Color.parse would say so
-        # only after a spelling suggestion over every colour name (about 10 ms at each
-        # start for Textual's ~20 such variables).
+        # only after a spelling suggestion over every colour name (at each start, for each of
+        # Textual's ~20 such variables).
         words = set(value.split())
         try:
             if words <= _STYLE_WORDS | {"initial"} or value.startswith("auto"):
@@ -269,8 +269,8 @@ def _variable_value(name: str, value: Any, kind: str) -> str:
 def _parse_theme(data: Mapping[str, Any], check: bool = True) -> tuple[Theme, str, list[str]]:
     """A validated Theme, its description and notes about ignored keys.  ``ThemeFileError``.
 
-    ``check=False`` (a built-in file) skips asking Textual to build the theme (about 1 ms a
-    theme at every start); the tests build every built-in one instead."""
+    ``check=False`` (a built-in file) skips asking Textual to build the theme (at every
+    start, for every theme); the tests build every built-in one instead."""
     notes: list[str] = []
     name = data.get("name")
     if name is None:

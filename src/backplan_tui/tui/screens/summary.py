@@ -30,7 +30,8 @@ from backplan_tui.tui.summary_layout import Line, lay_out
 from backplan_tui.tui.widgets.summary_view import SummaryView
 
 # Plans with at most this many items (map items, pilots, questions, outcomes, check-ins,
-# adjustments, parked topics) are built on the UI thread: about 10 ms at this size.
+# adjustments, parked topics) are built on the UI thread: small enough not to be felt
+# (benchmarks/README.md, summary).
 BUILD_AT_ONCE = 60
 
 

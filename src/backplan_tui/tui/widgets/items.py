@@ -33,13 +33,13 @@ class OneStylePerPaint:
     per paint instead of once per line, and its component styles kept across a cursor move.
 
     Their ``render_line`` asks for ``self.rich_style`` on every line, and that walks the
-    styles of every ancestor up to the app (about 50 µs): on a cursor move that repaints
-    20 lines of a big table or map, about 1 ms of each key.  And each cursor move repaints
-    a few lines with ``refresh(region)``, which also empties the cache of component styles
-    (cursor, guides, zebra rows ...): rebuilt on the next paint, about 0.2 ms a key, though
-    a repaint of some lines cannot change them.  A CSS change still empties that cache
-    (``notify_style_update``), and so does a refresh of the whole widget.  Mix in before the
-    widget class.
+    styles of every ancestor up to the app: on a cursor move that repaints 20 lines of a
+    big table or map, a large share of each key (benchmarks/README.md, typing).  And each
+    cursor move repaints a few lines with ``refresh(region)``, which also empties the cache
+    of component styles (cursor, guides, zebra rows ...): rebuilt on the next paint, on every
+    key, though a repaint of some lines cannot change them.  A CSS change still empties that
+    cache (``notify_style_update``), and so does a refresh of the whole widget.  Mix in before
+    the widget class.
     """
 
     _paint_style: Style | None = None
@@ -105,7 +105,7 @@ class ItemTable(compat.QuietHoverCursor, OneStylePerPaint, DataTable[Text]):
         DataTable will render them, into its own caches.
 
         A row reached by the cursor is rendered again in the cursor's colours, cell by
-        cell through rich (about 0.8 ms for six columns), and that was the largest part
+        cell through rich, and that was the largest part
         of a cursor key in a long table; the move now finds it rendered.  What is shown
         cannot differ: DataTable renders the rows itself, and a key it does not find (the
         styles changed meanwhile) is simply rendered then, as before.
@@ -177,7 +177,7 @@ class ItemTree(OneStylePerPaint, Tree[str]):
     draws it (the guides, then ``render_label``: the same segments), but the label's
     segments are kept.  A cursor move repaints every line under the node it leaves and the
     node it reaches (their guides change colour), and rendering a label with its styled
-    facts was most of that work (about 0.2 ms a line): those lines now reuse their label
+    facts was most of that work: those lines now reuse their label
     and redraw only the guides.  The one label a move changes, the line the cursor reaches,
     is rendered ahead for the lines above and below the cursor after each paint, while the
     app is idle (``_prepare_labels``).
