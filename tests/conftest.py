@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backplan_tui.core import templates
-from backplan_tui.core.model import Session
+from backplan_tui.core.model import AnyStep, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from helpers import TODAY
@@ -63,7 +63,7 @@ def demo_at(data_dir: Path, today: date, make_app: Callable[..., BackplanApp]):
     ``step=None`` keeps the demo's own step (the reverse map)."""
 
     def open_demo(
-        step: str | None = None,
+        step: AnyStep | None = None,
         change: Callable[[Session], object] | None = None,
         **options: Any,
     ) -> BackplanApp:

@@ -37,6 +37,7 @@ from backplan_tui.core.coach import (
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
+    Direction,
     FutureState,
     MapNode,
     Outcome,
@@ -395,7 +396,7 @@ def test_outcome_due_after_goal() -> None:
     ],
 )
 def test_target_stretch_without_a_pilot(
-    baseline: float, target: float, direction: str, fires: bool
+    baseline: float, target: float, direction: Direction, fires: bool
 ) -> None:
     s = good()
     outcome = s.future_state.outcomes[0]
@@ -779,7 +780,7 @@ def test_a_rule_cannot_be_declared_twice_or_outside_the_steps() -> None:
     with pytest.raises(ValueError, match="unknown step"):
         rule(code="new_rule", step="nowhere", severity="tip", title="x")
     with pytest.raises(ValueError, match="unknown severity"):
-        rule(code="new_rule", step="track", severity="fatal", title="x")
+        rule(code="new_rule", step="track", severity="fatal", title="x")  # type: ignore[arg-type]
     assert "new_rule" not in RULES
 
 

@@ -19,6 +19,7 @@ from backplan_tui.core import codec
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
+    Direction,
     FutureState,
     MapNode,
     Outcome,
@@ -51,7 +52,7 @@ DUE = date(2027, 7, 5)
 
 
 def make(
-    direction: str = "increase",
+    direction: Direction = "increase",
     baseline: float | None = 50.0,
     target: float | None = 80.0,
     values: tuple[tuple[date, float], ...] = (),

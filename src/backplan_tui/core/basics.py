@@ -8,12 +8,16 @@ benchmarks/README.md, startup).
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 SCHEMA_VERSION = 1
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # a session file (and the index) is refused above this
 
 # The four workshop steps, in order.  ``current_step`` may also be "summary".
-STEPS: tuple[str, ...] = ("future_state", "questions", "reverse_map", "pilots")
+Step = Literal["future_state", "questions", "reverse_map", "pilots"]
+AnyStep = Literal["future_state", "questions", "reverse_map", "pilots", "summary"]
+STEPS: tuple[Step, ...] = get_args(Step)
 STEP_TITLES: dict[str, str] = {
     "future_state": "Future state",
     "questions": "Tough questions",
@@ -21,7 +25,7 @@ STEP_TITLES: dict[str, str] = {
     "pilots": "Small pilots",
     "summary": "Summary",
 }
-ALL_STEPS: tuple[str, ...] = (*STEPS, "summary")
+ALL_STEPS: tuple[AnyStep, ...] = get_args(AnyStep)
 
 # Minutes per step when a session starts (the settings can change them).
 DEFAULT_TIMEBOXES: dict[str, int] = {

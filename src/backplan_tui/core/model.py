@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, get_args
 
 # The step names, the schema version and the default timeboxes are defined in basics (which
 # start-up reads without loading this module) and are part of the model's names too.
@@ -22,13 +22,22 @@ from backplan_tui.core.basics import DEFAULT_TIMEBOXES as DEFAULT_TIMEBOXES
 from backplan_tui.core.basics import SCHEMA_VERSION as SCHEMA_VERSION
 from backplan_tui.core.basics import STEP_TITLES as STEP_TITLES
 from backplan_tui.core.basics import STEPS as STEPS
+from backplan_tui.core.basics import AnyStep as AnyStep
+from backplan_tui.core.basics import Step as Step
 
-DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "stay_above", "stay_below")
-QUESTION_STATUSES: tuple[str, ...] = ("open", "answered", "parked")
-NODE_STATUSES: tuple[str, ...] = ("todo", "doing", "done", "dropped")
-PILOT_STATUSES: tuple[str, ...] = ("planned", "running", "done")
-DECISIONS: tuple[str, ...] = ("", "scale", "adjust", "stop")
-CONFIDENCES: tuple[str, ...] = ("on_track", "at_risk", "off_track")
+# Each field's words: one Literal type, and the tuple of its values made from it.
+Direction = Literal["increase", "decrease", "stay_above", "stay_below"]
+QuestionStatus = Literal["open", "answered", "parked"]
+NodeStatus = Literal["todo", "doing", "done", "dropped"]
+PilotStatus = Literal["planned", "running", "done"]
+Decision = Literal["", "scale", "adjust", "stop"]
+Confidence = Literal["on_track", "at_risk", "off_track"]
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+QUESTION_STATUSES: tuple[QuestionStatus, ...] = get_args(QuestionStatus)
+NODE_STATUSES: tuple[NodeStatus, ...] = get_args(NodeStatus)
+PILOT_STATUSES: tuple[PilotStatus, ...] = get_args(PilotStatus)
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
 # How often the plan is reviewed (a check-in is due): Track shows it, the coach warns after it.
 REVIEW_CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 DEFAULT_REVIEW_CADENCE = "fortnightly"
@@ -80,7 +89,7 @@ class Outcome:
     unit: str = ""
     baseline: float | None = None
     target: float | None = None
-    direction: str = "increase"
+    direction: Direction = "increase"
     due: date | None = None
     by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
@@ -103,7 +112,7 @@ class Question:
     id: str
     prompt: str = ""
     answer: str = ""
-    status: str = "open"
+    status: QuestionStatus = "open"
     owner: str = ""
     key: str = ""
     by: str = ""  # who added it (team mode); "" when not known
@@ -123,7 +132,7 @@ class MapNode:
     owner: str = ""
     duration_days: int | None = None
     pinned_due: date | None = None
-    status: str = "todo"
+    status: NodeStatus = "todo"
     votes: dict[str, int] = field(default_factory=dict)
     notes: str = ""
     by: str = ""  # who added it (team mode); "" when not known
@@ -144,9 +153,9 @@ class Pilot:
     start: date | None = None
     end: date | None = None
     success_rule: str = ""
-    status: str = "planned"
+    status: PilotStatus = "planned"
     result: str = ""
-    decision: str = ""
+    decision: Decision = ""
     votes: dict[str, int] = field(default_factory=dict)
     by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
@@ -156,7 +165,7 @@ class Pilot:
 class CheckIn:
     date: date
     values: dict[str, float] = field(default_factory=dict)  # Outcome id -> actual
-    confidence: str = "on_track"
+    confidence: Confidence = "on_track"
     note: str = ""
     by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
@@ -211,7 +220,7 @@ class Session:
     created: datetime = field(default_factory=utc_now)
     updated: datetime = field(default_factory=utc_now)
     revision: int = 0
-    current_step: str = "future_state"
+    current_step: AnyStep = "future_state"
     schema_version: int = SCHEMA_VERSION
     future_state: FutureState = field(default_factory=FutureState)
     questions: list[Question] = field(default_factory=list)

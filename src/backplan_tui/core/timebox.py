@@ -294,7 +294,7 @@ class Agenda:
 def _plan(session: Session) -> dict[str, int]:
     """Planned minutes per step; a missing, zero or odd value takes the default."""
     plan = session.facilitation.timebox_minutes or {}
-    out = {}
+    out: dict[str, int] = {}
     for step in STEPS:
         minutes = plan.get(step)
         if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:

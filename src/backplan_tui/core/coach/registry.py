@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, get_args
 
 from backplan_tui.core.model import STEP_TITLES, STEPS
 
 if TYPE_CHECKING:
     from backplan_tui.core.coach.plan import Plan
 
-SEVERITIES: tuple[str, ...] = ("problem", "warning", "tip")
+Severity = Literal["problem", "warning", "tip"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 HEALTH_STEPS: tuple[str, ...] = (*STEPS, "track")
 HEALTH_STATES: tuple[str, ...] = ("healthy", "warnings", "problems", "empty")
 HEALTH_STEP_TITLES: dict[str, str] = {step: STEP_TITLES[step] for step in STEPS} | {
@@ -36,7 +37,7 @@ class Finding:
     """One thing the coach noticed.  ``message`` and ``fix`` may quote what people typed:
     render them as plain text, never as markup."""
 
-    severity: str  # one of SEVERITIES
+    severity: Severity
     step: str  # one of HEALTH_STEPS (model.STEPS or "track")
     item_id: str  # outcome / question / map node / pilot id; "" for the plan as a whole
     message: str
@@ -63,12 +64,12 @@ Check = Callable[["Plan"], Iterable[Hit]]
 class Rule:
     code: str
     step: str  # one of HEALTH_STEPS
-    severity: str  # one of SEVERITIES
+    severity: Severity
     title: str  # what it looks for, in one line
     check: Check
-    under_way_severity: str = ""  # the severity once the plan is under way, if it differs
+    under_way_severity: Severity | Literal[""] = ""  # once the plan is under way, if it differs
 
-    def severity_for(self, plan: Plan) -> str:
+    def severity_for(self, plan: Plan) -> Severity:
         if self.under_way_severity and plan.under_way:
             return self.under_way_severity
         return self.severity
@@ -78,7 +79,12 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(
-    *, code: str, step: str, severity: str, title: str, under_way_severity: str = ""
+    *,
+    code: str,
+    step: str,
+    severity: Severity,
+    title: str,
+    under_way_severity: Severity | Literal[""] = "",
 ) -> Callable[[Check], Check]:
     """Declare a rule: register the decorated function under ``code``."""
     if code in RULES:

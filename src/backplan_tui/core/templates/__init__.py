@@ -89,7 +89,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, TypeVar
 
 from backplan_tui.core import model
 from backplan_tui.core.model import (
@@ -100,15 +100,20 @@ from backplan_tui.core.model import (
     STEPS,
     Adjustment,
     CheckIn,
+    Direction,
     Facilitation,
     FutureState,
     MapNode,
+    NodeStatus,
     Outcome,
     Pilot,
     Question,
+    QuestionStatus,
     Session,
 )
 from backplan_tui.core.textclean import clean_line, clean_text
+
+_Word = TypeVar("_Word", bound=str)
 
 __all__ = [
     "DEMO_ID",
@@ -189,7 +194,7 @@ class _OutcomeSpec:
     unit: str
     baseline: float | None
     target: float | None
-    direction: str
+    direction: Direction
     due_before_target_days: int
 
 
@@ -198,7 +203,7 @@ class _QuestionSpec:
     id: str
     prompt: str
     answer: str
-    status: str
+    status: QuestionStatus
     owner: str
     key: str
 
@@ -211,7 +216,7 @@ class _NodeSpec:
     owner: str
     duration_days: int | None
     pinned_in_days: int | None
-    status: str
+    status: NodeStatus
     notes: str
 
 
@@ -299,11 +304,12 @@ class _Table:
             raise self.error(key, "must be a finite number")
         return float(value)
 
-    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+    def choice(self, key: str, choices: tuple[_Word, ...], default: _Word) -> _Word:
         value = self.data.get(key, default)
-        if not isinstance(value, str) or value not in choices:
-            raise self.error(key, f"must be one of {', '.join(c for c in choices if c)}")
-        return value
+        for word in choices:  # the value as the Literal type of ``choices``
+            if value == word and isinstance(value, str):
+                return word
+        raise self.error(key, f"must be one of {', '.join(c for c in choices if c)}")
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.data.get(key, [])
@@ -688,7 +694,12 @@ _DEMO_VOTES: dict[str, dict[str, int]] = {
     "m4": {"Sam": 1},
 }
 _DEMO_PINNED_DAYS = {"m9": 7, "m11": 40}
-_DEMO_NODE_STATUS = {"m13": "done", "m10": "done", "m5": "doing", "m12": "doing"}
+_DEMO_NODE_STATUS: dict[str, NodeStatus] = {
+    "m13": "done",
+    "m10": "done",
+    "m5": "doing",
+    "m12": "doing",
+}
 
 
 def demo_session(today: date) -> Session:

@@ -269,9 +269,12 @@ class Workspace:
 
     def go_to_step(self, step: str) -> None:
         """Where the workshop is (saved with the session; not an undo step)."""
+        from backplan_tui.core.basics import ALL_STEPS
+
         doc = self.document
-        if doc is not None and doc.session.current_step != step:
-            doc.session.current_step = step
+        known = next((s for s in ALL_STEPS if s == step), None)
+        if doc is not None and known is not None and doc.session.current_step != known:
+            doc.session.current_step = known
             doc.touch()
 
     # --- saving ----------------------------------------------------------------------------
