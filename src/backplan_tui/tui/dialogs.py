@@ -289,13 +289,13 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
                 id=wid,
                 classes="form-multi",
             )
-        restrict = {"int": r"-?[0-9]*", "float": r"-?[0-9]*\.?[0-9]*"}.get(spec.kind)
+        # No ``restrict`` on number fields: it dropped the keys it refused in silence, so
+        # "2026-12-01" in a number field became 20261201 and was saved; parse_value says why.
         placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
         return FormInput(
             plain(_display(value)),
             id=wid,
             placeholder=placeholder,
-            restrict=restrict,
             max_length=MAX_TEXT_CHARS,
             compact=True,
         )

@@ -40,6 +40,25 @@ def fmt_value(value: object) -> str:
     return number(value) if isinstance(value, float) else str(value or "—")
 
 
+class GoalArea(TextArea):
+    """The goal's text box: Ctrl+Z / Ctrl+Y undo its typing first, then the step's edits.
+
+    A TextArea keeps its own history and takes the keys, so with nothing typed in it yet
+    Ctrl+Z did nothing at all, though the footer offers Undo."""
+
+    def action_undo(self) -> None:
+        if self.history.undo_stack:
+            super().action_undo()
+        else:
+            self.call_later(self.run_action, "screen.undo")
+
+    def action_redo(self) -> None:
+        if self.history.redo_stack:
+            super().action_redo()
+        else:
+            self.call_later(self.run_action, "screen.redo")
+
+
 def outcome_fields() -> list[Field]:
     return [
         Field("metric", "Metric", required=True, placeholder="what you measure"),
@@ -81,7 +100,7 @@ class FutureStateScreen(TableStepScreen):
         with Vertical(id="body"):
             with Grid(id="goal-form"):
                 yield Label("Goal")
-                statement = TextArea(
+                statement = GoalArea(
                     clean_text(fs.statement),
                     id="statement",
                     soft_wrap=True,
@@ -96,13 +115,17 @@ class FutureStateScreen(TableStepScreen):
                     id="target-date",
                     placeholder="YYYY-MM-DD",
                     compact=True,
+                    select_on_focus=False,  # a Tab too many must not let typing replace it
                 )
+                yield Label("", classes="field-error")
+                yield Static(id="target-date-error", classes="field-error")
                 yield Label("Serves")
                 yield Input(
                     plain(fs.aligned_objective),
                     id="aligned-objective",
                     placeholder="the organizational objective this goal supports",
                     compact=True,
+                    select_on_focus=False,
                 )
             yield Static(id="smart", classes="smart")
             yield Static(id="outcomes-title", classes="section-title")
@@ -135,11 +158,16 @@ class FutureStateScreen(TableStepScreen):
         date_field = self.query_one("#target-date", Input)
         text = date_field.value.strip()
         target = fs.target_date
+        error = ""
         try:
             target = parse_date(text) if text else None  # 1900..2999 (core.dates)
-            date_field.set_class(False, "-invalid")
-        except ValueError:
-            date_field.set_class(True, "-invalid")  # keep the last good date
+        except ValueError as problem:  # keep the last good date, and say so by the field
+            kept = f"; {fs.target_date} is kept" if fs.target_date else ""
+            error = f"✗ {problem}{kept}"
+        date_field.set_class(bool(error), "-invalid")
+        self.query_one("#target-date-error", Static).update(Content(error))
+        for widget in self.query(".field-error"):
+            widget.display = bool(error)
         if (statement, objective, target) != (fs.statement, fs.aligned_objective, fs.target_date):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed("type: the goal")
