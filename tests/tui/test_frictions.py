@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Input, Static, TextArea
+import pytest
+from textual.widgets import Input, Select, Static, TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
@@ -105,3 +106,42 @@ async def test_a_validation_error_moves_focus_to_the_bad_field(data_dir: Path) -
         assert form.query_one("#field-baseline", Input).has_focus
         await pilot.press("shift+tab")
         assert form.query_one("#field-unit", Input).has_focus
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+async def test_export_name_follows_the_format_and_the_last_folder_is_remembered(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    monkeypatch.chdir(tmp_path)
+    app = demo_app(data_dir, "summary")
+    out = tmp_path / "exports"
+    out.mkdir()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        form = app.screen
+        path = form.query_one("#field-path", Input)
+        assert Path(path.value).parent == tmp_path / "home"  # not the current directory
+        assert path.value.endswith(".md")
+        form.query_one("#field-format", Select).value = "html"
+        await pilot.pause()
+        assert path.value.endswith("demo-improve-12-month-retention.html")
+        path.value = str(out / "plan.html")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert (out / "plan.html").exists()
+    assert app.settings.export_folder == str(out)
+    again = create_app(data_dir, open_session="demo", today=lambda: TODAY)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert Path(again.screen.query_one("#field-path", Input).value).parent == out
