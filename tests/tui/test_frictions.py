@@ -145,3 +145,33 @@ async def test_export_name_follows_the_format_and_the_last_folder_is_remembered(
         await pilot.press("x")
         await pilot.pause()
         assert Path(again.screen.query_one("#field-path", Input).value).parent == out
+
+
+# --- Track --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["escape", "ctrl+b"])
+async def test_track_goes_back_to_the_step_it_was_opened_from(data_dir: Path, key: str) -> None:
+    app = demo_app(data_dir, "questions")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TrackScreen"
+        await pilot.press(key)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QuestionsScreen"
+        assert app.document is not None
+
+
+async def test_track_from_home_escape_goes_home(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "TrackScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HomeScreen"

@@ -412,7 +412,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
             return
         self._timer_follows("track")
         self.save_now()
-        self.switch_screen(TrackScreen())
+        self.switch_screen(TrackScreen(came_from=self.document.session.current_step))
 
     def open_demo(self) -> None:
         try:

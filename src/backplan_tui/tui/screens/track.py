@@ -37,9 +37,7 @@ VERDICT_MARKS = {
     "overdue": ("✗ overdue", "bold $problem"),
     "no data": ("· no data", "dim"),
 }
-NOT_ON_TRACK = frozenset(
-    {"next_step", "previous_step", "timer", "extend_timer", "reset_timer", "presenter"}
-)
+NOT_ON_TRACK = frozenset({"next_step", "timer", "extend_timer", "reset_timer", "presenter"})
 CONFIDENCE_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
 
@@ -67,6 +65,12 @@ class TrackScreen(StepScreen):
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("ctrl+g", "health", "Health", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
+        # Opened from a step (Ctrl+T), Esc and Ctrl+B go back to it; from home, Esc goes home.
+        Binding("escape", "back_to_step", "Back", id="track.back"),
+        Binding("escape", "home", "Home", id="track.home"),
+        Binding(
+            "ctrl+b", "back_to_step(True)", "Back to the step", show=False, id="track.previous"
+        ),
         *copy_bindings(),  # c: a copy of a read-only session, else c checks in
         Binding("c", "checkin", "Check in", id="track.checkin"),
         Binding("h", "checkins", "Check-ins", id="track.checkins"),
@@ -74,6 +78,11 @@ class TrackScreen(StepScreen):
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
     ]
+
+    def __init__(self, came_from: str | None = None) -> None:
+        super().__init__()
+        self.came_from = came_from
+        """The workshop step Track was opened from (Ctrl+T), None from the home screen."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
@@ -123,6 +132,12 @@ class TrackScreen(StepScreen):
         ones that change the session are hidden in a read-only session (StepScreen)."""
         if action in NOT_ON_TRACK:
             return False
+        if action == "back_to_step":
+            return self.came_from is not None or bool(parameters)  # Esc only from a step
+        if action == "home":
+            return self.came_from is None
+        if action == "previous_step":
+            return False  # Ctrl+B is back_to_step here
         return super().check_action(action, parameters)
 
     def show_timer(self) -> None:  # no timebox here
@@ -394,6 +409,10 @@ class TrackScreen(StepScreen):
     def action_home(self) -> None:
         self.backplan.close_document()
         self.app.pop_screen()
+
+    def action_back_to_step(self, from_ctrl_b: bool = False) -> None:
+        """Back to the step Track was opened from (from home: the session's current step)."""
+        self.goto_step(self.came_from or self.session.current_step)
 
 
 class CheckinsScreen(BackplanModal[tuple[str, int] | None]):
