@@ -175,3 +175,17 @@ async def test_track_from_home_escape_goes_home(data_dir: Path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "HomeScreen"
+
+
+async def test_a_new_outcome_takes_its_direction_from_the_numbers(data_dir: Path) -> None:
+    app = demo_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#outcomes").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Sick days", "tab", "tab", *"14", "tab", "3", "ctrl+s")
+        await pilot.pause()
+        added = app.session.future_state.outcomes[-1]
+        assert (added.metric, added.baseline, added.target) == ("Sick days", 14, 3)
+        assert added.direction == "decrease"

@@ -13,6 +13,7 @@ from textual.events import DescendantFocus
 from textual.widgets import Input, Label, Static, TextArea
 
 from backplan_tui.core.coach import smart_check
+from backplan_tui.core.coach.rules_future import guess_direction
 from backplan_tui.core.dates import parse_date
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
@@ -59,7 +60,9 @@ class GoalArea(TextArea):
             self.call_later(self.run_action, "screen.redo")
 
 
-def outcome_fields() -> list[Field]:
+def outcome_fields(guess: bool = False) -> list[Field]:
+    """The outcome form; with ``guess`` (a new outcome) Direction may stay blank: it is then
+    guessed from the baseline and the target (14 -> 3 decreases)."""
     return [
         Field("metric", "Metric", required=True, placeholder="what you measure"),
         Field("unit", "Unit", placeholder="%, days, €, people ..."),
@@ -69,8 +72,9 @@ def outcome_fields() -> list[Field]:
             "direction",
             "Direction",
             kind="choice",
-            required=True,
+            required=not guess,
             choices=[(DIRECTION_LABELS[d], d) for d in DIRECTIONS],
+            placeholder="guess from the numbers" if guess else "",
         ),
         Field("due", "Due", kind="date"),
     ]
@@ -251,17 +255,21 @@ class FutureStateScreen(TableStepScreen):
         self.query_one(ItemTable).fill(rows, select)
 
     def action_add_item(self) -> None:
-        defaults = {"direction": "increase", "due": self.session.future_state.target_date}
+        defaults = {"due": self.session.future_state.target_date}
 
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
+            if not values["direction"]:
+                values["direction"] = (
+                    guess_direction(values["baseline"], values["target"]) or "increase"
+                )
             outcome = Outcome(id=self.session.new_id("o"), **values)
             self.session.future_state.outcomes.append(outcome)
             self.changed(f"add outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)
 
-        self.app.push_screen(FormScreen("New outcome", outcome_fields(), defaults), done)
+        self.app.push_screen(FormScreen("New outcome", outcome_fields(guess=True), defaults), done)
 
     def action_edit_item(self) -> None:
         outcome = self.selected_item()
