@@ -189,3 +189,40 @@ async def test_a_new_outcome_takes_its_direction_from_the_numbers(data_dir: Path
         added = app.session.future_state.outcomes[-1]
         assert (added.metric, added.baseline, added.target) == ("Sick days", 14, 3)
         assert added.direction == "decrease"
+
+
+# --- Questions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("answer", "status"), [("Nobody yet.", "answered"), ("", "open")])
+async def test_a_new_question_with_an_answer_is_answered(
+    data_dir: Path, answer: str, status: str
+) -> None:
+    app = demo_app(data_dir, "questions")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#field-prompt", Input).value = "Who owns it?"
+        form.query_one("#field-answer", TextArea).text = answer
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        added = app.session.questions[-1]
+        assert (added.prompt, added.status) == ("Who owns it?", status)
+
+
+async def test_a_new_question_can_be_parked_with_its_answer(data_dir: Path) -> None:
+    app = demo_app(data_dir, "questions")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#field-prompt", Input).value = "Budget?"
+        form.query_one("#field-answer", TextArea).text = "Maybe later"
+        form.query_one("#field-status", Select).value = "parked"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.session.questions[-1].status == "parked"

@@ -228,8 +228,10 @@ def guess_direction(baseline: float | None, target: float | None) -> str | None:
 def outcome_direction_contradicts(plan: Plan) -> Iterator[Hit]:
     for o in plan.session.future_state.outcomes:
         guessed = guess_direction(o.baseline, o.target)
-        if guessed is not None and o.direction in ("increase", "decrease") and guessed != (
-            o.direction
+        if (
+            guessed is not None
+            and o.direction in ("increase", "decrease")
+            and guessed != (o.direction)
         ):
             assert o.baseline is not None and o.target is not None
             yield Hit(
@@ -261,8 +263,7 @@ def goal_date_differs(plan: Plan) -> Iterator[Hit]:
         if said != target:
             yield Hit(
                 "",
-                f"The goal says {said.isoformat()} but the target date is "
-                f"{target.isoformat()}.",
+                f"The goal says {said.isoformat()} but the target date is {target.isoformat()}.",
                 "Make the statement and the target date agree (the date moved: edit the goal).",
             )
             return
