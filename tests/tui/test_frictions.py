@@ -226,3 +226,44 @@ async def test_a_new_question_can_be_parked_with_its_answer(data_dir: Path) -> N
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.session.questions[-1].status == "parked"
+
+
+# --- Votes --------------------------------------------------------------------------------------
+
+
+async def test_pilot_votes_show_in_the_pilot_table(data_dir: Path) -> None:
+    app = demo_app(data_dir, "pilots")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#pilots")
+        assert "Votes" in [c.label.plain for c in table.columns.values()]
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("space", "space", "escape")
+        await pilot.pause()
+        assert sum(app.session.pilots[0].votes.values()) == 2
+        row = [c.plain for c in table.get_row_at(0)]
+        assert row[1] == "2"
+        assert [c.plain for c in table.get_row_at(1)][1] == ""
+
+
+async def test_sorting_votes_says_when_the_order_is_already_the_ranking(
+    data_dir: Path,
+) -> None:
+    app = demo_app(data_dir, "reverse_map")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "Sorted by votes: map order is already the ranking." in messages
+        await pilot.press("s")  # back to map order
+        app.session.map[4].votes = {"Sam": 2}  # the 5th condition now outranks the 4th
+        await pilot.press("s")
+        await pilot.pause()
+        table = app.screen.query_one("#vote-table")
+        totals = [int(table.get_row_at(i)[0].plain) for i in range(table.row_count)]
+        assert totals[:5] == [5, 3, 3, 2, 1]
+        assert "Sorted by votes." in [n.message for n in app._notifications]
