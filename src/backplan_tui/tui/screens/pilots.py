@@ -107,7 +107,9 @@ class PilotsScreen(TableStepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
-            yield PilotTable(["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"], id="pilots")
+            yield PilotTable(
+                ["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"], id="pilots"
+            )
             yield Detail(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
