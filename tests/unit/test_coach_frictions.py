@@ -39,3 +39,17 @@ def test_a_date_in_the_goal_that_is_not_the_target_date_is_flagged() -> None:
     [f] = [f for f in review(s, TODAY) if f.check == "goal_date_differs"]
     assert f.severity == "warning"
     assert f.message == "The goal says 2027-12-31 but the target date is 2028-03-31."
+
+
+def test_the_prompts_agree_with_the_coach() -> None:
+    """The pilots prompt names the coach's limit; the map prompt asks for nothing the app
+    cannot do (there are no milestones to mark)."""
+    from backplan_tui.core import templates
+    from backplan_tui.core.coach.live import PILOT_MAX_DAYS
+
+    weeks = PILOT_MAX_DAYS // 7
+    for info in templates.list_templates():
+        lines = [line for step in templates.prompts(info.name).values() for line in step]
+        limits = [line for line in lines if "at most" in line and "week" in line]
+        assert limits and all(f"{weeks} weeks at most" in line for line in limits), info.name
+        assert not any("milestone" in line.lower() for line in lines), info.name
