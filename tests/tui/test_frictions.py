@@ -267,3 +267,47 @@ async def test_sorting_votes_says_when_the_order_is_already_the_ranking(
         totals = [int(table.get_row_at(i)[0].plain) for i in range(table.row_count)]
         assert totals[:5] == [5, 3, 3, 2, 1]
         assert "Sorted by votes." in [n.message for n in app._notifications]
+
+
+# --- Plan health, theme picker ------------------------------------------------------------------
+
+
+async def test_plan_health_enter_and_down_at_once(data_dir: Path) -> None:
+    app = demo_app(data_dir, "reverse_map")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        _, findings = app.health()
+        assert len(findings) >= 2 and findings[0].step != findings[1].step
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert "1 problem ·" in shown(app.screen.query_one("#health-title", Static))
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.screen.STEP == findings[1].step  # type: ignore[attr-defined]
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HealthScreen"
+        await pilot.press("enter")  # right after opening: the first finding, this step's
+        await pilot.pause()
+        assert type(app.screen).__name__ == "QuestionsScreen"
+
+
+async def test_wrapped_lines_hang_under_their_text(data_dir: Path) -> None:
+    from textual.style import Style
+    from textual.visual import Visual
+    from textual.widgets import OptionList
+
+    app = demo_app(data_dir, "reverse_map")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        listing = app.screen.query_one(OptionList)
+        prompt = listing.get_option_at_index(0).prompt
+        lines = [
+            strip.text
+            for strip in Visual.to_strips(listing, prompt, 60, None, Style())  # type: ignore[arg-type]
+        ]
+        assert len(lines) > 2 and lines[0].startswith("✗ PROBLEM  Reverse map:")
+        assert all(line.startswith(" " * 11) and line[11] != " " for line in lines[1:])
+        assert any(line[11:].startswith("Fix: ") for line in lines[1:])

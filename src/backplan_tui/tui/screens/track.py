@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import progress
+from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
@@ -155,7 +156,7 @@ class TrackScreen(StepScreen):
                 (due.label, style),
                 # before the cadence: at 80 columns the end of this line is cut
                 (self._since_note(), "bold"),
-                (f" · {due.cadence} · {len(session.checkins)} check-ins", "dim"),
+                (f" · {due.cadence} · {plural(len(session.checkins), 'check-in')}", "dim"),
             )
         )
         self._progress = progress.progress_all(session, today)
