@@ -311,3 +311,23 @@ async def test_wrapped_lines_hang_under_their_text(data_dir: Path) -> None:
         assert len(lines) > 2 and lines[0].startswith("✗ PROBLEM  Reverse map:")
         assert all(line.startswith(" " * 11) and line[11] != " " for line in lines[1:])
         assert any(line[11:].startswith("Fix: ") for line in lines[1:])
+
+
+async def test_the_reason_prompt_button_says_what_esc_does(data_dir: Path) -> None:
+    from textual.widgets import Button
+
+    app = demo_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        before = len(app.session.adjustments)
+        app.screen.ask_adjustment("Target moved")  # type: ignore[attr-defined]
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert "Esc logs it without a reason" in form.form_title.plain
+        label = str(form.query_one("#form-cancel", Button).label)
+        assert label == "Log, no reason esc"
+        await pilot.click("#form-cancel")
+        await pilot.pause()
+        assert len(app.session.adjustments) == before + 1
+        assert app.session.adjustments[-1].why == ""

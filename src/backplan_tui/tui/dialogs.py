@@ -214,8 +214,10 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         submit_label: str = "Save",
         hint: Content | str = "",
         focus: str | None = None,
+        cancel_label: str = "Cancel",
     ) -> None:
         super().__init__()
+        self.cancel_label = cancel_label  # what Esc does, when it is more than a cancel
         self.form_title = title if isinstance(title, Content) else Content(title)
         self.fields = list(fields)
         self.values = dict(values or {})
@@ -243,7 +245,7 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
                     variant="primary",
                     compact=True,
                 )
-                yield Button(Content("Cancel esc"), id="form-cancel", compact=True)
+                yield Button(Content(f"{self.cancel_label} esc"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Focus ``focus`` (the field the user came to fill), else the first field."""
