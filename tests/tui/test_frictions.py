@@ -331,3 +331,19 @@ async def test_the_reason_prompt_button_says_what_esc_does(data_dir: Path) -> No
         await pilot.pause()
         assert len(app.session.adjustments) == before + 1
         assert app.session.adjustments[-1].why == ""
+
+
+async def test_same_day_adjustments_list_the_newest_first(data_dir: Path) -> None:
+    app = demo_app(data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        for what in ("first today", "second today"):
+            await pilot.press("j")
+            await pilot.pause()
+            app.screen.query_one("#field-what", Input).value = what
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+        text = shown(app.screen.query_one("#adjustments", Static))
+        assert text.index("second today") < text.index("first today")

@@ -210,7 +210,8 @@ class TrackScreen(StepScreen):
             )
             return
         lines = [Content.styled(f"Adjustments ({len(adjustments)})", "bold")]
-        for adj in sorted(adjustments, key=lambda a: a.date, reverse=True)[:5]:
+        # Newest first, also within a day (the later entry of a day was logged later).
+        for adj in sorted(reversed(adjustments), key=lambda a: a.date, reverse=True)[:5]:
             lines.append(
                 fmt("$d  $w — [dim]$y[/dim]", d=adj.date.isoformat(), w=adj.what, y=adj.why)
             )
