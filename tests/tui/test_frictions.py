@@ -347,3 +347,36 @@ async def test_same_day_adjustments_list_the_newest_first(data_dir: Path) -> Non
             await pilot.pause()
         text = shown(app.screen.query_one("#adjustments", Static))
         assert text.index("second today") < text.index("first today")
+
+
+# --- Help, palette ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "first"),
+    [
+        ("reverse_map", "Reverse map"),
+        ("pilots", "Outcomes, questions, pilots"),
+        ("summary", "Workshop steps"),
+    ],
+)
+async def test_f1_starts_with_the_keys_of_the_current_screen(
+    data_dir: Path, step: str, first: str
+) -> None:
+    app = demo_app(data_dir, step)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        sections = app.screen.query(".help-section")
+        assert shown(sections.first(Static)).startswith(first)
+        assert len(sections) == 10  # every section is still there
+
+
+async def test_f1_on_home_starts_with_the_home_keys(data_dir: Path) -> None:
+    app = create_app(data_dir, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert shown(app.screen.query(".help-section").first(Static)).startswith("Home")

@@ -483,7 +483,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         from backplan_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(type(self.screen).__name__))
 
 
 def create_app(
