@@ -380,3 +380,33 @@ async def test_f1_on_home_starts_with_the_home_keys(data_dir: Path) -> None:
         await pilot.press("f1")
         await pilot.pause()
         assert shown(app.screen.query(".help-section").first(Static)).startswith("Home")
+
+
+async def palette_entries(app: BackplanApp, pilot: object) -> list[str]:
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+    await app.workers.wait_for_complete()
+    await pilot.pause()  # type: ignore[attr-defined]
+    commands = app.screen.query_one(CommandList)
+    return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+
+async def test_the_palette_lists_no_cursor_keys_and_export_on_track(data_dir: Path) -> None:
+    app = demo_app(data_dir)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        entries = await palette_entries(app, pilot)
+        assert any("Next step" in e for e in entries)
+        assert not [e for e in entries if "Cursor" in e]
+        await pilot.press("escape")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        entries = await palette_entries(app, pilot)
+        assert any("Export" in e for e in entries), entries
+        await pilot.press("escape")
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#field-path", Input).value.endswith(".md")

@@ -78,6 +78,7 @@ class TrackScreen(StepScreen):
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
+        Binding("e", "export", "Export", show=False, id="track.export"),
     ]
 
     def __init__(self, came_from: str | None = None) -> None:
@@ -411,6 +412,11 @@ class TrackScreen(StepScreen):
     def action_home(self) -> None:
         self.backplan.close_document()
         self.app.pop_screen()
+
+    def action_export(self) -> None:
+        from backplan_tui.tui.screens.export import open_export
+
+        open_export(self.app, self.session, self.backplan.today())
 
     def action_back_to_step(self, from_ctrl_b: bool = False) -> None:
         """Back to the step Track was opened from (from home: the session's current step)."""
