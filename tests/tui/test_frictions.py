@@ -410,3 +410,21 @@ async def test_the_palette_lists_no_cursor_keys_and_export_on_track(data_dir: Pa
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)
         assert app.screen.query_one("#field-path", Input).value.endswith(".md")
+
+
+async def test_the_tests_picker_marks_only_ticked_boxes(data_dir: Path) -> None:
+    from backplan_tui.tui.dialogs import PickList, PickManyScreen
+
+    app = demo_app(data_dir, "pilots")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        choices = [("Ticked one", "a"), ("Not ticked", "b")]
+        app.push_screen(PickManyScreen("Tests", choices, ["a"]))
+        await pilot.pause()
+        picks = app.screen.query_one(PickList)
+        ticked, unticked = picks.render_line(0).text, picks.render_line(1).text
+        assert ticked.startswith("▐X▌ ✓ Ticked one")
+        assert unticked.startswith("▐ ▌   Not ticked")
+        await pilot.press("down", "space")
+        await pilot.pause()
+        assert picks.render_line(1).text.startswith("▐X▌ ✓ Not ticked")

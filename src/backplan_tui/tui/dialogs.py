@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,8 +21,10 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.events import Key
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from backplan_tui.core.basics import MAX_TEXT_CHARS
@@ -42,6 +45,24 @@ class PickList(SelectionList[str]):
     """The list of a :class:`PickManyScreen`: space ticks, Enter is "done" (not a tick)."""
 
     BINDINGS = [Binding("enter", "screen.confirm", "Done", show=False, id="pick.done")]
+
+    def render_line(self, y: int) -> Strip:
+        """An empty box for a choice not ticked: SelectionList draws ``▐X▌`` for every
+        choice, ticked or not, and only its colour told them apart."""
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if (
+            selection.value not in self.selected
+            and len(segments) > 1
+            and segments[1].text == Checkbox.BUTTON_INNER  # ToggleButton's, public here
+        ):
+            segments[1] = Segment(" " * len(segments[1].text), segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 def _ticked_prompt(label: str, ticked: bool) -> Content:
