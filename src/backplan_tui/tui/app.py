@@ -128,6 +128,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         finally:
             if self.exit_note:  # the terminal is restored: say where the edits went
                 print(self.exit_note, file=sys.stderr, flush=True)
+                self.exited_note_shown = True
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
