@@ -167,7 +167,8 @@ class FutureStateScreen(TableStepScreen):
             target = parse_date(text) if text else None  # 1900..2999 (core.dates)
         except ValueError as problem:  # keep the last good date, and say so by the field
             kept = f"; {fs.target_date} is kept" if fs.target_date else ""
-            error = f"✗ {problem}{kept}"
+            said = str(problem) if "out of range" in str(problem) else "not a date like 2027-12-31"
+            error = f"✗ {said}{kept}"
         date_field.set_class(bool(error), "-invalid")
         self.query_one("#target-date-error", Static).update(Content(error))
         for widget in self.query(".field-error"):
