@@ -9,7 +9,7 @@ through ``dismiss``: a dict of typed values, or ``None`` on cancel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.segment import Segment
@@ -236,9 +236,11 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         hint: Content | str = "",
         focus: str | None = None,
         cancel_label: str = "Cancel",
+        on_choice: Callable[[FormScreen, str, Any], None] | None = None,
     ) -> None:
         super().__init__()
         self.cancel_label = cancel_label  # what Esc does, when it is more than a cancel
+        self.on_choice = on_choice  # (form, field name, value) when a choice changes
         self.form_title = title if isinstance(title, Content) else Content(title)
         self.fields = list(fields)
         self.values = dict(values or {})
@@ -405,6 +407,13 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         self.app.push_screen(
             ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"), answered
         )
+
+    @on(Select.Changed)
+    def _choice_changed(self, event: Select.Changed) -> None:
+        """A choice changed: tell ``on_choice`` (the export's file name follows the format)."""
+        name = (event.select.id or "").removeprefix("field-")
+        if self.on_choice is not None and name:
+            self.on_choice(self, name, event.value)
 
     @on(Input.Submitted)
     def _enter_submits(self, event: Input.Submitted) -> None:

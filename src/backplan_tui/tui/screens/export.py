@@ -48,21 +48,18 @@ def with_format(path_text: str, fmt: str) -> str:
 
 
 def open_export(app: App[Any], session: Session, today: date) -> None:
-    from textual import on
-    from textual.widgets import Input, Select
+    from textual.widgets import Input
 
     from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
     from backplan_tui.tui.widgets.form import Field
 
     settings = getattr(app, "settings", None)  # a BackplanApp's; remembered across starts
 
-    class ExportForm(FormScreen):
-        @on(Select.Changed, "#field-format")
-        def _format_changed(self, event: Select.Changed) -> None:
-            """The file name follows the format as it is chosen (``…q3.md`` -> ``.html``)."""
-            if isinstance(event.value, str):
-                field = self.query_one("#field-path", Input)
-                field.value = with_format(field.value, event.value)
+    def format_chosen(form: FormScreen, name: str, value: Any) -> None:
+        """The file name follows the format as it is chosen (``…q3.md`` -> ``.html``)."""
+        if name == "format" and isinstance(value, str):
+            field = form.query_one("#field-path", Input)
+            field.value = with_format(field.value, value)
 
     fields = [
         Field(
@@ -106,12 +103,13 @@ def open_export(app: App[Any], session: Session, today: date) -> None:
             app.save_settings(quiet=True)  # type: ignore[attr-defined]
 
     app.push_screen(
-        ExportForm(
+        FormScreen(
             "Export the plan",
             fields,
             values,
             submit_label="Export",
             hint="The file is written in one step, readable only by you (0600).",
+            on_choice=format_chosen,
         ),
         chosen,
     )
