@@ -110,7 +110,8 @@ class Room:
 async def test_the_demo_agenda_by_keyboard_at_80x24(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # the export dialog proposes a file in the working directory
+    # The export dialog proposes a file in ~/Downloads, else home (issue 19: not the cwd).
+    monkeypatch.setenv("HOME", str(tmp_path))
     now = [1000.0]
     # A long autosave delay: the file changes only when the test saves (Ctrl+S, a step key).
     app = create_app(data_dir, today=lambda: TODAY, autosave_delay=600, clock=lambda: now[0])
@@ -268,7 +269,7 @@ async def test_the_demo_agenda_by_keyboard_at_80x24(
             "reverse_map": 30 * 60,
             "pilots": 25 * 60,
         }
-        await room.open_form("x")  # Markdown, to ./onboarding.md, is what it proposes
+        await room.open_form("x")  # Markdown, to ~/onboarding.md, is what it proposes
         await room.close("ctrl+s", "SummaryScreen")
         await app.workers.wait_for_complete()
         exported = tmp_path / "onboarding.md"

@@ -47,7 +47,16 @@ AUTOSAVE_RANGE = (0.2, 10.0)  # seconds
 MAX_FACILITATOR = 200
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
 _STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_KNOWN = ("theme", "name", "facilitator", "votes_per_person", "autosave_delay", "timebox_minutes")
+MAX_FOLDER = 4096
+_KNOWN = (
+    "theme",
+    "name",
+    "facilitator",
+    "votes_per_person",
+    "autosave_delay",
+    "timebox_minutes",
+    "export_folder",
+)
 
 
 @dataclass
@@ -60,6 +69,8 @@ class Settings:
     timebox_minutes: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TIMEBOXES))
     votes_per_person: int = 3
     autosave_delay: float = 1.0
+    export_folder: str = ""
+    """The folder of the last export from the app ("" before the first one)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Top-level keys this version does not know; written back unchanged."""
     from_file_ok: bool = field(default=True, compare=False)
@@ -102,6 +113,10 @@ def _check(key: str, value: Any) -> Any:
         if len(cleaned) > MAX_FACILITATOR:
             raise _Problem(key, f"is longer than {MAX_FACILITATOR} characters")
         return cleaned
+    if key == "export_folder":
+        if not isinstance(value, str) or len(value) > MAX_FOLDER or "\x00" in value:
+            raise _Problem(key, "must be a folder path in quotes")
+        return value
     if key == "votes_per_person":
         v_low, v_high = VOTES_RANGE
         if not isinstance(value, int) or isinstance(value, bool) or not v_low <= value <= v_high:
@@ -195,6 +210,8 @@ def _to_dict(settings: Settings) -> dict[str, Any]:
         "votes_per_person": _check("votes_per_person", settings.votes_per_person),
         "autosave_delay": _check("autosave_delay", settings.autosave_delay),
     }
+    if settings.export_folder:
+        data["export_folder"] = _check("export_folder", settings.export_folder)
     extra_tables: dict[str, Any] = {}
     for key, value in settings.extra.items():
         if key in _KNOWN:

@@ -128,6 +128,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         finally:
             if self.exit_note:  # the terminal is restored: say where the edits went
                 print(self.exit_note, file=sys.stderr, flush=True)
+                self.exited_note_shown = True
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """backplan's own colours ($late, $problem, $timer-overrun ...) for every theme."""
@@ -428,7 +429,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
             return
         self._timer_follows("track")
         self.save_now()
-        self.switch_screen(TrackScreen())
+        self.switch_screen(TrackScreen(came_from=self.document.session.current_step))
 
     def open_demo(self) -> None:
         try:
@@ -499,7 +500,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         from backplan_tui.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(type(self.screen).__name__))
 
 
 def create_app(

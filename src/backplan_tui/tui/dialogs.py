@@ -9,9 +9,10 @@ through ``dismiss``: a dict of typed values, or ``None`` on cancel.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.segment import Segment
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,8 +21,10 @@ from textual.content import Content
 from textual.css.query import NoMatches
 from textual.events import Click, Key
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Button, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from backplan_tui.core.basics import MAX_TEXT_CHARS
@@ -90,6 +93,24 @@ class PickList(SelectionList[str]):
     """The list of a :class:`PickManyScreen`: space ticks, Enter is "done" (not a tick)."""
 
     BINDINGS = [Binding("enter", "screen.confirm", "Done", show=False, id="pick.done")]
+
+    def render_line(self, y: int) -> Strip:
+        """An empty box for a choice not ticked: SelectionList draws ``▐X▌`` for every
+        choice, ticked or not, and only its colour told them apart."""
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        segments = list(strip)
+        if (
+            selection.value not in self.selected
+            and len(segments) > 1
+            and segments[1].text == Checkbox.BUTTON_INNER  # ToggleButton's, public here
+        ):
+            segments[1] = Segment(" " * len(segments[1].text), segments[1].style)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 def _ticked_prompt(label: str, ticked: bool) -> Content:
@@ -262,8 +283,12 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         submit_label: str = "Save",
         hint: Content | str = "",
         focus: str | None = None,
+        cancel_label: str = "Cancel",
+        on_choice: Callable[[FormScreen, str, Any], None] | None = None,
     ) -> None:
         super().__init__()
+        self.cancel_label = cancel_label  # what Esc does, when it is more than a cancel
+        self.on_choice = on_choice  # (form, field name, value) when a choice changes
         self.form_title = title if isinstance(title, Content) else Content(title)
         self.fields = list(fields)
         self.values = dict(values or {})
@@ -291,7 +316,7 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
                     variant="primary",
                     compact=True,
                 )
-                yield Button(Content("Cancel esc"), id="form-cancel", compact=True)
+                yield Button(Content(f"{self.cancel_label} esc"), id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Focus ``focus`` (the field the user came to fill), else the first field."""
@@ -337,13 +362,13 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
                 id=wid,
                 classes="form-multi",
             )
-        restrict = {"int": r"-?[0-9]*", "float": r"-?[0-9]*\.?[0-9]*"}.get(spec.kind)
+        # No ``restrict`` on number fields: it dropped the keys it refused in silence, so
+        # "2026-12-01" in a number field became 20261201 and was saved; parse_value says why.
         placeholder = spec.placeholder or ("YYYY-MM-DD" if spec.kind == "date" else "")
         return FormInput(
             plain(_display(value)),
             id=wid,
             placeholder=placeholder,
-            restrict=restrict,
             max_length=MAX_TEXT_CHARS,
             compact=True,
         )
@@ -430,6 +455,13 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         self.app.push_screen(
             ConfirmScreen("Discard your changes?", yes="Discard", no="Keep editing"), answered
         )
+
+    @on(Select.Changed)
+    def _choice_changed(self, event: Select.Changed) -> None:
+        """A choice changed: tell ``on_choice`` (the export's file name follows the format)."""
+        name = (event.select.id or "").removeprefix("field-")
+        if self.on_choice is not None and name:
+            self.on_choice(self, name, event.value)
 
     @on(Input.Submitted)
     def _enter_submits(self, event: Input.Submitted) -> None:

@@ -11,6 +11,7 @@ import asyncio
 import os
 import sys
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 from textual.app import App
@@ -28,6 +29,7 @@ class SignalExit(App[None]):
 
     workspace: Workspace
     exit_note: str
+    exited_note_shown = False  # run() printed the exit note (the watchdog need not)
 
     def _init_signals(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -71,6 +73,8 @@ class SignalExit(App[None]):
             except (OSError, RuntimeError, ValueError, TypeError):
                 pass
         self._previous_handlers = {}
+        if self._ending.is_set():
+            return  # ending on a signal: the watchdog sees the process out (see _watchdog)
         self._watchdog_stop = True
         self._ending.set()  # the watchdog wakes and, stopped, leaves
 
@@ -99,14 +103,20 @@ class SignalExit(App[None]):
         """The exit guarantee.  Wakes on a signal; when the loop has not saved within
         ``EXIT_GRACE`` seconds (the main thread is busy), takes a copy of the session,
         saves it (or a recovery copy), restores the terminal and ends the process.  When
-        the loop saved but the app is still not gone a moment later, ends it too."""
+        the loop saved but the process is still there a moment after the app is gone (a
+        busy worker thread holds it), ends it too."""
         self._ending.wait()
         if self._watchdog_stop:
             return
         if self._flushed.wait(EXIT_GRACE):
-            if self._exited.wait(EXIT_GRACE / 2) or self._watchdog_stop:
-                return
-            note = self.exit_note  # saved, but Textual is slow to let go: end it here
+            # Saved.  The app leaves the screen, and the process ends with it unless
+            # something holds it: a thread worker still busy (asyncio waits for the
+            # executor's threads before App.run returns) kept one alive for 1:40 after its
+            # terminal closed.  Once the app is gone, the process gets a moment to end on
+            # its own (this daemon thread ends with it); then it is ended here.
+            self._exited.wait(EXIT_GRACE / 2)
+            time.sleep(EXIT_GRACE)
+            note = "" if self.exited_note_shown else self.exit_note
         else:
             note = self.workspace.emergency_save()
         self._restore_terminal()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import date
 
 from backplan_tui.core.coach.live import COMPOUND, NUMBER
 from backplan_tui.core.coach.plan import Plan, num, quote, stretched
@@ -207,3 +209,61 @@ def target_stretch(plan: Plan) -> Iterator[Hit]:
                 "big jump and no pilot tests it.",
                 "Design a small pilot that moves this outcome, or set a nearer target.",
             )
+
+
+def guess_direction(baseline: float | None, target: float | None) -> str | None:
+    """The direction the numbers say: "increase" when the target is above the baseline,
+    "decrease" when below; None when they are equal or one is missing."""
+    if baseline is None or target is None or baseline == target:
+        return None
+    return "increase" if target > baseline else "decrease"
+
+
+@rule(
+    code="outcome_direction_contradicts",
+    step=STEP,
+    severity="problem",
+    title="an outcome whose direction goes against its numbers (14 to 3 with 'increase')",
+)
+def outcome_direction_contradicts(plan: Plan) -> Iterator[Hit]:
+    for o in plan.session.future_state.outcomes:
+        guessed = guess_direction(o.baseline, o.target)
+        if (
+            guessed is not None
+            and o.direction in ("increase", "decrease")
+            and guessed != (o.direction)
+        ):
+            assert o.baseline is not None and o.target is not None
+            yield Hit(
+                o.id,
+                f"Outcome {quote(o.metric, o.id)} says {o.direction} but goes from "
+                f"{num(o.baseline)} to {num(o.target)}.",
+                f"Set its direction to {guessed}, or swap its baseline and target.",
+            )
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+@rule(
+    code="goal_date_differs",
+    step=STEP,
+    severity="warning",
+    title="a date in the goal statement that is not the target date",
+)
+def goal_date_differs(plan: Plan) -> Iterator[Hit]:
+    target = plan.session.future_state.target_date
+    if target is None:
+        return
+    for match in _ISO_DATE.finditer(_statement(plan)):
+        try:
+            said = date(*(int(part) for part in match.groups()))
+        except ValueError:
+            continue
+        if said != target:
+            yield Hit(
+                "",
+                f"The goal says {said.isoformat()} but the target date is {target.isoformat()}.",
+                "Make the statement and the target date agree (the date moved: edit the goal).",
+            )
+            return

@@ -156,14 +156,14 @@ METHOD_PROMPTS: dict[str, tuple[str, ...]] = {
         "Keep asking until you reach something the team can start this week.",
         "Give every step an owner and a duration; deadlines are computed backward "
         "from the target date.",
-        "Mark the milestones that move a KPI: they are your progress checkpoints.",
+        "Vote (v) on the conditions that most move a KPI: pilot those first.",
         "Is anything late before it starts? Cut scope, add people or move the date, "
         "and record why.",
     ),
     "pilots": (
         "Which step on the map is riskiest? Test it small before a big launch.",
         "Write the hypothesis: if we do X, then metric Y moves by Z.",
-        "Keep it small: one team or site, eight weeks at most, a fixed end date.",
+        "Keep it small: one team or site, 12 weeks at most, a fixed end date.",
         "Agree the success rule now: when do we scale, adjust or stop?",
         "Measure, adjust and log every change; report progress with evidence at each check-in.",
     ),

@@ -347,6 +347,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
                 [Field("why", "Reason", placeholder="one line for the adjustments log")],
                 {},
                 submit_label="Log",
+                cancel_label="Log, no reason",
             ),
             done,
         )

@@ -4,6 +4,7 @@ worker thread, atomically (0600); a toast says where it went or why it could not
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,13 +26,40 @@ FORMAT_LABELS = {
 }
 
 
+def default_folder(remembered: str = "") -> Path:
+    """Where an export goes: the folder of the last export while it exists, else the user's
+    Downloads folder, else home (never the directory the app happened to start in)."""
+    candidates = [Path(remembered).expanduser()] if remembered else []
+    candidates += [Path.home() / "Downloads", Path.home()]
+    return next((folder for folder in candidates if folder.is_dir()), Path.home())
+
+
 def default_path(session: Session, fmt: str, folder: Path | None = None) -> Path:
-    return (folder or Path.cwd()) / f"{slugify(session.title) or 'session'}.{fmt}"
+    return (folder or default_folder()) / f"{slugify(session.title) or 'session'}.{fmt}"
+
+
+def with_format(path_text: str, fmt: str) -> str:
+    """``path_text`` with its export suffix (.md, .html ...) changed to ``fmt``'s; a name
+    the user gave some other suffix is left alone."""
+    path = Path(path_text)
+    if path.suffix.lstrip(".") in FORMATS and path.suffix != f".{fmt}":
+        return str(path.with_suffix(f".{fmt}"))
+    return path_text
 
 
 def open_export(app: App[Any], session: Session, today: date) -> None:
+    from textual.widgets import Input
+
     from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
     from backplan_tui.tui.widgets.form import Field
+
+    settings = getattr(app, "settings", None)  # a BackplanApp's; remembered across starts
+
+    def format_chosen(form: FormScreen, name: str, value: Any) -> None:
+        """The file name follows the format as it is chosen (``…q3.md`` -> ``.html``)."""
+        if name == "format" and isinstance(value, str):
+            field = form.query_one("#field-path", Input)
+            field.value = with_format(field.value, value)
 
     fields = [
         Field(
@@ -43,20 +71,19 @@ def open_export(app: App[Any], session: Session, today: date) -> None:
         ),
         Field("path", "Save to", required=True),
     ]
-    values = {"format": "md", "path": str(default_path(session, "md"))}
+    folder = default_folder(getattr(settings, "export_folder", ""))
+    values = {"format": "md", "path": str(default_path(session, "md", folder))}
 
     def chosen(result: dict[str, Any] | None) -> None:
         if result is None:
             return
         fmt = result["format"]
-        path = Path(result["path"]).expanduser()
-        if path.suffix.lstrip(".") in FORMATS and path.suffix != f".{fmt}":
-            path = path.with_suffix(f".{fmt}")  # the default name follows the format
+        path = Path(with_format(result["path"], fmt)).expanduser()
         if not path.is_absolute():
-            path = Path.cwd() / path
+            path = folder / path
 
         def write() -> None:
-            _export_in_background(app, copy.deepcopy(session), fmt, path, today)
+            _export_in_background(app, copy.deepcopy(session), fmt, path, today, remember)
 
         if path.exists() or path.is_symlink():
 
@@ -68,6 +95,13 @@ def open_export(app: App[Any], session: Session, today: date) -> None:
         else:
             write()
 
+    def remember(where: Path) -> None:
+        if settings is None or str(where) == settings.export_folder:
+            return
+        settings.export_folder = str(where)
+        if settings.from_file_ok:  # a damaged settings file waits for an explicit save
+            app.save_settings(quiet=True)  # type: ignore[attr-defined]
+
     app.push_screen(
         FormScreen(
             "Export the plan",
@@ -75,13 +109,19 @@ def open_export(app: App[Any], session: Session, today: date) -> None:
             values,
             submit_label="Export",
             hint="The file is written in one step, readable only by you (0600).",
+            on_choice=format_chosen,
         ),
         chosen,
     )
 
 
 def _export_in_background(
-    app: App[Any], session: Session, fmt: str, path: Path, today: date
+    app: App[Any],
+    session: Session,
+    fmt: str,
+    path: Path,
+    today: date,
+    done: Callable[[Path], None] | None = None,
 ) -> None:
     def work() -> None:
         try:
@@ -98,5 +138,7 @@ def _export_in_background(
             )
             return
         app.call_from_thread(toast, app, f"Exported to {written}", title="Export", timeout=6)
+        if done is not None:
+            app.call_from_thread(done, Path(written).parent)
 
     app.run_worker(work, thread=True, group="export", exit_on_error=False)

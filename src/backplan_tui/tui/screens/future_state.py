@@ -13,6 +13,7 @@ from textual.events import DescendantFocus
 from textual.widgets import Input, Label, Static, TextArea
 
 from backplan_tui.core.coach import smart_check
+from backplan_tui.core.coach.rules_future import guess_direction
 from backplan_tui.core.dates import parse_date
 from backplan_tui.core.model import DIRECTIONS, Outcome
 from backplan_tui.core.textclean import clean_text
@@ -41,7 +42,28 @@ def fmt_value(value: object) -> str:
     return number(value) if isinstance(value, float) else str(value or "—")
 
 
-def outcome_fields() -> list[Field]:
+class GoalArea(TextArea):
+    """The goal's text box: Ctrl+Z / Ctrl+Y undo its typing first, then the step's edits.
+
+    A TextArea keeps its own history and takes the keys, so with nothing typed in it yet
+    Ctrl+Z did nothing at all, though the footer offers Undo."""
+
+    def action_undo(self) -> None:
+        if self.history.undo_stack:
+            super().action_undo()
+        else:
+            self.call_later(self.run_action, "screen.undo")
+
+    def action_redo(self) -> None:
+        if self.history.redo_stack:
+            super().action_redo()
+        else:
+            self.call_later(self.run_action, "screen.redo")
+
+
+def outcome_fields(guess: bool = False) -> list[Field]:
+    """The outcome form; with ``guess`` (a new outcome) Direction may stay blank: it is then
+    guessed from the baseline and the target (14 -> 3 decreases)."""
     return [
         Field("metric", "Metric", required=True, placeholder="what you measure"),
         Field("unit", "Unit", placeholder="%, days, €, people ..."),
@@ -51,8 +73,9 @@ def outcome_fields() -> list[Field]:
             "direction",
             "Direction",
             kind="choice",
-            required=True,
+            required=not guess,
             choices=[(DIRECTION_LABELS[d], d) for d in DIRECTIONS],
+            placeholder="guess from the numbers" if guess else "",
         ),
         Field("due", "Due", kind="date"),
     ]
@@ -82,7 +105,7 @@ class FutureStateScreen(TableStepScreen):
         with Vertical(id="body"):
             with Grid(id="goal-form"):
                 yield Label("Goal")
-                statement = TextArea(
+                statement = GoalArea(
                     clean_text(fs.statement),
                     id="statement",
                     soft_wrap=True,
@@ -97,13 +120,17 @@ class FutureStateScreen(TableStepScreen):
                     id="target-date",
                     placeholder="YYYY-MM-DD",
                     compact=True,
+                    select_on_focus=False,  # a Tab too many must not let typing replace it
                 )
+                yield Label("", classes="field-error")
+                yield Static(id="target-date-error", classes="field-error")
                 yield Label("Serves")
                 yield Input(
                     plain(fs.aligned_objective),
                     id="aligned-objective",
                     placeholder="the organizational objective this goal supports",
                     compact=True,
+                    select_on_focus=False,
                 )
             yield Static(id="smart", classes="smart")
             yield Static(id="outcomes-title", classes="section-title")
@@ -136,11 +163,17 @@ class FutureStateScreen(TableStepScreen):
         date_field = self.query_one("#target-date", Input)
         text = date_field.value.strip()
         target = fs.target_date
+        error = ""
         try:
             target = parse_date(text) if text else None  # 1900..2999 (core.dates)
-            date_field.set_class(False, "-invalid")
-        except ValueError:
-            date_field.set_class(True, "-invalid")  # keep the last good date
+        except ValueError as problem:  # keep the last good date, and say so by the field
+            kept = f"; {fs.target_date} is kept" if fs.target_date else ""
+            said = str(problem) if "out of range" in str(problem) else "not a date like 2027-12-31"
+            error = f"✗ {said}{kept}"
+        date_field.set_class(bool(error), "-invalid")
+        self.query_one("#target-date-error", Static).update(Content(error))
+        for widget in self.query(".field-error"):
+            widget.display = bool(error)
         if (statement, objective, target) != (fs.statement, fs.aligned_objective, fs.target_date):
             fs.statement, fs.aligned_objective, fs.target_date = statement, objective, target
             self.changed("type: the goal")
@@ -225,17 +258,21 @@ class FutureStateScreen(TableStepScreen):
         self.query_one(ItemTable).fill(rows, select)
 
     def action_add_item(self) -> None:
-        defaults = {"direction": "increase", "due": self.session.future_state.target_date}
+        defaults = {"due": self.session.future_state.target_date}
 
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
+            if not values["direction"]:
+                values["direction"] = (
+                    guess_direction(values["baseline"], values["target"]) or "increase"
+                )
             outcome = Outcome(id=self.session.new_id("o"), **values)
             self.session.future_state.outcomes.append(outcome)
             self.changed(f"add outcome {outcome.metric}")
             self.refresh_outcomes(select=outcome.id)
 
-        self.app.push_screen(FormScreen("New outcome", outcome_fields(), defaults), done)
+        self.app.push_screen(FormScreen("New outcome", outcome_fields(guess=True), defaults), done)
 
     def action_edit_item(self) -> None:
         outcome = self.selected_item()

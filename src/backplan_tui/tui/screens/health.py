@@ -14,6 +14,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from backplan_tui.core.coach import HEALTH_STEP_TITLES, summary_counts
+from backplan_tui.core.export.common import plural
+from backplan_tui.tui.widgets.hanging import Hanging
 
 SEVERITY_MARKS = {
     "problem": ("✗ PROBLEM", "bold $problem"),
@@ -42,7 +44,8 @@ class HealthScreen(ModalScreen[tuple[str, str] | None]):
         problems, warnings, tips = summary_counts(findings)
         self.query_one("#health-title", Static).update(
             Content.from_markup(
-                f"[b]Plan health[/b] — {problems} problems · {warnings} warnings · {tips} tips"
+                f"[b]Plan health[/b] — {plural(problems, 'problem')} · "
+                f"{plural(warnings, 'warning')} · {plural(tips, 'tip')}"
             )
         )
         listing = self.query_one(OptionList)
@@ -52,12 +55,15 @@ class HealthScreen(ModalScreen[tuple[str, str] | None]):
             where = HEALTH_STEP_TITLES.get(finding.step, finding.step)
             listing.add_option(
                 Option(
-                    Content.assemble(
-                        (f"{label:<10}", style),
-                        (f"{where}: ", "bold"),
-                        finding.message,
-                        ("\n           Fix: ", "dim"),
-                        (finding.fix, "dim"),
+                    Hanging(  # wrapped lines go on under the message, not at the edge
+                        Content.styled(f"{label:<10} ", style),
+                        Content.assemble(
+                            (f"{where}: ", "bold"),
+                            Content(finding.message),
+                            ("\nFix: ", "dim"),
+                            (finding.fix, "dim"),
+                        ),
+                        indent=11,
                     )
                 )
             )
@@ -66,6 +72,8 @@ class HealthScreen(ModalScreen[tuple[str, str] | None]):
             listing.add_option(
                 Option(Content("Nothing to fix: the plan is healthy."), disabled=True)
             )
+        else:
+            listing.highlighted = 0  # Enter goes to the first finding, ↓ to the second
         listing.focus()
 
     @on(OptionList.OptionSelected, "#findings")

@@ -82,8 +82,38 @@ def sections() -> list[tuple[str, list[Binding]]]:
     ]
 
 
+# The sections of the keys a screen offers, by the screen's class name: F1 starts with them.
+CURRENT_SECTIONS: dict[str, tuple[str, ...]] = {
+    "HomeScreen": ("Home",),
+    "BackupsScreen": ("Backups",),
+    "FutureStateScreen": ("Outcomes, questions, pilots", "Workshop steps"),
+    "QuestionsScreen": ("Outcomes, questions, pilots", "Workshop steps"),
+    "PilotsScreen": ("Outcomes, questions, pilots", "Workshop steps"),
+    "ReverseMapScreen": ("Reverse map", "Workshop steps"),
+    "SummaryScreen": ("Workshop steps",),
+    "TrackScreen": ("Track",),
+    "ParkingLotScreen": ("Parking lot",),
+    "FormScreen": ("Forms",),
+    "VoteScreen": ("Dot voting",),
+}
+
+
+def ordered_sections(screen_name: str = "") -> list[tuple[str, list[Binding]]]:
+    """:func:`sections`, those of the screen ``screen_name`` first (in the order named)."""
+    found = sections()
+    first: list[tuple[str, list[Binding]]] = []
+    for prefix in CURRENT_SECTIONS.get(screen_name, ()):
+        first += [section for section in found if section[0].startswith(prefix)]
+    return first + [section for section in found if section not in first]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,question_mark,q", "close", "Close", id="help.close")]
+
+    def __init__(self, screen_name: str = "") -> None:
+        super().__init__()
+        self.screen_name = screen_name
+        """The class name of the screen F1 was pressed on: its keys come first."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog", classes="dialog"):
@@ -92,7 +122,7 @@ class HelpScreen(ModalScreen[None]):
                 classes="dialog-title",
             )
             with VerticalScroll(id="help-body"):
-                for title, bindings in sections():
+                for title, bindings in ordered_sections(self.screen_name):
                     lines = [Content.styled(title, "bold $accent")]
                     for binding in bindings:
                         lines.append(

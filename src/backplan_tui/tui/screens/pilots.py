@@ -108,7 +108,9 @@ class PilotsScreen(TableStepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
-            yield PilotTable(["Pilot", "Tests", "Owner", "Window", "Status", "OK"], id="pilots")
+            yield PilotTable(
+                ["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"], id="pilots"
+            )
             yield Detail(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
@@ -149,8 +151,9 @@ class PilotsScreen(TableStepScreen):
                 (
                     pilot.id,
                     [
-                        # 22 + 10: every column fits 80 columns, scrollbar included
-                        marked(pilot.name, pilot.id in conflicted, width=22),
+                        # 17 + 10 and the votes: every column fits 80, scrollbar included
+                        marked(pilot.name, pilot.id in conflicted, width=17),
+                        Text(str(sum(pilot.votes.values()) or ""), justify="right"),
                         Text(str(len([t for t in pilot.tests if t in index.nodes]))),
                         cell(pilot.owner, width=10),
                         Text(window(pilot, short=True)),

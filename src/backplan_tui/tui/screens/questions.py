@@ -25,7 +25,9 @@ STATUS_LABELS = {"open": "? open", "answered": "✓ answered", "parked": "‖ pa
 STATUS_STYLES = {"open": "bold", "answered": "green", "parked": "dim"}
 
 
-def question_fields() -> list[Field]:
+def question_fields(new: bool = False) -> list[Field]:
+    """The question form; for a ``new`` one Status may stay blank: answered when an answer
+    was written, else open."""
     return [
         Field("prompt", "Question", required=True),
         Field("answer", "Answer", kind="long", placeholder="what the team said"),
@@ -33,8 +35,9 @@ def question_fields() -> list[Field]:
             "status",
             "Status",
             kind="choice",
-            required=True,
+            required=not new,
             choices=[(STATUS_LABELS[s], s) for s in QUESTION_STATUSES],
+            placeholder="from the answer" if new else "",
         ),
         Field("owner", "Owner", placeholder="who follows up"),
     ]
@@ -117,14 +120,14 @@ class QuestionsScreen(TableStepScreen):
         def done(values: dict[str, Any] | None) -> None:
             if values is None:
                 return
+            if not values["status"]:
+                values["status"] = "answered" if values["answer"].strip() else "open"
             question = Question(id=self.session.new_id("q"), **values)
             self.session.questions.append(question)
             self.changed(f"add question {question.prompt}")
             self.refresh_questions(select=question.id)
 
-        self.app.push_screen(
-            FormScreen("New question", question_fields(), {"status": "open"}), done
-        )
+        self.app.push_screen(FormScreen("New question", question_fields(new=True), {}), done)
 
     def action_edit_item(self) -> None:
         question = self.selected_item()

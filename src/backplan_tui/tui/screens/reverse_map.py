@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
+from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import NODE_STATUSES, MapNode, by_id
 from backplan_tui.tui.conflicts import MARK, conflicted_ids, notes
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
@@ -262,7 +263,8 @@ class ReverseMapScreen(StepScreen):
         """With the goal highlighted: what to start now, and the critical path."""
         if plan is None or not plan.ready:
             reason = plan.reason if plan is not None else ""
-            return fmt("$n conditions on the map. $r", n=len(self.session.map), r=reason)
+            n = plural(len(self.session.map), "condition")
+            return fmt("$n on the map. $r", n=n, r=reason)
         titles = {n.id: n.title for n in self.session.map}
         start_now = [titles.get(i, i) for i in plan.start_now]
         path = [titles.get(i, i) for i in plan.critical_path]
@@ -395,7 +397,9 @@ class ReverseMapScreen(StepScreen):
             self._delete(node, [])
             return
         question = fmt(
-            "Delete [b]$t[/b] and the $n conditions below it?", t=node.title, n=len(below)
+            "Delete [b]$t[/b] and the $n below it?",
+            t=node.title,
+            n=plural(len(below), "condition"),
         )
 
         def done(yes: bool | None) -> None:

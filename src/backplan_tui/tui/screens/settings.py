@@ -19,6 +19,7 @@ from backplan_tui.tui import themes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.typed import BackplanModal
 from backplan_tui.tui.widgets.form import Field
+from backplan_tui.tui.widgets.hanging import Hanging
 
 
 class ThemePickerScreen(BackplanModal[None]):
@@ -41,11 +42,12 @@ class ThemePickerScreen(BackplanModal[None]):
         listing = self.query_one(OptionList)
         for info in infos:
             mode = "dark" if info.dark else "light"
-            label = Content.assemble(
+            head = Content.assemble(
                 (f"{info.name:<26}", "bold" if info.name == self.original else ""),
                 (f" {info.source:<8} {mode:<5} ", "dim"),
-                info.description or "",
             )
+            # A long description wraps under itself, not back at the row's edge.
+            label = Hanging(head, Content(info.description or ""), indent=len(head))
             listing.add_option(Option(label, id=info.name))
         names = [info.name for info in infos]
         if self.original in names:

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
 from backplan_tui.core import progress
+from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
@@ -37,9 +38,7 @@ VERDICT_MARKS = {
     "overdue": ("✗ overdue", "bold $problem"),
     "no data": ("· no data", "dim"),
 }
-NOT_ON_TRACK = frozenset(
-    {"next_step", "previous_step", "timer", "extend_timer", "reset_timer", "presenter"}
-)
+NOT_ON_TRACK = frozenset({"next_step", "timer", "extend_timer", "reset_timer", "presenter"})
 CONFIDENCE_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
 
@@ -67,13 +66,25 @@ class TrackScreen(StepScreen):
         Binding("ctrl+y", "redo", "Redo", show=False),
         Binding("ctrl+g", "health", "Health", show=False),
         Binding("ctrl+s", "save", "Save", show=False),
+        # Opened from a step (Ctrl+T), Esc and Ctrl+B go back to it; from home, Esc goes home.
+        Binding("escape", "back_to_step", "Back", id="track.back"),
+        Binding("escape", "home", "Home", id="track.home"),
+        Binding(
+            "ctrl+b", "back_to_step(True)", "Back to the step", show=False, id="track.previous"
+        ),
         *copy_bindings(),  # c: a copy of a read-only session, else c checks in
         Binding("c", "checkin", "Check in", id="track.checkin"),
         Binding("h", "checkins", "Check-ins", id="track.checkins"),
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
+        Binding("e", "export", "Export", show=False, id="track.export"),
     ]
+
+    def __init__(self, came_from: str | None = None) -> None:
+        super().__init__()
+        self.came_from = came_from
+        """The workshop step Track was opened from (Ctrl+T), None from the home screen."""
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
@@ -123,6 +134,12 @@ class TrackScreen(StepScreen):
         ones that change the session are hidden in a read-only session (StepScreen)."""
         if action in NOT_ON_TRACK:
             return False
+        if action == "back_to_step":
+            return self.came_from is not None or bool(parameters)  # Esc only from a step
+        if action == "home":
+            return self.came_from is None
+        if action == "previous_step":
+            return False  # Ctrl+B is back_to_step here
         return super().check_action(action, parameters)
 
     def show_timer(self) -> None:  # no timebox here
@@ -140,7 +157,7 @@ class TrackScreen(StepScreen):
                 (due.label, style),
                 # before the cadence: at 80 columns the end of this line is cut
                 (self._since_note(), "bold"),
-                (f" · {due.cadence} · {len(session.checkins)} check-ins", "dim"),
+                (f" · {due.cadence} · {plural(len(session.checkins), 'check-in')}", "dim"),
             )
         )
         self._progress = progress.progress_all(session, today)
@@ -194,7 +211,8 @@ class TrackScreen(StepScreen):
             )
             return
         lines = [Content.styled(f"Adjustments ({len(adjustments)})", "bold")]
-        for adj in sorted(adjustments, key=lambda a: a.date, reverse=True)[:5]:
+        # Newest first, also within a day (the later entry of a day was logged later).
+        for adj in sorted(reversed(adjustments), key=lambda a: a.date, reverse=True)[:5]:
             lines.append(
                 fmt("$d  $w — [dim]$y[/dim]", d=adj.date.isoformat(), w=adj.what, y=adj.why)
             )
@@ -394,6 +412,15 @@ class TrackScreen(StepScreen):
     def action_home(self) -> None:
         self.backplan.close_document()
         self.app.pop_screen()
+
+    def action_export(self) -> None:
+        from backplan_tui.tui.screens.export import open_export
+
+        open_export(self.app, self.session, self.backplan.today())
+
+    def action_back_to_step(self, from_ctrl_b: bool = False) -> None:
+        """Back to the step Track was opened from (from home: the session's current step)."""
+        self.goto_step(self.came_from or self.session.current_step)
 
 
 class CheckinsScreen(BackplanModal[tuple[str, int] | None]):

@@ -153,9 +153,16 @@ class VoteScreen(BackplanModal[None]):
             self.refresh_all()
 
     def action_sort(self) -> None:
+        before = [item.id for item in self.items()]
         self.ranked = not self.ranked
         self.refresh_all()
-        toast(self, "Sorted by votes." if self.ranked else "In map order.", timeout=2)
+        order = "map order" if self.kind == "map" else "the pilots' order"
+        message = "Sorted by votes." if self.ranked else f"In {order}."
+        if before == [item.id for item in self.items()]:  # nothing moved: say why
+            message = f"Sorted by votes: {order} is already the ranking."
+            if not self.ranked:
+                message = f"In {order}: the same as the ranking."
+        toast(self, message, timeout=3)
 
     def action_close(self) -> None:
         self.dismiss(None)

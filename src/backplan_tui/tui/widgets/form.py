@@ -97,7 +97,8 @@ def parse_value(spec: Field, raw: Any) -> Any:
             number: float = int(text) if spec.kind == "int" else float(text)
         except ValueError:
             kind = "a whole number" if spec.kind == "int" else "a number"
-            raise FieldError(f"{spec.label}: enter {kind}") from None
+            shown = text if len(text) <= 20 else text[:19] + "…"
+            raise FieldError(f'{spec.label}: enter {kind}, not "{shown}"') from None
         if number != number or number in (float("inf"), float("-inf")):
             raise FieldError(f"{spec.label}: enter a finite number")
         if spec.minimum is not None and number < spec.minimum:
