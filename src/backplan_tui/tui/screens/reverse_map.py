@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -208,7 +209,10 @@ class ReverseMapScreen(StepScreen):
     def show_detail(self) -> None:
         """The highlighted node's detail, built once per node and edit (Detail.show); the
         nodes above and below are drawn after the paint, ready for the next move."""
-        tree = self.query_one(MapTree)
+        try:
+            tree = self.query_one(MapTree)
+        except NoMatches:  # the screen was left (a jump to another step) before this ran
+            return
         detail = self.query_one("#node-detail", Detail)
         mark = self.edit_mark()
         node = tree.cursor_node
