@@ -79,6 +79,10 @@ class VoteScreen(BackplanModal[None]):
         return list(found)
 
     def voter(self) -> str | None:
+        me = self.backplan.voting_as  # a participant votes as themselves only
+        if me is not None:
+            folded = me.casefold()
+            return next((p for p in self.session.participants if p.casefold() == folded), me)
         people = self.session.participants
         if not people:
             return None
