@@ -103,6 +103,9 @@ class RedactToken(logging.Filter):
 class RoomServer(Server):
     """One session in the browser: textual-serve behind a join token (see the module)."""
 
+    RUNNER_OPTIONS: dict[str, object] = {"access_log_class": PathOnlyAccessLog}
+    """How aiohttp runs it (``serve`` and the tests): the access log without the query."""
+
     def __init__(
         self,
         command: str,
@@ -255,7 +258,7 @@ class RoomServer(Server):
             handle_signals=False,
             loop=loop,
             print=lambda *args: None,
-            access_log_class=PathOnlyAccessLog,
+            **self.RUNNER_OPTIONS,  # type: ignore[arg-type]
         )
 
 
