@@ -9,6 +9,7 @@ import io
 import logging
 import shlex
 import sys
+from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
@@ -195,3 +196,19 @@ def test_joins_and_leaves_are_printed_one_line_each(tmp_path: Path) -> None:
     ana.leave()
     server.look_at_presence()
     assert lines[-1] == "- Ana [b] left (0 here)"
+
+
+def test_serve_refuses_an_unknown_session_and_a_bad_port_in_one_line(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backplan_tui.cli import main
+    from backplan_tui.core import templates
+    from backplan_tui.core.storage import SessionStore
+
+    assert main(["serve", "no-such-session"]) == 1
+    assert capsys.readouterr().err.startswith("backplan: error: ")
+    demo = templates.demo_session(date.today())
+    SessionStore(data_dir).create(demo)
+    assert main(["serve", demo.id, "--port", "70000"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--port" in err
