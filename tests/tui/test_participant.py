@@ -12,8 +12,8 @@ import pytest
 
 from backplan_tui.core import templates
 from backplan_tui.core.presence import members
-from backplan_tui.core.storage import SessionStore
-from backplan_tui.tui.app import create_app
+from backplan_tui.core.storage import SessionStore, slugify
+from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.participant import NOT_IN_BROWSER, REFUSED, ParticipantApp
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="session locks need fcntl")
@@ -45,6 +45,15 @@ def toasts(app: ParticipantApp, title: str = "Participant") -> list[str]:
     return [n.message for n in app._notifications if n.title == title]
 
 
+async def until(pilot, check, rounds: int = 200) -> None:  # type: ignore[no-untyped-def]
+    """Let the app work (``pilot.pause()``, no fixed sleep) until ``check()``; bounded."""
+    for _ in range(rounds):
+        if check():
+            return
+        await pilot.pause()
+    assert check()
+
+
 async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     for char in text:
         await pilot.press(char)
@@ -56,13 +65,11 @@ async def test_asks_the_name_once_then_shows_the_step_and_adds_a_question(
     session_id = make_session(data_dir)
     app = participant(data_dir, session_id)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await pilot.pause()
-        assert app.screen.__class__.__name__ == "FormScreen"  # "Your name"
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen")  # "Your name"
         assert app.document is None  # nothing opened (nor locked) before the name
         await type_text(pilot, "Ana")
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.__class__.__name__ == "QuestionsScreen"
+        await until(pilot, lambda: app.screen.__class__.__name__ == "QuestionsScreen")
         assert app.person == "Ana"
         assert "Ana" in app.session.participants  # so that Ana can vote
         # here for the facilitator's console: a participant's presence record
@@ -177,3 +184,49 @@ async def test_an_unknown_session_says_so_and_offers_nothing_else(data_dir: Path
         await pilot.press("escape", "enter", "n")
         await pilot.pause()
         assert app.document is None and app.screen.__class__.__name__ == "JoinScreen"
+
+
+async def test_in_a_browser_the_export_is_a_download_never_a_host_file(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    session_id = make_session(data_dir, step="summary")
+    app = participant(data_dir, session_id, person="Fay")
+    monkeypatch.setattr(ParticipantApp, "in_browser", property(lambda self: True))
+    delivered: list[tuple[bytes, dict[str, object]]] = []
+
+    def deliver(self, path_or_file, **kwargs):  # type: ignore[no-untyped-def]
+        delivered.append((path_or_file.read(), kwargs))
+        return "key"
+
+    monkeypatch.setattr(BackplanApp, "deliver_binary", deliver)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "FormScreen"
+        assert app.screen.query("#field-format")
+        assert not app.screen.query("#field-path")  # a format only: no path on the host
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    assert len(delivered) == 1
+    data, kwargs = delivered[0]
+    assert kwargs["save_filename"] == f"{slugify(app.session.title)}.md"
+    assert data.startswith(b"# ")  # the Markdown export
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_name_full_of_markup_is_kept_and_shown_literally(data_dir: Path) -> None:
+    session_id = make_session(data_dir)
+    app = participant(data_dir, session_id)
+    name = "[b]Zed[/b] [@click=app.quit]"
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await until(pilot, lambda: app.screen.__class__.__name__ == "FormScreen")
+        await type_text(pilot, name)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen.__class__.__name__ == "QuestionsScreen")
+        assert app.person == name
+        assert app.is_running and app.screen.__class__.__name__ == "QuestionsScreen"
+        await until(pilot, lambda: f"Welcome, {name}." in [n.message for n in app._notifications])
+        assert app.save_now()
+    assert name in SessionStore(data_dir).load(session_id).participants
