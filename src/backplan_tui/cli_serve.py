@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+def _port(value: str) -> int:
+    import argparse
+
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {value!r}") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, got {port}")
+    return port
+
+
 def add_parsers(add: object) -> None:
     p = add(  # type: ignore[operator]
         "serve", "run a session in participants' browsers: prints a join link (and its QR code)"
@@ -29,7 +41,7 @@ def add_parsers(add: object) -> None:
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: the LAN)",
     )
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
     p.add_argument(
         "--public-url",
         metavar="URL",
@@ -73,13 +85,10 @@ def announce(
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from backplan_tui.cli import UsageError
     from backplan_tui.core.presence import PRESENCE_DIR
     from backplan_tui.core.storage import SessionStore
     from backplan_tui.serve.server import RoomServer, participant_command
 
-    if not 0 < args.port < 65536:
-        raise UsageError(f"--port must be 1-65535, got {args.port}")
     data_dir = paths.data_dir(getattr(args, "data_dir", None))
     store = SessionStore(data_dir)
     session_id = store.resolve(args.session)
