@@ -42,6 +42,9 @@ RECORD_SCREEN = """
   const decoder = new TextDecoder();
   window.WebSocket = function (url, protocols) {
     const ws = new Native(url, protocols);
+    window.__sent = [];
+    const send = ws.send.bind(ws);
+    ws.send = (data) => { window.__sent.push(String(data)); return send(data); };
     ws.addEventListener("message", (e) => {
       if (typeof e.data !== "string") {
         window.__screen += decoder.decode(new Uint8Array(e.data), { stream: true })
@@ -150,7 +153,14 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
                 session = SessionStore(data_dir).load(session_id)
                 return QUESTION in [q.prompt for q in session.questions]
 
-            wait_for(in_file, "the question in the session file")
+            try:
+                wait_for(in_file, "the question in the session file")
+            except AssertionError:
+                session = SessionStore(data_dir).load(session_id)
+                screen = await page.evaluate("JSON.stringify(window.__sent)")
+                print("questions:", [q.prompt for q in session.questions], "\nscreen:", screen)
+                await page.screenshot(path=os.environ.get("BACKPLAN_ROOM_SCREENSHOT", "x.png"))
+                raise
             print(f"\nquestion in the file {time.monotonic() - started:.2f} s after Ctrl+S")
             saved = SessionStore(data_dir).load(session_id)
             assert "Ana" in saved.participants
@@ -163,6 +173,36 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
                 shutil.copy(shot, keep)
             outside = [u for u in requests if not u.startswith(link.split("/?")[0])]
             assert outside == []  # offline: nothing from anywhere else
+
+            # Ana votes, as herself, on the map (step 3): the vote reaches the file.
+            await page.keyboard.press("Control+n")
+            await on_screen("Reverse map")
+            await page.keyboard.press("ArrowDown")
+            await page.keyboard.press("v")
+            await on_screen("Dot voting")
+            await page.keyboard.press("Space")
+
+            def voted() -> bool:
+                session = SessionStore(data_dir).load(session_id)
+                return sum(n.votes.get("Ana", 0) for n in session.map) == 1
+
+            wait_for(voted, "Ana's vote in the session file")
+
+            # A second browser while Ana's app holds the session: until team mode, it follows
+            # read-only and is told so (it does not get a copy, nor another session).
+            second = await browser.new_page(viewport={"width": 1280, "height": 800})
+            await second.add_init_script(RECORD_SCREEN)
+            await second.goto(link)
+            await second.wait_for_function(
+                "t => window.__screen.includes(t)", arg="Your name", timeout=ms
+            )
+            await second.click("#terminal")
+            await second.keyboard.type("Ben")
+            await second.keyboard.press("Enter")
+            await second.wait_for_function(
+                "t => window.__screen.includes(t)", arg="read-only: in use", timeout=ms
+            )
+            assert [e.id for e in SessionStore(data_dir).list()] == [session_id]
         finally:
             await browser.close()
     assert server.poll() is None  # still serving
