@@ -34,7 +34,8 @@ if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (.ci/run)
     pytestmark = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
 
 # Collects the text of everything the app sends (the terminal's bytes), to wait on what is
-# on screen: the page draws it on a canvas.  Test-only: injected before the page's scripts.
+# on screen: the page draws it on a canvas; and what the page sends (for a failure's report).
+# Test-only: injected before the page's scripts.
 RECORD_SCREEN = """
 (() => {
   window.__screen = "";
@@ -157,8 +158,8 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
                 wait_for(in_file, "the question in the session file")
             except AssertionError:
                 session = SessionStore(data_dir).load(session_id)
-                screen = await page.evaluate("JSON.stringify(window.__sent)")
-                print("questions:", [q.prompt for q in session.questions], "\nscreen:", screen)
+                sent = await page.evaluate("JSON.stringify(window.__sent)")
+                print("questions:", [q.prompt for q in session.questions], "\nsent:", sent)
                 await page.screenshot(path=os.environ.get("BACKPLAN_ROOM_SCREENSHOT", "x.png"))
                 raise
             print(f"\nquestion in the file {time.monotonic() - started:.2f} s after Ctrl+S")
