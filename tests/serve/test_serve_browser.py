@@ -66,31 +66,37 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def served(data_dir: Path) -> Iterator[tuple[str, str, subprocess.Popen[str]]]:
-    """``backplan serve ID`` on a free loopback port: (join link, session id, process)."""
+def served(
+    data_dir: Path, tmp_path: Path
+) -> Iterator[tuple[str, str, subprocess.Popen[bytes], Path]]:
+    """``backplan serve ID`` on a free loopback port: (join link, session id, process, the
+    file its console goes to)."""
     demo = templates.demo_session(date.today())
     demo.current_step = "questions"
     SessionStore(data_dir).create(demo)
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "backplan_tui", "serve", demo.id, "--port", str(port), "--no-qr"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "BACKPLAN_HOME": str(data_dir)},
-        start_new_session=True,  # its app processes end with it (one process group)
-    )
+    console = tmp_path / "console.txt"
+    with console.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backplan_tui", "serve", demo.id, "--port", str(port)]
+            + ["--no-qr"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "BACKPLAN_HOME": str(data_dir), "COLUMNS": "200"},
+            start_new_session=True,  # its app processes end with it (one process group)
+        )
     try:
-        assert process.stdout is not None
-        link = ""
-        for line in process.stdout:
-            found = re.search(r"Join link:\s+(\S+)", line)
-            if found:
-                link = found.group(1)
-                break
+        found: list[str] = []
+
+        def link_printed() -> bool:
+            found[:] = re.findall(r"Join link:\s+(\S+)", console.read_text("utf-8", "replace"))
+            return bool(found)
+
+        wait_for(link_printed, "the join link on the console")
+        link = found[0]
         assert link.startswith(f"http://127.0.0.1:{port}/?token="), link
         wait_for(lambda: listening(port), f"backplan serve listening on {port}")
-        yield link, demo.id, process
+        yield link, demo.id, process, console
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -117,9 +123,9 @@ def wait_for(check, what: str, within: float = WAIT) -> None:  # type: ignore[no
 
 
 async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file(
-    served: tuple[str, str, subprocess.Popen[str]], data_dir: Path, tmp_path: Path
+    served: tuple[str, str, subprocess.Popen[bytes], Path], data_dir: Path, tmp_path: Path
 ) -> None:
-    link, session_id, server = served
+    link, session_id, server, console = served
     async with playwright_api.async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
@@ -143,6 +149,11 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
             await on_screen("Welcome, Ana")
             here = data_dir / PRESENCE_DIR / session_id
             assert [m.name for m in members(here)] == ["Ana"]
+            # the facilitator's console says so (one line), and never shows the token
+            wait_for(
+                lambda: "+ Ana joined (1 here)" in console.read_text("utf-8", "replace"),
+                "Ana's join on the console",
+            )
 
             await page.keyboard.press("a")
             await on_screen("New question")
@@ -207,3 +218,7 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
         finally:
             await browser.close()
     assert server.poll() is None  # still serving
+    token = link.split("token=", 1)[1]
+    log = console.read_text("utf-8", "replace")
+    assert log.count(token) == 1  # the join link itself, printed once; never in the log
+    assert '"GET /" 303' in log  # (the access log is there, path only)

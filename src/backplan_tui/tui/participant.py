@@ -45,9 +45,9 @@ REFUSED: dict[str, str] = {
     # every workshop screen
     "home": ("You are in this one session: Esc does not leave it. Close the browser tab to leave."),
     "details": FACILITATOR + "the session's details (title, people, votes, timeboxes).",
-    "timer": FACILITATOR + "the timer. Yours follows the room.",
-    "extend_timer": FACILITATOR + "the timer. Yours follows the room.",
-    "reset_timer": FACILITATOR + "the timer. Yours follows the room.",
+    "timer": FACILITATOR + "the timer.",
+    "extend_timer": FACILITATOR + "the timer.",
+    "reset_timer": FACILITATOR + "the timer.",
     "track": FACILITATOR + "tracking the plan after the workshop.",
     "work_on_copy": "A copy would be another session: in the room you stay in this one.",
     # voting: as yourself only
