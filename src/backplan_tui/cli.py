@@ -203,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backplan_tui import cli_team
 
     cli_team.add_parsers(add)
+    from backplan_tui import cli_serve
+
+    cli_serve.add_parsers(add)
     return parser
 
 
@@ -690,7 +693,14 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "team": lambda args: _team().cmd_team(args),
     "sync": lambda args: _team().cmd_sync(args),
     "merge-driver": lambda args: _team().cmd_merge_driver(args),
+    "serve": lambda args: _serve().cmd_serve(args),
 }
+
+
+def _serve() -> Any:
+    from backplan_tui import cli_serve
+
+    return cli_serve
 
 
 def _team() -> Any:

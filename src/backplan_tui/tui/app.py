@@ -272,6 +272,20 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         self._previewing_theme = previewing
         self.theme = name
 
+    # --- who may do what (everything, here; see tui.participant for the room) --------------
+
+    participant = False
+    """A browser participant's app (``tui.participant.ParticipantApp``)."""
+
+    @property
+    def voting_as(self) -> str | None:
+        """Whose votes the voting screen gives (None: the facilitator picks each voter)."""
+        return None
+
+    def refuses(self, action: str) -> str | None:
+        """Why ``action`` is not for this app's user (None: it is; screens hide the rest)."""
+        return None
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if self.document is not None and not self.document.read_only:
@@ -513,10 +527,25 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     config_dir: Path | None = None,
     theme: str | None = None,
+    participant: bool = False,
+    person: str = "",
+    only_session: str | None = None,
 ) -> BackplanApp:
-    """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default)."""
+    """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default).
+
+    ``participant=True``: a browser participant's app (``backplan serve``), bound to
+    ``only_session``, as ``person`` (asked for when empty); see ``tui.participant``.
+    """
     store = SessionStore(paths.data_dir(data_dir))
-    return BackplanApp(
+    app_class: type[BackplanApp] = BackplanApp
+    extra: dict[str, Any] = {}
+    if participant:
+        from backplan_tui.tui.participant import ParticipantApp
+
+        if not only_session:
+            raise ValueError("a participant's app is bound to one session (only_session)")
+        app_class, extra = ParticipantApp, {"only_session": only_session, "person": person}
+    return app_class(
         store,
         today=today or date.today,
         open_session=open_session,
@@ -525,4 +554,5 @@ def create_app(
         clock=clock,
         config_dir=config_dir,
         theme=theme,
+        **extra,
     )

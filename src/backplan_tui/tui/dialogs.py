@@ -435,6 +435,19 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
         return out
 
     def action_submit(self) -> None:
+        """Ctrl+S (or the Save button).  Ctrl+S is a priority key: the app handles it before
+        the keys still queued for the focused field (typed fast, or on a busy host such as
+        ``backplan serve`` with a room of participants), so the form is saved from the
+        field's own queue, after every key sent to it before Ctrl+S."""
+        field = self.focused
+        if isinstance(field, (Input, TextArea)):
+            field.call_later(self._submit_now)
+        else:
+            self._submit_now()
+
+    def _submit_now(self) -> None:
+        if not self.is_attached or self.app.screen is not self:
+            return  # already closed (a second Ctrl+S, Esc)
         try:
             values = self.collect()
         except FieldError as error:
@@ -466,7 +479,7 @@ class FormScreen(HoldsDraft, ModalScreen[dict[str, Any] | None]):
     @on(Input.Submitted)
     def _enter_submits(self, event: Input.Submitted) -> None:
         event.stop()
-        self.action_submit()
+        self._submit_now()  # from the field itself: every key before Enter is in
 
     @on(Button.Pressed, "#form-submit")
     def _submit_pressed(self) -> None:

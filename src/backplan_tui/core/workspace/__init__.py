@@ -121,6 +121,11 @@ class Workspace:
             self._visits = Visits(self._store.root)
         return self._visits
 
+    @visits.setter
+    def visits(self, visits: Visits) -> None:
+        """Another person's visits (a browser participant's, kept apart from the host's)."""
+        self._visits = visits
+
     # --- open and close --------------------------------------------------------------------
 
     def prepare(self, session_id: str, *, read_only: bool = False) -> Opening:

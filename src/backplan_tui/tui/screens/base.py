@@ -470,6 +470,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self.app.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.backplan.refuses(action):
+            return False  # not this user's (a participant's app): hidden; pressed, says why
         if action == "work_on_copy":
             return bool(parameters) and parameters[0] == self.read_only_kind()
         if action == "conflicts":

@@ -52,11 +52,10 @@ class VoteScreen(BackplanModal[None]):
             yield Static(id="vote-title", classes="dialog-title")
             yield Static(id="voters")
             yield VoteTable(id="vote-table", cursor_type="row", zebra_stripes=True)
-            yield Static(
-                "←/→ voter · + or space: give a vote · - take one back · s sort · Esc done",
-                classes="hint",
-                markup=False,
-            )
+            hint = "+ or space: give a vote · - take one back · s sort · Esc done"
+            if self.backplan.voting_as is None:  # the facilitator enters everybody's votes
+                hint = "←/→ voter · " + hint
+            yield Static(hint, classes="hint", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(VoteTable)
@@ -79,6 +78,10 @@ class VoteScreen(BackplanModal[None]):
         return list(found)
 
     def voter(self) -> str | None:
+        me = self.backplan.voting_as  # a participant votes as themselves only
+        if me is not None:
+            folded = me.casefold()
+            return next((p for p in self.session.participants if p.casefold() == folded), me)
         people = self.session.participants
         if not people:
             return None
@@ -133,6 +136,10 @@ class VoteScreen(BackplanModal[None]):
             return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return None if key.value is None else str(key.value)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A participant votes as themselves: the voter keys are not in their footer."""
+        return not self.backplan.refuses(action)
 
     def action_vote(self, delta: int) -> None:
         voter, item_id = self.voter(), self._selected_id()
