@@ -53,7 +53,7 @@ def room(marker: Path, title: str = "backplan · Plan") -> RoomServer:
 
 async def client_for(server: RoomServer) -> TestClient:
     test_server = TestServer(await server.make_app())
-    await test_server.start_server(**server.RUNNER_OPTIONS)  # as RoomServer.serve runs it
+    await test_server.start_server(**server.RUNNER_OPTIONS)  # type: ignore[arg-type]  # as serve
     client = TestClient(test_server)
     await client.start_server()
     return client

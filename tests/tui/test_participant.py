@@ -11,17 +11,23 @@ from pathlib import Path
 import pytest
 
 from backplan_tui.core import templates
+from backplan_tui.core.model import AnyStep
 from backplan_tui.core.presence import members
 from backplan_tui.core.storage import SessionStore, slugify
-from backplan_tui.tui.app import BackplanApp, create_app
-from backplan_tui.tui.participant import NOT_IN_BROWSER, REFUSED, ParticipantApp
+from backplan_tui.tui.app import BackplanApp
+from backplan_tui.tui.participant import (
+    NOT_IN_BROWSER,
+    REFUSED,
+    ParticipantApp,
+    create_participant_app,
+)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="session locks need fcntl")
 
 TODAY = date(2026, 11, 23)
 
 
-def make_session(data_dir: Path, step: str = "questions") -> str:
+def make_session(data_dir: Path, step: AnyStep = "questions") -> str:
     demo = templates.demo_session(TODAY)
     demo.current_step = step
     SessionStore(data_dir).create(demo)
@@ -29,11 +35,10 @@ def make_session(data_dir: Path, step: str = "questions") -> str:
 
 
 def participant(data_dir: Path, session_id: str, person: str = "") -> ParticipantApp:
-    app = create_app(
+    app = create_participant_app(
         data_dir,
         today=lambda: TODAY,
         autosave_delay=0.05,
-        participant=True,
         person=person,
         only_session=session_id,
     )
@@ -45,7 +50,7 @@ def toasts(app: ParticipantApp, title: str = "Participant") -> list[str]:
     return [n.message for n in app._notifications if n.title == title]
 
 
-async def until(pilot, check, rounds: int = 200) -> None:  # type: ignore[no-untyped-def]
+async def until(pilot, check, rounds: int = 200) -> None:
     """Let the app work (``pilot.pause()``, no fixed sleep) until ``check()``; bounded."""
     for _ in range(rounds):
         if check():
@@ -54,7 +59,7 @@ async def until(pilot, check, rounds: int = 200) -> None:  # type: ignore[no-unt
     assert check()
 
 
-async def type_text(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+async def type_text(pilot, text: str) -> None:
     for char in text:
         await pilot.press(char)
 
@@ -195,7 +200,7 @@ async def test_in_a_browser_the_export_is_a_download_never_a_host_file(
     monkeypatch.setattr(ParticipantApp, "in_browser", property(lambda self: True))
     delivered: list[tuple[bytes, dict[str, object]]] = []
 
-    def deliver(self, path_or_file, **kwargs):  # type: ignore[no-untyped-def]
+    def deliver(self, path_or_file, **kwargs):
         delivered.append((path_or_file.read(), kwargs))
         return "key"
 

@@ -17,11 +17,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("session", metavar="ID")
     args = parser.parse_args(argv)
 
-    from backplan_tui.tui.app import create_app
+    from backplan_tui.tui.participant import create_participant_app
 
-    app = create_app(
-        data_dir=args.data_dir, participant=True, person=args.person, only_session=args.session
-    )
+    app = create_participant_app(args.data_dir, person=args.person, only_session=args.session)
     app.run()
     return int(getattr(app, "return_code", 0) or 0)
 

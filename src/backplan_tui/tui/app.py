@@ -527,25 +527,16 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     config_dir: Path | None = None,
     theme: str | None = None,
-    participant: bool = False,
-    person: str = "",
-    only_session: str | None = None,
+    app_class: type[BackplanApp] | None = None,
+    **extra: Any,
 ) -> BackplanApp:
     """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default).
 
-    ``participant=True``: a browser participant's app (``backplan serve``), bound to
-    ``only_session``, as ``person`` (asked for when empty); see ``tui.participant``.
+    ``app_class`` and ``extra``: a subclass and its own options (a browser participant's
+    app: ``tui.participant.create_participant_app``).
     """
     store = SessionStore(paths.data_dir(data_dir))
-    app_class: type[BackplanApp] = BackplanApp
-    extra: dict[str, Any] = {}
-    if participant:
-        from backplan_tui.tui.participant import ParticipantApp
-
-        if not only_session:
-            raise ValueError("a participant's app is bound to one session (only_session)")
-        app_class, extra = ParticipantApp, {"only_session": only_session, "person": person}
-    return app_class(
+    return (app_class or BackplanApp)(
         store,
         today=today or date.today,
         open_session=open_session,

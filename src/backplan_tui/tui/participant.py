@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -29,7 +30,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from backplan_tui.core.identity import clean_name
-from backplan_tui.tui.app import BackplanApp
+from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.readonly import action_name
 from backplan_tui.tui.text import fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
@@ -328,3 +329,21 @@ class ParticipantApp(BackplanApp):
             ),
             chosen,
         )
+
+
+def create_participant_app(
+    data_dir: Path | None, *, person: str = "", only_session: str, **options: Any
+) -> ParticipantApp:
+    """A browser participant's app (``backplan serve``), bound to ``only_session``, as
+    ``person`` (asked for when empty)."""
+    if not only_session:
+        raise ValueError("a participant's app is bound to one session (only_session)")
+    app = create_app(
+        data_dir,
+        app_class=ParticipantApp,
+        only_session=only_session,
+        person=person,
+        **options,
+    )
+    assert isinstance(app, ParticipantApp)
+    return app
