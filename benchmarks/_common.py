@@ -301,9 +301,32 @@ def _realistic(store: Any, rng: random.Random, index: int) -> Any:
     return session
 
 
+TEMPLATES = 1000  # sessions made through the store; any more are copies of them
+
+
+def _copy(store: Any, rng: random.Random, index: int, made: Any) -> None:
+    """A copy of the file of ``made`` (a session the store wrote) under a new id, title and
+    ``updated`` time: 10,000 sessions in seconds, each a valid file (the list parses them)."""
+    from backplan_tui.core.storage import slugify
+
+    title = f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{rng.choice(_SCOPES)} #{index}"
+    session_id = f"{slugify(title)}-{index:05x}"
+    text = (store.sessions_dir / f"{made.id}.toml").read_text("utf-8")
+    updated = made.updated - timedelta(minutes=rng.randint(0, 400 * 24 * 60))
+    replaced = text.replace(f'id = "{made.id}"', f'id = "{session_id}"', 1)
+    replaced = replaced.replace(f"title = {json.dumps(made.title)}", f'title = "{title}"', 1)
+    replaced = replaced.replace(
+        f"updated = {made.updated.isoformat()}", f"updated = {updated.isoformat()}", 1
+    )
+    if replaced.count(session_id) != 1 or f'title = "{title}"' not in replaced:
+        raise SystemExit(f"fixture: cannot copy {made.id} (its layout changed?)")
+    (store.sessions_dir / f"{session_id}.toml").write_text(replaced, "utf-8")
+
+
 def make_home(sessions: int, *, seed: int = 4) -> Path:
-    """A temp data folder with ``sessions`` realistic sessions (one of them the demo),
-    each written with ``SessionStore.create``; the index is built once."""
+    """A temp data folder with ``sessions`` realistic sessions (one of them the demo): the
+    first ``TEMPLATES`` written with ``SessionStore.create``, the others copies of those
+    files with their own id, title and time (``_copy``); the index is built once."""
     from backplan_tui.core import templates
     from backplan_tui.core.storage import SessionStore
 
@@ -312,8 +335,9 @@ def make_home(sessions: int, *, seed: int = 4) -> Path:
     rng = random.Random(seed)
     started = perf_counter()
     store.create(templates.demo_session(TODAY))
-    for index in range(1, sessions):
-        store.create(_realistic(store, rng, index))
+    made = [store.create(_realistic(store, rng, index)) for index in range(1, sessions)[:TEMPLATES]]
+    for index in range(1 + len(made), sessions):
+        _copy(store, rng, index, made[index % len(made)])
     store.list()
     files = list(store.sessions_dir.glob("*.toml"))
     size = sum(f.stat().st_size for f in files)

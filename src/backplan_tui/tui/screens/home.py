@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from rich.text import Text
@@ -13,9 +14,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from backplan_tui.core.basics import STEP_TITLES
 from backplan_tui.core.storage import SessionEntry, StoreError
+from backplan_tui.core.storage.index import Listing, sort_entries
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
@@ -158,6 +161,8 @@ class SessionTable(SessionList):
 
 
 class HomeScreen(BackplanScreen[None]):
+    READ_AT_ONCE = 20  # files without a current index record parsed before home shows
+    BATCH_SECONDS = 0.05  # a worker reading more adds them to the list about this often
     BINDINGS = [
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
@@ -176,6 +181,8 @@ class HomeScreen(BackplanScreen[None]):
         self.entries: list[SessionEntry] = []
         self._by_id: dict[str, SessionEntry] = {}
         self.last_trashed: Path | None = None
+        self._listing: Listing | None = None  # files being read in a worker (first start)
+        self._reload_after: tuple[str | None] | None = None  # a reload asked for meanwhile
         self._shown = False
         self._was_empty: bool | None = None
         # From "/" until the filter's Input has focus: what was typed meanwhile (its text)
@@ -209,15 +216,94 @@ class HomeScreen(BackplanScreen[None]):
     # --- listing ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
+        """List the sessions.  Files the index does not cover (a first start, a synced
+        folder) are parsed here when they are few (``READ_AT_ONCE``); when there are more,
+        home shows what the index had at once and a worker reads the rest, newest first,
+        the list growing under a progress line (``_read_pending``)."""
+        if self._listing is not None:  # a first read is under way: list again once done
+            self._reload_after = (select,)
+            return
         today = self.backplan.today()
+        listing: Listing | None = None
         try:
-            self.entries = self.backplan.workspace.library.list(today=today)
+            listing = self.backplan.workspace.library.listing(today=today)
+            if len(listing.pending) <= self.READ_AT_ONCE:
+                listing.read(len(listing.pending))
+                listing.finish()
+            self.entries = sort_entries(listing.entries)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list sessions", severity="error")
             self.entries = []
+            listing = None
         self.show_entries(select)
-        if any(e.glance_stale(today) for e in self.entries):
+        if listing is not None and listing.pending:
+            self._listing = listing
+            self._show_progress(len(listing.entries), listing.total)
+            self._read_pending(listing)
+        elif any(e.glance_stale(today) for e in self.entries):
             self._refresh_glances(today)
+
+    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
+    def _read_pending(self, listing: Listing) -> None:
+        """Parse the files the index did not cover, in batches of about ``BATCH_SECONDS``,
+        off the UI thread; after each batch the list on screen grows (``_add_read``)."""
+        worker = get_current_worker()
+        try:
+            while listing.pending and not worker.is_cancelled:
+                started = perf_counter()
+                batch = listing.read(1)
+                while listing.pending and perf_counter() - started < self.BATCH_SECONDS:
+                    batch += listing.read(1)
+                if worker.is_cancelled:
+                    return
+                self.app.call_from_thread(self._add_read, batch, listing)
+            listing.finish()  # the index, for the next start
+        except (StoreError, OSError) as error:
+            self.app.call_from_thread(self._read_failed, listing, str(error))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._read_done, listing)
+
+    def _add_read(self, batch: list[SessionEntry], listing: Listing) -> None:
+        if listing is not self._listing:
+            return
+        table = self.query_one(SessionTable)
+        at_top = table.cursor_row == 0  # stays on the first row; else on its session
+        self.entries = sort_entries([*self.entries, *batch])
+        self.show_entries()
+        if at_top:
+            table.move_cursor(0)
+        self._show_progress(listing.total - len(listing.pending), listing.total)
+
+    def _read_done(self, listing: Listing) -> None:
+        if listing is not self._listing:
+            return
+        self._listing = None
+        self._show_progress(None)
+        (select,) = self._reload_after or (None,)
+        if self._reload_after is not None:  # asked for while reading: list again (cheap now)
+            self._reload_after = None
+            self.reload(select)
+
+    def _read_failed(self, listing: Listing, reason: str) -> None:
+        if listing is self._listing:
+            toast(self, reason, title="Cannot list sessions", severity="error")
+            self._read_done(listing)
+
+    def _show_progress(self, done: int | None, total: int = 0) -> None:
+        """ "Reading sessions… 340 of 1,000" above the list while a worker reads files;
+        mounted only then (``None`` removes it)."""
+        found = self.query("#progress")
+        if done is None:
+            found.remove()
+            return
+        text = f"Reading sessions… {done:,} of {total:,}"
+        if found:
+            found.first(Static).update(text)
+        else:
+            self.query_one("#home-body").mount(
+                Static(text, id="progress", markup=False), before=self.query_one(SessionTable)
+            )
 
     @work(thread=True, exclusive=True, group="glances", exit_on_error=False)
     def _refresh_glances(self, today: date) -> None:
