@@ -37,6 +37,7 @@ CHILD = HERE / "_start_child.py"
 
 DEFAULT_ROUNDS = 10
 DEFAULT_SESSIONS = 1000
+DEFAULT_BIG_SESSIONS = 10_000
 TODAY = date.today()
 
 
@@ -124,6 +125,13 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="timed rounds (>= 10)")
     p.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS, help="sessions in the folder")
     p.add_argument("--home", type=Path, help="reuse a data folder made by run.py")
+    p.add_argument(
+        "--big-sessions",
+        type=int,
+        default=DEFAULT_BIG_SESSIONS,
+        help="also the rows for a folder this big (issue 21; 0: skip them)",
+    )
+    p.add_argument("--big-home", type=Path, help="reuse a big data folder made by run.py")
     p.add_argument("--json", type=Path, help="write the result rows here (used by run.py)")
     p.add_argument("--no-compile", action="store_true", help="skip compileall (run.py did it)")
     return p
@@ -323,19 +331,27 @@ def _copy(store: Any, rng: random.Random, index: int, made: Any) -> None:
     (store.sessions_dir / f"{session_id}.toml").write_text(replaced, "utf-8")
 
 
-def make_home(sessions: int, *, seed: int = 4) -> Path:
+def make_home(sessions: int, *, seed: int = 4, like: Path | None = None) -> Path:
     """A temp data folder with ``sessions`` realistic sessions (one of them the demo): the
-    first ``TEMPLATES`` written with ``SessionStore.create``, the others copies of those
-    files with their own id, title and time (``_copy``); the index is built once."""
+    first ``TEMPLATES`` written with ``SessionStore.create`` (or copied from the folder
+    ``like``, made so), the others copies of those files with their own id, title and time
+    (``_copy``); the index is built once."""
     from backplan_tui.core import templates
     from backplan_tui.core.storage import SessionStore
 
     home = temp_dir("home")
-    store = SessionStore(home)
     rng = random.Random(seed)
     started = perf_counter()
-    store.create(templates.demo_session(TODAY))
-    made = [store.create(_realistic(store, rng, index)) for index in range(1, sessions)[:TEMPLATES]]
+    if like is not None:
+        shutil.copytree(like / "sessions", home / "sessions")
+        store = SessionStore(home)
+        made = [e for e in SessionStore(home).list() if e.damaged is None and e.id != "demo"]
+    else:
+        store = SessionStore(home)
+        store.create(templates.demo_session(TODAY))
+        made = [
+            store.create(_realistic(store, rng, index)) for index in range(1, sessions)[:TEMPLATES]
+        ]
     for index in range(1 + len(made), sessions):
         _copy(store, rng, index, made[index % len(made)])
     store.list()
@@ -350,7 +366,18 @@ def make_home(sessions: int, *, seed: int = 4) -> Path:
 
 
 def home_from_args(args: argparse.Namespace) -> Path:
-    return args.home if args.home else make_home(args.sessions)
+    if not args.home:
+        args.home = make_home(args.sessions)
+    return args.home
+
+
+def big_home_from_args(args: argparse.Namespace) -> Path | None:
+    """The big folder (``--big-sessions``, made from the usual one), or None to skip."""
+    if not args.big_sessions:
+        return None
+    if not args.big_home:
+        args.big_home = make_home(args.big_sessions, like=home_from_args(args))
+    return args.big_home
 
 
 def big_session(session_id: str, nodes: int, pilots: int, *, notes: str = "") -> Any:

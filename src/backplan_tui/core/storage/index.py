@@ -333,9 +333,8 @@ class Listing:
 
     def finish(self) -> None:
         """Write the index if a file was parsed again, a record was not usable or a file is
-        gone (only once nothing is pending: the index never lists a file it has not read)."""
-        if self.pending:
-            return
+        gone.  Called with files still pending (the app quits while reading), it keeps the
+        records of those read: the others have none, so the next listing parses them."""
         changed = self.changed or len(self.records) != len(self.cached)
         if changed and self.index.sessions_dir.is_dir():
             self.index.write(self.records)

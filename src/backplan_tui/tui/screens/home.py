@@ -254,15 +254,18 @@ class HomeScreen(BackplanScreen[None]):
                 batch = listing.read(1)
                 while listing.pending and perf_counter() - started < self.BATCH_SECONDS:
                     batch += listing.read(1)
-                if worker.is_cancelled:
+                if worker.is_cancelled:  # the app quits: keep what was read for next time
+                    listing.finish()
                     return
                 self.app.call_from_thread(self._add_read, batch, listing)
             listing.finish()  # the index, for the next start
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._read_done, listing)
         except (StoreError, OSError) as error:
-            self.app.call_from_thread(self._read_failed, listing, str(error))
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._read_failed, listing, str(error))
+        except RuntimeError:  # the app stopped between the check and the call
             return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._read_done, listing)
 
     def _add_read(self, batch: list[SessionEntry], listing: Listing) -> None:
         if listing is not self._listing:
