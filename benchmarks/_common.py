@@ -354,7 +354,7 @@ def make_home(sessions: int, *, seed: int = 4, like: Path | None = None) -> Path
         ]
     for index in range(1 + len(made), sessions):
         _copy(store, rng, index, made[index % len(made)])
-    store.list()
+    count_sessions(home)  # builds the index (in a child: this process stays small)
     files = list(store.sessions_dir.glob("*.toml"))
     size = sum(f.stat().st_size for f in files)
     print(
@@ -369,6 +369,16 @@ def home_from_args(args: argparse.Namespace) -> Path:
     if not args.home:
         args.home = make_home(args.sessions)
     return args.home
+
+
+def count_sessions(home: Path) -> int:
+    """``len(SessionStore(home).list())`` in a child process (the index is then current)."""
+    code = "import sys\nfrom backplan_tui.core.storage import SessionStore as S\n"
+    code += "print(len(S(sys.argv[1]).list()))"
+    done = subprocess.run(
+        [PYTHON, "-c", code, str(home)], capture_output=True, text=True, check=True, env=child_env()
+    )
+    return int(done.stdout)
 
 
 def big_home_from_args(args: argparse.Namespace) -> Path | None:

@@ -92,9 +92,8 @@ def run(args: argparse.Namespace) -> list[c.Result]:
 
 def run_big(args: argparse.Namespace, home: Path, bare: Callable[[], c.Run]) -> list[c.Result]:
     """The warm start at ``--big-sessions`` (10,000): time and peak RSS, its own bare runs."""
-    from backplan_tui.core.storage import SessionStore
-
-    n = len(SessionStore(home).list())  # current index
+    n = c.count_sessions(home)  # in a child: a parent this big would swell the children's
+    # peak RSS (ru_maxrss counts the forked copy before it runs the program)
     env = c.child_env(home, BENCH_EXPECT_ROWS=str(n))
 
     def warm() -> c.Run:

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
@@ -162,7 +163,7 @@ class SessionTable(SessionList):
 
 class HomeScreen(BackplanScreen[None]):
     READ_AT_ONCE = 20  # files without a current index record parsed before home shows
-    BATCH_SECONDS = 0.05  # a worker reading more adds them to the list about this often
+    BATCH_SECONDS = 0.2  # a worker reading more adds them to the list about this often
     BINDINGS = [
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
@@ -243,13 +244,33 @@ class HomeScreen(BackplanScreen[None]):
         elif any(e.glance_stale(today) for e in self.entries):
             self._refresh_glances(today)
 
+    class SessionsRead(Message):
+        """From the worker reading files (``_read_pending``): a batch of new entries, then
+        ``done`` (or ``error``).  Posted, not called: the worker never waits for a paint."""
+
+        def __init__(
+            self,
+            listing: Listing,
+            batch: list[SessionEntry],
+            *,
+            done: bool = False,
+            error: str | None = None,
+        ) -> None:
+            super().__init__()
+            self.listing = listing
+            self.batch = batch
+            self.total = listing.total  # counted in the worker's thread, where it reads
+            self.read = self.total - len(listing.pending)
+            self.done = done
+            self.error = error
+
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def _read_pending(self, listing: Listing) -> None:
         """Parse the files the index did not cover, in batches of about ``BATCH_SECONDS``,
-        off the UI thread; after each batch the list on screen grows (``_add_read``)."""
+        off the UI thread; after each batch the list on screen grows (``SessionsRead``)."""
         worker = get_current_worker()
         try:
-            while listing.pending and not worker.is_cancelled:
+            while listing.pending:
                 started = perf_counter()
                 batch = listing.read(1)
                 while listing.pending and perf_counter() - started < self.BATCH_SECONDS:
@@ -257,41 +278,34 @@ class HomeScreen(BackplanScreen[None]):
                 if worker.is_cancelled:  # the app quits: keep what was read for next time
                     listing.finish()
                     return
-                self.app.call_from_thread(self._add_read, batch, listing)
+                self.post_message(self.SessionsRead(listing, batch))
             listing.finish()  # the index, for the next start
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._read_done, listing)
+            self.post_message(self.SessionsRead(listing, [], done=True))
         except (StoreError, OSError) as error:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._read_failed, listing, str(error))
-        except RuntimeError:  # the app stopped between the check and the call
-            return
+            self.post_message(self.SessionsRead(listing, [], done=True, error=str(error)))
 
-    def _add_read(self, batch: list[SessionEntry], listing: Listing) -> None:
+    def on_home_screen_sessions_read(self, message: SessionsRead) -> None:
+        listing = message.listing
         if listing is not self._listing:
             return
-        table = self.query_one(SessionTable)
-        at_top = table.cursor_row == 0  # stays on the first row; else on its session
-        self.entries = sort_entries([*self.entries, *batch])
-        self.show_entries()
-        if at_top:
-            table.move_cursor(0)
-        self._show_progress(listing.total - len(listing.pending), listing.total)
-
-    def _read_done(self, listing: Listing) -> None:
-        if listing is not self._listing:
+        if message.batch:
+            table = self.query_one(SessionTable)
+            at_top = table.cursor_row == 0  # stays on the first row; else on its session
+            self.entries = sort_entries([*self.entries, *message.batch])
+            self.show_entries()
+            if at_top:
+                table.move_cursor(0)
+        if message.error is not None:
+            toast(self, message.error, title="Cannot list sessions", severity="error")
+        if not message.done:
+            self._show_progress(message.read, message.total)
             return
         self._listing = None
         self._show_progress(None)
-        (select,) = self._reload_after or (None,)
         if self._reload_after is not None:  # asked for while reading: list again (cheap now)
+            (select,) = self._reload_after
             self._reload_after = None
             self.reload(select)
-
-    def _read_failed(self, listing: Listing, reason: str) -> None:
-        if listing is self._listing:
-            toast(self, reason, title="Cannot list sessions", severity="error")
-            self._read_done(listing)
 
     def _show_progress(self, done: int | None, total: int = 0) -> None:
         """ "Reading sessions… 340 of 1,000" above the list while a worker reads files;
