@@ -171,6 +171,8 @@ class Index:
             if usable:
                 records[name] = record
                 add(name, record, updated)
+                if text is not None and not glance.startswith(current):
+                    listing.stale += 1
             else:
                 pending.append((name, info))
         # newest files first: a first start shows the sessions worked on lately soonest
@@ -218,10 +220,11 @@ class Index:
         """The records by file name, not yet checked (``entries`` checks each one it uses);
         None when there is no usable index.  Never an error: a cache to rebuild."""
         try:
-            raw = read_small(self.path, private=True)
-            data = json.loads(raw.decode("utf-8"))
+            text = read_small(self.path, private=True).decode("utf-8")  # the bytes go now
+            data = json.loads(text)  # (a peak of text + objects, not bytes + text + objects)
         except (OSError, ValueError, Damage, RecursionError):
             return None
+        del text
         if (
             type(data) is not dict
             or data.get("format") != INDEX_FORMAT
@@ -261,8 +264,9 @@ def sort_entries(entries: list[SessionEntry]) -> list[SessionEntry]:
 class Listing:
     """One listing of the folder in progress (``Index.listing``): ``entries`` made from
     current records so far (unsorted), ``pending`` the files still to parse (name, lstat),
-    newest first.  ``read(n)`` parses the next ``n`` and returns their entries; ``finish()``
-    writes the index when anything changed.  Not shared between threads: one reads it."""
+    newest first, ``stale`` how many entries have a glance of another day.  ``read(n)``
+    parses the next ``n`` and returns their entries; ``finish()`` writes the index when
+    anything changed.  Not shared between threads: one reads it."""
 
     def __init__(
         self,
@@ -283,6 +287,7 @@ class Listing:
         self.pending: list[tuple[str, os.stat_result]] = []
         self.with_backups: set[str] = set()
         self.folder = index.sessions_dir
+        self.stale = 0  # entries whose glance was made on another day than ``today``
 
     @property
     def total(self) -> int:

@@ -181,6 +181,9 @@ class HomeScreen(BackplanScreen[None]):
         super().__init__()
         self.entries: list[SessionEntry] = []
         self._by_id: dict[str, SessionEntry] = {}
+        self._listed: list[SessionEntry] | None = None  # the entries _by_id is made of
+        self._keys: list[str] = []  # their ids, in order
+        self._haystacks: list[str] | None = None  # "title team id", lower-cased, in order
         self.last_trashed: Path | None = None
         self._listing: Listing | None = None  # files being read in a worker (first start)
         self._reload_after: tuple[str | None] | None = None  # a reload asked for meanwhile
@@ -241,7 +244,7 @@ class HomeScreen(BackplanScreen[None]):
             self._listing = listing
             self._show_progress(len(listing.entries), listing.total)
             self._read_pending(listing)
-        elif any(e.glance_stale(today) for e in self.entries):
+        elif listing is not None and listing.stale:  # counted by the listing: no entry read
             self._refresh_glances(today)
 
     class SessionsRead(Message):
@@ -344,11 +347,17 @@ class HomeScreen(BackplanScreen[None]):
         table = self.query_one(SessionTable)
         keep = select or self.selected_id()
         needle = self.filter_text().strip().lower()
-        self._by_id = {entry.id: entry for entry in self.entries}
+        if self._listed is not self.entries:  # new entries: index them (once, not per key)
+            self._listed = self.entries
+            self._by_id = {entry.id: entry for entry in self.entries}
+            self._keys = list(self._by_id)
+            self._haystacks = None
         if needle:
-            keys = [e.id for e in self.entries if needle in f"{e.title} {e.team} {e.id}".lower()]
+            if self._haystacks is None:  # what the filter searches, lower-cased on first use
+                self._haystacks = [f"{e.title} {e.team} {e.id}".lower() for e in self.entries]
+            keys = [k for k, h in zip(self._keys, self._haystacks, strict=True) if needle in h]
         else:
-            keys = list(self._by_id)
+            keys = self._keys
         table.set_rows(keys, select=keep)
         shown = len(keys)
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
