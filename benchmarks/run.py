@@ -27,8 +27,8 @@ from time import perf_counter
 
 import _common as c
 
-NAMES = ("startup", "listing", "typing", "save", "cli", "summary", "open")
-NEEDS_HOME = {"startup", "listing", "cli"}
+NAMES = ("startup", "listing", "typing", "save", "cli", "summary", "open", "filter")
+NEEDS_HOME = {"startup", "listing", "cli", "filter"}
 
 
 def main() -> int:

@@ -183,7 +183,9 @@ class HomeScreen(BackplanScreen[None]):
         self._by_id: dict[str, SessionEntry] = {}
         self._listed: list[SessionEntry] | None = None  # the entries _by_id is made of
         self._keys: list[str] = []  # their ids, in order
-        self._haystacks: list[str] | None = None  # "title team id", lower-cased, in order
+        self._haystacks: dict[str, str] | None = None  # id -> "title team id", lower-cased
+        self._matches: dict[str, list[str]] = {}  # filter text -> ids, for these entries
+        self._glance_shown: tuple[SessionEntry, date] | None = None  # what #glance shows
         self.last_trashed: Path | None = None
         self._listing: Listing | None = None  # files being read in a worker (first start)
         self._reload_after: tuple[str | None] | None = None  # a reload asked for meanwhile
@@ -347,18 +349,20 @@ class HomeScreen(BackplanScreen[None]):
         table = self.query_one(SessionTable)
         keep = select or self.selected_id()
         needle = self.filter_text().strip().lower()
-        if self._listed is not self.entries:  # new entries: index them (once, not per key)
+        same_rows = self._listed is self.entries  # only the filter changed
+        if not same_rows:  # new entries: index them (once, not per key)
             self._listed = self.entries
             self._by_id = {entry.id: entry for entry in self.entries}
             self._keys = list(self._by_id)
             self._haystacks = None
+            self._matches.clear()
         if needle:
-            if self._haystacks is None:  # what the filter searches, lower-cased on first use
-                self._haystacks = [f"{e.title} {e.team} {e.id}".lower() for e in self.entries]
-            keys = [k for k, h in zip(self._keys, self._haystacks, strict=True) if needle in h]
+            keys = self._matches.get(needle)
+            if keys is None:
+                keys = self._match(needle)
         else:
             keys = self._keys
-        table.set_rows(keys, select=keep)
+        table.set_rows(keys, select=keep, same_rows=same_rows)
         shown = len(keys)
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
             self._was_empty = shown == 0
@@ -373,13 +377,36 @@ class HomeScreen(BackplanScreen[None]):
             empty.update(fmt("No session matches “$q”. Esc clears the filter.", q=needle))
         self.show_glance()
 
+    def _match(self, needle: str) -> list[str]:
+        """The ids whose "title team id" holds ``needle`` (any case).  A longer needle is
+        looked for among the matches of a shorter one already found (typing on narrows);
+        the results are kept until the entries change (backspace goes back to one)."""
+        if self._haystacks is None:  # what the filter searches, lower-cased on first use
+            self._haystacks = {e.id: f"{e.title} {e.team} {e.id}".lower() for e in self.entries}
+        haystacks = self._haystacks
+        base = self._keys
+        for n in range(len(needle) - 1, 0, -1):
+            found = self._matches.get(needle[:n])
+            if found is not None:
+                base = found
+                break
+        keys = [k for k in base if needle in haystacks[k]]
+        if len(self._matches) >= 64:
+            self._matches.clear()
+        self._matches[needle] = keys
+        return keys
+
     def show_glance(self) -> None:
         """Under the table: the selected session's next due item, risks and health in full."""
         entry = self.selected_entry()
         box = self.query_one("#glance", Static)
         box.display = entry is not None
-        if entry is not None:
-            box.update(glance_text(entry, self.backplan.today()))
+        if entry is None:
+            return
+        today = self.backplan.today()
+        if self._glance_shown != (entry, today):  # a filter key on the same row: no change
+            self._glance_shown = (entry, today)
+            box.update(glance_text(entry, today), layout=False)  # its height is fixed (2)
 
     def selected_id(self) -> str | None:
         return self.query_one(SessionTable).cursor_key
