@@ -37,6 +37,7 @@ CHILD = HERE / "_start_child.py"
 
 DEFAULT_ROUNDS = 10
 DEFAULT_SESSIONS = 1000
+DEFAULT_BIG_SESSIONS = 10_000
 TODAY = date.today()
 
 
@@ -124,6 +125,13 @@ def parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="timed rounds (>= 10)")
     p.add_argument("--sessions", type=int, default=DEFAULT_SESSIONS, help="sessions in the folder")
     p.add_argument("--home", type=Path, help="reuse a data folder made by run.py")
+    p.add_argument(
+        "--big-sessions",
+        type=int,
+        default=DEFAULT_BIG_SESSIONS,
+        help="also the rows for a folder this big (issue 21; 0: skip them)",
+    )
+    p.add_argument("--big-home", type=Path, help="reuse a big data folder made by run.py")
     p.add_argument("--json", type=Path, help="write the result rows here (used by run.py)")
     p.add_argument("--no-compile", action="store_true", help="skip compileall (run.py did it)")
     return p
@@ -301,20 +309,52 @@ def _realistic(store: Any, rng: random.Random, index: int) -> Any:
     return session
 
 
-def make_home(sessions: int, *, seed: int = 4) -> Path:
-    """A temp data folder with ``sessions`` realistic sessions (one of them the demo),
-    each written with ``SessionStore.create``; the index is built once."""
+TEMPLATES = 1000  # sessions made through the store; any more are copies of them
+
+
+def _copy(store: Any, rng: random.Random, index: int, made: Any) -> None:
+    """A copy of the file of ``made`` (a session the store wrote) under a new id, title and
+    ``updated`` time: 10,000 sessions in seconds, each a valid file (the list parses them)."""
+    from backplan_tui.core.storage import slugify
+
+    title = f"{rng.choice(_VERBS)} {rng.choice(_OBJECTS)}{rng.choice(_SCOPES)} #{index}"
+    session_id = f"{slugify(title)}-{index:05x}"
+    text = (store.sessions_dir / f"{made.id}.toml").read_text("utf-8")
+    updated = made.updated - timedelta(minutes=rng.randint(0, 400 * 24 * 60))
+    replaced = text.replace(f'id = "{made.id}"', f'id = "{session_id}"', 1)
+    replaced = replaced.replace(f"title = {json.dumps(made.title)}", f'title = "{title}"', 1)
+    replaced = replaced.replace(
+        f"updated = {made.updated.isoformat()}", f"updated = {updated.isoformat()}", 1
+    )
+    if replaced.count(session_id) != 1 or f'title = "{title}"' not in replaced:
+        raise SystemExit(f"fixture: cannot copy {made.id} (its layout changed?)")
+    (store.sessions_dir / f"{session_id}.toml").write_text(replaced, "utf-8")
+
+
+def make_home(sessions: int, *, seed: int = 4, like: Path | None = None) -> Path:
+    """A temp data folder with ``sessions`` realistic sessions (one of them the demo): the
+    first ``TEMPLATES`` written with ``SessionStore.create`` (or copied from the folder
+    ``like``, made so), the others copies of those files with their own id, title and time
+    (``_copy``); the index is built once."""
     from backplan_tui.core import templates
     from backplan_tui.core.storage import SessionStore
 
     home = temp_dir("home")
-    store = SessionStore(home)
     rng = random.Random(seed)
     started = perf_counter()
-    store.create(templates.demo_session(TODAY))
-    for index in range(1, sessions):
-        store.create(_realistic(store, rng, index))
-    store.list()
+    if like is not None:
+        shutil.copytree(like / "sessions", home / "sessions")
+        store = SessionStore(home)
+        made = [e for e in SessionStore(home).list() if e.damaged is None and e.id != "demo"]
+    else:
+        store = SessionStore(home)
+        store.create(templates.demo_session(TODAY))
+        made = [
+            store.create(_realistic(store, rng, index)) for index in range(1, sessions)[:TEMPLATES]
+        ]
+    for index in range(1 + len(made), sessions):
+        _copy(store, rng, index, made[index % len(made)])
+    count_sessions(home)  # builds the index (in a child: this process stays small)
     files = list(store.sessions_dir.glob("*.toml"))
     size = sum(f.stat().st_size for f in files)
     print(
@@ -326,7 +366,28 @@ def make_home(sessions: int, *, seed: int = 4) -> Path:
 
 
 def home_from_args(args: argparse.Namespace) -> Path:
-    return args.home if args.home else make_home(args.sessions)
+    if not args.home:
+        args.home = make_home(args.sessions)
+    return args.home
+
+
+def count_sessions(home: Path) -> int:
+    """``len(SessionStore(home).list())`` in a child process (the index is then current)."""
+    code = "import sys\nfrom backplan_tui.core.storage import SessionStore as S\n"
+    code += "print(len(S(sys.argv[1]).list()))"
+    done = subprocess.run(
+        [PYTHON, "-c", code, str(home)], capture_output=True, text=True, check=True, env=child_env()
+    )
+    return int(done.stdout)
+
+
+def big_home_from_args(args: argparse.Namespace) -> Path | None:
+    """The big folder (``--big-sessions``, made from the usual one), or None to skip."""
+    if not args.big_sessions:
+        return None
+    if not args.big_home:
+        args.big_home = make_home(args.big_sessions, like=home_from_args(args))
+    return args.big_home
 
 
 def big_session(session_id: str, nodes: int, pilots: int, *, notes: str = "") -> Any:

@@ -9,7 +9,9 @@ been laid out and painted once), then calls ``app.exit()``.  "Ready" is:
 
 - bare: the default screen is mounted and holds its Label;
 - backplan: the current screen is the ``HomeScreen``, mounted, and (when it keeps a list
-  of ``entries``) holding at least ``BENCH_EXPECT_ROWS`` sessions.
+  of ``entries``) holding at least ``BENCH_EXPECT_ROWS`` sessions; with
+  ``BENCH_READY=interactive``, or showing its progress line while a worker reads the files
+  (a first start without an index: home is usable then).
 
 backplan is started through ``backplan_tui.cli.main([])``, the same path as the
 ``backplan`` command (argument parsing, the CLI's imports, ``create_app``); the only change is
@@ -74,13 +76,18 @@ def backplan() -> int:
     import textual.app
 
     expected = int(os.environ.get("BENCH_EXPECT_ROWS", "0"))
+    interactive = os.environ.get("BENCH_READY") == "interactive"
 
     def ready(app: Any) -> bool:
         screen = _screen(app)
         if screen is None or type(screen).__name__ != "HomeScreen" or not screen.is_mounted:
             return False
         entries = getattr(screen, "entries", None)
-        return entries is None or len(entries) >= expected
+        if entries is None or len(entries) >= expected:
+            return True
+        # BENCH_READY=interactive: home is up while a worker still reads files (a first start
+        # without an index), its progress line shown
+        return interactive and bool(screen.query("#progress"))
 
     async def auto(pilot: Any) -> None:
         await _exit_when_ready(pilot, ready)

@@ -24,6 +24,7 @@ from pathlib import Path
 import _common as c
 
 LIST_LIMIT = 0.5
+BIG_LIST_LIMIT = 1.0  # issue 21: 10,000 sessions
 
 PROBE = (
     "import sys\n"
@@ -67,7 +68,18 @@ def run(args: argparse.Namespace) -> list[c.Result]:
     def export() -> c.Run:
         return c.run_child([*cmd, "export", "demo", "--format", "md"], env, "backplan export")
 
-    runs = c.alternate({"bare app": bare, "list": listing, "export md": export}, args.rounds)
+    variants = {"bare app": bare, "list": listing, "export md": export}
+    big = c.big_home_from_args(args)
+    big_count = 0
+    if big is not None:
+        big_count = len(SessionStore(big).list())  # the index is current
+        env_big = c.child_env(big)
+
+        def listing_big() -> c.Run:
+            return c.run_child([*cmd, "list"], env_big, f"backplan list ({big_count})")
+
+        variants["list big"] = listing_big
+    runs = c.alternate(variants, args.rounds)
     secs = {k: [r.seconds for r in v] for k, v in runs.items()}
     for name, values in secs.items():
         print(f"  {name:9} s {c.spread(values)}")
@@ -91,6 +103,17 @@ def run(args: argparse.Namespace) -> list[c.Result]:
             ref_name="bare app",
         ),
     ]
+    if big is not None:
+        rows.append(
+            c.ratio_row(
+                f"`backplan list` ({big_count} sessions)",
+                c.median(secs["list big"]),
+                ref,
+                "s",
+                BIG_LIST_LIMIT,
+                ref_name="bare app",
+            )
+        )
     textual = [
         name
         for name, argv in (("list", ["list"]), ("export", ["export", "demo", "--format", "md"]))

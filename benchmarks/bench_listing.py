@@ -66,14 +66,40 @@ def run(args: argparse.Namespace) -> list[c.Result]:
         store = SessionStore(home)
         return [timed(store.list)]
 
+    big = c.big_home_from_args(args)
+    big_count = len(SessionStore(big).list()) if big is not None else 0
+
+    def ref_big() -> list[float]:
+        def scan_big() -> list[os.stat_result]:
+            with os.scandir(big / "sessions") as it:  # type: ignore[operator]
+                return [e.stat() for e in it if e.name.endswith(".toml")]
+
+        return [timed(scan_big) for _ in range(INNER)]
+
+    def warm_big() -> list[float]:
+        return [timed(SessionStore(big).list) for _ in range(INNER)]  # type: ignore[arg-type]
+
     count = len(SessionStore(home).list())
-    runs = c.alternate(
-        {"scandir+stat": ref, "warm": warm, "one changed": changed, "cold": cold}, args.rounds
-    )
+    variants = {"scandir+stat": ref, "warm": warm, "one changed": changed, "cold": cold}
+    if big is not None:
+        variants |= {"big scandir+stat": ref_big, "big warm": warm_big}
+    runs = c.alternate(variants, args.rounds)
     ms = {k: [x * 1000 for batch in v for x in batch] for k, v in runs.items()}
     for name, values in ms.items():
         print(f"  {name:12} ms {c.spread(values)}")
     r = c.median(ms["scandir+stat"])
+    rows = []
+    if big is not None:
+        rows.append(
+            c.ratio_row(
+                f"list {big_count} sessions, warm index",
+                c.median(ms["big warm"]),
+                c.median(ms["big scandir+stat"]),
+                "ms",
+                WARM_LIMIT,
+                ref_name="scandir+stat",
+            )
+        )
     return [
         c.ratio_row(
             f"list {count} sessions, warm index",
@@ -99,6 +125,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
             None,
             ref_name="scandir+stat",
         ),
+        *rows,
     ]
 
 

@@ -235,7 +235,18 @@ def run(args: argparse.Namespace) -> list[c.Result]:
     store.create(session)
     print(f"  session: {len(session.map)} map nodes, {len(session.pilots)} pilots")
     keys = WARMUP_KEYS + max(args.rounds, 10) // BLOCKS * BLOCKS + 5
-    samples = asyncio.run(measure(home, "big-plan", keys))
+    rows = rows_for(asyncio.run(measure(home, "big-plan", keys)), args.nodes, args.pilots)
+    if args.big_nodes:  # issue 21: the same keys on a plan ten times as big
+        huge = c.big_session("huge-plan", args.big_nodes, args.big_pilots)
+        huge.current_step = "reverse_map"
+        store.create(huge)
+        print(f"  session: {len(huge.map)} map nodes, {len(huge.pilots)} pilots")
+        samples = asyncio.run(measure(home, "huge-plan", keys))
+        rows += rows_for(samples, args.big_nodes, args.big_pilots)
+    return rows
+
+
+def rows_for(samples: dict[str, list], nodes: int, pilots: int) -> list[c.Result]:
     cpu = {k: [s[0] for s in v] for k, v in samples.items()}
     wall = {k: [s[1] for s in v] for k, v in samples.items()}
     for name, values in samples.items():
@@ -248,7 +259,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
         )
     ref_cpu = c.median(cpu["bare Input: type"])
     ref_wall = c.median(wall["bare Input: type"])
-    size = f"{args.nodes} nodes + {args.pilots} pilots"
+    size = f"{nodes} nodes + {pilots} pilots"
     rows = []
     for name in samples:
         if name.startswith("bare"):
@@ -268,7 +279,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
             continue
         rows.append(
             c.ratio_row(
-                f"key→first paint wall, {name}",
+                f"key→first paint wall, {name} ({nodes} + {pilots})",
                 c.median(wall[name]),
                 ref_wall,
                 "ms",
@@ -283,6 +294,8 @@ def main() -> None:
     p = c.parser(__doc__.splitlines()[0])
     p.add_argument("--nodes", type=int, default=500)
     p.add_argument("--pilots", type=int, default=200)
+    p.add_argument("--big-nodes", type=int, default=5000, help="also this big a plan (0: skip)")
+    p.add_argument("--big-pilots", type=int, default=2000)
     args = p.parse_args()
     if not args.no_compile:
         c.precompile()

@@ -27,8 +27,8 @@ from time import perf_counter
 
 import _common as c
 
-NAMES = ("startup", "listing", "typing", "save", "cli", "summary", "open", "serve")
-NEEDS_HOME = {"startup", "listing", "cli"}
+NAMES = ("startup", "listing", "typing", "save", "cli", "summary", "open", "serve", "filter")
+NEEDS_HOME = {"startup", "listing", "cli", "filter"}
 
 
 def main() -> int:
@@ -38,6 +38,12 @@ def main() -> int:
     )
     p.add_argument("--rounds", type=int, default=c.DEFAULT_ROUNDS, help="timed rounds (>= 10)")
     p.add_argument("--sessions", type=int, default=c.DEFAULT_SESSIONS)
+    p.add_argument(
+        "--big-sessions",
+        type=int,
+        default=c.DEFAULT_BIG_SESSIONS,
+        help="startup, listing and cli also measure a folder this big (0: skip)",
+    )
     args = p.parse_args()
     unknown = sorted(set(args.names) - set(NAMES))
     if unknown:
@@ -52,6 +58,9 @@ def main() -> int:
     )
     c.precompile()
     home = c.make_home(args.sessions) if NEEDS_HOME & set(names) else None
+    big = None
+    if home is not None and args.big_sessions:
+        big = c.make_home(args.big_sessions, like=home)
     rows: list[dict] = []
     failed = []
     for name in names:
@@ -65,12 +74,16 @@ def main() -> int:
             str(args.rounds),
             "--sessions",
             str(args.sessions),
+            "--big-sessions",
+            str(args.big_sessions if name in NEEDS_HOME else 0),
             "--json",
             str(result_path),
             "--no-compile",
         ]
         if home is not None and name in NEEDS_HOME:
             cmd += ["--home", str(home)]
+            if big is not None:
+                cmd += ["--big-home", str(big)]
         t0 = perf_counter()
         done = subprocess.run(cmd, check=False)
         print(f"   [{name}: {perf_counter() - t0:.0f} s]", flush=True)

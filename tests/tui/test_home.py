@@ -263,6 +263,9 @@ async def test_every_session_is_listed_and_the_keys_move_through_them(
         store.create(base)
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
+        # no index yet: a worker reads the 205 files (test_home_first_start); then all show
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         table = app.screen.query_one(SessionList)
         assert table.row_count == 205
         assert sorted(titles(app)) == [f"Plan {n:03d}" for n in range(205)]

@@ -38,6 +38,7 @@ PRIVATE = [
     r"\._driver\b",
     r"_css_update_count\b",
     r"_pseudo_class_state\b",
+    r"_scroll_update\b",
     r"\._(hover|selected|updates|allow_expand|expanded)\b",  # TreeNode internals
     r"\bnode\._(id|label|line|children|parent)\b",
 ]

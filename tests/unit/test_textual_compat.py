@@ -46,6 +46,7 @@ METHODS = [
     ),
     (DataTable, "_set_hover_cursor", ["self", "active"]),
     (App, "_refresh_truecolor_filter", ["self", "theme"]),
+    (Widget, "_scroll_update", ["self", "virtual_size"]),
 ]
 
 

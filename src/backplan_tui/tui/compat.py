@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from rich.style import Style
 from textual.app import App
 from textual.coordinate import Coordinate
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widget import Widget, _RenderCache
 
@@ -116,3 +117,10 @@ def app_driver(app: App[Any]) -> Any:
     """The app's driver, or None (``App._driver``): the signal watchdog restores the
     terminal through it when the app's loop cannot (BackplanApp._restore_terminal)."""
     return app._driver
+
+
+def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
+    """Update a widget's scrollbars for a new virtual size without laying out the screen
+    (``Widget._scroll_update``, what ``_size_updated`` does with ``layout=False``): the home
+    list's height changes on every filter key (SessionList._set_height)."""
+    widget._scroll_update(virtual_size)

@@ -49,7 +49,7 @@ from backplan_tui.core.storage.fileio import read_small, remove_quietly, scan_fi
 from backplan_tui.core.storage.layout import INDEX_NAME, SUFFIX
 from backplan_tui.core.storage.sessionfile import load_file
 
-__all__ = ["INDEX_FORMAT", "INDEX_VERSION", "Index", "resolve"]
+__all__ = ["INDEX_FORMAT", "INDEX_VERSION", "Index", "Listing", "resolve", "sort_entries"]
 
 INDEX_FORMAT = "backplan-index"
 # 3: each record holds the session's glance (health, risks, dated items); 4: each record is
@@ -68,6 +68,10 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+def _by_mtime(item: tuple[str, os.stat_result]) -> int:
+    return item[1].st_mtime_ns  # a pending file: (name, lstat)
+
+
 class Index:
     """The index of one data folder's ``sessions/``."""
 
@@ -83,24 +87,28 @@ class Index:
         """Every session file, newest ``updated`` first; damaged ones last (see
         ``SessionStore.list``).  With a current index: read ``index.json``, lstat each file
         (the folder's listing does), check each record (shape, stat), make the entries."""
+        listing = self.listing(summarizer, today=today, refresh=refresh)
+        listing.read(len(listing.pending))
+        listing.finish()
+        return sort_entries(listing.entries)
+
+    def listing(self, summarizer: Summarizer, *, today: date, refresh: bool = False) -> Listing:
+        """The entries the index has current records for, and the files left to parse
+        (``Listing.pending``, newest first), for a caller that reads them in batches."""
         current = summarizer.prefix(today)  # how a glance made today starts (no parse needed)
         start = summarizer.start
         index = self.read()
-        changed = index is None
         cached: dict[str, Any] = index or {}
-        records: dict[str, Record] = {}
-        entries: list[SessionEntry] = []
         files = scan_files(self.sessions_dir, SUFFIX)
-        with_backups = self.backups.ids() if files else set()
-        folder = self.sessions_dir
-        parse, new, set_dict, entry_class = datetime.fromisoformat, _new, _set, SessionEntry
-        cut = -len(SUFFIX)
+        listing = Listing(self, summarizer, today, cached, changed=index is None)
+        listing.with_backups = self.backups.ids() if files else set()
+        records, pending, add = listing.records, listing.pending, listing.add
+        parse = datetime.fromisoformat
         for name, info in files:
             # The record is used only if it is exactly as written (the shapes in the module
             # docstring) and for this very file (its stat); else this one file is parsed again.
             record: Any = cached.get(name)
             updated: datetime | None = None
-            glance: str | None = None
             usable = False
             if type(record) is list and len(record) == RECORD_LENGTH:
                 (
@@ -160,47 +168,16 @@ class Index:
                         usable = updated.tzinfo is not None
                     if refresh and usable and not glance.startswith(current):
                         usable = False  # computed on another day: parse it again, as asked
-            if not usable:
-                record, updated = self.record(folder / name, info, today, summarizer.text)
-                _, _, _, title, team, step, _, revision, damaged, ro, glance, _, _ = record
-                changed = True
-            records[name] = record
-            session_id = name[:cut]
-            has_backup = session_id in with_backups
-            if has_backup and damaged is not None:
-                has_backup = self.backups.has_revision(session_id)
-            # SessionEntry(...) made the cheap way: one dict, and ``path`` made on first use
-            # (see ``SessionEntry.__getattr__``); test_store checks it equals the constructor's
-            entry = new(entry_class)
-            set_dict(
-                entry,
-                "__dict__",
-                {
-                    "id": session_id,
-                    "_folder": folder,
-                    "_summarizer": summarizer,
-                    "title": title,
-                    "team": team,
-                    "current_step": step,
-                    "updated": updated,
-                    "revision": revision,
-                    "damaged": damaged,
-                    "read_only_reason": ro,
-                    "has_backup": has_backup,
-                    "glance_record": glance,
-                },
-            )
-            entries.append(entry)
-        # a file parsed again, a record that was not usable, a record of a file that is gone
-        if (changed or len(records) != len(cached)) and self.sessions_dir.is_dir():
-            self.write(records)
-        # by id, then newest first (a stable sort keeps the id order of equal times)
-        entries.sort(key=_BY_ID)
-        dated = [e for e in entries if e.updated is not None]
-        dated.sort(key=_BY_UPDATED, reverse=True)
-        if len(dated) < len(entries):
-            dated += [e for e in entries if e.updated is None]
-        return dated
+            if usable:
+                records[name] = record
+                add(name, record, updated)
+                if text is not None and not glance.startswith(current):
+                    listing.stale += 1
+            else:
+                pending.append((name, info))
+        # newest files first: a first start shows the sessions worked on lately soonest
+        pending.sort(key=_by_mtime, reverse=True)
+        return listing
 
     @staticmethod
     def record(
@@ -243,10 +220,11 @@ class Index:
         """The records by file name, not yet checked (``entries`` checks each one it uses);
         None when there is no usable index.  Never an error: a cache to rebuild."""
         try:
-            raw = read_small(self.path, private=True)
-            data = json.loads(raw.decode("utf-8"))
+            text = read_small(self.path, private=True).decode("utf-8")  # the bytes go now
+            data = json.loads(text)  # (a peak of text + objects, not bytes + text + objects)
         except (OSError, ValueError, Damage, RecursionError):
             return None
+        del text
         if (
             type(data) is not dict
             or data.get("format") != INDEX_FORMAT
@@ -271,6 +249,102 @@ class Index:
             pass
         finally:
             remove_quietly(tmp)
+
+
+def sort_entries(entries: list[SessionEntry]) -> list[SessionEntry]:
+    """Newest ``updated`` first, equal times by id; damaged ones (no time) last, by id."""
+    entries = sorted(entries, key=_BY_ID)
+    dated = [e for e in entries if e.updated is not None]
+    dated.sort(key=_BY_UPDATED, reverse=True)  # stable: equal times keep the id order
+    if len(dated) < len(entries):
+        dated += [e for e in entries if e.updated is None]
+    return dated
+
+
+class Listing:
+    """One listing of the folder in progress (``Index.listing``): ``entries`` made from
+    current records so far (unsorted), ``pending`` the files still to parse (name, lstat),
+    newest first, ``stale`` how many entries have a glance of another day.  ``read(n)``
+    parses the next ``n`` and returns their entries; ``finish()`` writes the index when
+    anything changed.  Not shared between threads: one reads it."""
+
+    def __init__(
+        self,
+        index: Index,
+        summarizer: Summarizer,
+        today: date,
+        cached: dict[str, Any],
+        *,
+        changed: bool,
+    ) -> None:
+        self.index = index
+        self.summarizer = summarizer
+        self.today = today
+        self.cached = cached
+        self.changed = changed
+        self.records: dict[str, Record] = {}
+        self.entries: list[SessionEntry] = []
+        self.pending: list[tuple[str, os.stat_result]] = []
+        self.with_backups: set[str] = set()
+        self.folder = index.sessions_dir
+        self.stale = 0  # entries whose glance was made on another day than ``today``
+
+    @property
+    def total(self) -> int:
+        """Every file: listed or pending."""
+        return len(self.entries) + len(self.pending)
+
+    def read(self, count: int) -> list[SessionEntry]:
+        """Parse the next ``count`` pending files; their entries (also added to ``entries``)."""
+        batch, self.pending = self.pending[:count], self.pending[count:]
+        made = len(self.entries)
+        record_of, folder, today = self.index.record, self.folder, self.today
+        text = self.summarizer.text
+        for name, info in batch:
+            record, updated = record_of(folder / name, info, today, text)
+            self.records[name] = record
+            self.changed = True
+            self.add(name, record, updated)
+        return self.entries[made:]
+
+    def add(self, name: str, record: Record, updated: datetime | None) -> None:
+        session_id = name[: -len(SUFFIX)]
+        damaged = record[8]
+        has_backup = session_id in self.with_backups
+        if has_backup and damaged is not None:
+            has_backup = self.index.backups.has_revision(session_id)
+        # SessionEntry(...) made the cheap way: one dict, and ``path`` made on first use
+        # (see ``SessionEntry.__getattr__``); test_store checks it equals the constructor's
+        entry = _new(SessionEntry)
+        _set(
+            entry,
+            "__dict__",
+            {
+                "id": session_id,
+                "_folder": self.folder,
+                "_summarizer": self.summarizer,
+                "title": record[3],
+                "team": record[4],
+                "current_step": record[5],
+                "updated": updated,
+                "revision": record[7],
+                "damaged": damaged,
+                "read_only_reason": record[9],
+                "has_backup": has_backup,
+                "glance_record": record[10],
+            },
+        )
+        self.entries.append(entry)
+
+    def finish(self) -> None:
+        """Write the index if a file was parsed again, a record was not usable or a file is
+        gone.  Called with files still pending (the app quits while reading), it keeps the
+        records of those read: the others have none, so the next listing parses them."""
+        changed = self.changed or len(self.records) != len(self.cached)
+        if changed and self.index.sessions_dir.is_dir():
+            self.index.write(self.records)
+            self.changed = False
+            self.cached = self.records
 
 
 def resolve(entries: list[SessionEntry], query: str) -> str:

@@ -60,7 +60,7 @@ from backplan_tui.core.storage.fileio import (
     write_temp,
 )
 from backplan_tui.core.storage.folders import Folders
-from backplan_tui.core.storage.index import Index, resolve
+from backplan_tui.core.storage.index import Index, Listing, resolve
 from backplan_tui.core.storage.layout import (
     BACKUPS,
     INDEX_NAME,
@@ -562,3 +562,11 @@ class SessionStore:
         stats each file, checks each record (shape, stat) and makes the entries; no more.
         """
         return self._index.entries(self.summarizer, today=today or date.today(), refresh=refresh)
+
+    def listing(self, *, today: date | None = None) -> Listing:
+        """``list()`` in steps, for a caller that shows the list while files are parsed (a
+        first start without an index): ``Listing.entries`` are the sessions with a current
+        index record, ``Listing.pending`` the files still to parse, newest first;
+        ``Listing.read(n)`` parses the next ``n``, ``Listing.finish()`` writes the index
+        once none is pending, and ``sort_entries`` puts entries in ``list()``'s order."""
+        return self._index.listing(self.summarizer, today=today or date.today())

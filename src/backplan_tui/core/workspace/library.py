@@ -16,6 +16,7 @@ from backplan_tui.core.storage import SessionStore
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
     from backplan_tui.core.storage import BackupEntry, SessionEntry
+    from backplan_tui.core.storage.index import Listing
     from backplan_tui.core.storage.lock import LockInfo
 
 
@@ -43,6 +44,11 @@ class Library:
 
     def list(self, *, today: date | None = None, refresh: bool = False) -> list[SessionEntry]:
         return self._store.list(today=today, refresh=refresh)
+
+    def listing(self, *, today: date | None = None) -> Listing:
+        """``list()`` in steps (``SessionStore.listing``): home reads the files an index does
+        not cover in a worker, in batches, and shows the list as it grows."""
+        return self._store.listing(today=today)
 
     def load(self, session_id: str, *, allow_newer: bool = False) -> Session:
         return self._store.load(session_id, allow_newer=allow_newer)

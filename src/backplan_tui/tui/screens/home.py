@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from rich.text import Text
@@ -12,10 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from backplan_tui.core.basics import STEP_TITLES
 from backplan_tui.core.storage import SessionEntry, StoreError
+from backplan_tui.core.storage.index import Listing, sort_entries
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
@@ -158,6 +162,8 @@ class SessionTable(SessionList):
 
 
 class HomeScreen(BackplanScreen[None]):
+    READ_AT_ONCE = 20  # files without a current index record parsed before home shows
+    BATCH_SECONDS = 0.2  # a worker reading more adds them to the list about this often
     BINDINGS = [
         Binding("n", "new", "New", id="home.new"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
@@ -175,7 +181,14 @@ class HomeScreen(BackplanScreen[None]):
         super().__init__()
         self.entries: list[SessionEntry] = []
         self._by_id: dict[str, SessionEntry] = {}
+        self._listed: list[SessionEntry] | None = None  # the entries _by_id is made of
+        self._keys: list[str] = []  # their ids, in order
+        self._haystacks: dict[str, str] | None = None  # id -> "title team id", lower-cased
+        self._matches: dict[str, list[str]] = {}  # filter text -> ids, for these entries
+        self._glance_shown: tuple[SessionEntry, date] | None = None  # what #glance shows
         self.last_trashed: Path | None = None
+        self._listing: Listing | None = None  # files being read in a worker (first start)
+        self._reload_after: tuple[str | None] | None = None  # a reload asked for meanwhile
         self._shown = False
         self._was_empty: bool | None = None
         # From "/" until the filter's Input has focus: what was typed meanwhile (its text)
@@ -209,15 +222,110 @@ class HomeScreen(BackplanScreen[None]):
     # --- listing ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
+        """List the sessions.  Files the index does not cover (a first start, a synced
+        folder) are parsed here when they are few (``READ_AT_ONCE``); when there are more,
+        home shows what the index had at once and a worker reads the rest, newest first,
+        the list growing under a progress line (``_read_pending``)."""
+        if self._listing is not None:  # a first read is under way: list again once done
+            self._reload_after = (select,)
+            return
         today = self.backplan.today()
+        listing: Listing | None = None
         try:
-            self.entries = self.backplan.workspace.library.list(today=today)
+            listing = self.backplan.workspace.library.listing(today=today)
+            if len(listing.pending) <= self.READ_AT_ONCE:
+                listing.read(len(listing.pending))
+                listing.finish()
+            self.entries = sort_entries(listing.entries)
         except (StoreError, OSError) as error:
             toast(self, str(error), title="Cannot list sessions", severity="error")
             self.entries = []
+            listing = None
         self.show_entries(select)
-        if any(e.glance_stale(today) for e in self.entries):
+        if listing is not None and listing.pending:
+            self._listing = listing
+            self._show_progress(len(listing.entries), listing.total)
+            self._read_pending(listing)
+        elif listing is not None and listing.stale:  # counted by the listing: no entry read
             self._refresh_glances(today)
+
+    class SessionsRead(Message):
+        """From the worker reading files (``_read_pending``): a batch of new entries, then
+        ``done`` (or ``error``).  Posted, not called: the worker never waits for a paint."""
+
+        def __init__(
+            self,
+            listing: Listing,
+            batch: list[SessionEntry],
+            *,
+            done: bool = False,
+            error: str | None = None,
+        ) -> None:
+            super().__init__()
+            self.listing = listing
+            self.batch = batch
+            self.total = listing.total  # counted in the worker's thread, where it reads
+            self.read = self.total - len(listing.pending)
+            self.done = done
+            self.error = error
+
+    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
+    def _read_pending(self, listing: Listing) -> None:
+        """Parse the files the index did not cover, in batches of about ``BATCH_SECONDS``,
+        off the UI thread; after each batch the list on screen grows (``SessionsRead``)."""
+        worker = get_current_worker()
+        try:
+            while listing.pending:
+                started = perf_counter()
+                batch = listing.read(1)
+                while listing.pending and perf_counter() - started < self.BATCH_SECONDS:
+                    batch += listing.read(1)
+                if worker.is_cancelled:  # the app quits: keep what was read for next time
+                    listing.finish()
+                    return
+                self.post_message(self.SessionsRead(listing, batch))
+            listing.finish()  # the index, for the next start
+            self.post_message(self.SessionsRead(listing, [], done=True))
+        except (StoreError, OSError) as error:
+            self.post_message(self.SessionsRead(listing, [], done=True, error=str(error)))
+
+    def on_home_screen_sessions_read(self, message: SessionsRead) -> None:
+        listing = message.listing
+        if listing is not self._listing:
+            return
+        if message.batch:
+            table = self.query_one(SessionTable)
+            at_top = table.cursor_row == 0  # stays on the first row; else on its session
+            self.entries = sort_entries([*self.entries, *message.batch])
+            self.show_entries()
+            if at_top:
+                table.move_cursor(0)
+        if message.error is not None:
+            toast(self, message.error, title="Cannot list sessions", severity="error")
+        if not message.done:
+            self._show_progress(message.read, message.total)
+            return
+        self._listing = None
+        self._show_progress(None)
+        if self._reload_after is not None:  # asked for while reading: list again (cheap now)
+            (select,) = self._reload_after
+            self._reload_after = None
+            self.reload(select)
+
+    def _show_progress(self, done: int | None, total: int = 0) -> None:
+        """ "Reading sessions… 340 of 1,000" above the list while a worker reads files;
+        mounted only then (``None`` removes it)."""
+        found = self.query("#progress")
+        if done is None:
+            found.remove()
+            return
+        text = f"Reading sessions… {done:,} of {total:,}"
+        if found:
+            found.first(Static).update(text)
+        else:
+            self.query_one("#home-body").mount(
+                Static(text, id="progress", markup=False), before=self.query_one(SessionTable)
+            )
 
     @work(thread=True, exclusive=True, group="glances", exit_on_error=False)
     def _refresh_glances(self, today: date) -> None:
@@ -241,12 +349,20 @@ class HomeScreen(BackplanScreen[None]):
         table = self.query_one(SessionTable)
         keep = select or self.selected_id()
         needle = self.filter_text().strip().lower()
-        self._by_id = {entry.id: entry for entry in self.entries}
+        same_rows = self._listed is self.entries  # only the filter changed
+        if not same_rows:  # new entries: index them (once, not per key)
+            self._listed = self.entries
+            self._by_id = {entry.id: entry for entry in self.entries}
+            self._keys = list(self._by_id)
+            self._haystacks = None
+            self._matches.clear()
         if needle:
-            keys = [e.id for e in self.entries if needle in f"{e.title} {e.team} {e.id}".lower()]
+            keys = self._matches.get(needle)
+            if keys is None:
+                keys = self._match(needle)
         else:
-            keys = list(self._by_id)
-        table.set_rows(keys, select=keep)
+            keys = self._keys
+        table.set_rows(keys, select=keep, same_rows=same_rows)
         shown = len(keys)
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
             self._was_empty = shown == 0
@@ -261,13 +377,36 @@ class HomeScreen(BackplanScreen[None]):
             empty.update(fmt("No session matches “$q”. Esc clears the filter.", q=needle))
         self.show_glance()
 
+    def _match(self, needle: str) -> list[str]:
+        """The ids whose "title team id" holds ``needle`` (any case).  A longer needle is
+        looked for among the matches of a shorter one already found (typing on narrows);
+        the results are kept until the entries change (backspace goes back to one)."""
+        if self._haystacks is None:  # what the filter searches, lower-cased on first use
+            self._haystacks = {e.id: f"{e.title} {e.team} {e.id}".lower() for e in self.entries}
+        haystacks = self._haystacks
+        base = self._keys
+        for n in range(len(needle) - 1, 0, -1):
+            found = self._matches.get(needle[:n])
+            if found is not None:
+                base = found
+                break
+        keys = [k for k in base if needle in haystacks[k]]
+        if len(self._matches) >= 64:
+            self._matches.clear()
+        self._matches[needle] = keys
+        return keys
+
     def show_glance(self) -> None:
         """Under the table: the selected session's next due item, risks and health in full."""
         entry = self.selected_entry()
         box = self.query_one("#glance", Static)
         box.display = entry is not None
-        if entry is not None:
-            box.update(glance_text(entry, self.backplan.today()))
+        if entry is None:
+            return
+        today = self.backplan.today()
+        if self._glance_shown != (entry, today):  # a filter key on the same row: no change
+            self._glance_shown = (entry, today)
+            box.update(glance_text(entry, today), layout=False)  # its height is fixed (2)
 
     def selected_id(self) -> str | None:
         return self.query_one(SessionTable).cursor_key

@@ -30,6 +30,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from backplan_tui.tui import compat
+
 GAP = 2  # cells between columns (one each side, as DataTable's cell padding)
 
 
@@ -138,18 +140,42 @@ class SessionList(ScrollView, can_focus=True):
 
     # --- data --------------------------------------------------------------------------------
 
-    def set_rows(self, keys: Sequence[str], select: str | None = None) -> None:
-        """Show ``keys`` (in this order); keep the cursor on ``select`` when it is there."""
+    def set_rows(
+        self, keys: Sequence[str], select: str | None = None, *, same_rows: bool = False
+    ) -> None:
+        """Show ``keys`` (in this order); keep the cursor on ``select`` when it is there.
+        ``same_rows``: each key's cells are as before (a filter changed, not the sessions),
+        so the rows and lines built so far are kept."""
         self._keys = list(keys)
-        self._rows.clear()
-        self._lines.clear()
+        if not same_rows:
+            self._rows.clear()
+            self._lines.clear()
         self._index = None
-        row = self.get_row_index(select) if select is not None else None
+        row = None
+        if select is not None:  # one look-up: no need for the index of every key
+            try:
+                row = self._keys.index(select)
+            except ValueError:
+                row = None
         self._cursor = min(row if row is not None else 0, max(len(self._keys) - 1, 0))
-        self.virtual_size = Size(1, len(self._keys) + 1)
+        self._set_height(len(self._keys) + 1)
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def _set_height(self, height: int) -> None:
+        """The scrollable height, without a layout of the screen when it changes (a filter
+        key would otherwise lay out every widget again): as Textual's own ``_size_updated``
+        does with ``layout=False``, the scrollbars are updated (and shown or hidden, which
+        does lay out) by ``compat.update_scrollbars``."""
+        size = Size(1, height)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted or not self.size.height:
+            self.virtual_size = size
+            return
+        self.set_reactive(SessionList.virtual_size, size)
+        compat.update_scrollbars(self, size)
 
     @property
     def row_count(self) -> int:

@@ -1,0 +1,117 @@
+"""A first start with no index: home is usable at once and the list grows as files are read."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backplan_tui.core import templates
+from backplan_tui.core.storage import SessionStore
+from backplan_tui.core.storage.index import Index
+from backplan_tui.tui.app import BackplanApp, create_app
+from backplan_tui.tui.screens.home import HomeScreen
+from backplan_tui.tui.widgets.session_list import SessionList
+
+TODAY = date(2026, 11, 23)
+SESSIONS = 8
+READ_BEFORE_GATE = 3  # the fake parse lets this many files through, then waits
+
+
+def make_app(data_dir: Path) -> BackplanApp:
+    return create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+
+
+def rows(app: BackplanApp) -> list[str]:
+    table = app.screen.query_one(SessionList)
+    return [str(table.cells(i)[0]) for i in range(table.row_count)]
+
+
+async def wait_until(pilot: Any, condition: Any) -> None:
+    for _ in range(500):  # each pause waits for the app to process its messages
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError("condition not reached")
+
+
+async def test_home_is_usable_while_a_worker_reads_the_files(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SessionStore(data_dir)
+    for n in range(SESSIONS):
+        title = f"Plan {n}"
+        store.create(
+            templates.instantiate("blank", session_id=store.new_id(title), title=title, today=TODAY)
+        )
+    (data_dir / "index.json").unlink(missing_ok=True)  # a first start: every file to parse
+    expected = [e.title for e in SessionStore(data_dir).list(today=TODAY)]
+    (data_dir / "index.json").unlink()
+    newest_first = sorted(
+        store.sessions_dir.glob("*.toml"), key=lambda f: f.stat().st_mtime_ns, reverse=True
+    )
+
+    gate = threading.Event()
+    parsed: list[str] = []
+    original = Index.record
+
+    def slow_parse(path: Path, info: os.stat_result, today: date, summarize: Any) -> Any:
+        parsed.append(path.name)
+        if len(parsed) > READ_BEFORE_GATE:
+            gate.wait(timeout=60)
+        return original(path, info, today, summarize)
+
+    monkeypatch.setattr(Index, "record", staticmethod(slow_parse))
+    monkeypatch.setattr(HomeScreen, "READ_AT_ONCE", 2)  # 8 files: read in the worker
+    monkeypatch.setattr(HomeScreen, "BATCH_SECONDS", 0)  # one file a batch
+
+    app = make_app(data_dir)
+    try:
+        async with app.run_test(size=(100, 30)) as pilot:
+            home = app.screen
+            assert isinstance(home, HomeScreen)
+            await wait_until(pilot, lambda: len(rows(app)) == READ_BEFORE_GATE)
+            progress = home.query_one("#progress")
+            assert str(progress.render()) == f"Reading sessions… {READ_BEFORE_GATE} of {SESSIONS}"
+            # newest files first, and the rows so far in the list's order
+            assert parsed[:READ_BEFORE_GATE] == [f.name for f in newest_first[:READ_BEFORE_GATE]]
+            assert rows(app) == [t for t in expected if t in rows(app)]
+            assert not gate.is_set()
+
+            # usable meanwhile: the cursor moves, the filter opens and filters
+            table = home.query_one(SessionList)
+            await pilot.press("home")
+            await pilot.press("down")
+            assert table.cursor_row == 1
+            await pilot.press("slash", "P", "l", "a", "n", " ", "0")
+            await pilot.pause()
+            assert home.filter_text() == "Plan 0"
+            await pilot.press("escape")
+            assert home.filter_text() == ""
+            assert len(parsed) == READ_BEFORE_GATE + 1  # still waiting on the fourth file
+
+            gate.set()
+            await app.workers.wait_for_complete()
+            await wait_until(pilot, lambda: not home.query("#progress"))
+            assert rows(app) == expected  # complete, newest first
+            assert (data_dir / "index.json").exists()  # the next start is a warm one
+    finally:
+        gate.set()
+
+
+async def test_a_few_new_files_are_read_before_home_shows(data_dir: Path) -> None:
+    store = SessionStore(data_dir)
+    for n in range(3):
+        title = f"Plan {n}"
+        store.create(
+            templates.instantiate("blank", session_id=store.new_id(title), title=title, today=TODAY)
+        )
+    (data_dir / "index.json").unlink(missing_ok=True)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)):
+        assert sorted(rows(app)) == ["Plan 0", "Plan 1", "Plan 2"]
+        assert not app.screen.query("#progress")

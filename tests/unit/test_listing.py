@@ -1,0 +1,59 @@
+"""SessionStore.listing: list() in steps, for home's first start without an index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from backplan_tui.core import templates
+from backplan_tui.core.storage import SessionStore
+from backplan_tui.core.storage.index import sort_entries
+
+DAY = date(2026, 12, 1)
+
+
+def fill(store: SessionStore, count: int) -> list[str]:
+    ids = []
+    for n in range(count):
+        title = f"Plan {n}"
+        session = templates.instantiate(
+            "blank", session_id=store.new_id(title), title=title, today=DAY
+        )
+        ids.append(store.create(session).id)
+    return ids
+
+
+def test_a_listing_read_in_batches_ends_as_list_does(store: SessionStore) -> None:
+    fill(store, 7)
+    (store.root / "index.json").unlink(missing_ok=True)
+    listing = store.listing(today=DAY)
+    assert listing.entries == [] and len(listing.pending) == 7 and listing.total == 7
+    mtimes = [info.st_mtime_ns for _, info in listing.pending]
+    assert mtimes == sorted(mtimes, reverse=True)  # newest files first
+    first = listing.read(3)
+    assert first == listing.entries  # what was read, added to the entries
+    assert len(listing.entries) == 3 and len(listing.pending) == 4
+    listing.read(10)
+    assert listing.pending == []
+    listing.finish()
+    assert (store.root / "index.json").exists()
+    assert sort_entries(listing.entries) == store.list(today=DAY)
+
+
+def test_a_listing_stopped_half_way_keeps_what_it_read(store: SessionStore) -> None:
+    fill(store, 6)
+    (store.root / "index.json").unlink(missing_ok=True)
+    listing = store.listing(today=DAY)
+    read = {e.id for e in listing.read(2)}
+    listing.finish()  # the app quit while reading: the index holds the two read
+    again = store.listing(today=DAY)
+    assert {e.id for e in again.entries} == read
+    assert len(again.pending) == 4
+    assert {name for name, _ in again.pending}.isdisjoint(f"{i}.toml" for i in read)
+
+
+def test_a_listing_counts_glances_of_another_day(store: SessionStore) -> None:
+    fill(store, 3)
+    store.list(today=DAY)  # the index, with glances made on DAY
+    assert store.listing(today=DAY).stale == 0
+    later = store.listing(today=date(2026, 12, 5))
+    assert later.pending == [] and later.stale == 3
