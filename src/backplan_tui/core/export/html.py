@@ -247,7 +247,7 @@ def _progress_words(p: progress.Progress, unit: str) -> str:
     text = f"{progress.format_value(latest, unit)} on {iso(p.latest_date)}"
     percent = _finite(p.percent)
     if percent is not None:
-        text += f" · {progress.format_number(percent)}% of the way"
+        text += f" · {progress.format_percent(percent)} of the way"
     return f"{text} ({goal}) · {p.verdict}"
 
 

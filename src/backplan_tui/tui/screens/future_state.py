@@ -19,6 +19,7 @@ from backplan_tui.core.textclean import clean_text
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, plain
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 
@@ -106,8 +107,11 @@ class FutureStateScreen(TableStepScreen):
                 )
             yield Static(id="smart", classes="smart")
             yield Static(id="outcomes-title", classes="section-title")
+            # The metric shares what the short columns leave: the due date shows whole
             yield ItemTable(
-                ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"], id="outcomes"
+                ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"],
+                id="outcomes",
+                flex={0: Flex(minimum=12)},
             )
 
     def on_mount(self) -> None:
@@ -210,7 +214,7 @@ class FutureStateScreen(TableStepScreen):
             (
                 o.id,
                 [
-                    cell(o.metric, width=28),
+                    cell(o.metric),
                     cell(o.unit),
                     Text(number(o.baseline), justify="right"),
                     Text(number(o.target), justify="right"),

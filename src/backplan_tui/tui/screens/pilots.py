@@ -18,6 +18,7 @@ from backplan_tui.core.model import DECISIONS, PILOT_STATUSES, MapNode, Pilot, S
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -107,7 +108,11 @@ class PilotsScreen(TableStepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
-            yield PilotTable(["Pilot", "Tests", "Owner", "Window", "Status", "OK"], id="pilots")
+            yield PilotTable(
+                ["Pilot", "Tests", "Owner", "Window", "Status", "OK"],
+                id="pilots",
+                flex={0: Flex(3, 12), 2: Flex(1, 8)},  # name and owner share the rest
+            )
             yield Detail(id="pilot-detail", classes="detail")
 
     def on_mount(self) -> None:
@@ -147,10 +152,9 @@ class PilotsScreen(TableStepScreen):
                 (
                     pilot.id,
                     [
-                        # 22 + 10: every column fits 80 columns, scrollbar included
-                        cell(pilot.name, width=22),
+                        cell(pilot.name),
                         Text(str(len([t for t in pilot.tests if t in index.nodes]))),
-                        cell(pilot.owner, width=10),
+                        cell(pilot.owner),
                         Text(window(pilot, short=True)),
                         Text(pilot.status),
                         check,

@@ -17,6 +17,7 @@ from backplan_tui.core.model import QUESTION_STATUSES, Question
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -60,7 +61,12 @@ class QuestionsScreen(TableStepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="questions-title", classes="section-title")
-            yield QuestionTable(["Status", "Question", "Answer", "Owner"], id="questions")
+            yield QuestionTable(
+                ["Status", "Question", "Answer", "Owner"],
+                id="questions",
+                # the status word stays whole; the texts share the rest, the owner too
+                flex={1: Flex(3, 12), 2: Flex(2, 8), 3: Flex(1, 8)},
+            )
             yield Detail(id="question-detail", classes="detail")
 
     def on_mount(self) -> None:
@@ -86,9 +92,9 @@ class QuestionsScreen(TableStepScreen):
                         STATUS_LABELS.get(q.status, q.status),
                         style=STATUS_STYLES.get(q.status, ""),
                     ),
-                    cell(q.prompt, width=40),
-                    cell(q.answer, width=30),
-                    cell(q.owner, width=12),
+                    cell(q.prompt),
+                    cell(q.answer),
+                    cell(q.owner),
                 ],
             )
             for q in self.session.questions
