@@ -25,8 +25,8 @@ from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.typed import BackplanModal
-from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.fit import Flex
+from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, FitTable
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
@@ -186,7 +186,8 @@ class TrackScreen(StepScreen):
             ]
             rows.append((f"{item.kind}:{item.id}", cells))
         if not self._due:
-            empty = [Text(""), Text(""), Text("Nothing due in the next 14 days."), Text(""), Text("")]
+            empty = [Text(""), Text(""), Text("Nothing due in the next 14 days.")]
+            empty += [Text(""), Text("")]
             rows.append(("none", empty))
         self.query_one(DueTable).fill(rows)
 
