@@ -193,27 +193,30 @@ class PilotsScreen(TableStepScreen):
         outcome = self.session.outcome(pilot.outcome)
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
         # this method's time.  User text goes through safe(); the str pieces are our own.
-        parts = [
-            safe(pilot.name, "bold"),
-            safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
-            Content.assemble(
-                ("tests:", "dim"), " ", safe(names), "  ", ("window:", "dim"), f" {window(pilot)}"
-            ),
-            Content.assemble(
-                ("moves:", "dim"),
-                " ",
-                safe(outcome.metric if outcome else pilot.metric or "—"),
-                "  ",
-                ("rule:", "dim"),
-                " ",
-                safe(pilot.success_rule or "—"),
-            ),
-        ]
+        # What the room decides on comes first (the panel shows 4 lines): the warnings, the
+        # decision rule, what it moves and when; the long hypothesis last.
+        parts = [safe(pilot.name, "bold")]
         flags = index.flags.get(pilot.id)
         if flags is None:  # drawn ahead just before an edit that removed it
             flags = pilot_flags(self.session, pilot)
         if flags:
             parts.append(Content.styled(f"⚠ {'; '.join(flags)}", "b $warning"))
+        parts += [
+            Content.assemble(("rule:", "dim"), " ", safe(pilot.success_rule or "—")),
+            Content.assemble(
+                ("moves:", "dim"),
+                " ",
+                safe(outcome.metric if outcome else pilot.metric or "—"),
+                "  ",
+                ("window:", "dim"),
+                f" {window(pilot)}",
+                "  ",
+                ("tests:", "dim"),
+                " ",
+                safe(names),
+            ),
+            safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
+        ]
         return Content("\n").join(parts)
 
     def action_vote(self) -> None:

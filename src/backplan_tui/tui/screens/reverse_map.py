@@ -225,10 +225,15 @@ class ReverseMapScreen(StepScreen):
         enables = parent.title if parent else "the goal"
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
         # this method's time.  User text goes through safe(); the str pieces are our own.
-        parts = [
-            safe(node.title, "bold"),
-            Content.assemble(("must be true before:", "dim"), " ", safe(enables)),
-        ]
+        # The row's facts in full (at 80 columns the tree cuts them at the right edge)
+        facts: list[Any] = [("owner", "dim"), " ", safe(node.owner or "—"), "  "]
+        if node.duration_days is not None:
+            facts += [f"{node.duration_days} days", "  "]
+        facts += [STATUS_MARKS.get(node.status, "?"), f" {node.status}"]
+        votes_total = sum(node.votes.values())
+        if votes_total:
+            facts.append(f"  {votes_total} vote{'s' if votes_total != 1 else ''}")
+        parts = [safe(node.title, "bold"), Content.assemble(*facts)]
         row = plan.get(node.id) if plan is not None and plan.ready else None
         if row is not None:
             from backplan_tui.core.schedule import FLAG_LABELS
@@ -245,6 +250,7 @@ class ReverseMapScreen(StepScreen):
                     (words, "b $late"),
                 )
             )
+        parts.append(Content.assemble(("must be true before:", "dim"), " ", safe(enables)))
         if node.votes:
             votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
             parts.append(Content.assemble(("votes:", "dim"), " ", safe(votes)))
