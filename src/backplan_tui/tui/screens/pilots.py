@@ -111,7 +111,7 @@ class PilotsScreen(TableStepScreen):
             yield PilotTable(
                 ["Pilot", "Tests", "Owner", "Window", "Status", "OK"],
                 id="pilots",
-                flex={0: Flex(3, 12), 2: Flex(1, 8)},  # name and owner share the rest
+                flex={0: Flex(4, 12), 2: Flex(1, 8)},  # name and owner share the rest
             )
             yield Detail(id="pilot-detail", classes="detail")
 

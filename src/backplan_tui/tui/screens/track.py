@@ -41,6 +41,7 @@ VERDICT_MARKS = {
 NOT_ON_TRACK = frozenset(
     {"next_step", "previous_step", "timer", "extend_timer", "reset_timer", "presenter"}
 )
+SHORT_UNIT = 4  # "%", "days", "€": longer units are shown after the metric's name
 CONFIDENCE_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
 
@@ -153,11 +154,14 @@ class TrackScreen(StepScreen):
         rows = []
         for p in self._progress:
             mark, mark_style = VERDICT_MARKS.get(p.verdict, (p.verdict, ""))
-            latest = progress.format_value(p.latest, p.unit) if p.latest is not None else "—"
-            target = progress.format_value(p.target, p.unit) if p.target is not None else "—"
+            # A long unit goes with the metric: in the number columns it pushed the verdict off
+            unit = p.unit if len(p.unit) <= SHORT_UNIT else ""
+            metric = p.metric if unit == p.unit else f"{p.metric} ({p.unit})"
+            latest = progress.format_value(p.latest, unit) if p.latest is not None else "—"
+            target = progress.format_value(p.target, unit) if p.target is not None else "—"
             percent = f" {progress.format_percent(p.percent)}" if p.percent is not None else ""
             cells = [
-                cell(p.metric),
+                cell(metric),
                 Text(latest, justify="right"),
                 Text(target, justify="right"),
                 Text(bar(p.bar_fraction, 8) + percent),
