@@ -47,6 +47,9 @@ def test_short_columns_keep_their_width_and_free_text_shares_the_rest() -> None:
     # Room to spare: nothing is cut, a short column gives back what it does not need.
     assert share_widths(400, [10, 70, 200, 17], flex) == [10, 70, 200, 17]
     assert share_widths(60, [10, 5, 90, 4], {1: Flex(1, 4), 2: Flex(1, 8)}) == [10, 5, 41, 4]
+    # Short of room even at the minimums: the squeezable columns narrow, in order.
+    assert share_widths(30, [10, 40, 12], {1: Flex(1, 10)}, squeeze={2: 6, 0: 8}) == [10, 10, 10]
+    assert share_widths(20, [10, 40, 12], {1: Flex(1, 10)}, squeeze={2: 6, 0: 8}) == [8, 10, 6]
 
 
 # --- each screen at 80x24 -----------------------------------------------------------------------
@@ -60,7 +63,7 @@ async def test_future_state_shows_each_due_date_whole(data_dir: Path) -> None:
         for outcome in app.session.future_state.outcomes:
             assert outcome.due is not None
             assert outcome.due.isoformat() in text  # it showed only "2027" at 80
-        assert "Direction" in text and "increase ↑" in text
+        assert "Direction" in text and "↑ increase" in text
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         text = shown(app)
@@ -229,6 +232,7 @@ def test_fit_cells_cut_only_the_flex_columns() -> None:
     from backplan_tui.tui.widgets.fit import fit_cells
 
     rows = [[Text("2027-10-21"), Text("A metric with a rather long name indeed")]]
-    fitted = fit_cells(rows, ["Due", "Metric"], 30, {1: Flex(minimum=8)})
+    fitted, widths = fit_cells(rows, ["Due", "Metric"], 30, {1: Flex(minimum=8)})
+    assert widths == [10, 20]
     assert fitted[0][0].plain == "2027-10-21"
     assert fitted[0][1].plain.endswith("…") and fitted[0][1].cell_len == 20

@@ -30,6 +30,14 @@ DIRECTION_LABELS = {
     "stay_below": "stay below ≤",
 }
 
+# In the table the arrow comes first: a narrow column cuts the word, never the arrow
+TABLE_DIRECTIONS = {
+    "increase": "↑ increase",
+    "decrease": "↓ decrease",
+    "stay_above": "≥ stay above",
+    "stay_below": "≤ stay below",
+}
+
 
 def number(value: float | None) -> str:
     if value is None:
@@ -111,7 +119,8 @@ class FutureStateScreen(TableStepScreen):
             yield ItemTable(
                 ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"],
                 id="outcomes",
-                flex={0: Flex(minimum=12)},
+                flex={0: Flex(minimum=10)},
+                squeeze={4: 6, 2: 4, 3: 4},  # at 60: "↑ inc…" before the due date goes
             )
 
     def on_mount(self) -> None:
@@ -218,7 +227,7 @@ class FutureStateScreen(TableStepScreen):
                     cell(o.unit),
                     Text(number(o.baseline), justify="right"),
                     Text(number(o.target), justify="right"),
-                    Text(DIRECTION_LABELS.get(o.direction, o.direction)),
+                    Text(TABLE_DIRECTIONS.get(o.direction, o.direction)),
                     Text(o.due.isoformat() if o.due else ""),
                 ],
             )

@@ -111,7 +111,8 @@ class PilotsScreen(TableStepScreen):
             yield PilotTable(
                 ["Pilot", "Tests", "Owner", "Window", "Status", "OK"],
                 id="pilots",
-                flex={0: Flex(4, 12), 2: Flex(1, 8)},  # name and owner share the rest
+                flex={0: Flex(4, 10), 2: Flex(1, 6)},  # name and owner share the rest
+                squeeze={1: 3},  # at 60 "Tests" is cut to "Te…" (its counts are short)
             )
             yield Detail(id="pilot-detail", classes="detail")
 

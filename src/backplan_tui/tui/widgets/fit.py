@@ -22,11 +22,18 @@ class Flex:
     minimum: int = 8
 
 
-def share_widths(room: int, natural: Sequence[int], flex: Mapping[int, Flex]) -> list[int]:
+def share_widths(
+    room: int,
+    natural: Sequence[int],
+    flex: Mapping[int, Flex],
+    squeeze: Mapping[int, int] | None = None,
+) -> list[int]:
     """The width of each column, the columns taking ``room`` cells in all (padding left out).
 
     Columns not in ``flex`` keep their ``natural`` width.  The flex columns share the rest
     by weight (water-filling: a column that needs less than its share gives the rest back).
+    Only when that still does not fit (a 60-column terminal) are the ``squeeze`` columns
+    (index -> minimum) narrowed, in the order given.
     """
     widths = list(natural)
     left = room - sum(w for i, w in enumerate(natural) if i not in flex)
@@ -41,6 +48,14 @@ def share_widths(room: int, natural: Sequence[int], flex: Mapping[int, Flex]) ->
         width = min(natural[index], max(flex[index].minimum, share))
         widths[index] = width
         left -= width
+    over = sum(widths) - room
+    for index, minimum in (squeeze or {}).items():
+        if over <= 0:
+            break
+        if 0 <= index < len(widths):
+            cut = min(over, max(widths[index] - minimum, 0))
+            widths[index] -= cut
+            over -= cut
     return widths
 
 
@@ -49,20 +64,22 @@ def fit_cells(
     labels: Sequence[str],
     room: int,
     flex: Mapping[int, Flex],
-) -> list[list[Text]]:
-    """``rows`` with the flex columns' cells cut (with "…") to the widths they share."""
+    squeeze: Mapping[int, int] | None = None,
+) -> tuple[list[list[Text]], list[int]]:
+    """``rows`` with the cells cut (with "…") to the widths the columns share, and those
+    widths (a label wider than its column is cut by the caller)."""
     natural = [len(label) for label in labels]
     for cells in rows:
         for index, text in enumerate(cells[: len(natural)]):
             natural[index] = max(natural[index], text.cell_len)
-    widths = share_widths(room, natural, flex)
+    widths = share_widths(room, natural, flex, squeeze)
     fitted: list[list[Text]] = []
     for cells in rows:
         out = []
         for index, text in enumerate(cells):
-            if index in flex and index < len(widths) and text.cell_len > widths[index]:
+            if index < len(widths) and text.cell_len > widths[index]:
                 text = text.copy()
                 text.truncate(widths[index], overflow="ellipsis")
             out.append(text)
         fitted.append(out)
-    return fitted
+    return fitted, widths

@@ -89,12 +89,14 @@ class FitTable(OneStylePerPaint, DataTable[Text]):
         *,
         id: str | None = None,
         flex: Mapping[int, Flex] | None = None,
+        squeeze: Mapping[int, int] | None = None,
     ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._columns = list(columns)
         # The free-text columns (by index) that share the width left by the others
         # (widgets/fit.py): the short columns are never cut.
         self._flex: Mapping[int, Flex] = flex or {}
+        self._squeeze: Mapping[int, int] = squeeze or {}  # narrowed only when short of room
         self._source: list[tuple[str, Sequence[Text]]] = []
         self._fitted_to = -1
 
@@ -182,12 +184,18 @@ class FitTable(OneStylePerPaint, DataTable[Text]):
         old_row = self.cursor_row
         self._source = list(rows)
         cells_of: list[Sequence[Text]] = [cells for _, cells in rows]
+        labels = [Text(label) for label in self._columns]
         if self._flex and self.size.width:
             self._fitted_to = self.size.width
-            cells_of = fit_cells(cells_of, self._columns, self.room(), self._flex)
+            cells_of, widths = fit_cells(
+                cells_of, self._columns, self.room(), self._flex, self._squeeze
+            )
+            for label, width in zip(labels, widths, strict=False):
+                label.truncate(max(width, 1), overflow="ellipsis")
         self.clear()
-        for column in self.columns.values():  # clear() keeps the widths of wider rows
-            column.content_width = column.label.cell_len
+        for column, label in zip(self.columns.values(), labels, strict=False):
+            column.label = label  # clear() keeps the widths of wider rows: start again
+            column.content_width = label.cell_len
         for (key, _), cells in zip(rows, cells_of, strict=True):
             self.add_row(*cells, key=key)
         if not rows:
