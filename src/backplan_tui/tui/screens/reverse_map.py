@@ -202,6 +202,8 @@ class ReverseMapScreen(StepScreen):
     def show_detail(self) -> None:
         """The highlighted node's detail, built once per node and edit (Detail.show); the
         nodes above and below are drawn after the paint, ready for the next move."""
+        if self.backplan.document is None:  # left at once: the tree's late build lands here
+            return
         tree = self.query_one(MapTree)
         detail = self.query_one("#node-detail", Detail)
         mark = self.edit_mark()
