@@ -6,7 +6,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from textual.widgets import Footer, Input, Tree
+from textual.widgets import Input, Tree
 
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
@@ -109,21 +109,21 @@ async def test_presenter_view_hides_the_chrome_and_comes_back(data_dir: Path) ->
     app = demo_app(data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
-        assert app.screen.query_one(Footer).display
+        assert app.screen.query_one("Footer").display
         await pilot.press("f9")
         await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
         assert app.presenter and app.screen.has_class("-presenter")
-        assert not app.screen.query_one(Footer).display
+        assert not app.screen.query_one("Footer").display
         assert app.screen.query_one("#prompts").display  # the prompt stays
         assert app.theme == "backplan-projector"
         await pilot.press("ctrl+n")  # it survives a step change
         await pilot.pause(0.1)
         assert app.screen.__class__.__name__ == "PilotsScreen"
-        assert not app.screen.query_one(Footer).display
+        assert not app.screen.query_one("Footer").display
         await pilot.press("f9")
         await pilot.pause(0.5)  # a theme switch re-parses the stylesheet
         assert not app.presenter
-        assert app.screen.query_one(Footer).display
+        assert app.screen.query_one("Footer").display
         assert app.theme == "backplan-dark"
 
 

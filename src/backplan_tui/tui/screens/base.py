@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
-from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Static, TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
@@ -22,6 +22,7 @@ from backplan_tui.tui.contracts import HoldsFields, ShowsSession, ShowsTimer
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.text import fmt, plain, safe, safe_block, toast
 from backplan_tui.tui.typed import BackplanScreen
+from backplan_tui.tui.widgets.chrome import Footer  # drawn with the screen (Textual's: ~1 s later)
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.prompts import Prompts
