@@ -236,3 +236,19 @@ def test_fit_cells_cut_only_the_flex_columns() -> None:
     assert widths == [10, 20]
     assert fitted[0][0].plain == "2027-10-21"
     assert fitted[0][1].plain.endswith("…") and fitted[0][1].cell_len == 20
+
+
+@pytest.mark.parametrize("step", ["reverse_map", "pilots", "questions", "future_state"])
+async def test_leaving_a_step_at_once_does_not_crash(data_dir: Path, step: str) -> None:
+    """Esc before the tree's first build (or a table's first fit): a late cursor move or a
+    detail drawn ahead must not read the closed session (it ended the app)."""
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.open_session("demo", step=step)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.document is None
+        assert app.screen.__class__.__name__ == "HomeScreen"

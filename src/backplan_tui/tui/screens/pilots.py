@@ -168,6 +168,8 @@ class PilotsScreen(TableStepScreen):
     def show_detail(self) -> None:
         """The highlighted pilot's detail, built once per pilot and edit (Detail.show); the
         pilots above and below are drawn after the paint, ready for the next move."""
+        if self.backplan.document is None:  # left at once: a late cursor move lands here
+            return
         table = self.table()
         detail = self.query_one("#pilot-detail", Detail)
         mark = self.edit_mark()
@@ -183,6 +185,8 @@ class PilotsScreen(TableStepScreen):
         detail.prepare_later(around)
 
     def detail_content(self, pilot: Pilot | None) -> Content:
+        if self.backplan.document is None:  # drawn ahead after the screen was left
+            return Content("")
         if pilot is None:
             return Content(
                 "No pilots yet. Press a to design a small experiment that tests a "

@@ -218,6 +218,8 @@ class ReverseMapScreen(StepScreen):
         detail.prepare_later(around)
 
     def detail_content(self, node_id: str | None) -> Content:
+        if self.backplan.document is None:  # drawn ahead after the screen was left
+            return Content("")
         nodes = self.nodes_by_id()
         node = nodes.get(node_id) if node_id and node_id != GOAL else None
         plan, _ = self.backplan.health()
