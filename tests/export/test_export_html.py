@@ -120,7 +120,7 @@ def test_kpi_bars():
     page = html_export.render(plan(), TODAY)
     # 78 -> 90, latest 80.5: 2.5 / 12 = 20.83% of the 480-unit track = 100 units.
     assert '<rect class="fill' in page and 'width="100" height="14"' in page
-    assert "80.5% on 2026-11-15 · 20.83% of the way (78% → 90%) ·" in page
+    assert "80.5% on 2026-11-15 · 21% of the way (78% → 90%) ·" in page
     # A floor to stay above, and met: a full bar.
     assert "6 on 2026-11-15 · 100% of the way (stay above 5) · target reached" in page
     assert 'class="fill holding" x="8" y="76" width="480"' in page

@@ -74,6 +74,18 @@ def test_step_screens(snap_compare, demo_dir: Path, step: str) -> None:
     assert snap_compare(app, run_before=open_step)
 
 
+@pytest.mark.parametrize("step", ["future_state", "questions", "reverse_map", "pilots", "summary"])
+def test_step_screens_at_60x20(snap_compare, demo_dir: Path, step: str) -> None:
+    """A laptop's split screen: every step, the timer and the save state stay in the bar."""
+    app = app_for(demo_dir)
+
+    async def open_step(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=open_step, terminal_size=(60, 20))
+
+
 def test_reverse_map_large(snap_compare, demo_dir: Path) -> None:
     async def open_step(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="reverse_map")  # type: ignore[attr-defined]

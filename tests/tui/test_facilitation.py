@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from textual.widgets import Footer, Input, Tree
+from textual.widgets import Input, Tree
 
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
@@ -112,21 +112,21 @@ async def test_presenter_view_hides_the_chrome_and_comes_back(demo_at) -> None:
     app = demo_at()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        assert app.screen.query_one(Footer).display
+        assert app.screen.query_one("Footer").display
         await pilot.press("f9")
         await settle(pilot)  # a theme switch re-parses the stylesheet
         assert app.presenter and app.screen.has_class("-presenter")
-        assert not app.screen.query_one(Footer).display
+        assert not app.screen.query_one("Footer").display
         assert app.screen.query_one("#prompts").display  # the prompt stays
         assert app.theme == "backplan-projector"
         await pilot.press("ctrl+n")  # it survives a step change
         await settle(pilot)
         assert isinstance(app.screen, PilotsScreen)
-        assert not app.screen.query_one(Footer).display
+        assert not app.screen.query_one("Footer").display
         await pilot.press("f9")
         await settle(pilot)  # a theme switch re-parses the stylesheet
         assert not app.presenter
-        assert app.screen.query_one(Footer).display
+        assert app.screen.query_one("Footer").display
         assert app.theme == "backplan-dark"
 
 

@@ -662,12 +662,12 @@ def test_progress_lines_in_markdown_and_text():
     # 2.5 / (92 / 7) = +0.19 a week, more than 110% of what is needed: ahead.
     md = markdown.render(make_session(), TODAY).splitlines()
     assert md[md.index("Progress at the latest check-in:") + 2] == (
-        "- Retention: 80.5% (20.83% of the way to 90%); needs +0.16% per week, "
+        "- Retention: 80.5% (21% of the way to 90%); needs +0.16% per week, "
         "achieving +0.19% per week: ahead"
     )
     plain = " ".join(text.render(make_session(), TODAY, width=200).split())
     assert (
-        "Progress at the latest check-in: - Retention: 80.5% (20.83% of the way to 90%); "
+        "Progress at the latest check-in: - Retention: 80.5% (21% of the way to 90%); "
         "needs +0.16% per week, achieving +0.19% per week: ahead"
     ) in plain
     empty = make_session()

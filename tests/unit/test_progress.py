@@ -323,8 +323,16 @@ def test_latest_is_by_date_not_file_order() -> None:
 def test_describe_line() -> None:
     p = progress(make(values=((WEEK4, 54.0),), unit="%"))
     assert describe(p) == (
-        "KPI: 54% (13.33% of the way to 80%); needs +1.24% per week, achieving +1% per week: behind"
+        "KPI: 54% (13% of the way to 80%); needs +1.24% per week, achieving +1% per week: behind"
     )
+    # one value: a pace is needed but none is achieved yet, and the line says so
+    single = progress(make(values=((WEEK4, 54.0),), unit="%", baseline=None))
+    assert single.verdict == "no data"
+    assert describe(single).endswith(
+        "needs +1.24% per week; no verdict yet (one value so far: the pace shows after the "
+        "next check-in)"
+    )
+    assert "no data" not in describe(single)
     assert describe(progress(make())) == "KPI: no check-in yet (no data)"
 
 
@@ -511,3 +519,14 @@ def test_no_changes_and_first_values() -> None:
         "1 check-in was removed",
         '"KPI": no actual any more (was 51.5)',
     ]
+
+
+def test_one_rounding_for_progress() -> None:
+    """The table, the sentence and the exports say the same figure (19%, never 19.23%)."""
+    from backplan_tui.core.progress import format_percent
+
+    assert format_percent(19.23) == "19%"
+    assert format_percent(-0.3) == "0%"
+    assert format_percent(99.6) == "100%"
+    p = progress(make(values=((WEEK4, 55.769),), unit="%"))
+    assert f"({format_percent(p.percent)} of the way" in describe(p)

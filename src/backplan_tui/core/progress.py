@@ -128,6 +128,13 @@ def format_value(value: float, unit: str = "") -> str:
     return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
 
 
+def format_percent(value: float) -> str:
+    """How far along an outcome is, in whole percent ("19%"): the one rounding the table,
+    the sentences and the exports all use, so they never say 19% and 19.23% of one thing."""
+    whole = round(value)
+    return f"{0 if whole == 0 else whole}%"  # never "-0%"
+
+
 def format_pace(per_week: float, unit: str = "", *, monthly: bool = False) -> str:
     """A signed rate: "+0.35% per week", "-1.2 days per month"."""
     value = per_week * WEEKS_PER_MONTH if monthly else per_week
@@ -306,7 +313,7 @@ def describe(p: Progress) -> str:
         return f"{name}: no check-in yet ({p.verdict})"
     text = f"{name}: {format_value(p.latest, p.unit)}"
     if p.percent is not None and p.target is not None:
-        text += f" ({format_number(p.percent)}% of the way to {format_value(p.target, p.unit)})"
+        text += f" ({format_percent(p.percent)} of the way to {format_value(p.target, p.unit)})"
     paces = []
     if p.required_per_week is not None:
         paces.append(f"needs {format_pace(p.required_per_week, p.unit)}")
@@ -314,6 +321,9 @@ def describe(p: Progress) -> str:
         paces.append(f"achieving {format_pace(p.achieved_per_week, p.unit)}")
     if paces:
         text += "; " + ", ".join(paces)
+    if p.verdict == "no data":  # the pace or the due date is missing: say which
+        reason = p.reason.rstrip(".")
+        return f"{text}; no verdict yet ({reason[:1].lower()}{reason[1:]})"
     return f"{text}: {p.verdict}"
 
 

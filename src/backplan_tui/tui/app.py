@@ -59,6 +59,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
 
     CSS_PATH = "app.tcss"
     TITLE = "backplan"
+    last_session_id: str | None = None  # the session last closed: home highlights it
     COMMANDS = App.COMMANDS | {BindingsProvider}
     BINDINGS = APP_BINDINGS
 
@@ -486,6 +487,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
     def close_document(self) -> None:
         """Flush and forget the open session (back to home)."""
         if self.document is not None:
+            self.last_session_id = self.document.session.id
             self.save_now()
         self.workspace.close()
         self._ticker.pause()

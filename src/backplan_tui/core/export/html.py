@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import re
 from datetime import date, timedelta
 
 from markdown_it import MarkdownIt
@@ -74,8 +75,10 @@ li { margin: .15rem 0; }
 li > ul { margin: .1rem 0; }
 header ul { list-style: none; padding: 0; margin: 0; color: var(--muted); }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .93rem; }
-th, td { border: 1px solid var(--rule); padding: .3rem .5rem; vertical-align: top; }
-th { background: var(--track); text-align: left; }
+th, td { border: 1px solid var(--rule); padding: .3rem .5rem; vertical-align: top;
+  overflow-wrap: break-word; }
+th { background: var(--track); text-align: left; white-space: nowrap; }
+td.date { white-space: nowrap; }
 figure { margin: 1rem 0 1.5rem; }
 figcaption { font-weight: 600; margin-bottom: .35rem; }
 figure p.note { color: var(--muted); margin: .25rem 0; }
@@ -117,6 +120,12 @@ footer { margin-top: 2.5rem; padding-top: .5rem; border-top: 1px solid var(--rul
   @page { margin: 15mm 14mm; }
 }
 """
+
+
+# The body's ``overflow-wrap: anywhere`` lets a table column shrink to one letter ("Dat/e",
+# "202/6-/11-/17"): cells break words only when a word is wider than the column, headers
+# and dates never.
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @functools.cache
@@ -173,6 +182,9 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
         facts = plan_facts.of(session, today)
     md = _md()
     tokens = md.parse(markdown.render(session, today, facts))  # one set of facts for all
+    for index, token in enumerate(tokens[:-1]):  # a date in a table cell is never broken
+        if token.type == "td_open" and ISO_DATE.fullmatch(tokens[index + 1].content.strip()):
+            token.attrSet("class", "date")
     extras = {
         STEP_TITLES["future_state"]: kpi_figure(session, today, facts),
         STEP_TITLES["reverse_map"]: timeline_figure(session, today, facts),
@@ -247,7 +259,7 @@ def _progress_words(p: progress.Progress, unit: str) -> str:
     text = f"{progress.format_value(latest, unit)} on {iso(p.latest_date)}"
     percent = _finite(p.percent)
     if percent is not None:
-        text += f" · {progress.format_number(percent)}% of the way"
+        text += f" · {progress.format_percent(percent)} of the way"
     return f"{text} ({goal}) · {p.verdict}"
 
 

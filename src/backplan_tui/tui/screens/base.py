@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.events import Key
-from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
+from textual.widgets import DataTable, Header, Input, Static, TextArea
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import ALL_STEPS, STEP_TITLES, STEPS, Session
@@ -22,6 +22,7 @@ from backplan_tui.tui.contracts import HoldsFields, ShowsSession, ShowsTimer
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.text import fmt, plain, safe, safe_block, toast
 from backplan_tui.tui.typed import BackplanScreen
+from backplan_tui.tui.widgets.chrome import Footer  # drawn with the screen (Textual's: ~1 s later)
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 from backplan_tui.tui.widgets.prompts import Prompts
@@ -474,8 +475,9 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
             return False  # not this user's (a participant's app): hidden; pressed, says why
         if action == "work_on_copy":
             return bool(parameters) and parameters[0] == self.read_only_kind()
-        if action == "conflicts":
-            return bool(self.session.conflicts)  # pressed anyway, on_key says there are none
+        if action == "conflicts":  # shown while there are any; pressed anyway, on_key says none
+            doc = self.backplan.document
+            return doc is not None and bool(doc.session.conflicts)  # closed: leaving the step
         if action in readonly.MUTATING_ACTIONS and self.read_only and not self._probing:
             return False  # hidden; pressed anyway, on_key says why
         if action == "next_step" and self.STEP == ALL_STEPS[-1]:

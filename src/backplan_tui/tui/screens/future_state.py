@@ -21,6 +21,7 @@ from backplan_tui.tui.conflicts import conflicted_ids, marked
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, plain
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import ItemTable
 
@@ -29,6 +30,14 @@ DIRECTION_LABELS = {
     "decrease": "decrease ↓",
     "stay_above": "stay above ≥",
     "stay_below": "stay below ≤",
+}
+
+# In the table the arrow comes first: a narrow column cuts the word, never the arrow
+TABLE_DIRECTIONS = {
+    "increase": "↑ increase",
+    "decrease": "↓ decrease",
+    "stay_above": "≥ stay above",
+    "stay_below": "≤ stay below",
 }
 
 
@@ -134,8 +143,12 @@ class FutureStateScreen(TableStepScreen):
                 )
             yield Static(id="smart", classes="smart")
             yield Static(id="outcomes-title", classes="section-title")
+            # The metric shares what the short columns leave: the due date shows whole
             yield ItemTable(
-                ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"], id="outcomes"
+                ["Metric", "Unit", "Baseline", "Target", "Direction", "Due"],
+                id="outcomes",
+                flex={0: Flex(minimum=10)},
+                squeeze={4: 6, 2: 4, 3: 4},  # at 60: "↑ inc…" before the due date goes
             )
 
     def on_mount(self) -> None:
@@ -245,11 +258,11 @@ class FutureStateScreen(TableStepScreen):
             (
                 o.id,
                 [
-                    marked(o.metric, o.id in conflicted, width=28),
+                    marked(o.metric, o.id in conflicted),
                     cell(o.unit),
                     Text(number(o.baseline), justify="right"),
                     Text(number(o.target), justify="right"),
-                    Text(DIRECTION_LABELS.get(o.direction, o.direction)),
+                    Text(TABLE_DIRECTIONS.get(o.direction, o.direction)),
                     Text(o.due.isoformat() if o.due else ""),
                 ],
             )

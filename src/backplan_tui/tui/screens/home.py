@@ -24,7 +24,7 @@ from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
 from backplan_tui.tui.widgets.chrome import Footer, TitleBar
-from backplan_tui.tui.widgets.session_list import Column, SessionList
+from backplan_tui.tui.widgets.session_list import Column, SessionList, TailedText
 
 EMPTY_HELP = (
     "No sessions yet.\n\n"
@@ -57,19 +57,23 @@ def updated_text(when: datetime | None) -> str:
     return when.astimezone().strftime("%Y-%m-%d %H:%M") if when else ""
 
 
-TITLE_WIDTH = 28  # what a Title cell holds; the column shows at least 24 cells of it
+TITLE_WIDTH = 60  # the Title column grows up to this; it shows at least 24 cells
+TITLE_CELL = 120  # what a Title cell holds (the list cuts it to its column, or lets it run
+#                   on into an empty Next due)
 DUE_WIDTH = 24
 TEAM_WIDTH = 16
+TITLE_ROOM = 40  # the extra columns show only while the title keeps this many cells
 # Narrow terminals leave columns out, least important first (priority): at 80 columns
-# Title, Health and Next due show; Updated from 98, Team from 116, Step reached from 133.
+# Title, Health and Next due show; Updated from 110, Team from 128, Step reached from 145.
 COLUMNS = (
     Column("Title", 24, 0, max_width=TITLE_WIDTH),
     Column("Health", 23, 1),  # "⚑ at risk · 12 problems"
     Column("Next due", DUE_WIDTH, 2),
-    Column("Team", TEAM_WIDTH, 4),
-    Column("Step reached", 15, 5),  # "Tough questions"
-    Column("Updated", 16, 3),  # "2026-11-23 09:30"
+    Column("Team", TEAM_WIDTH, 4, title_room=TITLE_ROOM),
+    Column("Step reached", 15, 5, title_room=TITLE_ROOM),  # "Tough questions"
+    Column("Updated", 16, 3, title_room=TITLE_ROOM),  # "2026-11-23 09:30"
 )
+NEXT_DUE = 2  # the column left out when no session has anything dated open
 HEALTH_STYLES = {"problems": "bold red", "warnings": "yellow", "healthy": "green"}
 
 
@@ -99,8 +103,9 @@ def due_cell(entry: SessionEntry, today: date) -> Text:
     return out
 
 
-def glance_text(entry: SessionEntry, today: date) -> Content:
-    """Two lines about the selected session (user text literal)."""
+def glance_text(entry: SessionEntry, today: date, twin: int = 0) -> Content:
+    """Two lines about the selected session (user text literal).  ``twin``: the number
+    ("#2") telling sessions with one title apart; the second line then gives its id."""
     glance = entry.glance
     if entry.damaged or glance is None:
         return Content("")
@@ -125,19 +130,28 @@ def glance_text(entry: SessionEntry, today: date) -> Content:
         )
     else:
         second = fmt("Not at risk · Health: $health", health=health)
+    if twin:
+        second = Content.assemble(fmt("[b]#$n[/b] id $id · ", n=twin, id=entry.id), second)
     return Content("\n").join([first, second])
 
 
-def row_cells(entry: SessionEntry, today: date) -> tuple[Text, ...]:
+def title_cell(entry: SessionEntry, twin: int = 0) -> Text:
+    """The title; when other sessions have the same title, a number after it that the list
+    never cuts ("Retention pl… #2"; the line under the list gives the id)."""
+    title = cell(entry.title, width=TITLE_CELL)
+    return TailedText(title, Text(f" #{twin}", style="bold")) if twin else title
+
+
+def row_cells(entry: SessionEntry, today: date, twin: int = 0) -> tuple[Text, ...]:
     """One row of the list, every cell literal text."""
     if entry.damaged:
         return (
-            cell(entry.title or entry.path.name, width=TITLE_WIDTH),
+            cell(entry.title or entry.path.name, width=TITLE_CELL),
             Text("⚠ DAMAGED", style="bold red"),
             cell(entry.damaged, "red", width=DUE_WIDTH),
         )
     return (
-        cell(entry.title, width=TITLE_WIDTH),
+        title_cell(entry, twin),
         health_cell(entry),
         due_cell(entry, today),
         cell(entry.team, width=TEAM_WIDTH),
@@ -217,7 +231,9 @@ class HomeScreen(BackplanScreen[None]):
         if not self._shown:  # the first show follows on_mount, which has just loaded
             self._shown = True
             return
-        self.reload()
+        # Back from a session: the highlight returns to it, so Enter reopens the same plan
+        # (it may have moved: the list is newest first, and the filter may hide it)
+        self.reload(select=self.backplan.last_session_id)
 
     # --- listing ---------------------------------------------------------------------------
 
@@ -342,7 +358,11 @@ class HomeScreen(BackplanScreen[None]):
         self.show_entries()
 
     def _row_cells(self, session_id: str) -> tuple[Text, ...]:
-        return row_cells(self._by_id[session_id], self.backplan.today())
+        entry = self._by_id[session_id]
+        return row_cells(entry, self.backplan.today(), self._twins.get(entry.id, 0))
+
+    _twins: dict[str, int] = {}  # replaced, never changed in place
+    # id -> 1, 2 ... among the sessions that share a title (by id); others are not in it
 
     def show_entries(self, select: str | None = None) -> None:
         """List the sessions that match the filter; a row's cells are built when it shows."""
@@ -356,6 +376,18 @@ class HomeScreen(BackplanScreen[None]):
             self._keys = list(self._by_id)
             self._haystacks = None
             self._matches.clear()
+            groups: dict[str, list[str]] = {}  # sessions that share a title: #1, #2 ...
+            for entry in self.entries:
+                groups.setdefault(entry.title.strip().casefold(), []).append(entry.id)
+            self._twins = {
+                session_id: number
+                for ids in groups.values()
+                if len(ids) > 1
+                for number, session_id in enumerate(sorted(ids), start=1)
+            }
+            # No session has anything dated open: no Next due column, the titles take it
+            dated = any(e.glance is not None and e.glance.next_due() for e in self.entries)
+            table.hide_columns(() if dated else (NEXT_DUE,))
         if needle:
             keys = self._matches.get(needle)
             if keys is None:
@@ -406,7 +438,8 @@ class HomeScreen(BackplanScreen[None]):
         today = self.backplan.today()
         if self._glance_shown != (entry, today):  # a filter key on the same row: no change
             self._glance_shown = (entry, today)
-            box.update(glance_text(entry, today), layout=False)  # its height is fixed (2)
+            twin = self._twins.get(entry.id, 0)
+            box.update(glance_text(entry, today, twin), layout=False)  # its height is fixed
 
     def selected_id(self) -> str | None:
         return self.query_one(SessionTable).cursor_key

@@ -19,6 +19,7 @@ from backplan_tui.tui.conflicts import conflicted_ids, marked, notes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -109,7 +110,10 @@ class PilotsScreen(TableStepScreen):
         with Vertical(id="body"):
             yield Static(id="pilots-title", classes="section-title")
             yield PilotTable(
-                ["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"], id="pilots"
+                ["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"],
+                id="pilots",
+                flex={0: Flex(4, 10), 3: Flex(1, 6)},  # name and owner share the rest
+                squeeze={1: 3, 2: 3},  # at 60 "Votes", "Tests" are cut (their counts are short)
             )
             yield Detail(id="pilot-detail", classes="detail")
 
@@ -151,11 +155,10 @@ class PilotsScreen(TableStepScreen):
                 (
                     pilot.id,
                     [
-                        # 17 + 10 and the votes: every column fits 80, scrollbar included
-                        marked(pilot.name, pilot.id in conflicted, width=17),
+                        marked(pilot.name, pilot.id in conflicted),
                         Text(str(sum(pilot.votes.values()) or ""), justify="right"),
                         Text(str(len([t for t in pilot.tests if t in index.nodes]))),
-                        cell(pilot.owner, width=10),
+                        cell(pilot.owner),
                         Text(window(pilot, short=True)),
                         Text(pilot.status),
                         check,
@@ -168,6 +171,8 @@ class PilotsScreen(TableStepScreen):
     def show_detail(self) -> None:
         """The highlighted pilot's detail, built once per pilot and edit (Detail.show); the
         pilots above and below are drawn after the paint, ready for the next move."""
+        if self.backplan.document is None:  # left at once: a late cursor move lands here
+            return
         table = self.table()
         detail = self.query_one("#pilot-detail", Detail)
         mark = self.edit_mark()
@@ -183,6 +188,8 @@ class PilotsScreen(TableStepScreen):
         detail.prepare_later(around)
 
     def detail_content(self, pilot: Pilot | None) -> Content:
+        if self.backplan.document is None:  # drawn ahead after the screen was left
+            return Content("")
         if pilot is None:
             return Content(
                 "No pilots yet. Press a to design a small experiment that tests a "
@@ -194,28 +201,31 @@ class PilotsScreen(TableStepScreen):
         outcome = self.session.outcome(pilot.outcome)
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
         # this method's time.  User text goes through safe(); the str pieces are our own.
-        parts = [
-            safe(pilot.name, "bold"),
-            *notes(self.session, "pilots", pilot.id),  # a merge kept theirs too
-            safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
-            Content.assemble(
-                ("tests:", "dim"), " ", safe(names), "  ", ("window:", "dim"), f" {window(pilot)}"
-            ),
-            Content.assemble(
-                ("moves:", "dim"),
-                " ",
-                safe(outcome.metric if outcome else pilot.metric or "—"),
-                "  ",
-                ("rule:", "dim"),
-                " ",
-                safe(pilot.success_rule or "—"),
-            ),
-        ]
+        # What the room decides on comes first (the panel shows 4 lines): what a merge kept
+        # from the other side, the warnings, the decision rule, what it moves and when; the
+        # long hypothesis last.
+        parts = [safe(pilot.name, "bold"), *notes(self.session, "pilots", pilot.id)]
         flags = index.flags.get(pilot.id)
         if flags is None:  # drawn ahead just before an edit that removed it
             flags = pilot_flags(self.session, pilot)
         if flags:
             parts.append(Content.styled(f"⚠ {'; '.join(flags)}", "b $warning"))
+        parts += [
+            Content.assemble(("rule:", "dim"), " ", safe(pilot.success_rule or "—")),
+            Content.assemble(
+                ("moves:", "dim"),
+                " ",
+                safe(outcome.metric if outcome else pilot.metric or "—"),
+                "  ",
+                ("window:", "dim"),
+                f" {window(pilot)}",
+                "  ",
+                ("tests:", "dim"),
+                " ",
+                safe(names),
+            ),
+            safe_block(pilot.hypothesis) if pilot.hypothesis else Content("(no hypothesis)"),
+        ]
         return Content("\n").join(parts)
 
     def action_vote(self) -> None:

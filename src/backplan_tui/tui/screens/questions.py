@@ -18,6 +18,7 @@ from backplan_tui.tui.conflicts import conflicted_ids, marked, notes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.screens.base import TableStepScreen
 from backplan_tui.tui.text import cell, fmt, safe, safe_block
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
 from backplan_tui.tui.widgets.items import Detail, ItemTable
 
@@ -64,7 +65,12 @@ class QuestionsScreen(TableStepScreen):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="body"):
             yield Static(id="questions-title", classes="section-title")
-            yield QuestionTable(["Status", "Question", "Answer", "Owner"], id="questions")
+            yield QuestionTable(
+                ["Status", "Question", "Answer", "Owner"],
+                id="questions",
+                # the status word stays whole; the texts share the rest, the owner too
+                flex={1: Flex(3, 12), 2: Flex(2, 8), 3: Flex(1, 8)},
+            )
             yield Detail(id="question-detail", classes="detail")
 
     def on_mount(self) -> None:
@@ -91,9 +97,9 @@ class QuestionsScreen(TableStepScreen):
                         STATUS_LABELS.get(q.status, q.status),
                         style=STATUS_STYLES.get(q.status, ""),
                     ),
-                    marked(q.prompt, q.id in conflicted, width=40),
-                    cell(q.answer, width=30),
-                    cell(q.owner, width=12),
+                    marked(q.prompt, q.id in conflicted),
+                    cell(q.answer),
+                    cell(q.owner),
                 ],
             )
             for q in self.session.questions

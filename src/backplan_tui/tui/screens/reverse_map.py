@@ -209,6 +209,8 @@ class ReverseMapScreen(StepScreen):
     def show_detail(self) -> None:
         """The highlighted node's detail, built once per node and edit (Detail.show); the
         nodes above and below are drawn after the paint, ready for the next move."""
+        if self.backplan.document is None:  # left at once: the tree's late build lands here
+            return
         try:
             tree = self.query_one(MapTree)
         except NoMatches:  # the screen was left (a jump to another step) before this ran
@@ -226,6 +228,8 @@ class ReverseMapScreen(StepScreen):
         detail.prepare_later(around)
 
     def detail_content(self, node_id: str | None) -> Content:
+        if self.backplan.document is None:  # drawn ahead after the screen was left
+            return Content("")
         nodes = self.nodes_by_id()
         node = nodes.get(node_id) if node_id and node_id != GOAL else None
         plan, _ = self.backplan.health()
@@ -235,10 +239,18 @@ class ReverseMapScreen(StepScreen):
         enables = parent.title if parent else "the goal"
         # Assembled from pieces, not fmt(): parsing markup on every cursor move was most of
         # this method's time.  User text goes through safe(); the str pieces are our own.
+        # The row's facts in full (at 80 columns the tree cuts them at the right edge)
+        facts: list[Any] = [("owner", "dim"), " ", safe(node.owner or "—"), "  "]
+        if node.duration_days is not None:
+            facts += [f"{node.duration_days} days", "  "]
+        facts += [STATUS_MARKS.get(node.status, "?"), f" {node.status}"]
+        votes_total = sum(node.votes.values())
+        if votes_total:
+            facts.append(f"  {votes_total} vote{'s' if votes_total != 1 else ''}")
         parts = [
             safe(node.title, "bold"),
             *notes(self.session, "map", node.id),  # a merge kept theirs too
-            Content.assemble(("must be true before:", "dim"), " ", safe(enables)),
+            Content.assemble(*facts),
         ]
         row = plan.get(node.id) if plan is not None and plan.ready else None
         if row is not None:
@@ -256,6 +268,7 @@ class ReverseMapScreen(StepScreen):
                     (words, "b $late"),
                 )
             )
+        parts.append(Content.assemble(("must be true before:", "dim"), " ", safe(enables)))
         if node.votes:
             votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
             parts.append(Content.assemble(("votes:", "dim"), " ", safe(votes)))

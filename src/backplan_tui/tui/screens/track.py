@@ -26,8 +26,9 @@ from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
 from backplan_tui.tui.text import cell, fmt, toast
 from backplan_tui.tui.typed import BackplanModal
+from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
-from backplan_tui.tui.widgets.items import Detail
+from backplan_tui.tui.widgets.items import Detail, FitTable
 from backplan_tui.tui.widgets.stepper import SaveIndicator
 
 VERDICT_MARKS = {
@@ -38,7 +39,10 @@ VERDICT_MARKS = {
     "overdue": ("✗ overdue", "bold $problem"),
     "no data": ("· no data", "dim"),
 }
-NOT_ON_TRACK = frozenset({"next_step", "timer", "extend_timer", "reset_timer", "presenter"})
+NOT_ON_TRACK = frozenset(
+    {"next_step", "previous_step", "timer", "extend_timer", "reset_timer", "presenter"}
+)
+SHORT_UNIT = 4  # "%", "days", "€": longer units are shown after the metric's name
 CONFIDENCE_LABELS = {"on_track": "on track", "at_risk": "at risk", "off_track": "off track"}
 
 
@@ -47,7 +51,7 @@ def bar(fraction: float, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class DueTable(DataTable[Text]):
+class DueTable(FitTable):
     BINDINGS = [
         Binding("x", "screen.mark_done", "Mark done", id="track.done"),
         Binding("r", "screen.result", "Pilot result", id="track.result"),
@@ -93,23 +97,28 @@ class TrackScreen(StepScreen):
             yield SaveIndicator(id="save-state")
         with VerticalScroll(id="track-body"):
             yield Static(Content.styled("Outcomes", "bold"), classes="section-title")
-            yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
+            # The verdict and the numbers keep their width; the metric takes what is left
+            yield FitTable(
+                ["Metric", "Latest", "Target", "Progress", "Trend", "Verdict"],
+                id="kpis",
+                flex={0: Flex(minimum=12)},
+            )
             yield Detail(id="kpi-detail", classes="detail")
             yield Static(
                 Content.styled("Due in the next 14 days, and overdue", "bold"),
                 classes="section-title",
             )
-            yield DueTable(id="due", cursor_type="row", zebra_stripes=True)
+            yield DueTable(
+                ["Due", "Kind", "Item", "Owner", "Status"],
+                id="due",
+                flex={2: Flex(3, 12), 3: Flex(1, 8)},
+            )
             yield Static(id="adjustments", classes="detail")
         yield Footer()
 
     def on_mount(self) -> None:
         # StepScreen.on_mount runs too (save state, presenter class): no super() call here.
         self.sub_title = "Track"
-        self.query_one("#kpis", DataTable).add_columns(
-            "Metric", "Latest", "Target", "Progress", "Trend", "Verdict"
-        )
-        self.query_one(DueTable).add_columns("Due", "Kind", "Item", "Owner", "Status")
         self.reload()
         self.query_one("#kpis").focus()
 
@@ -161,25 +170,25 @@ class TrackScreen(StepScreen):
             )
         )
         self._progress = progress.progress_all(session, today)
-        table = self.query_one("#kpis", DataTable)
-        keep = table.cursor_row
-        table.clear()
+        rows = []
         for p in self._progress:
             mark, mark_style = VERDICT_MARKS.get(p.verdict, (p.verdict, ""))
-            latest = progress.format_value(p.latest, p.unit) if p.latest is not None else "—"
-            target = progress.format_value(p.target, p.unit) if p.target is not None else "—"
-            percent = f" {p.percent:.0f}%" if p.percent is not None else ""
-            table.add_row(
-                cell(p.metric, width=22),
+            # A long unit goes with the metric: in the number columns it pushed the verdict off
+            unit = p.unit if len(p.unit) <= SHORT_UNIT else ""
+            metric = p.metric if unit == p.unit else f"{p.metric} ({p.unit})"
+            latest = progress.format_value(p.latest, unit) if p.latest is not None else "—"
+            target = progress.format_value(p.target, unit) if p.target is not None else "—"
+            percent = f" {progress.format_percent(p.percent)}" if p.percent is not None else ""
+            cells = [
+                cell(metric),
                 Text(latest, justify="right"),
                 Text(target, justify="right"),
                 Text(bar(p.bar_fraction, 8) + percent),
                 Text(progress.sparkline(list(p.values), width=8) or "—"),
                 Text(mark, style=_rich(mark_style)),
-                key=p.outcome_id,
-            )
-        if self._progress:
-            table.move_cursor(row=min(keep, len(self._progress) - 1))
+            ]
+            rows.append((p.outcome_id, cells))
+        self.query_one("#kpis", FitTable).fill(rows)
         self.show_kpi_detail()
         self.refresh_due(today)
         self.refresh_adjustments()
@@ -188,20 +197,22 @@ class TrackScreen(StepScreen):
         plan, _ = self.backplan.health()
         due_dates = {k: v.due for k, v in plan.nodes.items()} if plan and plan.ready else None
         self._due = progress.due_soon(self.session, today, days=14, due_dates=due_dates)
-        table = self.query_one(DueTable)
-        table.clear()
+        rows: list[tuple[str, list[Text]]] = []
         for item in self._due:
             when = f"{-item.days_left}d overdue" if item.days_left < 0 else f"in {item.days_left}d"
-            table.add_row(
+            cells = [
                 Text(f"{item.due:%d %b} ({when})", style="bold" if item.days_left < 0 else ""),
                 Text("map" if item.kind == "node" else "pilot"),
-                cell(item.title, width=34),
-                cell(item.owner, width=14),
+                cell(item.title),
+                cell(item.owner),
                 Text(item.status),
-                key=f"{item.kind}:{item.id}",
-            )
+            ]
+            rows.append((f"{item.kind}:{item.id}", cells))
         if not self._due:
-            table.add_row(Text(""), Text(""), Text("Nothing due in the next 14 days."), key="none")
+            empty = [Text(""), Text(""), Text("Nothing due in the next 14 days.")]
+            empty += [Text(""), Text("")]
+            rows.append(("none", empty))
+        self.query_one(DueTable).fill(rows)
 
     def refresh_adjustments(self) -> None:
         adjustments = self.session.adjustments

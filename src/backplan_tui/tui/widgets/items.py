@@ -8,7 +8,7 @@ so every step screen offers the same verbs.  Cells are literal ``Text`` (see tui
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from rich.cells import cell_len
@@ -26,6 +26,7 @@ from textual.widgets.data_table import RowDoesNotExist
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.tui import compat
+from backplan_tui.tui.widgets.fit import Flex, fit_cells
 
 
 class OneStylePerPaint:
@@ -73,18 +74,26 @@ class OneStylePerPaint:
         return super().rich_style  # type: ignore[misc,no-any-return]
 
 
-class ItemTable(compat.QuietHoverCursor, OneStylePerPaint, DataTable[Text]):
-    BINDINGS = [
-        Binding("a", "screen.add_item", "Add", id="items.add"),
-        Binding("e", "screen.edit_item", "Edit", id="items.edit"),
-        Binding("d,delete", "screen.delete_item", "Delete", id="items.delete"),
-        Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="items.up", show=False),
-        Binding("ctrl+down", "screen.move_item(1)", "Move down", id="items.down", show=False),
-    ]
+class FitTable(compat.QuietHoverCursor, OneStylePerPaint, DataTable[Text]):
+    """A row table whose rows are replaced whole (``fill``) and whose free-text columns
+    share the width the others leave (``flex``, see widgets/fit.py)."""
 
-    def __init__(self, columns: Sequence[str], *, id: str | None = None) -> None:
+    def __init__(
+        self,
+        columns: Sequence[str],
+        *,
+        id: str | None = None,
+        flex: Mapping[int, Flex] | None = None,
+        squeeze: Mapping[int, int] | None = None,
+    ) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._columns = list(columns)
+        # The free-text columns (by index) that share the width left by the others
+        # (widgets/fit.py): the short columns are never cut.
+        self._flex: Mapping[int, Flex] = flex or {}
+        self._squeeze: Mapping[int, int] = squeeze or {}  # narrowed only when short of room
+        self._source: list[tuple[str, Sequence[Text]]] = []
+        self._fitted_to = -1
 
     def on_mount(self) -> None:
         # Text labels: a str label goes through rich's markup parser, whose emoji table
@@ -145,18 +154,57 @@ class ItemTable(compat.QuietHoverCursor, OneStylePerPaint, DataTable[Text]):
         key = self.coordinate_to_cell_key(Coordinate(row, 0)).row_key
         return None if key.value is None else str(key.value)
 
+    def room(self) -> int:
+        """The cells the columns' text can take: the width less each cell's padding and a
+        vertical scrollbar (reserved always, so that a new row does not cut a column)."""
+        width = self.size.width - self.styles.scrollbar_size_vertical
+        return width - 2 * self.cell_padding * len(self._columns)
+
+    def on_resize(self) -> None:
+        if self._flex and self.size.width != self._fitted_to and self._source:
+            self.fill(self._source)
+
     def fill(self, rows: Sequence[tuple[str, Sequence[Text]]], select: str | None = None) -> None:
-        """Replace every row, keeping the cursor on ``select`` (or where it was)."""
+        """Replace every row, keeping the cursor on ``select`` (or where it was).
+
+        The flex columns' cells are cut to the width they share (before the first layout,
+        when the width is not known yet, they are not: ``on_resize`` fits them then)."""
         keep = select if select is not None else self.selected_key()
         old_row = self.cursor_row
+        self._source = list(rows)
+        cells_of: list[Sequence[Text]] = [cells for _, cells in rows]
+        labels = [Text(label) for label in self._columns]
+        if self._flex and self.size.width:
+            self._fitted_to = self.size.width
+            fitted, widths = fit_cells(
+                cells_of, self._columns, self.room(), self._flex, self._squeeze
+            )
+            cells_of = list(fitted)
+            for label, width in zip(labels, widths, strict=False):
+                label.truncate(max(width, 1), overflow="ellipsis")
         self.clear()
-        for key, cells in rows:
+        for column, label in zip(self.columns.values(), labels, strict=False):
+            column.label = label  # clear() keeps the widths of wider rows: start again
+            column.content_width = label.cell_len
+        for (key, _), cells in zip(rows, cells_of, strict=True):
             self.add_row(*cells, key=key)
         if not rows:
             return
         keys = [key for key, _ in rows]
         row = keys.index(keep) if keep in keys else min(old_row, len(rows) - 1)
         self.move_cursor(row=max(row, 0))
+
+
+class ItemTable(FitTable):
+    """The items of a step (outcomes, questions, pilots) with the verbs every step shares."""
+
+    BINDINGS = [
+        Binding("a", "screen.add_item", "Add", id="items.add"),
+        Binding("e", "screen.edit_item", "Edit", id="items.edit"),
+        Binding("d,delete", "screen.delete_item", "Delete", id="items.delete"),
+        Binding("ctrl+up", "screen.move_item(-1)", "Move up", id="items.up", show=False),
+        Binding("ctrl+down", "screen.move_item(1)", "Move down", id="items.down", show=False),
+    ]
 
 
 class _Guides(NamedTuple):

@@ -9,6 +9,7 @@ folder costs no more to show than a 20-session one.
 - The first line is the column header; it stays put while the rows scroll under it.
 - Columns that do not fit the width are left out, least important first (the screen's
   ``priority``); the first column takes the room left over, up to its ``max_width``.
+- A cell too long for its column runs on into the empty cells after it in its row.
 - Keys: up/down, page up/down, home/end move the cursor; enter posts ``Selected``.  A click
   moves the cursor; a click on the highlighted row opens it (``Selected``).
 - Cells are ``rich.text.Text`` built by the screen through the safe-text seam
@@ -35,12 +36,31 @@ from backplan_tui.tui import compat
 GAP = 2  # cells between columns (one each side, as DataTable's cell padding)
 
 
+class TailedText(Text):
+    """A cell whose ``tail`` stays whole when the cell is cut: "Retention pl… · retention-2"
+    (the id that tells two sessions with one title apart)."""
+
+    def __init__(self, head: Text, tail: Text) -> None:
+        super().__init__()
+        self.append_text(head)
+        self.append_text(tail)
+        self.head, self.tail = head, tail
+
+    def cut(self, width: int) -> Text:
+        head = self.head.copy()
+        head.truncate(max(width - self.tail.cell_len, 1), overflow="ellipsis")
+        head.append_text(self.tail)
+        head.truncate(width, overflow="ellipsis")
+        return head
+
+
 @dataclass(frozen=True)
 class Column:
     label: str
     width: int  # the first column: its minimum width
     priority: int  # kept before columns with a higher number when the width is short
     max_width: int = 0  # the first column grows up to this
+    title_room: int = 0  # shown only while the first column keeps at least this many cells
 
 
 class SessionList(ScrollView, can_focus=True):
@@ -275,6 +295,17 @@ class SessionList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
 
+    _hidden: frozenset[int] = frozenset()
+
+    def hide_columns(self, indexes: Sequence[int]) -> None:
+        """Leave these columns out whatever the width (a column no row has anything in)."""
+        hidden = frozenset(indexes)
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self._layout = (-1, ())
+            self._lines.clear()
+            self.refresh()
+
     def layout_for(self, width: int) -> tuple[tuple[int, int], ...]:
         """(column index, width) of the columns shown at ``width`` cells, in column order."""
         if self._layout[0] == width:
@@ -282,9 +313,11 @@ class SessionList(ScrollView, can_focus=True):
         first = self.columns[0]
         used = first.width + GAP
         kept: set[int] = set()
-        for index in sorted(range(1, len(self.columns)), key=lambda i: self.columns[i].priority):
+        shown = [i for i in range(1, len(self.columns)) if i not in self._hidden]
+        for index in sorted(shown, key=lambda i: self.columns[i].priority):
             need = self.columns[index].width + GAP
-            if used + need > width:
+            reserve = max(self.columns[index].title_room - first.width, 0)
+            if used + need + reserve > width:
                 break  # in priority order: a less important column never takes its place
             kept.add(index)
             used += need
@@ -339,9 +372,25 @@ class SessionList(ScrollView, can_focus=True):
         console = self.app.console
         segments: list[Segment] = []
         used = 0
-        for index, cell_width in self.layout_for(width):
+        layout = self.layout_for(width)
+        skip = 0
+        for position, (index, cell_width) in enumerate(layout):
+            if skip:
+                skip -= 1
+                continue
             text = cells[index] if index < len(cells) else Text()
-            if text.cell_len > cell_width:
+            if key is not None and text.cell_len > cell_width:
+                # A long title runs on into the empty cells after it (no Next due yet)
+                for after, after_width in layout[position + 1 :]:
+                    if text.cell_len <= cell_width or (
+                        after < len(cells) and cells[after].cell_len
+                    ):
+                        break
+                    cell_width += after_width + GAP
+                    skip += 1
+            if isinstance(text, TailedText) and text.cell_len > cell_width:
+                text = text.cut(cell_width)
+            elif text.cell_len > cell_width:
                 text = text.copy()
                 text.truncate(cell_width, overflow="ellipsis")
             segments.append(Segment(" "))
