@@ -10,6 +10,10 @@ Every error is one line on stderr, ``backplan: error: ...``, and a non-zero exit
 2 for a usage error (bad option, bad date, unknown template or format), 1 for anything else
 (unknown session, damaged file, a file that cannot be written).  Never a traceback.
 Everything printed that came from a session or from the user goes through ``textclean``.
+
+Why one long module: the parser of every command and the short functions that run them,
+read together as the command line's reference; the team and serve commands have their own
+modules (``cli_team``, ``cli_serve``).
 """
 
 from __future__ import annotations
