@@ -113,7 +113,7 @@ class PilotsScreen(TableStepScreen):
                 ["Pilot", "Votes", "Tests", "Owner", "Window", "Status", "OK"],
                 id="pilots",
                 flex={0: Flex(4, 10), 3: Flex(1, 6)},  # name and owner share the rest
-                squeeze={1: 3, 2: 3},  # at 60 "Votes", "Tests" are cut (their counts are short)
+                squeeze={2: 3, 1: 3},  # short of room "Tests", then "Votes" are cut (short counts)
             )
             yield Detail(id="pilot-detail", classes="detail")
 
