@@ -127,7 +127,7 @@ class Saving(App[None]):
         self._unsaved_since = None
         if not doc.dirty:
             return
-        snapshot, edits = doc.snapshot()
+        snapshot, edits = self.workspace.take_snapshot(doc)
         self._save_in_background(doc, snapshot, edits)
 
     @work(thread=True, group="save", exit_on_error=False)

@@ -27,7 +27,7 @@ import copy
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ from backplan_tui.core.storage.entries import (
     default_summarizer,
 )
 from backplan_tui.core.storage.errors import (
+    ConflictError,
     Damage,
     DamagedSessionError,
     Newer,
@@ -119,6 +120,8 @@ class SessionStore:
         # session id -> (revision, sha256 of the bytes, schema_version) of the file as last
         # loaded or saved by this store: a save finding those bytes on disk need not parse them
         self._seen: Seen = {}
+        # session id -> the stamp (``stamp``) of the file this store last wrote
+        self.written: dict[str, tuple[int, int, int] | None] = {}
         self._start()
 
     def __repr__(self) -> str:
@@ -223,6 +226,79 @@ class SessionStore:
         """
         return self._write(session, creating=False)
 
+    def save_merging(
+        self,
+        session: Session,
+        merge: Callable[[Session], Session],
+        *,
+        always: bool = False,
+    ) -> tuple[Session, bool]:
+        """Save ``session``, merging what another process saved meanwhile (team mode).
+
+        Under the session's write lock: the file is read again; when it is not the one this
+        store last loaded or saved (or ``always``), ``merge(what is on disk)`` makes the
+        session that is written instead (its ``revision`` follows the file's).  Read, merge
+        and replace happen under the one lock, so no save lands in between.  Returns (the
+        session written, whether it was merged); ``session`` itself gets the new revision
+        only when it was written as it is.
+
+        A file gone from disk (``ConflictError``), damaged on disk (``ConflictError``: merging
+        is impossible, a copy is the way out) or from a newer backplan (``SessionReadOnly``)
+        is never written to.
+        """
+        from backplan_tui.core.storage.lock import write_lock
+
+        path = self.path_for(session.id)
+        self._folders.private_dir(self.sessions_dir)
+        with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
+            try:
+                disk_bytes = self._read_raw(path)
+            except (FileNotFoundError, NotADirectoryError):
+                raise ConflictError(
+                    f"session {session.id!r} was removed from disk since it was opened; "
+                    "not saving (your changes are still here)"
+                ) from None
+            except Damage as damage:
+                raise ConflictError(
+                    f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                    "not merging into it (your changes are still here)"
+                ) from None
+            except OSError as err:
+                raise StoreError(f"could not save session {session.id!r}: {reason(err)}") from err
+            found = digest(disk_bytes)
+            last = self._seen.get(session.id)
+            if not always and last is not None and last[1] == found:
+                return self._write(session, creating=False, locked=True), False
+            try:
+                on_disk = self._parse(disk_bytes)
+            except Newer as newer:
+                raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
+            except Damage as damage:
+                raise ConflictError(
+                    f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                    "not merging into it (your changes are still here)"
+                ) from None
+            merged = merge(on_disk)
+            merged.id = session.id
+            merged.revision = on_disk.revision
+            merged.schema_version = min(merged.schema_version, SCHEMA_VERSION)
+            self._seen[session.id] = (on_disk.revision, found, on_disk.schema_version)
+            return self._write(merged, creating=False, locked=True), True
+
+    def read_current(self, session_id: str) -> tuple[Session, tuple[int, int, int] | None]:
+        """The session as on disk now and the stamp (``stamp``) of the file read (taken
+        before reading: a file replaced in between is read again at the next poll)."""
+        before = self.stamp(session_id)
+        return self.load(session_id), before
+
+    def stamp(self, session_id: str) -> tuple[int, int, int] | None:
+        """(mtime_ns, size, inode) of the session file: what a live app polls (None: gone)."""
+        try:
+            info = os.stat(self.path_for(session_id))
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
     def save_as_copy(self, session: Session, title: str | None = None) -> Session:
         """Save the in-memory ``session`` (with its unsaved edits) as a new session: new id,
         titled ``title`` or "<title> (copy)", revision 1 on disk.  ``session`` itself is left
@@ -248,8 +324,9 @@ class SessionStore:
         creating: bool,
         replace_damaged: bool = False,
         replacing: tuple[int, ...] | None = None,
+        locked: bool = False,
     ) -> Session:
-        """Save ``session``.  ``replace_damaged``: ``restore`` has kept the damaged file
+        """Save ``session`` (``locked``: the caller holds the write lock).  ``replace_damaged``: ``restore`` has kept the damaged file
         whose identity (``fileio.identity``) is ``replacing`` in ``backups/``, and this save
         replaces it in one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
@@ -275,7 +352,12 @@ class SessionStore:
 
             # check-and-replace is atomic with respect to every other saver (another
             # window, process or thread): a save landing in between is a conflict, not lost
-            with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
+            held = (
+                nullcontext()
+                if locked
+                else write_lock(write_lock_file(self.sessions_dir, session.id), session.id)
+            )
+            with held:
                 if replace_damaged:
                     on_disk = None
                     check_unchanged(path, session.id, replacing)
@@ -293,6 +375,7 @@ class SessionStore:
                 else:
                     os.replace(tmp, path)
                 tmp = None
+                written = self.stamp(session.id)  # before the lock goes: ours, not the next
         except BaseException as err:
             session.revision, session.updated = old_revision, old_updated
             remove_quietly(tmp)
@@ -302,6 +385,7 @@ class SessionStore:
         # The new file is in place: nothing below may fail the save.
         session.schema_version = SCHEMA_VERSION
         self._seen[session.id] = (session.revision, digest(data), SCHEMA_VERSION)
+        self.written[session.id] = written
         try:
             self._folders.flush(self.sessions_dir)
             if on_disk is not None:

@@ -108,12 +108,28 @@ class Library:
             self._store.create(templates.demo_session(today))
         return templates.DEMO_ID
 
+    def here(self, session_id: str) -> str:
+        """Who has the session open now ("Ana, Ben here", from ``core.presence``), or ""."""
+        from backplan_tui.core.presence import PRESENCE_DIR, here_text, members
+
+        return here_text(members(self._store.root / PRESENCE_DIR / session_id))
+
+    def _refuse_while_here(self, session_id: str, action: str) -> None:
+        here = self.here(session_id) if self._store.exists(session_id) else ""
+        if here:
+            from backplan_tui.core.storage import StoreError
+
+            raise StoreError(f"{here} in this session right now; {action}")
+
     def rename(self, session_id: str, title: str) -> Session:
-        """A new title; refused (``StoreError``) while it is open in another window."""
+        """A new title; refused (``StoreError`` naming who) while someone has it open."""
+        self._refuse_while_here(session_id, "not renaming it")
         return self._store.rename(session_id, title)
 
     def delete(self, session_id: str) -> Path:
-        """Into the trash; returns where it went (for ``undelete``)."""
+        """Into the trash; returns where it went (for ``undelete``).  Refused (``StoreError``
+        naming who) while someone has it open."""
+        self._refuse_while_here(session_id, "not moving it to the trash")
         return self._store.delete(session_id)
 
     def undelete(self, trash_path: Path) -> str:
