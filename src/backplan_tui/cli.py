@@ -116,6 +116,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="where sessions live (default: $BACKPLAN_HOME, else the user data directory)",
     )
+    common.add_argument(
+        "--as", dest="as_name", metavar="NAME", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "--participant", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
     parser = _Parser(
         prog=PROG,
@@ -130,6 +136,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--theme", metavar="NAME", default=None, help="the theme for this run (see `themes`)"
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default=None,
+        help="who you are to the others in a session (default: settings, else your login)",
+    )
+    parser.add_argument(
+        "--participant",
+        action="store_true",
+        default=False,
+        help="join as a participant: follow the facilitator's step and clock (f toggles)",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -527,7 +546,12 @@ def _run_app(args: argparse.Namespace, session_id: str | None, *, demo: bool = F
             if theme not in names:
                 raise UsageError(f"unknown theme {theme!r}; `backplan themes` lists them")
     app = create_app(
-        data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo, theme=theme
+        data_dir=paths.data_dir(args.data_dir),
+        open_session=session_id,
+        demo=demo,
+        theme=theme,
+        name=getattr(args, "as_name", None),
+        participant=bool(getattr(args, "participant", False)),
     )
     app.run()
     return int(getattr(app, "return_code", 0) or 0)

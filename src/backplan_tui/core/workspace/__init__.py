@@ -27,6 +27,7 @@ where first used: the home screen, which every start waits for, needs none of th
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -245,6 +246,28 @@ class Workspace:
         self.leave()
         self.presence = Presence(self._store.root, session.id, self.name, self.role)
         self.presence.join(session.current_step)
+        self.publish_room()
+
+    def publish_room(self, step: str | None = None) -> None:
+        """Where this app is, and (a facilitator's) running timebox, into its presence
+        record: participants follow them (``core.presence``: room state, not the file)."""
+        from backplan_tui.core.presence import RoomClock
+
+        presence, doc = self.presence, self.document
+        if presence is None or doc is None:
+            return
+        clock: RoomClock | None = None
+        agenda = self.agenda
+        if self.role == "facilitator" and agenda is not None:
+            running = agenda.running_step()
+            shown = running or doc.session.current_step
+            if shown in STEPS:
+                box = agenda.timebox(shown)
+                clock = RoomClock(shown, box.remaining(self.clock()), box.running, time.time())
+        try:
+            presence.update(step=step or doc.session.current_step, clock=clock)
+        except OSError:  # presence is a courtesy
+            pass
 
     def leave(self) -> None:
         """Remove this app's presence record (never fails: presence is a courtesy)."""
@@ -259,6 +282,12 @@ class Workspace:
         """The other apps in the open session now (``presence.Member``)."""
         return self.presence.others() if self.presence is not None else []
 
+    def here_text(self) -> str:
+        """ "Ana, Ben here": the others in the open session ("" when alone)."""
+        from backplan_tui.core.presence import here_text
+
+        return here_text(self.others())
+
     def theirs_name(self) -> str:
         """Whose save is being merged in: the one other person here, else "someone else"."""
         names = {m.name for m in self.others() if m.name != self.name}
@@ -271,6 +300,9 @@ class Workspace:
             self.visits.remember(self.document.session)
 
     def release_lock(self) -> None:
+        """Let the open session go for other processes: this app's presence record (and a
+        lock, when one was given).  Every way out (quit, a signal, the app's end) comes here."""
+        self.leave()
         if self._lock is not None:
             self._lock.release()
             self._lock = None

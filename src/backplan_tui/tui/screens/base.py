@@ -69,6 +69,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         Binding("f3", "timer", "Timer", id="step.timer"),
         Binding("f4", "extend_timer", "+5 min", id="step.extend", show=False),
         Binding("f8", "reset_timer", "Reset timer", id="step.reset_timer", show=False),
+        Binding("f", "follow", "Follow/browse", id="step.follow"),
     ]
 
     @property
@@ -183,6 +184,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self.set_class(self.backplan.presenter, "-presenter")
         self.set_class(self.read_only, "-read-only")
         self.sub_title = STEP_TITLES.get(self.STEP, self.sub_title)
+        self.show_here(self.backplan.here)
         self.watch(self.app, "save_state", self._show_save_state)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
@@ -213,10 +215,26 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         doc = self.backplan.document
         if doc is None or doc.edits == self._shown_edits:
             return
+        self.session_changed()
+
+    def session_changed(self) -> None:
+        """The session changed behind this screen (a dialog's edit, an undo, another
+        process's save merged in): show it again, each cursor on the item it was on."""
+        doc = self.backplan.document
+        if doc is None:
+            return
         self._shown_edits = doc.edits
         self.title = plain(self.session.title)
         self.refresh_stepper()
         self.reload()
+
+    def show_here(self, text: str) -> None:
+        """Who else is in the session, in the header after the step's name."""
+        title = STEP_TITLES.get(self.STEP) or self.STEP.title()
+        if text:
+            self.sub_title = f"{title} · {plain(text)}"
+        elif self.sub_title.startswith(f"{title} · "):
+            self.sub_title = title
 
     def reload(self) -> None:
         """Re-read every item from the session (each step screen fills this in)."""
@@ -375,6 +393,13 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         if agenda is None or self.STEP not in agenda_steps():
             timer.display = False
             return
+        room = self.backplan.room_timer_text(self.STEP)
+        if room is not None:  # following the facilitator: the room's clock
+            text, running, over = room
+            timer.update(Content(f"{'▶' if running else '‖'} {text} (room)"))
+            timer.set_class(over, "-overrun")
+            timer.set_class(running, "-running")
+            return
         box = agenda.timebox(self.STEP)
         now = self.backplan.clock()
         state = "▶" if box.running else "‖"
@@ -396,6 +421,9 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
 
     def action_presenter(self) -> None:
         self.backplan.toggle_presenter()
+
+    def action_follow(self) -> None:
+        self.backplan.action_follow()
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -434,6 +462,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "work_on_copy":
             return bool(parameters) and parameters[0] == self.read_only_kind()
+        if action == "follow":  # a participant's key (team mode)
+            return self.backplan.workspace.role == "participant"
         if action in readonly.MUTATING_ACTIONS and self.read_only and not self._probing:
             return False  # hidden; pressed anyway, on_key says why
         if action == "next_step" and self.STEP == ALL_STEPS[-1]:
