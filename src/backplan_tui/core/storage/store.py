@@ -326,9 +326,10 @@ class SessionStore:
         replacing: tuple[int, ...] | None = None,
         locked: bool = False,
     ) -> Session:
-        """Save ``session`` (``locked``: the caller holds the write lock).  ``replace_damaged``: ``restore`` has kept the damaged file
-        whose identity (``fileio.identity``) is ``replacing`` in ``backups/``, and this save
-        replaces it in one rename (it must still be that file, or gone)."""
+        """Save ``session`` (``locked``: the caller holds the write lock).
+        ``replace_damaged``: ``restore`` has kept the damaged file whose identity
+        (``fileio.identity``) is ``replacing`` in ``backups/``, and this save replaces it in
+        one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
             raise SessionReadOnly(
