@@ -156,10 +156,14 @@ class Team(App[None]):
         step = facilitator.step
         shown = getattr(self.screen, "STEP", None)
         if step in ALL_STEPS and step != shown:
-            self.goto_step(step)
+            self.goto_step(step)  # the new screen shows the room's clock when mounted
             toast(self, f"Following {facilitator.name}: {STEP_TITLES[step]}.", timeout=3)
+            return
+        self._show_room_clock()
+
+    def _show_room_clock(self) -> None:
         for screen in self.screen_stack:
-            if isinstance(screen, ShowsTimer):
+            if isinstance(screen, ShowsTimer) and screen.is_mounted:
                 screen.show_timer()
 
     def action_follow(self) -> None:
@@ -170,9 +174,7 @@ class Team(App[None]):
             toast(self, "Following the facilitator (f to browse freely).", timeout=3)
         else:
             toast(self, "Browsing freely (f to follow the facilitator).", timeout=3)
-        for screen in self.screen_stack:
-            if isinstance(screen, ShowsTimer):
-                screen.show_timer()
+        self._show_room_clock()
 
     def room_timer_text(self, step: str) -> tuple[str, bool, bool] | None:
         """(the room's countdown for ``step``, running, over) while following, else None."""

@@ -69,7 +69,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         Binding("f3", "timer", "Timer", id="step.timer"),
         Binding("f4", "extend_timer", "+5 min", id="step.extend", show=False),
         Binding("f8", "reset_timer", "Reset timer", id="step.reset_timer", show=False),
-        Binding("f", "follow", "Follow/browse", id="step.follow"),
+        Binding("f5,f", "follow", "Follow/browse", key_display="F5", id="step.follow"),
     ]
 
     @property
