@@ -156,7 +156,8 @@ async def test_a_participant_follows_the_facilitators_step_and_f_lets_go(
             return facilitator is not None and facilitator.step == "reverse_map"
 
         assert await until(pb, room_moved)
-        await pb.pause(1.2)  # a presence tick or more: Ben stays where he is
+        ticks = ben.presence_ticks
+        assert await until(pb, lambda: ben.presence_ticks >= ticks + 2)  # Ben looked: stays
         assert type(ben.screen).__name__ == "QuestionsScreen"
         await pb.press(
             "f"

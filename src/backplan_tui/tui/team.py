@@ -49,6 +49,7 @@ class Team(App[None]):
         self.following = participant  # a participant follows the facilitator by default
         self.here = ""  # "Ana, Ben here" (the others in the open session)
         self.arrivals = 0  # merges taken in from other processes (for tests, benchmarks)
+        self.presence_ticks = 0  # looks at the room so far (tests wait on it)
         self._reading = False
 
     def _start_team(self) -> None:
@@ -116,6 +117,7 @@ class Team(App[None]):
     # --- presence ------------------------------------------------------------------------------
 
     def _presence_tick(self) -> None:
+        self.presence_ticks += 1
         presence = self.workspace.presence
         if presence is None:
             if self.here:
