@@ -82,6 +82,14 @@ if TYPE_CHECKING:
 __all__ = ["SessionStore"]
 
 
+class Unmergeable(ConflictError):
+    """The file on disk cannot be merged into (gone, or damaged): a copy is the way out."""
+
+
+MERGE_TRIES = 5
+"""Merges made outside the write lock before a save takes the lock for the whole merge."""
+
+
 def _utc_now() -> datetime:
     from backplan_tui.core.model import utc_now
 
@@ -235,12 +243,15 @@ class SessionStore:
     ) -> tuple[Session, bool]:
         """Save ``session``, merging what another process saved meanwhile (team mode).
 
-        Under the session's write lock: the file is read again; when it is not the one this
-        store last loaded or saved (or ``always``), ``merge(what is on disk)`` makes the
-        session that is written instead (its ``revision`` follows the file's).  Read, merge
-        and replace happen under the one lock, so no save lands in between.  Returns (the
-        session written, whether it was merged); ``session`` itself gets the new revision
-        only when it was written as it is.
+        The file is read again; when it is not the one this store last loaded or saved (or
+        ``always``), ``merge(what is on disk)`` makes the session that is written instead
+        (its ``revision`` follows the file's).  The replace is checked under the session's
+        write lock against the very bytes merged, as every save is: a save landing in
+        between makes this one read and merge again.  The merge itself runs outside the lock
+        at first (the lock stays a few milliseconds long with many writers); after
+        ``MERGE_TRIES`` lost races, read, merge and replace all happen under the lock.
+        Returns (the session written, whether it was merged); ``session`` itself gets the
+        new revision only when it was written as it is.
 
         A file gone from disk (``ConflictError``), damaged on disk (``ConflictError``: merging
         is impossible, a copy is the way out) or from a newer backplan (``SessionReadOnly``)
@@ -248,42 +259,63 @@ class SessionStore:
         """
         from backplan_tui.core.storage.lock import write_lock
 
-        path = self.path_for(session.id)
+        for _ in range(MERGE_TRIES):
+            try:
+                return self._merge_and_write(session, merge, always, locked=False)
+            except Unmergeable:
+                raise
+            except ConflictError:
+                continue  # another save landed between the read and the replace: again
         self._folders.private_dir(self.sessions_dir)
         with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
-            try:
-                disk_bytes = self._read_raw(path)
-            except (FileNotFoundError, NotADirectoryError):
-                raise ConflictError(
-                    f"session {session.id!r} was removed from disk since it was opened; "
-                    "not saving (your changes are still here)"
-                ) from None
-            except Damage as damage:
-                raise ConflictError(
-                    f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
-                    "not merging into it (your changes are still here)"
-                ) from None
-            except OSError as err:
-                raise StoreError(f"could not save session {session.id!r}: {reason(err)}") from err
-            found = digest(disk_bytes)
-            last = self._seen.get(session.id)
-            if not always and last is not None and last[1] == found:
-                return self._write(session, creating=False, locked=True), False
-            try:
-                on_disk = self._parse(disk_bytes)
-            except Newer as newer:
-                raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
-            except Damage as damage:
-                raise ConflictError(
-                    f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
-                    "not merging into it (your changes are still here)"
-                ) from None
-            merged = merge(on_disk)
-            merged.id = session.id
-            merged.revision = on_disk.revision
-            merged.schema_version = min(merged.schema_version, SCHEMA_VERSION)
-            self._seen[session.id] = (on_disk.revision, found, on_disk.schema_version)
-            return self._write(merged, creating=False, locked=True), True
+            return self._merge_and_write(session, merge, always, locked=True)
+
+    def _merge_and_write(
+        self, session: Session, merge: Callable[[Session], Session], always: bool, *, locked: bool
+    ) -> tuple[Session, bool]:
+        path = self.path_for(session.id)
+        try:
+            disk_bytes = self._read_raw(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise Unmergeable(
+                f"session {session.id!r} was removed from disk since it was opened; "
+                "not saving (your changes are still here)"
+            ) from None
+        except Damage as damage:
+            raise Unmergeable(
+                f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                "not merging into it (your changes are still here)"
+            ) from None
+        except OSError as err:
+            raise StoreError(f"could not save session {session.id!r}: {reason(err)}") from err
+        found = digest(disk_bytes)
+        last = self._seen.get(session.id)
+        if not always and last is not None and last[1] == found:
+            return self._write(session, creating=False, locked=locked), False
+        try:
+            on_disk = self._parse(disk_bytes)
+        except Newer as newer:
+            raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
+        except Damage as damage:
+            raise Unmergeable(
+                f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                "not merging into it (your changes are still here)"
+            ) from None
+        merged = merge(on_disk)
+        merged.id = session.id
+        merged.revision = on_disk.revision
+        merged.schema_version = min(merged.schema_version, SCHEMA_VERSION)
+        # The replace is checked against the bytes just merged (not the last ones saved);
+        # a save that fails leaves what this store knows of the file as it was.
+        self._seen[session.id] = (on_disk.revision, found, on_disk.schema_version)
+        try:
+            return self._write(merged, creating=False, locked=locked), True
+        except BaseException:
+            if last is None:
+                self._seen.pop(session.id, None)
+            else:
+                self._seen[session.id] = last
+            raise
 
     def read_current(self, session_id: str) -> tuple[Session, tuple[int, int, int] | None]:
         """The session as on disk now and the stamp (``stamp``) of the file read (taken
