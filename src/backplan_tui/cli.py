@@ -727,7 +727,10 @@ def _os_error(error: OSError) -> str:
 
 def no_arguments() -> argparse.Namespace:
     """What the parser makes of no arguments (open the app), without loading argparse."""
-    return cast("argparse.Namespace", SimpleNamespace(data_dir=None, theme=None, command=None))
+    return cast(
+        "argparse.Namespace",
+        SimpleNamespace(data_dir=None, theme=None, as_name=None, participant=False, command=None),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionEntry, SessionStore
 
 SRC = str(Path(backplan_tui.__file__).resolve().parent.parent)
+NOBODY = {"name": None, "participant": False}  # no --as, no --participant (team mode)
 
 HOSTILE_TOML = """\
 schema_version = 1
@@ -534,7 +535,9 @@ def test_no_command_opens_the_home_screen(capsys, monkeypatch, data_dir):
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys)
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": None, "demo": False, "theme": None}]
+    assert calls == [
+        {"data_dir": data_dir, "open_session": None, "demo": False, "theme": None, **NOBODY}
+    ]
 
 
 def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, data_dir):
@@ -543,7 +546,7 @@ def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, 
     code, _, err = run(capsys, "open", "Improve Retention")
     assert (code, err) == (0, "")
     assert calls == [
-        {"data_dir": data_dir, "open_session": session_id, "demo": False, "theme": None}
+        {"data_dir": data_dir, "open_session": session_id, "demo": False, "theme": None, **NOBODY}
     ]
 
 
@@ -568,7 +571,9 @@ def test_demo_creates_the_demo_once_and_opens_it(capsys, monkeypatch, data_dir, 
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys, "demo")
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": "demo", "demo": True, "theme": None}]
+    assert calls == [
+        {"data_dir": data_dir, "open_session": "demo", "demo": True, "theme": None, **NOBODY}
+    ]
     demo = store.load("demo")
     assert demo.title == "Demo: Improve 12-month retention"
     path = data_dir / "sessions" / "demo.toml"

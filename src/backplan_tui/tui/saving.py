@@ -140,6 +140,8 @@ class Saving(App[None]):
         if doc is not self.workspace.document:
             return
         self.save_state = doc.state
+        for note in self.workspace.take_save_notes():  # merged with another app's save
+            toast(self, note, title="Merged", severity="warning", timeout=8)
         if doc.error and doc.error != had_error:
             if doc.conflict:
                 self._offer_save_as_copy(doc)

@@ -122,6 +122,8 @@ class Workspace:
         self.generation = 0
         self._known: dict[int, Any] = {}  # id() -> object: what has its ``by`` settled
         self._in_flight = 0  # background saves of snapshots not done yet
+        # what the last save's merge has to tell (both changed one field ...): the app shows it
+        self.save_notes: list[str] = []
         self.library = Library(store)
         self.today = today
         self.clock = clock
@@ -423,9 +425,11 @@ class Workspace:
         if base is None or doc is None or snapshot.id != doc.session.id:
             return self._store.save(snapshot)
         theirs_name = self.theirs_name()
+        self.save_notes = []
 
         def merge(on_disk: Session) -> Session:
-            merged, _report = merge_sessions(base, snapshot, on_disk, theirs_name=theirs_name)
+            merged, report = merge_sessions(base, snapshot, on_disk, theirs_name=theirs_name)
+            self.save_notes = list(report.notes)
             return merged  # type: ignore[no-any-return]
 
         written, merged = self._store.save_merging(snapshot, merge, always=self._pending)
@@ -440,6 +444,11 @@ class Workspace:
             self._base = _copy(written)
             self.disk_stamp = self._store.written.get(written.id)
         return written
+
+    def take_save_notes(self) -> list[str]:
+        """What the last merging save has to tell the room (once)."""
+        notes, self.save_notes = self.save_notes, []
+        return notes
 
     @property
     def behind(self) -> bool:

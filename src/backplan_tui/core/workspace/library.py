@@ -108,18 +108,24 @@ class Library:
             self._store.create(templates.demo_session(today))
         return templates.DEMO_ID
 
-    def here(self, session_id: str) -> str:
-        """Who has the session open now ("Ana, Ben here", from ``core.presence``), or ""."""
-        from backplan_tui.core.presence import PRESENCE_DIR, here_text, members
+    def here(self, session_id: str) -> list[str]:
+        """Who has the session open now (``core.presence``), each name once."""
+        from backplan_tui.core.presence import PRESENCE_DIR, members
 
-        return here_text(members(self._store.root / PRESENCE_DIR / session_id))
+        names: list[str] = []
+        for member in members(self._store.root / PRESENCE_DIR / session_id):
+            if member.name not in names:
+                names.append(member.name)
+        return names
 
     def _refuse_while_here(self, session_id: str, action: str) -> None:
-        here = self.here(session_id) if self._store.exists(session_id) else ""
-        if here:
+        names = self.here(session_id) if self._store.exists(session_id) else []
+        if names:
             from backplan_tui.core.storage import StoreError
 
-            raise StoreError(f"{here} in this session right now; {action}")
+            who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+            verb = "is" if len(names) == 1 else "are"
+            raise StoreError(f"{who} {verb} in this session right now; {action}")
 
     def rename(self, session_id: str, title: str) -> Session:
         """A new title; refused (``StoreError`` naming who) while someone has it open."""
