@@ -540,6 +540,17 @@ def test_no_command_opens_the_home_screen(capsys, monkeypatch, data_dir):
     ]
 
 
+def test_open_as_a_named_participant_passes_both_to_the_app(capsys, monkeypatch, data_dir):
+    session_id = new_session(capsys, title="Team plan")
+    calls = fake_app_module(monkeypatch)
+    code, _, err = run(capsys, "open", session_id, "--as", "Ben", "--participant")
+    assert (code, err) == (0, "")
+    assert calls[0]["name"] == "Ben" and calls[0]["participant"] is True
+    calls.clear()
+    assert run(capsys, "--as", "Ana", "open", session_id)[0] == 0  # before the command too
+    assert calls[0]["name"] == "Ana" and calls[0]["participant"] is False
+
+
 def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, data_dir):
     session_id = new_session(capsys, title="Improve retention")
     calls = fake_app_module(monkeypatch)
