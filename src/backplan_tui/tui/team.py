@@ -136,7 +136,7 @@ class Team(App[None]):
             return
         self.here = text
         for screen in self.screen_stack:
-            if isinstance(screen, ShowsSession):
+            if isinstance(screen, ShowsSession) and screen.is_mounted:
                 screen.show_here(text)
 
     # --- following the facilitator -------------------------------------------------------------

@@ -228,8 +228,13 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self.refresh_stepper()
         self.reload()
 
-    def show_here(self, text: str) -> None:
-        """Who else is in the session, in the header after the step's name."""
+    def show_here(self, text: str, *, again: bool = True) -> None:
+        """Who else is in the session, in the header after the step's name (once the
+        header is composed: its title widget follows ``sub_title``)."""
+        if not self.query("HeaderTitle"):
+            if again:
+                self.call_after_refresh(lambda: self.show_here(self.backplan.here, again=False))
+            return
         title = STEP_TITLES.get(self.STEP) or self.STEP.title()
         if text:
             self.sub_title = f"{title} · {plain(text)}"
