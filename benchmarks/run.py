@@ -3,6 +3,7 @@
     make bench                                   # = .venv/bin/python benchmarks/run.py
     .venv/bin/python benchmarks/run.py startup   # one (or several) of: startup listing
                                                  #   typing save cli summary open serve
+                                                 #   filter team
     .venv/bin/python benchmarks/run.py --rounds 10 --sessions 1000
 
 Each benchmark runs as its own process (``benchmarks/bench_<name>.py``), sharing one data
@@ -27,7 +28,18 @@ from time import perf_counter
 
 import _common as c
 
-NAMES = ("startup", "listing", "typing", "save", "cli", "summary", "open", "serve", "filter")
+NAMES = (
+    "startup",
+    "listing",
+    "typing",
+    "save",
+    "cli",
+    "summary",
+    "open",
+    "serve",
+    "filter",
+    "team",
+)
 NEEDS_HOME = {"startup", "listing", "cli", "filter"}
 
 

@@ -120,6 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="where sessions live (default: $BACKPLAN_HOME, else the user data directory)",
     )
+    common.add_argument(
+        "--as", dest="as_name", metavar="NAME", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "--participant", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
     parser = _Parser(
         prog=PROG,
@@ -134,6 +140,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--theme", metavar="NAME", default=None, help="the theme for this run (see `themes`)"
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_name",
+        metavar="NAME",
+        default=None,
+        help="who you are to the others in a session (default: settings, else your login)",
+    )
+    parser.add_argument(
+        "--participant",
+        action="store_true",
+        default=False,
+        help="join as a participant: follow the facilitator's step and clock (f toggles)",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -537,7 +556,12 @@ def _run_app(args: argparse.Namespace, session_id: str | None, *, demo: bool = F
             if theme not in names:
                 raise UsageError(f"unknown theme {theme!r}; `backplan themes` lists them")
     app = create_app(
-        data_dir=paths.data_dir(args.data_dir), open_session=session_id, demo=demo, theme=theme
+        data_dir=paths.data_dir(args.data_dir),
+        open_session=session_id,
+        demo=demo,
+        theme=theme,
+        name=getattr(args, "as_name", None),
+        participant=bool(getattr(args, "participant", False)),
     )
     app.run()
     return int(getattr(app, "return_code", 0) or 0)
@@ -733,7 +757,10 @@ def _os_error(error: OSError) -> str:
 
 def no_arguments() -> argparse.Namespace:
     """What the parser makes of no arguments (open the app), without loading argparse."""
-    return cast("argparse.Namespace", SimpleNamespace(data_dir=None, theme=None, command=None))
+    return cast(
+        "argparse.Namespace",
+        SimpleNamespace(data_dir=None, theme=None, as_name=None, participant=False, command=None),
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

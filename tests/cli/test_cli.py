@@ -25,6 +25,7 @@ from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionEntry, SessionStore
 
 SRC = str(Path(backplan_tui.__file__).resolve().parent.parent)
+NOBODY = {"name": None, "participant": False}  # no --as, no --participant (team mode)
 
 HOSTILE_TOML = """\
 schema_version = 1
@@ -534,7 +535,20 @@ def test_no_command_opens_the_home_screen(capsys, monkeypatch, data_dir):
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys)
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": None, "demo": False, "theme": None}]
+    assert calls == [
+        {"data_dir": data_dir, "open_session": None, "demo": False, "theme": None, **NOBODY}
+    ]
+
+
+def test_open_as_a_named_participant_passes_both_to_the_app(capsys, monkeypatch, data_dir):
+    session_id = new_session(capsys, title="Team plan")
+    calls = fake_app_module(monkeypatch)
+    code, _, err = run(capsys, "open", session_id, "--as", "Ben", "--participant")
+    assert (code, err) == (0, "")
+    assert calls[0]["name"] == "Ben" and calls[0]["participant"] is True
+    calls.clear()
+    assert run(capsys, "--as", "Ana", "open", session_id)[0] == 0  # before the command too
+    assert calls[0]["name"] == "Ana" and calls[0]["participant"] is False
 
 
 def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, data_dir):
@@ -543,7 +557,7 @@ def test_open_resolves_the_session_before_starting_the_app(capsys, monkeypatch, 
     code, _, err = run(capsys, "open", "Improve Retention")
     assert (code, err) == (0, "")
     assert calls == [
-        {"data_dir": data_dir, "open_session": session_id, "demo": False, "theme": None}
+        {"data_dir": data_dir, "open_session": session_id, "demo": False, "theme": None, **NOBODY}
     ]
 
 
@@ -568,7 +582,9 @@ def test_demo_creates_the_demo_once_and_opens_it(capsys, monkeypatch, data_dir, 
     calls = fake_app_module(monkeypatch)
     code, _, err = run(capsys, "demo")
     assert (code, err) == (0, "")
-    assert calls == [{"data_dir": data_dir, "open_session": "demo", "demo": True, "theme": None}]
+    assert calls == [
+        {"data_dir": data_dir, "open_session": "demo", "demo": True, "theme": None, **NOBODY}
+    ]
     demo = store.load("demo")
     assert demo.title == "Demo: Improve 12-month retention"
     path = data_dir / "sessions" / "demo.toml"

@@ -134,7 +134,13 @@ def test_a_store_error_is_still_one_error_line(monkeypatch, capsys):
 
 # --- `backplan` alone: the app's start-up ------------------------------------------------------
 
-NO_ARGUMENTS = {"data_dir": None, "theme": None, "command": None}
+NO_ARGUMENTS = {
+    "data_dir": None,
+    "theme": None,
+    "as_name": None,
+    "participant": False,
+    "command": None,
+}
 
 
 def test_no_arguments_is_what_the_parser_makes_of_none():

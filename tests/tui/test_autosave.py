@@ -63,10 +63,10 @@ async def test_a_failed_save_keeps_the_edits_and_retries(
         await settle(pilot)
         before = (data_dir / "sessions" / "demo.toml").read_bytes()
 
-        def disk_full(session: object) -> None:
+        def disk_full(session: object, *args: object, **kwargs: object) -> None:
             raise StoreError("cannot save demo: No space left on device")
 
-        monkeypatch.setattr(app.store, "save", disk_full)
+        monkeypatch.setattr(app.store, "save_merging", disk_full)
         app.screen.query_one("#aligned-objective", Input).value = "Kept in memory"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -83,7 +83,8 @@ async def test_a_failed_save_keeps_the_edits_and_retries(
     assert on_disk(data_dir)["future_state"]["aligned_objective"] == "Kept in memory"
 
 
-async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Path) -> None:
+async def test_a_session_changed_by_someone_else_is_merged_not_refused(data_dir: Path) -> None:
+    """Team mode: a save finding another process's save on disk merges the two."""
     SessionStore(data_dir).create(templates.demo_session(TODAY))
     app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
@@ -97,10 +98,31 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
 
         app.screen.query_one("#aligned-objective", Input).value = "My edit"
         await pilot.press("ctrl+s")
-        await settle(pilot)
-        # Not overwritten: the app offers to keep my version as a copy.
-        assert isinstance(app.screen, ChoiceScreen)
+        for _ in range(200):  # the merged file is taken into memory by the next poll
+            if app.session.team == "Changed elsewhere":
+                break
+            await pilot.pause()
+        assert not isinstance(app.screen, ChoiceScreen)
         assert app.session.future_state.aligned_objective == "My edit"
+        assert app.session.team == "Changed elsewhere"
+        await pilot.press("ctrl+q")
+    assert [e.id for e in SessionStore(data_dir).list()] == ["demo"]  # no copy made
+    data = on_disk(data_dir)
+    assert data["team"] == "Changed elsewhere"
+    assert data["future_state"]["aligned_objective"] == "My edit"
+
+
+async def test_a_file_broken_on_disk_cannot_be_merged_and_offers_a_copy(data_dir: Path) -> None:
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=600)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await pilot.press("ctrl+b", "ctrl+b")
+        await pilot.pause(0.1)
+        (data_dir / "sessions" / "demo.toml").write_bytes(b"title = [unclosed")
+        app.screen.query_one("#aligned-objective", Input).value = "My edit"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "ChoiceScreen"
         await pilot.press("c")
         await settle(pilot)
         assert app.session.id != "demo"
@@ -108,11 +130,7 @@ async def test_a_session_changed_by_someone_else_is_not_overwritten(data_dir: Pa
         await pilot.press("ctrl+q")
     copies = [e for e in SessionStore(data_dir).list() if e.id != "demo"]
     assert len(copies) == 1
-    mine = SessionStore(data_dir).load(copies[0].id)
-    assert mine.future_state.aligned_objective == "My edit"
-    data = on_disk(data_dir)
-    assert data["team"] == "Changed elsewhere"
-    assert data["future_state"]["aligned_objective"] != "My edit"
+    assert SessionStore(data_dir).load(copies[0].id).future_state.aligned_objective == "My edit"
 
 
 async def test_browsing_an_unchanged_session_leaves_the_file_byte_identical(

@@ -63,9 +63,10 @@ def screen_name(app: BackplanApp) -> str:
 
 
 async def open_read_only(app: BackplanApp, pilot) -> None:
+    """Team mode: a session open elsewhere opens writable (saves merge); opening it
+    read-only on purpose while another process holds its lock is what says "in use"."""
     await pilot.pause()
-    assert screen_name(app) == "ChoiceScreen"  # "open read-only, or work on a copy"
-    await pilot.press("r")
+    assert app.open_session("demo", read_only=True)
     await pilot.pause()
     assert app.document is not None and app.document.read_only
 
@@ -82,7 +83,7 @@ async def test_read_only_refuses_every_edit_says_why_and_c_opens_a_writable_copy
     saved = store.load("demo")
     other_window = SessionStore(data_dir).lock("demo")
     try:
-        app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+        app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await open_read_only(app, pilot)
             for expected in MUTATING_KEYS:
@@ -169,7 +170,7 @@ async def test_a_pilot_added_read_only_is_refused_not_dropped_at_quit(data_dir: 
     pilots = len(demo.pilots)
     other_window = SessionStore(data_dir).lock("demo")
     try:
-        app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+        app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await open_read_only(app, pilot)
             assert screen_name(app) == "PilotsScreen"
@@ -208,7 +209,7 @@ async def test_no_code_path_marks_a_read_only_session_edited(data_dir: Path) -> 
     before = path.read_bytes()
     other_window = SessionStore(data_dir).lock("demo")
     try:
-        app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+        app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await open_read_only(app, pilot)
             rows = app.screen.query_one(DataTable).row_count
@@ -284,7 +285,7 @@ async def test_save_now_from_the_palette_does_not_claim_a_read_only_save(data_di
     SessionStore(data_dir).create(templates.demo_session(TODAY))
     other_window = SessionStore(data_dir).lock("demo")
     try:
-        app = create_app(data_dir, open_session="demo", today=lambda: TODAY, autosave_delay=0.05)
+        app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await open_read_only(app, pilot)
             titles = [c.title for c in app.get_system_commands(app.screen)]

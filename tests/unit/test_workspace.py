@@ -9,7 +9,6 @@ import pytest
 
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore, StoreError
-from backplan_tui.core.storage.lock import SessionLocked
 from backplan_tui.core.workspace import DRAFTS_KEY, Workspace
 
 TODAY = date(2026, 11, 23)
@@ -64,14 +63,67 @@ def test_a_read_only_session_records_nothing_and_reverts(tmp_path: Path) -> None
     assert ws.save()  # nothing to save: never dirty
 
 
-def test_a_second_workspace_cannot_take_the_lock(tmp_path: Path) -> None:
+def test_two_workspaces_open_one_session_and_saves_merge(tmp_path: Path) -> None:
+    """Team mode: no in-use lock; each save merges what the other saved meanwhile."""
+    from backplan_tui.core.model import Question
+
+    ana = opened(tmp_path, [0.0])
+    ben = Workspace(SessionStore(tmp_path), clock=lambda: 0.0, name="Ben")
+    ben.adopt(ben.prepare("demo"))
+    ana.session.team = "Ana's team"
+    ana.record_edit("team")
+    assert ana.save()
+    ben.session.questions.append(Question(id="qb", prompt="Budget?"))
+    assert ben.record_edit("add question")
+    assert ben.session.questions[-1].by == "Ben"  # stamped centrally, on the edit
+    assert ben.save()  # merged, not refused
+    on_disk = SessionStore(tmp_path).load("demo")
+    assert on_disk.team == "Ana's team"
+    assert any(q.prompt == "Budget?" and q.by == "Ben" for q in on_disk.questions)
+    assert ben.behind and ben.session.team != "Ana's team"  # memory catches up by absorb
+    read = ben.read_disk()
+    assert read is not None
+    report = ben.absorb(read)
+    assert report is not None and not ben.behind
+    assert ben.session.team == "Ana's team"
+    # Ana takes in Ben's question: the report names who added it
+    read = ana.read_disk()
+    assert read is not None
+    report = ana.absorb(read)
+    assert report is not None and report.arrived == ["Ben added the question 'Budget?'"]
+    assert ana.document is not None and not ana.document.dirty
+    ana.close()
+    ben.close()
+
+
+def test_the_same_field_edited_twice_keeps_both_values(tmp_path: Path) -> None:
+    ana = opened(tmp_path, [0.0])
+    ben = Workspace(SessionStore(tmp_path), clock=lambda: 0.0, name="Ben")
+    ben.adopt(ben.prepare("demo"))
+    ana.session.title = "Ana's title"
+    ana.record_edit("title")
+    assert ana.save()
+    ben.session.title = "Ben's title"
+    ben.record_edit("title")
+    assert ben.save()
+    final = SessionStore(tmp_path).load("demo")
+    assert final.title == "Ben's title"
+    assert [(c.field, c.theirs) for c in final.conflicts] == [("title", "Ana's title")]
+    ana.close()
+    ben.close()
+
+
+def test_old_items_keep_an_empty_by_and_undo_does_not_stamp_them(tmp_path: Path) -> None:
     ws = opened(tmp_path, [0.0])
-    other = Workspace(SessionStore(tmp_path), clock=lambda: 0.0)
-    with pytest.raises(SessionLocked):
-        other.prepare("demo")
+    before = [q.by for q in ws.session.questions]
+    ws.session.team = "x"
+    ws.record_edit("team")
+    assert [q.by for q in ws.session.questions] == before
+    ws.undo()
+    ws.session.team = "y"
+    ws.record_edit("team")
+    assert [q.by for q in ws.session.questions] == before
     ws.close()
-    other.adopt(other.prepare("demo"))  # let go on close
-    other.close()
 
 
 def test_drafts_at_quit_go_to_the_parking_lot_and_are_told_once(tmp_path: Path) -> None:
@@ -111,4 +163,4 @@ def test_the_library_writes_and_refuses_an_open_session(tmp_path: Path) -> None:
     assert library.undelete(trashed) == copy.id
     other = Workspace(SessionStore(tmp_path), clock=lambda: 0.0).library
     with pytest.raises(StoreError):
-        other.rename("demo", "Behind their back")  # open (locked) in ws
+        other.rename("demo", "Behind their back")  # open in ws: presence says who

@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import pickle
 import threading
+from collections.abc import Callable
 from datetime import datetime
 
 from backplan_tui.core.model import Session, utc_now
@@ -33,6 +34,14 @@ class Document:
         self.conflict = False  # the last failure: the file changed on disk underneath
         self.edits = 0  # edits since open; a save covers the edits made before its snapshot
         self._lock = threading.Lock()
+        # How a snapshot is written: the store's plain save, or (the workspace sets it) a
+        # save that merges what another process saved meanwhile.  Returns what was written.
+        self.write: Callable[[Session], Session] = store.save
+
+    @property
+    def save_lock(self) -> threading.Lock:
+        """Held by every save (and by the workspace while it reads the file to merge it)."""
+        return self._lock
 
     def touch(self) -> None:
         """Record that the session changed and needs saving."""
@@ -72,13 +81,13 @@ class Document:
             # Another save may have finished while this snapshot waited: carry its revision.
             snapshot.revision = self.session.revision
             try:
-                self.store.save(snapshot)
+                written = self.write(snapshot)
             except StoreError as error:
                 self.error = str(error)
                 self.conflict = isinstance(error, ConflictError)
                 return False
-            self.session.revision = snapshot.revision
-            self.session.updated = snapshot.updated
+            self.session.revision = written.revision
+            self.session.updated = written.updated
             self.error = None
             self.conflict = False
             self.saved_at = utc_now()

@@ -19,6 +19,7 @@ the room.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -37,6 +38,7 @@ STALE_AFTER = 30.0
 MAX_RECORD_BYTES = 4096
 ROLES = ("facilitator", "participant")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+_instances = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,11 @@ class Presence:
         self.folder = Path(root) / PRESENCE_DIR / session_id
         self.host = socket.gethostname() or "localhost"
         self.pid = os.getpid()
-        self.key = _SAFE.sub("_", f"{self.host}-{self.pid}")[:120]
+        # One record per app: a second app in one process (tests, a server's rooms) gets
+        # its own key, so the two see each other.
+        n = next(_instances)
+        key = f"{self.host}-{self.pid}" + (f"-{n}" if n else "")
+        self.key = _SAFE.sub("_", key)[:120]
         self.path = self.folder / f"{self.key}.json"
         self.name = clean_name(name) or "user"
         self.role = role

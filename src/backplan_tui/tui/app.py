@@ -31,6 +31,7 @@ from backplan_tui.tui.keys import APP_BINDINGS
 from backplan_tui.tui.palette import BindingsProvider
 from backplan_tui.tui.saving import Saving
 from backplan_tui.tui.signals import SignalExit
+from backplan_tui.tui.team import Team
 from backplan_tui.tui.text import plain, toast
 from backplan_tui.tui.timer import TimeboxTicker
 
@@ -48,13 +49,14 @@ LATE_THEMES_DELAY = 0.2
 """Seconds after the first paint before the themes not shown at start are registered."""
 
 
-class BackplanApp(Saving, TimeboxTicker, SignalExit):
+class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
     """The backplan terminal app: composition and wiring.
 
     The open session and every write belong to one :class:`Workspace` (``core.workspace``);
     the parts of the app are in their own modules: edits and saves (``saving.Saving``), the
     timebox on screen (``timer.TimeboxTicker``), ending on a signal (``signals.SignalExit``),
-    the palette (``palette``) and the app's keys (``keys``).
+    the palette (``palette``) and the app's keys (``keys``), several apps in one session
+    (``team.Team``: live merges, presence, following the facilitator).
     """
 
     CSS_PATH = "app.tcss"
@@ -74,6 +76,8 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         clock: Callable[[], float] = time.monotonic,
         config_dir: Path | None = None,
         theme: str | None = None,
+        name: str | None = None,
+        participant: bool = False,
     ) -> None:
         self.config_dir = config_dir
         self._theme_config_dir = config_dir or paths.config_dir()
@@ -90,13 +94,22 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         super().__init__()
         self.clock = clock
         self.today = today
-        self.workspace = Workspace(store, today=lambda: self.today(), clock=lambda: self.clock())
+        from backplan_tui.core.identity import resolve
+
+        self.workspace = Workspace(
+            store,
+            today=lambda: self.today(),
+            clock=lambda: self.clock(),
+            name=resolve(name, getattr(self.settings, "name", None)),
+            role="participant" if participant else "facilitator",
+        )
         self.autosave_delay = (
             autosave_delay if autosave_delay is not None else self.settings.autosave_delay
         )
         self._initial_session = open_session
         self._initial_demo = demo
         self._init_saving()
+        self._init_team(participant)
         self._init_signals()  # ending on a signal (see signals.SignalExit)
         self.exit_note = ""  # printed on stderr after exit: where unsaved edits were kept
         self._theme_before_presenter: str | None = None
@@ -168,6 +181,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
 
     def on_mount(self) -> None:
         self._start_ticker()
+        self._start_team()
         self._started = True
         self._show_theme_warnings(self._theme_warnings)
         self._theme_warnings = []
@@ -188,8 +202,8 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         self.call_after_refresh(self.set_timer, LATE_THEMES_DELAY, self.ensure_themes)
 
     def on_unmount(self) -> None:
-        """However the app ends (quit, ``app.exit()``, the end of ``run_test``), the session
-        lock goes with it: a second app in the same process can open the session again."""
+        """However the app ends (quit, ``app.exit()``, the end of ``run_test``), its presence
+        record goes with it: the others no longer see it in the session."""
         self.workspace.remember_visit()
         self.workspace.release_lock()
         self._restore_signal_handlers()
@@ -333,15 +347,14 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
     def open_session(
         self, id_or_title: str, step: str | None = None, *, read_only: bool = False
     ) -> bool:
-        """Open a session: take its lock, load it, show ``step`` (or where it was left).
+        """Open a session: load it, join its presence, show ``step`` (or where it was left).
 
-        Another process holding the lock is named, with a choice: read-only or a copy.  A
-        file from a newer backplan opens read-only.  A lock that cannot be taken at all (the
-        sessions folder is read-only, a symbolic link, not ours) opens it read-only, saying
-        why.  Nothing is ever written to a session this process does not hold.
+        Several apps may have one session open (team mode): saves merge, and the header
+        says who else is here.  A file from a newer backplan opens read-only.  A sessions
+        folder that cannot be written (read-only, a symbolic link, not ours) opens it
+        read-only, saying why.
         """
         from backplan_tui.core.codec import CodecError
-        from backplan_tui.core.storage.lock import SessionLocked
 
         workspace = self.workspace
         try:
@@ -351,9 +364,6 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
             return False
         try:
             opening = workspace.prepare(session_id, read_only=read_only)
-        except SessionLocked as locked:
-            self._offer_locked_choices(session_id, locked, step)
-            return False
         except (StoreError, CodecError, OSError) as error:
             self.report_error(str(error), "Cannot open session")
             return False
@@ -395,28 +405,6 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         if self.document is not None:
             self.push_screen(SinceLastVisitScreen(self.document.session.title, lines, when))
 
-    def _offer_locked_choices(self, session_id: str, locked: Any, step: str | None) -> None:
-        from backplan_tui.tui.screens.choice import ChoiceScreen
-
-        def chosen(choice: str | None) -> None:
-            if choice == "read-only":
-                self.open_session(session_id, step, read_only=True)
-            elif choice == "copy":
-                try:
-                    copy = self.workspace.library.duplicate(session_id)
-                except (StoreError, OSError) as error:
-                    self.report_error(str(error), "Cannot copy session")
-                    return
-                self.open_session(copy.id, step)
-
-        self.push_screen(
-            ChoiceScreen(
-                f"{locked} You can look at it read-only, or work on a copy.",
-                [("r", "read-only", "Open read-only"), ("c", "copy", "Work on a copy")],
-            ),
-            chosen,
-        )
-
     def work_on_copy(self, step: str) -> None:
         """The read-only open session copied, and the copy opened, writable, at ``step``."""
         if self.document is None or not self.document.read_only:
@@ -445,6 +433,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         self._timer_follows("track")
         self.save_now()
         self.switch_screen(TrackScreen(came_from=self.document.session.current_step))
+        self.workspace.publish_room("track")
 
     def open_demo(self) -> None:
         try:
@@ -483,6 +472,7 @@ class BackplanApp(Saving, TimeboxTicker, SignalExit):
         self._timer_follows(step)
         self.save_now()
         self.switch_screen(self.make_step_screen(step))
+        self.workspace.publish_room(step)
 
     def close_document(self) -> None:
         """Flush and forget the open session (back to home)."""
@@ -529,13 +519,16 @@ def create_app(
     clock: Callable[[], float] = time.monotonic,
     config_dir: Path | None = None,
     theme: str | None = None,
+    name: str | None = None,
+    participant: bool = False,
     app_class: type[BackplanApp] | None = None,
     **extra: Any,
 ) -> BackplanApp:
     """The app over the data directory (``--data-dir``, ``BACKPLAN_HOME`` or the default).
 
-    ``app_class`` and ``extra``: a subclass and its own options (a browser participant's
-    app: ``tui.participant.create_participant_app``).
+    ``name`` (``--as NAME``) is who this app is to the others; ``participant`` follows the
+    facilitator (``--participant``).  ``app_class`` and ``extra``: a subclass and its own
+    options (a browser participant's app: ``tui.participant.create_participant_app``).
     """
     store = SessionStore(paths.data_dir(data_dir))
     return (app_class or BackplanApp)(
@@ -547,5 +540,7 @@ def create_app(
         clock=clock,
         config_dir=config_dir,
         theme=theme,
+        name=name,
+        participant=participant,
         **extra,
     )

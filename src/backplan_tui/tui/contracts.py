@@ -37,7 +37,16 @@ class ShowsTimer:
 
 class ShowsSession:
     """A screen that shows the open session: ``reload`` shows it again after it changed
-    behind the screen's back (an edit refused in a read-only session, put back)."""
+    behind the screen's back (an edit refused in a read-only session, put back);
+    ``session_changed`` after another process's save was merged in (team mode: the cursor
+    stays on its item); ``show_here`` says who else is in the session."""
 
     def reload(self) -> None:
         """Re-read what it shows from the session."""
+
+    def session_changed(self) -> None:
+        """The session was merged with another process's save: show it again."""
+        self.reload()
+
+    def show_here(self, text: str) -> None:
+        """ "Ana, Ben here" (or "" when alone)."""

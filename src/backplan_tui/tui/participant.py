@@ -206,6 +206,7 @@ class ParticipantApp(BackplanApp):
                 self.ask_name()
                 return
             self.person = name
+            self.workspace.name = name  # presence and ``by`` on what they add
             self.join()
 
         self.push_screen(
@@ -268,8 +269,8 @@ class ParticipantApp(BackplanApp):
         from backplan_tui.core.presence import BEAT_EVERY, Presence
 
         doc = self.document
-        if doc is None:
-            return
+        if doc is None or self.workspace.presence is not None:
+            return  # team mode's presence (the workspace's) already says who is here
         self.presence = Presence(self.store.root, doc.session.id, self.person, "participant")
         self.presence.join(doc.session.current_step)
         self.set_interval(BEAT_EVERY, self._beat)
@@ -341,6 +342,8 @@ def create_participant_app(
     app = create_app(
         data_dir,
         app_class=ParticipantApp,
+        name=person or None,
+        participant=True,  # follows the facilitator's step and clock (team mode)
         only_session=only_session,
         person=person,
         **options,

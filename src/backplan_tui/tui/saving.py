@@ -127,7 +127,7 @@ class Saving(App[None]):
         self._unsaved_since = None
         if not doc.dirty:
             return
-        snapshot, edits = doc.snapshot()
+        snapshot, edits = self.workspace.take_snapshot(doc)
         self._save_in_background(doc, snapshot, edits)
 
     @work(thread=True, group="save", exit_on_error=False)
@@ -140,6 +140,8 @@ class Saving(App[None]):
         if doc is not self.workspace.document:
             return
         self.save_state = doc.state
+        for note in self.workspace.take_save_notes():  # merged with another app's save
+            toast(self, note, title="Merged", severity="warning", timeout=8)
         if doc.error and doc.error != had_error:
             if doc.conflict:
                 self._offer_save_as_copy(doc)

@@ -41,6 +41,7 @@ class TimeboxTicker(App[None]):
         if self.workspace.agenda is None:
             return
         self.workspace.toggle_timer(step)
+        self.workspace.publish_room()
         self._run_ticker()
         self._show_timer()
 
@@ -48,6 +49,7 @@ class TimeboxTicker(App[None]):
         """The running clock follows the step on screen (``Workspace.timer_follows``),
         and a toast says what happened."""
         message = self.workspace.timer_follows(step)
+        self.workspace.publish_room(step)
         if message is None:
             return
         self._run_ticker()
@@ -56,11 +58,13 @@ class TimeboxTicker(App[None]):
     def extend_timer(self, step: str) -> None:
         if self.workspace.agenda is not None:
             self.workspace.extend_timer(step)
+            self.workspace.publish_room()
             self._show_timer()
 
     def reset_timer(self, step: str) -> None:
         if self.workspace.agenda is not None:
             self.workspace.reset_timer(step)
+            self.workspace.publish_room()
             self._show_timer()
 
     def _show_timer(self) -> None:

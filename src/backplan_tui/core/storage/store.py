@@ -30,7 +30,7 @@ import copy
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,7 @@ from backplan_tui.core.storage.entries import (
     default_summarizer,
 )
 from backplan_tui.core.storage.errors import (
+    ConflictError,
     Damage,
     DamagedSessionError,
     Newer,
@@ -84,6 +85,14 @@ if TYPE_CHECKING:
 __all__ = ["SessionStore"]
 
 
+class Unmergeable(ConflictError):
+    """The file on disk cannot be merged into (gone, or damaged): a copy is the way out."""
+
+
+MERGE_TRIES = 5
+"""Merges made outside the write lock before a save takes the lock for the whole merge."""
+
+
 def _utc_now() -> datetime:
     from backplan_tui.core.model import utc_now
 
@@ -122,6 +131,8 @@ class SessionStore:
         # session id -> (revision, sha256 of the bytes, schema_version) of the file as last
         # loaded or saved by this store: a save finding those bytes on disk need not parse them
         self._seen: Seen = {}
+        # session id -> the stamp (``stamp``) of the file this store last wrote
+        self.written: dict[str, tuple[int, int, int] | None] = {}
         self._start()
 
     def __repr__(self) -> str:
@@ -226,6 +237,103 @@ class SessionStore:
         """
         return self._write(session, creating=False)
 
+    def save_merging(
+        self,
+        session: Session,
+        merge: Callable[[Session], Session],
+        *,
+        always: bool = False,
+    ) -> tuple[Session, bool]:
+        """Save ``session``, merging what another process saved meanwhile (team mode).
+
+        The file is read again; when it is not the one this store last loaded or saved (or
+        ``always``), ``merge(what is on disk)`` makes the session that is written instead
+        (its ``revision`` follows the file's).  The replace is checked under the session's
+        write lock against the very bytes merged, as every save is: a save landing in
+        between makes this one read and merge again.  The merge itself runs outside the lock
+        at first (the lock stays a few milliseconds long with many writers); after
+        ``MERGE_TRIES`` lost races, read, merge and replace all happen under the lock.
+        Returns (the session written, whether it was merged); ``session`` itself gets the
+        new revision only when it was written as it is.
+
+        A file gone from disk (``ConflictError``), damaged on disk (``ConflictError``: merging
+        is impossible, a copy is the way out) or from a newer backplan (``SessionReadOnly``)
+        is never written to.
+        """
+        from backplan_tui.core.storage.lock import write_lock
+
+        for _ in range(MERGE_TRIES):
+            try:
+                return self._merge_and_write(session, merge, always, locked=False)
+            except Unmergeable:
+                raise
+            except ConflictError:
+                continue  # another save landed between the read and the replace: again
+        self._folders.private_dir(self.sessions_dir)
+        with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
+            return self._merge_and_write(session, merge, always, locked=True)
+
+    def _merge_and_write(
+        self, session: Session, merge: Callable[[Session], Session], always: bool, *, locked: bool
+    ) -> tuple[Session, bool]:
+        path = self.path_for(session.id)
+        try:
+            disk_bytes = self._read_raw(path)
+        except (FileNotFoundError, NotADirectoryError):
+            raise Unmergeable(
+                f"session {session.id!r} was removed from disk since it was opened; "
+                "not saving (your changes are still here)"
+            ) from None
+        except Damage as damage:
+            raise Unmergeable(
+                f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                "not merging into it (your changes are still here)"
+            ) from None
+        except OSError as err:
+            raise StoreError(f"could not save session {session.id!r}: {reason(err)}") from err
+        found = digest(disk_bytes)
+        last = self._seen.get(session.id)
+        if not always and last is not None and last[1] == found:
+            return self._write(session, creating=False, locked=locked), False
+        try:
+            on_disk = self._parse(disk_bytes)
+        except Newer as newer:
+            raise SessionReadOnly(path, f"{newer.reason}; not overwriting it") from None
+        except Damage as damage:
+            raise Unmergeable(
+                f"session {session.id!r} cannot be read on disk any more ({damage.reason}); "
+                "not merging into it (your changes are still here)"
+            ) from None
+        merged = merge(on_disk)
+        merged.id = session.id
+        merged.revision = on_disk.revision
+        merged.schema_version = min(merged.schema_version, SCHEMA_VERSION)
+        # The replace is checked against the bytes just merged (not the last ones saved);
+        # a save that fails leaves what this store knows of the file as it was.
+        self._seen[session.id] = (on_disk.revision, found, on_disk.schema_version)
+        try:
+            return self._write(merged, creating=False, locked=locked), True
+        except BaseException:
+            if last is None:
+                self._seen.pop(session.id, None)
+            else:
+                self._seen[session.id] = last
+            raise
+
+    def read_current(self, session_id: str) -> tuple[Session, tuple[int, int, int] | None]:
+        """The session as on disk now and the stamp (``stamp``) of the file read (taken
+        before reading: a file replaced in between is read again at the next poll)."""
+        before = self.stamp(session_id)
+        return self.load(session_id), before
+
+    def stamp(self, session_id: str) -> tuple[int, int, int] | None:
+        """(mtime_ns, size, inode) of the session file: what a live app polls (None: gone)."""
+        try:
+            info = os.stat(self.path_for(session_id))
+        except OSError:
+            return None
+        return (info.st_mtime_ns, info.st_size, info.st_ino)
+
     def save_as_copy(self, session: Session, title: str | None = None) -> Session:
         """Save the in-memory ``session`` (with its unsaved edits) as a new session: new id,
         titled ``title`` or "<title> (copy)", revision 1 on disk.  ``session`` itself is left
@@ -251,10 +359,12 @@ class SessionStore:
         creating: bool,
         replace_damaged: bool = False,
         replacing: tuple[int, ...] | None = None,
+        locked: bool = False,
     ) -> Session:
-        """Save ``session``.  ``replace_damaged``: ``restore`` has kept the damaged file
-        whose identity (``fileio.identity``) is ``replacing`` in ``backups/``, and this save
-        replaces it in one rename (it must still be that file, or gone)."""
+        """Save ``session`` (``locked``: the caller holds the write lock).
+        ``replace_damaged``: ``restore`` has kept the damaged file whose identity
+        (``fileio.identity``) is ``replacing`` in ``backups/``, and this save replaces it in
+        one rename (it must still be that file, or gone)."""
         path = self.path_for(session.id)
         if session.schema_version > SCHEMA_VERSION:
             raise SessionReadOnly(
@@ -278,7 +388,12 @@ class SessionStore:
 
             # check-and-replace is atomic with respect to every other saver (another
             # window, process or thread): a save landing in between is a conflict, not lost
-            with write_lock(write_lock_file(self.sessions_dir, session.id), session.id):
+            held = (
+                nullcontext()
+                if locked
+                else write_lock(write_lock_file(self.sessions_dir, session.id), session.id)
+            )
+            with held:
                 if replace_damaged:
                     on_disk = None
                     check_unchanged(path, session.id, replacing)
@@ -296,6 +411,7 @@ class SessionStore:
                 else:
                     os.replace(tmp, path)
                 tmp = None
+                written = self.stamp(session.id)  # before the lock goes: ours, not the next
         except BaseException as err:
             session.revision, session.updated = old_revision, old_updated
             remove_quietly(tmp)
@@ -305,6 +421,7 @@ class SessionStore:
         # The new file is in place: nothing below may fail the save.
         session.schema_version = SCHEMA_VERSION
         self._seen[session.id] = (session.revision, digest(data), SCHEMA_VERSION)
+        self.written[session.id] = written
         try:
             self._folders.flush(self.sessions_dir)
             if on_disk is not None:

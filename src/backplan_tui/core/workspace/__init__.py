@@ -8,17 +8,30 @@ rename, delete, undelete, duplicate, restore a backup and import.  The app holds
 ``Workspace``; its screens ask it (through the app) and never touch the store.
 
 The workspace also owns what belongs to the open session and not to any screen: the undo
-history (and the state after the last edit), the timeboxes of the agenda, the session's
-lock, this person's visits ("since last visit") and the plan-health cache.
+history (and the state after the last edit), the timeboxes of the agenda, this app's
+presence in the session (``core.presence``: who else is here), this person's visits ("since
+last visit") and the plan-health cache.
+
+Team mode: several apps may have one session open.  Every save merges what another process
+saved meanwhile (``core.merge``; ``base`` is the version this app last loaded, saved or
+merged in), under the store's write lock; :meth:`Workspace.read_disk` and
+:meth:`Workspace.absorb` bring another process's save into memory (unsaved edits kept).
+Items, check-ins and adjustments this app adds carry its name (``by``), stamped here when
+the edit is recorded.
 
 No Textual here (``core`` never imports it): the app schedules autosaves, runs saves in its
 workers and shows what these methods return.  The modules that need the model are imported
 where first used: the home screen, which every start waits for, needs none of them.
+
+Why one long module: every write of the open session and every change that reaches it
+from elsewhere (a save, a merge, an undo, the room) keeps one base and one history here;
+split, each part would need the others' state.  (The team part could become a mixin next.)
 """
 
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,7 +43,9 @@ from backplan_tui.core.workspace.library import Library
 
 if TYPE_CHECKING:
     from backplan_tui.core.document import Document
+    from backplan_tui.core.merge import MergeReport
     from backplan_tui.core.model import Session
+    from backplan_tui.core.presence import Presence
     from backplan_tui.core.storage.lock import LockInfo, SessionLock
     from backplan_tui.core.timebox import Agenda
     from backplan_tui.core.undo import History
@@ -48,13 +63,41 @@ COALESCE_SECONDS = 2.0
 
 @dataclass
 class Opening:
-    """A session loaded and locked, about to become the open one (:meth:`Workspace.adopt`)."""
+    """A session loaded, about to become the open one (:meth:`Workspace.adopt`)."""
 
     session: Session
-    lock: SessionLock | None
+    lock: SessionLock | None  # no longer taken on open (team mode: presence instead)
     read_only: bool
     newer: bool  # written by a newer backplan: read-only
-    cannot_write: str  # why no lock could be taken at all: read-only
+    cannot_write: str  # why the sessions folder cannot be written: read-only
+    stamp: tuple[int, int, int] | None = None  # the file read (``SessionStore.stamp``)
+
+
+@dataclass
+class DiskRead:
+    """The session file as another process left it (:meth:`Workspace.read_disk`)."""
+
+    session: Session
+    stamp: tuple[int, int, int] | None
+    generation: int  # the workspace's save count when it was read
+
+
+def _copy(session: Session) -> Session:
+    """A private copy (pickle round trip: our own objects, at once unpickled)."""
+    copied: Session = pickle.loads(pickle.dumps(session, protocol=pickle.HIGHEST_PROTOCOL))
+    return copied
+
+
+def _added_things(session: Session) -> list[Any]:
+    """Everything in a session that records who added it (``by``)."""
+    return [
+        *session.future_state.outcomes,
+        *session.questions,
+        *session.map,
+        *session.pilots,
+        *session.checkins,
+        *session.adjustments,
+    ]
 
 
 class Workspace:
@@ -66,8 +109,26 @@ class Workspace:
         *,
         today: Callable[[], date] = date.today,
         clock: Callable[[], float],
+        name: str | None = None,
+        role: str = "facilitator",
     ) -> None:
+        from backplan_tui.core.identity import resolve
+
         self._store = store
+        self.name = resolve(name)  # who this app is: presence, and ``by`` on what it adds
+        self.role = role  # "facilitator" or "participant" (presence)
+        self.presence: Presence | None = None
+        # Team mode (see the module docstring): the version memory and disk both come from,
+        # whether the disk holds a merge memory has not taken in yet, the file as last
+        # read or written here, and how many saves this workspace has made.
+        self._base: Session | None = None
+        self._pending = False
+        self.disk_stamp: tuple[int, int, int] | None = None
+        self.generation = 0
+        self._known: dict[int, Any] = {}  # id() -> object: what has its ``by`` settled
+        self._in_flight = 0  # background saves of snapshots not done yet
+        # what the last save's merge has to tell (both changed one field ...): the app shows it
+        self.save_notes: list[str] = []
         self.library = Library(store)
         self.today = today
         self.clock = clock
@@ -129,33 +190,30 @@ class Workspace:
     # --- open and close --------------------------------------------------------------------
 
     def prepare(self, session_id: str, *, read_only: bool = False) -> Opening:
-        """Lock (unless ``read_only``) and load a session; the open one stays open until
-        :meth:`adopt`.  Raises ``SessionLocked`` (another process has it), or the load's
-        ``StoreError``/``CodecError``/``OSError`` (the lock given back)."""
+        """Load a session; the open one stays open until :meth:`adopt`.  Several apps may
+        open one session (team mode: saves merge, presence says who is here); the session's
+        lock is only taken for a moment, to check that the folder can be written (and to
+        tidy its backups).  Raises the load's ``StoreError``/``CodecError``/``OSError``."""
         from backplan_tui.core.storage import SessionReadOnly
         from backplan_tui.core.storage.lock import SessionLocked
 
-        lock = None
         cannot_write = ""
         if not read_only:
             try:
-                lock = self._store.lock(session_id)
+                self._store.lock(session_id).release()
             except SessionLocked:
-                raise
+                pass  # a command (a restore) holds it for a moment: saves merge anyway
             except (StoreError, OSError) as error:  # LockError, an unusable sessions folder
                 cannot_write = str(error)
         newer = False
         try:
-            try:
-                session = self._store.load(session_id)
-            except SessionReadOnly:
-                session = self._store.load(session_id, allow_newer=True)
-                newer = True
-        except BaseException:
-            if lock is not None:
-                lock.release()
-            raise
-        return Opening(session, lock, read_only or newer or bool(cannot_write), newer, cannot_write)
+            session, stamp = self._store.read_current(session_id)
+        except SessionReadOnly:
+            session = self._store.load(session_id, allow_newer=True)
+            stamp = None
+            newer = True
+        read_only = read_only or newer or bool(cannot_write)
+        return Opening(session, None, read_only, newer, cannot_write, stamp)
 
     def adopt(self, opening: Opening) -> Document:
         """Make a prepared session the open one (close the previous one first)."""
@@ -165,23 +223,87 @@ class Workspace:
 
         session = opening.session
         self.document = Document(self._store, session, read_only=opening.read_only)
+        self.document.write = self._write_merging
         self._lock = opening.lock
+        self._base = _copy(session)
+        self._pending = False
+        self.disk_stamp = opening.stamp
+        self._remember_known(session)
         self.history = History()
         self._state = snapshot(session)
         self._last_label = ""
         self.agenda = Agenda.from_session(session)
         self.since_last_visit = self.visits.changes(session)
         self.visits.remember(session)
+        self.join(session)
         return self.document
 
     def close(self) -> None:
-        """Forget the open session (saved by the caller first): its visit, clocks, lock."""
+        """Forget the open session (saved by the caller first): its visit, clocks, presence."""
         self.remember_visit()
         if self.agenda is not None:
             self.agenda.pause_all(self.clock())
         self.release_lock()
+        self.leave()
         self.document = None
         self.agenda = None
+        self._base = None
+
+    # --- presence --------------------------------------------------------------------------
+
+    def join(self, session: Session) -> None:
+        """This app's presence record in ``session`` (replacing any earlier one)."""
+        from backplan_tui.core.presence import Presence
+
+        self.leave()
+        self.presence = Presence(self._store.root, session.id, self.name, self.role)
+        self.presence.join(session.current_step)
+        self.publish_room()
+
+    def publish_room(self, step: str | None = None) -> None:
+        """Where this app is, and (a facilitator's) running timebox, into its presence
+        record: participants follow them (``core.presence``: room state, not the file)."""
+        from backplan_tui.core.presence import RoomClock
+
+        presence, doc = self.presence, self.document
+        if presence is None or doc is None:
+            return
+        clock: RoomClock | None = None
+        agenda = self.agenda
+        if self.role == "facilitator" and agenda is not None:
+            running = agenda.running_step()
+            shown = running or doc.session.current_step
+            if shown in STEPS:
+                box = agenda.timebox(shown)
+                clock = RoomClock(shown, box.remaining(self.clock()), box.running, time.time())
+        try:
+            presence.update(step=step or doc.session.current_step, clock=clock)
+        except OSError:  # presence is a courtesy
+            pass
+
+    def leave(self) -> None:
+        """Remove this app's presence record (never fails: presence is a courtesy)."""
+        presence, self.presence = self.presence, None
+        if presence is not None:
+            try:
+                presence.leave()
+            except Exception:  # noqa: BLE001 - leaving anyway
+                pass
+
+    def others(self) -> list[Any]:
+        """The other apps in the open session now (``presence.Member``)."""
+        return self.presence.others() if self.presence is not None else []
+
+    def here_text(self) -> str:
+        """ "Ana, Ben here": the others in the open session ("" when alone)."""
+        from backplan_tui.core.presence import here_text
+
+        return here_text(self.others())
+
+    def theirs_name(self) -> str:
+        """Whose save is being merged in: the one other person here, else "someone else"."""
+        names = {m.name for m in self.others() if m.name != self.name}
+        return names.pop() if len(names) == 1 else "someone else"
 
     def remember_visit(self) -> None:
         """The open session as this person leaves it: the next visit's "since" compares to it.
@@ -190,6 +312,9 @@ class Workspace:
             self.visits.remember(self.document.session)
 
     def release_lock(self) -> None:
+        """Let the open session go for other processes: this app's presence record (and a
+        lock, when one was given).  Every way out (quit, a signal, the app's end) comes here."""
+        self.leave()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -229,6 +354,7 @@ class Workspace:
         if not coalesce:
             self.history.record_snapshot(self._state, label, doc.session.current_step)
         self._last_label, self._last_record_at = label, now
+        self._stamp_added(doc.session)
         self._state = snapshot(doc.session)
         doc.touch()
         return True
@@ -241,6 +367,19 @@ class Workspace:
         assert doc is not None, "no session open"
         if not doc.read_only:
             doc.session = session
+
+    def _remember_known(self, session: Session) -> None:
+        """What is in ``session`` now keeps its ``by`` as it is (it was not added here)."""
+        self._known = {id(thing): thing for thing in _added_things(session)}
+
+    def _stamp_added(self, session: Session) -> None:
+        """What this edit added (an item, a check-in, an adjustment) with no ``by`` yet gets
+        this app's name: one place, whichever screen added it."""
+        for thing in _added_things(session):
+            if id(thing) not in self._known:
+                if not getattr(thing, "by", "x"):
+                    thing.by = self.name
+                self._known[id(thing)] = thing
 
     def undo(self, redo: bool = False) -> str | None:
         """Undo (or redo) the last edit; the label of what was undone, None when nothing."""
@@ -256,6 +395,7 @@ class Workspace:
         doc.session = restored
         self._state = snapshot(restored)
         self._last_label = ""
+        self._remember_known(restored)
         doc.touch()
         return entry.label
 
@@ -296,9 +436,120 @@ class Workspace:
         every edit; a failure is in ``document.error`` (``document.conflict``)."""
         return True if self.document is None else self.document.save()
 
+    def _write_merging(self, snapshot: Session) -> Session:
+        """How the open document writes (``Document.write``): the store's save, merging what
+        another process saved since this app last loaded, saved or merged the file
+        (``SessionStore.save_merging``).  Runs under the document's save lock."""
+        from backplan_tui.core.merge import merge_sessions
+
+        base = self._base
+        doc = self.document
+        if base is None or doc is None or snapshot.id != doc.session.id:
+            return self._store.save(snapshot)
+        theirs_name = self.theirs_name()
+        self.save_notes = []
+
+        def merge(on_disk: Session) -> Session:
+            merged, report = merge_sessions(base, snapshot, on_disk, theirs_name=theirs_name)
+            self.save_notes = list(report.notes)
+            return merged  # type: ignore[no-any-return]
+
+        written, merged = self._store.save_merging(snapshot, merge, always=self._pending)
+        self.generation += 1
+        if merged:
+            # The file now holds more than memory: memory and the file both come from the
+            # snapshot; the next poll merges the file in (absorb), with the edits made since.
+            self._base = _copy(snapshot)
+            self._pending = True
+            self.disk_stamp = None
+        else:
+            self._base = _copy(written)
+            self.disk_stamp = self._store.written.get(written.id)
+        return written
+
+    def take_save_notes(self) -> list[str]:
+        """What the last merging save has to tell the room (once)."""
+        notes, self.save_notes = self.save_notes, []
+        return notes
+
+    @property
+    def behind(self) -> bool:
+        """The file holds a merge that memory has not taken in yet (see :meth:`absorb`)."""
+        return self._pending
+
+    def disk_changed(self) -> bool:
+        """Has the session file changed since this app last read or wrote it (one stat)?"""
+        doc = self.document
+        if doc is None or doc.read_only:
+            return False
+        return self._pending or self._store.stamp(doc.session.id) != self.disk_stamp
+
+    def read_disk(self) -> DiskRead | None:
+        """The session file as it is now (from a worker thread), read between saves;
+        None when there is nothing that can be merged (gone, damaged, newer)."""
+        from backplan_tui.core.codec import CodecError
+
+        doc = self.document
+        if doc is None or doc.read_only:
+            return None
+        with doc.save_lock:
+            generation = self.generation
+            try:
+                session, stamp = self._store.read_current(doc.session.id)
+            except (StoreError, CodecError, OSError):
+                return None
+        return DiskRead(session, stamp, generation)
+
+    def absorb(self, read: DiskRead) -> MergeReport | None:
+        """Merge another process's save into memory (on the UI thread): ours = memory, with
+        its unsaved edits; the undo history goes on from the merged session.  None when
+        ``read`` is out of date (a save came in between: the next poll reads again) or a
+        save is writing right now."""
+        from backplan_tui.core.merge import merge_sessions
+        from backplan_tui.core.undo import snapshot
+
+        doc = self.document
+        base = self._base
+        if doc is None or base is None or read.session.id != doc.session.id:
+            return None
+        if read.generation != self.generation or self._in_flight:
+            return None
+        if not doc.save_lock.acquire(blocking=False):
+            return None
+        try:
+            merged, report = merge_sessions(
+                base, doc.session, read.session, theirs_name=self.theirs_name()
+            )
+            if not doc.dirty:  # nothing of ours unsaved: memory is the file, plus conflicts
+                merged.revision = read.session.revision
+            doc.session = merged
+            self._base = read.session
+            self._pending = False
+            self.disk_stamp = read.stamp
+            self._state = snapshot(merged)
+            self._last_label = ""
+            self._remember_known(merged)
+            doc.edits += 1  # what is shown is redrawn (edit marks); not "unsaved"
+            if self.agenda is not None:
+                self.agenda.replan(merged)
+        finally:
+            doc.save_lock.release()
+        return report  # type: ignore[no-any-return]
+
+    def take_snapshot(self, doc: Document) -> tuple[Session, int]:
+        """A copy of the session for a background save (on the UI thread).  Until that save
+        is done (:meth:`save_snapshot`) nothing is merged into memory (:meth:`absorb`): the
+        snapshot and memory must keep one base."""
+        copied = doc.snapshot()
+        self._in_flight += 1
+        return copied
+
     def save_snapshot(self, doc: Document, snapshot: Session, edits: int) -> None:
         """A background save (a worker thread) of a snapshot taken on the UI thread."""
-        doc.save_snapshot(snapshot, edits)
+        try:
+            doc.save_snapshot(snapshot, edits)
+        finally:
+            self._in_flight = max(0, self._in_flight - 1)
 
     def save_as_copy(self) -> Session:
         """The open session (with its edits) under a new id, after a conflict: the edits live

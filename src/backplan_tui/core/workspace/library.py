@@ -115,12 +115,34 @@ class Library:
             self._store.create(templates.demo_session(today))
         return templates.DEMO_ID
 
+    def here(self, session_id: str) -> builtins.list[str]:
+        """Who has the session open now (``core.presence``), each name once."""
+        from backplan_tui.core.presence import PRESENCE_DIR, members
+
+        names: list[str] = []
+        for member in members(self._store.root / PRESENCE_DIR / session_id):
+            if member.name not in names:
+                names.append(member.name)
+        return names
+
+    def _refuse_while_here(self, session_id: str, action: str) -> None:
+        names = self.here(session_id) if self._store.exists(session_id) else []
+        if names:
+            from backplan_tui.core.storage import StoreError
+
+            who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+            verb = "is" if len(names) == 1 else "are"
+            raise StoreError(f"{who} {verb} in this session right now; {action}")
+
     def rename(self, session_id: str, title: str) -> Session:
-        """A new title; refused (``StoreError``) while it is open in another window."""
+        """A new title; refused (``StoreError`` naming who) while someone has it open."""
+        self._refuse_while_here(session_id, "not renaming it")
         return self._store.rename(session_id, title)
 
     def delete(self, session_id: str) -> Path:
-        """Into the trash; returns where it went (for ``undelete``)."""
+        """Into the trash; returns where it went (for ``undelete``).  Refused (``StoreError``
+        naming who) while someone has it open."""
+        self._refuse_while_here(session_id, "not moving it to the trash")
         return self._store.delete(session_id)
 
     def undelete(self, trash_path: Path) -> str:

@@ -72,6 +72,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         Binding("f3", "timer", "Timer", id="step.timer"),
         Binding("f4", "extend_timer", "+5 min", id="step.extend", show=False),
         Binding("f8", "reset_timer", "Reset timer", id="step.reset_timer", show=False),
+        Binding("f5,f", "follow", "Follow/browse", key_display="F5", id="step.follow"),
     ]
 
     @property
@@ -194,6 +195,7 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self.set_class(self.backplan.presenter, "-presenter")
         self.set_class(self.read_only, "-read-only")
         self.sub_title = STEP_TITLES.get(self.STEP, self.sub_title)
+        self.show_here(self.backplan.here)
         self.watch(self.app, "save_state", self._show_save_state)
         if self.backplan.document is not None:
             self._shown_edits = self.backplan.document.edits
@@ -225,11 +227,32 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         doc = self.backplan.document
         if doc is None or doc.edits == self._shown_edits:
             return
+        self.session_changed()
+
+    def session_changed(self) -> None:
+        """The session changed behind this screen (a dialog's edit, an undo, another
+        process's save merged in): show it again, each cursor on the item it was on."""
+        doc = self.backplan.document
+        if doc is None:
+            return
         self._shown_edits = doc.edits
         self.title = plain(self.session.title)
         self.refresh_stepper()
         self.show_conflict_count()
         self.reload()
+
+    def show_here(self, text: str, *, again: bool = True) -> None:
+        """Who else is in the session, in the header after the step's name (once the
+        header is composed: its title widget follows ``sub_title``)."""
+        if not self.query("HeaderTitle"):
+            if again:
+                self.call_after_refresh(lambda: self.show_here(self.backplan.here, again=False))
+            return
+        title = STEP_TITLES.get(self.STEP) or self.STEP.title()
+        if text:
+            self.sub_title = f"{title} · {plain(text)}"
+        elif (self.sub_title or "").startswith(f"{title} · "):
+            self.sub_title = title
 
     def reload(self) -> None:
         """Re-read every item from the session (each step screen fills this in)."""
@@ -414,6 +437,13 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         if agenda is None or self.STEP not in agenda_steps():
             timer.display = False
             return
+        room = self.backplan.room_timer_text(self.STEP)
+        if room is not None:  # following the facilitator: the room's clock
+            text, running, over = room
+            timer.update(Content(f"{'▶' if running else '‖'} {text} (room)"))
+            timer.set_class(over, "-overrun")
+            timer.set_class(running, "-running")
+            return
         box = agenda.timebox(self.STEP)
         now = self.backplan.clock()
         state = "▶" if box.running else "‖"
@@ -435,6 +465,9 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
 
     def action_presenter(self) -> None:
         self.backplan.toggle_presenter()
+
+    def action_follow(self) -> None:
+        self.backplan.action_follow()
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -478,6 +511,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         if action == "conflicts":  # shown while there are any; pressed anyway, on_key says none
             doc = self.backplan.document
             return doc is not None and bool(doc.session.conflicts)  # closed: leaving the step
+        if action == "follow":  # a participant's key (team mode)
+            return self.backplan.workspace.role == "participant"
         if action in readonly.MUTATING_ACTIONS and self.read_only and not self._probing:
             return False  # hidden; pressed anyway, on_key says why
         if action == "next_step" and self.STEP == ALL_STEPS[-1]:
