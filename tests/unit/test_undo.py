@@ -182,3 +182,31 @@ def test_undo_survives_autosave(store: SessionStore) -> None:
         doc.touch()
         assert doc.save(), doc.error
     assert [n.title for n in store.load(session.id).map] == titles
+
+
+def test_an_undo_after_another_apps_save_keeps_their_additions() -> None:
+    """Team mode: B's question arrives (merged into memory) after A's edit; A's Ctrl+Z takes
+    back A's edit only.  Before the rebase, the undo restored a snapshot without B's
+    question and the next save deleted it."""
+    import copy as copying
+
+    from backplan_tui.core.merge import merge_sessions
+    from backplan_tui.core.model import Question
+
+    history = History()
+    session = make_session()
+    on_disk = copying.deepcopy(session)
+    history.record(session, "add question A")
+    session.questions.append(Question(id="qa", prompt="Ours?"))
+    theirs = copying.deepcopy(on_disk)
+    theirs.questions.append(Question(id="qb", prompt="Theirs?", by="Ben"))
+    merged, _ = merge_sessions(on_disk, session, theirs)
+    before, after = on_disk, theirs
+    history.rebase(lambda older: merge_sessions(before, older, after)[0])
+
+    undone = history.undo(merged)
+    assert undone is not None
+    assert [q.prompt for q in undone.questions if q.id in ("qa", "qb")] == ["Theirs?"]
+    redone = history.redo(undone)
+    assert redone is not None
+    assert {"qa", "qb"} <= {q.id for q in redone.questions}

@@ -37,6 +37,7 @@ from __future__ import annotations
 import copy
 import pickle
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backplan_tui.core.model import Session
@@ -54,6 +55,7 @@ class Entry:
     label: str
     step: str
     data: bytes
+    seq: int = 0  # how many rebases (:meth:`History.rebase`) its snapshot has seen
 
 
 def snapshot(session: Session) -> bytes:
@@ -83,18 +85,39 @@ class History:
         self.limit = limit
         self._undo: deque[Entry] = deque(maxlen=limit)
         self._redo: list[Entry] = []
+        # Changes that came from elsewhere after snapshots were taken (team mode: another
+        # app's save merged into memory), in order: a snapshot restored later gets each
+        # one it has not seen, so an undo takes back this app's edit, not their additions.
+        self._rebases: list[Callable[[Session], Session]] = []
 
     def record(self, session: Session, label: str) -> None:
         """Remember ``session`` as it is *before* an edit described by ``label``
         ("delete node Budget", "vote"); forgets the redo list; the oldest step goes when
         ``limit`` is reached."""
-        self._undo.append(Entry(label, session.current_step, _snapshot(session)))
+        self._undo.append(Entry(label, session.current_step, _snapshot(session), self._seq))
         self._redo.clear()
+
+    @property
+    def _seq(self) -> int:
+        return len(self._rebases)
+
+    def rebase(self, change: Callable[[Session], Session]) -> None:
+        """Something changed the session from outside the history (another app's save,
+        merged in): ``change`` brings the same change into an older snapshot.  Applied to
+        each snapshot when it is restored, never eagerly (a merge per step would be paid
+        on every arrival)."""
+        self._rebases.append(change)
+
+    def _restored(self, entry: Entry, current: Session) -> Session:
+        session = _restore(entry, current)
+        for change in self._rebases[entry.seq :]:
+            session = change(session)
+        return session
 
     def record_snapshot(self, data: bytes, label: str, step: str) -> None:
         """Like :meth:`record`, for a state already taken with :func:`snapshot` (the app keeps
         the state after each change, so the state *before* the next one is at hand)."""
-        self._undo.append(Entry(label, step, data))
+        self._undo.append(Entry(label, step, data, self._seq))
         self._redo.clear()
 
     def discard_last(self) -> None:
@@ -108,20 +131,21 @@ class History:
         if not self._undo:
             return None
         entry = self._undo.pop()
-        self._redo.append(Entry(entry.label, entry.step, _snapshot(current)))
-        return _restore(entry, current)
+        self._redo.append(Entry(entry.label, entry.step, _snapshot(current), self._seq))
+        return self._restored(entry, current)
 
     def redo(self, current: Session) -> Session | None:
         """The session as it was before the last undo, or None when there is nothing to redo."""
         if not self._redo:
             return None
         entry = self._redo.pop()
-        self._undo.append(Entry(entry.label, entry.step, _snapshot(current)))
-        return _restore(entry, current)
+        self._undo.append(Entry(entry.label, entry.step, _snapshot(current), self._seq))
+        return self._restored(entry, current)
 
     def clear(self) -> None:
         self._undo.clear()
         self._redo.clear()
+        self._rebases.clear()
 
     @property
     def can_undo(self) -> bool:

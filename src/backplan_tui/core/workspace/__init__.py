@@ -523,6 +523,10 @@ class Workspace:
             if not doc.dirty:  # nothing of ours unsaved: memory is the file, plus conflicts
                 merged.revision = read.session.revision
             doc.session = merged
+            before, after, who = base, read.session, self.theirs_name()
+            self.history.rebase(  # an undo later takes back our edit, not their additions
+                lambda older: merge_sessions(before, older, after, theirs_name=who)[0]
+            )
             self._base = read.session
             self._pending = False
             self.disk_stamp = read.stamp
