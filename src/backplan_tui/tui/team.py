@@ -156,7 +156,10 @@ class Team(App[None]):
         if facilitator is None:
             return
         step = facilitator.step
-        shown = getattr(self.screen, "STEP", None)
+        from backplan_tui.tui.screens.base import StepScreen  # home's start does without it
+
+        screen = self.screen
+        shown = screen.STEP if isinstance(screen, StepScreen) else None
         if step in ALL_STEPS and step != shown:
             self.goto_step(step)  # the new screen shows the room's clock when mounted
             toast(self, f"Following {facilitator.name}: {STEP_TITLES[step]}.", timeout=3)

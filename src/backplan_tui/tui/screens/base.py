@@ -395,9 +395,9 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         self.app.push_screen(HealthScreen(self.STEP), jump)
 
     def _focus_on_new_screen(self, item_id: str) -> None:
-        focus = getattr(self.app.screen, "focus_item", None)
-        if focus is not None:
-            focus(item_id)
+        screen = self.app.screen
+        if isinstance(screen, StepScreen):
+            screen.focus_item(item_id)
 
     def focus_item(self, item_id: str) -> None:
         """Put the cursor on an item (from the findings panel); screens with items override."""
