@@ -200,8 +200,8 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
 
             wait_for(voted, "Ana's vote in the session file")
 
-            # A second browser while Ana's app holds the session: until team mode, it follows
-            # read-only and is told so (it does not get a copy, nor another session).
+            # A second browser while Ana's app has the session open (team mode): Ben joins,
+            # sees that Ana is here, and votes too; both votes reach the file.
             second = await browser.new_page(viewport={"width": 1280, "height": 800})
             await second.add_init_script(RECORD_SCREEN)
             await second.goto(link)
@@ -212,8 +212,23 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
             await second.keyboard.type("Ben")
             await second.keyboard.press("Enter")
             await second.wait_for_function(
-                "t => window.__screen.includes(t)", arg="read-only: in use", timeout=ms
+                "t => window.__screen.includes(t)", arg="Ana here", timeout=ms
             )
+            await second.wait_for_function(
+                "t => window.__screen.includes(t)", arg="Reverse map", timeout=ms
+            )  # where the session is (Ana's step)
+            await second.keyboard.press("v")
+            await second.wait_for_function(
+                "t => window.__screen.includes(t)", arg="Dot voting", timeout=ms
+            )
+            await second.keyboard.press("Space")
+
+            def both_voted() -> bool:
+                session = SessionStore(data_dir).load(session_id)
+                votes = [n.votes for n in session.map]
+                return sum(v.get("Ana", 0) for v in votes) == 1 and any("Ben" in v for v in votes)
+
+            wait_for(both_voted, "Ana's and Ben's votes in the session file")
             assert [e.id for e in SessionStore(data_dir).list()] == [session_id]
         finally:
             await browser.close()

@@ -256,7 +256,8 @@ async def test_read_only_shows_the_conflicts_and_settles_none(data_dir: Path) ->
         app = app_for(data_dir)
         async with app.run_test(size=(80, 24), notifications=True) as pilot:
             await pilot.pause()
-            await pilot.press("r")  # "Open read-only" in the choice the lock offers
+            # team mode opens a session in use writable (saves merge); read-only on purpose
+            assert app.open_session("demo", read_only=True)
             await pilot.pause()
             assert app.document is not None and app.document.read_only
             await pilot.press("exclamation_mark")

@@ -3,7 +3,7 @@ matters most on each screen shows whole, read from what the screen actually draw
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.fit import Flex, share_widths
 from backplan_tui.tui.widgets.session_list import SessionList
+from helpers import settle
 
 TODAY = date(2026, 11, 23)
 
@@ -168,7 +169,8 @@ async def test_at_60_every_step_the_timer_and_the_save_state_show(
 
 
 def seed_home(data_dir: Path, *titles: str) -> SessionStore:
-    store = SessionStore(data_dir)
+    # saved a day ago: a save now is newer (saves in the same second would tie, by id)
+    store = SessionStore(data_dir, clock=lambda: datetime(2026, 11, 22, 9, 0, tzinfo=UTC))
     for title in titles:
         store.create(
             templates.instantiate("blank", session_id=store.new_id(title), title=title, today=TODAY)
@@ -213,19 +215,19 @@ async def test_home_highlights_the_session_just_left(data_dir: Path) -> None:
     seed_home(data_dir, "Alpha plan", "Beta plan", "Gamma plan")
     app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
+        await settle(pilot)
         table = app.screen.query_one(SessionList)
         await pilot.press("end", "enter")
-        await pilot.pause()
+        await settle(pilot)
         opened = app.session.id
         await pilot.press("ctrl+n")  # a change of step: the session is saved, now the newest
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(pilot)
         assert table.keys[0] == opened  # it moved to the top ...
         assert table.cursor_key == opened  # ... and the highlight went with it
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert app.session.id == opened
 
 

@@ -162,16 +162,18 @@ async def test_a_participant_votes_as_themselves_only(data_dir: Path) -> None:
         assert app.save_now()
 
 
-async def test_a_session_in_use_opens_read_only_and_says_so(data_dir: Path) -> None:
+async def test_a_session_in_use_opens_for_editing_too(data_dir: Path) -> None:
+    """Team mode: the facilitator's window holding the session does not make a participant
+    read-only (saves merge); the participant joins as a participant, following."""
     session_id = make_session(data_dir)
     holder = SessionStore(data_dir).lock(session_id)  # the facilitator's window
     try:
         app = participant(data_dir, session_id, person="Dee")
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
             await pilot.pause()
-            assert app.document is not None and app.document.read_only
+            assert app.document is not None and not app.document.read_only
+            assert app.workspace.role == "participant" and app.workspace.name == "Dee"
             assert app.screen.__class__.__name__ == "QuestionsScreen"
-            assert any("team mode" in t for t in toasts(app, "Read-only"))
             await pilot.press("c")  # "work on a copy" is another session: refused
             await pilot.pause()
             assert [e.id for e in SessionStore(data_dir).list()] == [session_id]
