@@ -133,7 +133,7 @@ async def test_a_participant_follows_the_facilitators_step_and_f_lets_go(
         told.append(message)
         shown(message, **options)
 
-    ben.notify = notify  # type: ignore[method-assign]
+    ben.notify = notify
     async with (
         ana.run_test(size=(110, 32), notifications=True) as pa,
         ben.run_test(size=(110, 32), notifications=True) as pb,
