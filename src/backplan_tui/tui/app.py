@@ -164,7 +164,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
             return message
         self.set_reactive(App.theme, name)
         theme = self.current_theme
-        # What App._watch_theme does, less its CSS refresh (nothing is parsed or shown yet).
+        # What setting App.theme does, less its CSS refresh (nothing is parsed or shown yet).
         self.set_class(theme.dark, "-dark-mode", update=False)
         self.set_class(not theme.dark, "-light-mode", update=False)
         self.add_class(f"-theme-{name}", update=False)
