@@ -15,7 +15,7 @@ from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import BackplanApp, create_app
 from backplan_tui.tui.widgets.fit import Flex, share_widths
 from backplan_tui.tui.widgets.session_list import SessionList
-from helpers import settle
+from helpers import settle, wait_until
 
 TODAY = date(2026, 11, 23)
 
@@ -224,6 +224,7 @@ async def test_home_highlights_the_session_just_left(data_dir: Path) -> None:
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
+        await wait_until(pilot, lambda: table.keys[:1] == [opened], "the session left on top")
         assert table.keys[0] == opened  # it moved to the top ...
         assert table.cursor_key == opened  # ... and the highlight went with it
         await pilot.press("enter")
