@@ -26,21 +26,24 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
+from backplan_tui.cli_common import ERROR as ERROR
+from backplan_tui.cli_common import PROG as PROG
+from backplan_tui.cli_common import USAGE_ERROR as USAGE_ERROR
+from backplan_tui.cli_common import columns as _columns
+from backplan_tui.cli_common import library_of as _library
+from backplan_tui.cli_common import out as _out
+from backplan_tui.cli_common import store_of as _store
 from backplan_tui.core import paths
-from backplan_tui.core.textclean import cell_width, clean_line, clean_text, shorten, stamp
+from backplan_tui.core.textclean import clean_line, clean_text, shorten, stamp
 
 if TYPE_CHECKING:
     import argparse
 
     from backplan_tui.core.model import Session
-    from backplan_tui.core.storage import SessionEntry, SessionStore
-    from backplan_tui.core.workspace.library import Library
+    from backplan_tui.core.storage import SessionEntry
 
-PROG = "backplan"
-USAGE_ERROR = 2
-ERROR = 1
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -235,46 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
 # --- output helpers ---------------------------------------------------------------------------
 
 
-def _out(text: str = "", stream: TextIO | None = None) -> None:
-    """Print text that may hold user data: control characters are stripped first."""
-    (stream or sys.stdout).write(clean_text(text) + "\n")
-
-
-def _columns(rows: list[list[str]], stream: TextIO | None = None) -> None:
-    """Left-aligned columns, two spaces apart; cells are single lines without controls."""
-    cleaned = [[clean_line(cell) for cell in row] for row in rows]
-    sizes = [[cell_width(cell) for cell in row] for row in cleaned]
-    widths = [max(column) for column in zip(*sizes, strict=True)]
-    lines = []
-    for row, row_sizes in zip(cleaned, sizes, strict=True):
-        padded = [cell + " " * (widths[i] - row_sizes[i]) for i, cell in enumerate(row[:-1])]
-        lines.append("  ".join([*padded, row[-1]]).rstrip())
-    _out("\n".join(lines), stream)  # one write (the cells are clean: one line each)
-
-
 def _stamp(entry: SessionEntry) -> str:
     return stamp(entry.updated)
 
 
 # --- commands ---------------------------------------------------------------------------------
-
-
-def _store(args: argparse.Namespace) -> SessionStore:
-    """The store of this run (one per command, so its warnings can be printed at the end)."""
-    store = getattr(args, "_store", None)
-    if store is None:
-        from backplan_tui.core.storage import SessionStore
-
-        store = SessionStore(paths.data_dir(args.data_dir))
-        args._store = store
-    return store
-
-
-def _library(store: SessionStore) -> Library:
-    """Every write goes through the library (``core.workspace``), as in the app."""
-    from backplan_tui.core.workspace.library import Library
-
-    return Library(store)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -461,66 +429,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_for_backups(store: SessionStore, query: str) -> str:
-    """Like ``resolve``, but also an id whose session file is gone and only backups remain."""
-    from backplan_tui.core.storage import SessionNotFound, valid_id
-
-    try:
-        return store.resolve(query)
-    except SessionNotFound:
-        query = query.strip()
-        if valid_id(query) and store.backups(query):
-            return query
-        raise
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
-
-
-def cmd_backups(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
-    from backplan_tui.core.history import history
-
-    store = _store(args)
-    session_id = _resolve_for_backups(store, args.session)
-    lines = history(store, session_id, datetime.now().astimezone())
-    if not lines:
-        _out(f"No backups of {session_id} yet (one is kept each time a save changes the plan).")
-        return 0
-    rows = [["REVISION", "SAVED", "AGE", "SIZE", "CHANGED AFTER IT"]]
-    for line in lines:
-        entry = line.entry
-        label = str(entry.revision) if entry.kind == "revision" else entry.kind
-        rows.append([label, line.when, line.age, _size(entry.size), line.changed])
-    _columns(rows)
-    return 0
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from backplan_tui.core.storage import SessionNotFound
-
-    store = _store(args)
-    session_id = _resolve_for_backups(store, args.session)
-    revision = args.revision
-    if revision is None:
-        newest = store.newest_backup(session_id)
-        if newest is None:
-            raise SessionNotFound(f"session {session_id!r} has no readable backup")
-        revision = newest.revision
-    restored = _library(store).restore(session_id, revision)
-    _out(
-        f"Restored {restored.id} from the backup of revision {revision}; "
-        f"it is now revision {restored.revision}."
-    )
-    return 0
-
-
 def cmd_templates(args: argparse.Namespace) -> int:
     from backplan_tui.core import templates
 
@@ -587,122 +495,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run_app(args, templates.DEMO_ID, demo=True)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    import json
-
-    from backplan_tui.core import coach
-    from backplan_tui.core.export.common import conflicts
-
-    store = _store(args)
-    session = store.load(store.resolve(args.session), allow_newer=True)
-    findings = coach.review(session, date.today())
-    problems, warnings, tips = coach.summary_counts(findings)
-    # Left by a merge (team mode): each is a problem until the room settles it in the app.
-    waiting = conflicts(session)
-    problems += len(waiting)
-    if args.json:
-        payload = {
-            "session": session.id,
-            "problems": problems,
-            "warnings": warnings,
-            "tips": tips,
-            "findings": [f.as_dict() for f in findings],
-            "conflicts": [
-                {"what": what, "field": field, "yours": mine, "whose": whose, "theirs": theirs}
-                for what, field, mine, whose, theirs in waiting
-            ],
-        }
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    else:
-        for what, field, mine, whose, theirs in waiting:
-            _out(
-                f"PROBLEM  Conflict: {what} · {field}: yours: {mine}; {whose}: {theirs}  "
-                "Fix: open the session and press ! to keep yours or take theirs"
-            )
-        for finding in findings:
-            _out(coach.finding_line(finding))
-        verdict = "problems found" if problems else "no problems"
-        counts = ", ".join(
-            f"{n} {word}{'' if n == 1 else 's'}"
-            for n, word in ((problems, "problem"), (warnings, "warning"), (tips, "tip"))
-        )
-        _out(f"{session.title}: {counts} ({verdict})")
-    return ERROR if problems else 0
-
-
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
-
-
-def _read_import(path: Path) -> Session:
-    """The session in ``path``: a session file (TOML, a UTF-8 BOM allowed, as the store
-    reads them) or backplan's JSON export (by its ``.json`` suffix or a ``{`` first).
-
-    A top-level ``"computed"`` key of the JSON export (the schedule worked out when it was
-    exported) is not part of the session and is left out.
-    """
-    from backplan_tui.core import codec
-
-    if path.is_symlink() or not path.is_file():
-        raise OSError(f"{path}: not a regular file")
-    size = path.stat().st_size
-    # What is wrong inside the file is reported with its name, as the codec's errors are.
-    if size > MAX_IMPORT_BYTES:
-        raise ValueError(f"{path.name}: {size} bytes is larger than the 10 MB limit")
-    raw = path.read_bytes()
-    try:
-        text_in = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
-    text_in = text_in.removeprefix("\ufeff")  # a BOM, as some editors on Windows write
-    if path.suffix.lower() != ".json" and not text_in.lstrip().startswith("{"):
-        return codec.loads(text_in, source=path.name)
-
-    import json
-
-    from backplan_tui.core.export import json as json_export
-
-    try:
-        data = json.loads(text_in)
-    except ValueError:
-        data = None  # not JSON: the loader below says why, naming the file
-    except RecursionError:
-        raise codec.CodecError(
-            "(json)", f"nested more than {codec.MAX_DEPTH} levels deep", path.name
-        ) from None
-    if isinstance(data, dict) and "computed" in data:
-        del data["computed"]
-        text_in = json.dumps(data, ensure_ascii=False)
-    return json_export.load(text_in, source=path.name)
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    path = Path(args.file).expanduser()
-    session = _read_import(path)
-    session = _library(_store(args)).import_session(session)
-    _out(session.id)
-    return 0
-
-
-def cmd_themes(args: argparse.Namespace) -> int:
-    from backplan_tui.core.settings import load_settings, settings_path
-    from backplan_tui.tui.themes import theme_infos  # textual.theme only, not textual.app
-
-    infos, warnings = theme_infos(paths.config_dir())
-    settings, problem = load_settings(settings_path())  # a bad file: the default theme
-    saved = settings.theme
-    if problem:
-        warnings = [problem, *warnings]
-    rows = [["", "NAME", "SOURCE", "MODE", "DESCRIPTION"]]
-    for info in infos:
-        mark = "*" if info.name == saved else ""
-        mode = "dark" if info.dark else "light"
-        rows.append([mark, info.name, info.source, mode, info.description or ""])
-    _columns(rows)
-    for warning in warnings:
-        sys.stderr.write(f"{PROG}: warning: {clean_line(warning)}\n")
-    return 0
-
-
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_app,
     "open": cmd_open,
@@ -711,18 +503,24 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "export": cmd_export,
-    "backups": cmd_backups,
-    "restore": cmd_restore,
+    "backups": lambda args: _files().cmd_backups(args),
+    "restore": lambda args: _files().cmd_restore(args),
     "templates": cmd_templates,
-    "check": cmd_check,
-    "import": cmd_import,
-    "themes": cmd_themes,
+    "check": lambda args: _files().cmd_check(args),
+    "import": lambda args: _files().cmd_import(args),
+    "themes": lambda args: _files().cmd_themes(args),
     "where": cmd_where,
     "team": lambda args: _team().cmd_team(args),
     "sync": lambda args: _team().cmd_sync(args),
     "merge-driver": lambda args: _team().cmd_merge_driver(args),
     "serve": lambda args: _serve().cmd_serve(args),
 }
+
+
+def _files() -> Any:
+    from backplan_tui import cli_files
+
+    return cli_files
 
 
 def _serve() -> Any:
