@@ -1,4 +1,4 @@
-"""The save path's read-back check (``codec.dumps_checked``) and the store's disk check.
+"""The save path's read-back check (``readback.dumps_checked``) and the store's disk check.
 
 ``dumps_checked`` proves, piece by piece, what ``to_dict(loads(text)) == to_dict(session)``
 proves for the whole text, re-checking only the items that changed since the last save.
@@ -17,7 +17,7 @@ import tomli_w
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backplan_tui.core import codec, templates
+from backplan_tui.core import codec, readback, templates
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
@@ -129,8 +129,8 @@ def parses(monkeypatch):
 def test_dumps_checked_writes_exactly_what_dumps_writes(cold):
     for session in sessions():
         if cold:
-            codec._CHECKED.clear()
-        text = codec.dumps_checked(session)
+            readback._CHECKED.clear()
+        text = readback.dumps_checked(session)
         assert text == codec.dumps(session), session.id
         assert codec.to_dict(codec.loads(text)) == codec.to_dict(session)
 
@@ -138,31 +138,31 @@ def test_dumps_checked_writes_exactly_what_dumps_writes(cold):
 def test_ordinary_sessions_take_the_fast_path(parses):
     for session in sessions():
         parses.clear()
-        codec.dumps_checked(session)
+        readback.dumps_checked(session)
         assert "FULL" not in parses, session.id
 
 
 def test_only_the_changed_item_and_the_small_tables_are_parsed_again(parses):
     session = big()
-    codec.dumps_checked(session)
+    readback.dumps_checked(session)
     parses.clear()
     session.map[20].title = "Renamed"
     session.revision += 1
-    text = codec.dumps_checked(session)
+    text = readback.dumps_checked(session)
     assert "FULL" not in parses
     # the top-level keys, future_state, facilitation and the one changed node
     assert len(parses) == 4
     assert any('title = "Renamed"' in p and p.startswith("[[map]]") for p in parses)
     assert sum(len(p) for p in parses) < len(text) / 5
     parses.clear()
-    assert codec.dumps_checked(session) == text
+    assert readback.dumps_checked(session) == text
     assert len(parses) == 3
 
 
 def test_an_unknown_array_of_tables_takes_the_full_check(parses):
     session = big(5)
     session.extra["newer_things"] = [{"a": 1}, {"b": "x" * 200}]
-    text = codec.dumps_checked(session)
+    text = readback.dumps_checked(session)
     assert "FULL" in parses
     assert text == codec.dumps(session)
 
@@ -185,14 +185,14 @@ def test_an_unknown_array_of_tables_takes_the_full_check(parses):
 def test_a_session_that_would_not_load_is_refused_with_the_full_checks_error(mutate, cold):
     session = templates.demo_session(TODAY)
     if not cold:
-        codec.dumps_checked(session)
+        readback.dumps_checked(session)
     mutate(session)
     if cold:
-        codec._CHECKED.clear()
+        readback._CHECKED.clear()
     with pytest.raises(codec.CodecError) as full:
         codec.loads(codec.dumps(session))
     with pytest.raises(codec.CodecError) as checked:
-        codec.dumps_checked(session)
+        readback.dumps_checked(session)
     assert str(checked.value) == str(full.value)
 
 
@@ -224,23 +224,23 @@ def _buggy_dumps(monkeypatch, old: str, new: str) -> None:
 def test_a_serializer_bug_in_a_new_item_is_caught(monkeypatch, old, new, cold):
     session = big(12)
     if not cold:
-        codec.dumps_checked(session)  # every other item is known good
+        readback.dumps_checked(session)  # every other item is known good
     node = session.map[-5]
     node.title, node.duration_days, node.owner, node.votes = "Node 7", 8, "Dana", {"Sam": 1}
     node.notes = "x\ny"
     if cold:
-        codec._CHECKED.clear()
+        readback._CHECKED.clear()
     _buggy_dumps(monkeypatch, old, new)
     with pytest.raises(codec.CodecError):
-        codec.dumps_checked(session)
+        readback.dumps_checked(session)
 
 
 def test_a_serializer_bug_in_the_top_level_keys_is_caught(monkeypatch):
     session = big(3)
-    codec.dumps_checked(session)
+    readback.dumps_checked(session)
     _buggy_dumps(monkeypatch, 'team = "People"', 'team = "Peeple"')
-    with pytest.raises(codec.ReadBackError):
-        codec.dumps_checked(session)
+    with pytest.raises(readback.ReadBackError):
+        readback.dumps_checked(session)
 
 
 def test_the_store_refuses_a_file_that_would_not_read_back(store, monkeypatch):
@@ -341,12 +341,12 @@ _VALUES = st.one_of(
 @given(st.dictionaries(st.sampled_from(["id", "title", "notes", "x", "y", "z"]), _VALUES))
 def test_the_inline_shortcut_agrees_with_tomli_w(table):
     inline = not tomli_w.dumps({"map": [table]}, multiline_strings=True).startswith("[[map]]")
-    assert codec._inline("map", table) == inline
+    assert readback._inline("map", table) == inline
 
 
 def test_the_checked_items_stay_within_their_budget():
-    cache = codec._CheckedItems(budget=100)
-    item = codec._CheckedItem("x" * 40, False, None, 40)
+    cache = readback._CheckedItems(budget=100)
+    item = readback._CheckedItem("x" * 40, False, None, 40)
     for n in range(10):
         cache.put(("map", str(n)), item)
     assert len(cache) == 2

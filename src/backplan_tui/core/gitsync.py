@@ -224,7 +224,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> tuple[i
     """The merge driver: merge three versions of a session file and write the result over
     ``ours``.  (0, notes) on success; (1, [reason]) when a side is not a readable session,
     in which case ``ours`` is left exactly as it was."""
-    from backplan_tui.core import codec
+    from backplan_tui.core import codec, readback
     from backplan_tui.core.merge import merge
     from backplan_tui.core.storage.fileio import write_atomic
 
@@ -246,7 +246,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, name: str = "") -> tuple[i
         base_dict = {k: v for k, v in ours_dict.items() if k in ("id", "title", "schema_version")}
     merged, report = merge(base_dict, ours_dict, theirs_dict, theirs_name="the other side")
     try:
-        text = codec.dumps_checked(codec.from_dict(merged))
+        text = readback.dumps_checked(codec.from_dict(merged))
     except codec.CodecError as err:  # pragma: no cover - merge keeps sessions valid
         return 1, [f"{name or ours}: the merged session would not be valid ({err})"]
     write_atomic(Path(ours), text.encode("utf-8"))

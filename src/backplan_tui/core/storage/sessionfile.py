@@ -76,10 +76,10 @@ def load_file(path: Path, *, allow_newer: bool = False) -> tuple[Session, bytes]
 def serialize(session: Session) -> bytes:
     """The file's bytes, checked to read back as the same session (``dumps_checked``: a
     text that would not load, or would load as something else, is never written)."""
-    from backplan_tui.core import codec
+    from backplan_tui.core import codec, readback
 
     try:
-        text = codec.dumps_checked(session)
+        text = readback.dumps_checked(session)
     except codec.CodecError as err:  # ReadBackError: "the file would not read back the same"
         raise StoreError(f"cannot save session {session.id!r}: {err}") from None
     except (TypeError, ValueError, RecursionError) as err:
