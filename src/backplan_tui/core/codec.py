@@ -27,25 +27,32 @@ from typing import Any
 from backplan_tui.core import basics, dates, tomlread
 from backplan_tui.core.model import (
     ALL_STEPS,
+    CADENCES,
     CONFIDENCES,
     DECISIONS,
     DEFAULT_REVIEW_CADENCE,
     DIRECTIONS,
+    LEVELS,
     NODE_STATUSES,
     PILOT_STATUSES,
     QUESTION_STATUSES,
     REVIEW_CADENCES,
     SCHEMA_VERSION,
+    STANCES,
     Adjustment,
     CheckIn,
+    Communication,
     Conflict,
     Facilitation,
     FutureState,
     MapNode,
     Outcome,
+    Owner,
     Pilot,
     Question,
+    ReportMark,
     Session,
+    Stakeholder,
 )
 from backplan_tui.core.textclean import clean_line, clean_text
 
@@ -318,6 +325,7 @@ _read_lines = _list_of(_read_line)
 _read_texts = _list_of(_read_text)
 _read_int_map = _map_of(_read_int)
 _read_float_map = _map_of(_read_float)
+_read_date_map = _map_of(_read_date)
 
 _SESSION_HEADER: tuple[_Field, ...] = (
     _Field("id", _read_id, required=True, text=_LINE),
@@ -367,6 +375,8 @@ _MAP_NODE: tuple[_Field, ...] = (
     _Field("status", _enum(NODE_STATUSES)),
     _Field("votes", _read_int_map),
     _text("notes"),
+    _Field("milestone", _read_bool),  # written when true
+    _Field("targets", _read_float_map),  # a milestone's KPI targets: outcome id -> value
     _line("by"),
 )
 _PILOT: tuple[_Field, ...] = (
@@ -399,6 +409,38 @@ _ADJUSTMENT: tuple[_Field, ...] = (
     _text("why"),
     _line("by"),
 )
+_OWNER: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _line("name"),
+    _Field("capacity_hours", _read_float),
+    _line("by"),
+)
+_STAKEHOLDER: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _line("name"),
+    _line("role"),
+    _Field("interest", _enum(LEVELS)),
+    _Field("influence", _enum(LEVELS)),
+    _Field("stance", _enum(STANCES)),
+    _text("needs"),
+    _line("by"),
+)
+_COMMUNICATION: tuple[_Field, ...] = (
+    _Field("id", _read_id, required=True, text=_LINE),
+    _text("what"),
+    _Field("audience", _read_lines, text=_LINE),
+    _line("channel"),
+    _Field("cadence", _enum(CADENCES)),
+    _Field("next", _read_date),
+    _line("owner"),
+    _line("by"),
+)
+_REPORT: tuple[_Field, ...] = (
+    _Field("made", _read_date, required=True),
+    _Field("due", _read_date_map),
+    _Field("done", _read_lines, text=_LINE),
+    _line("by"),
+)
 _CONFLICT: tuple[_Field, ...] = (
     _line("where"),
     _line("item"),
@@ -422,6 +464,10 @@ _SESSION_TABLES = (
     "pilots",
     "checkins",
     "adjustments",
+    "owners",
+    "stakeholders",
+    "communications",
+    "reports",
     "facilitation",
     "conflicts",
 )
@@ -570,6 +616,12 @@ def _from_dict(data: Any, allow_newer: bool = False) -> Session:
         pilots=_read_items(data, "pilots", "pilots", _PILOT, Pilot),
         checkins=_read_items(data, "checkins", "checkins", _CHECKIN, CheckIn),
         adjustments=_read_items(data, "adjustments", "adjustments", _ADJUSTMENT, Adjustment),
+        owners=_read_items(data, "owners", "owners", _OWNER, Owner),
+        stakeholders=_read_items(data, "stakeholders", "stakeholders", _STAKEHOLDER, Stakeholder),
+        communications=_read_items(
+            data, "communications", "communications", _COMMUNICATION, Communication
+        ),
+        reports=_read_items(data, "reports", "reports", _REPORT, ReportMark),
         facilitation=facilitation,
         conflicts=_read_items(data, "conflicts", "conflicts", _CONFLICT, Conflict),
         extra=extra,
@@ -580,13 +632,17 @@ def _from_dict(data: Any, allow_newer: bool = False) -> Session:
 
 
 def _check_ids(session: Session) -> None:
-    """Item ids are unique across outcomes, questions, map nodes and pilots."""
+    """Item ids are unique across outcomes, questions, map nodes, pilots, owners,
+    stakeholders and communications."""
     seen: dict[str, str] = {}
     groups: list[tuple[str, list[Any]]] = [
         ("future_state.outcomes", session.future_state.outcomes),
         ("questions", session.questions),
         ("map", session.map),
         ("pilots", session.pilots),
+        ("owners", session.owners),
+        ("stakeholders", session.stakeholders),
+        ("communications", session.communications),
     ]
     for where, items in groups:
         for i, item in enumerate(items):
@@ -707,6 +763,10 @@ def to_dict(session: Session) -> dict[str, Any]:
         ("pilots", session.pilots, _PILOT),
         ("checkins", session.checkins, _CHECKIN),
         ("adjustments", session.adjustments, _ADJUSTMENT),
+        ("owners", session.owners, _OWNER),
+        ("stakeholders", session.stakeholders, _STAKEHOLDER),
+        ("communications", session.communications, _COMMUNICATION),
+        ("reports", session.reports, _REPORT),
     ):
         written = _write_items(items, key, fields)
         if written:

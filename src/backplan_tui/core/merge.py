@@ -7,7 +7,8 @@ current branch, for git), ``theirs`` the other one (the file on disk, or the oth
 
 The rules, in plain words:
 
-- Items (outcomes, questions, map nodes, pilots) are matched by id. Edits of different
+- Items (outcomes, questions, map nodes, pilots, owners, stakeholders, communications) are
+  matched by id. Edits of different
   items, or of different fields of one item, are all kept.
 - An item added on either side is kept; added on both sides, both are kept. Two different
   items that got the same new id on both sides: theirs gets a fresh id, and every reference
@@ -18,10 +19,10 @@ The rules, in plain words:
 - Both sides changed the same field to different values: ours stays in place and theirs is
   kept as a conflict record in the session's ``conflicts`` list (item, field, their value),
   for the room to resolve. Never conflict markers, never a lost string.
-- Check-ins, adjustments, parking-lot items, participants, a pilot's tests and the conflict
-  records merge as multisets: what either side added is kept, what either side removed (and
-  the other left alone) goes. Votes merge per voter; where both sides changed one voter's
-  count, the larger count stays.
+- Check-ins, adjustments, report marks, parking-lot items, participants, a pilot's tests, a
+  message's audience and the conflict records merge as multisets: what either side added is
+  kept, what either side removed (and the other left alone) goes. Votes merge per voter;
+  where both sides changed one voter's count, the larger count stays.
 - The order of a list follows the side that reordered it (ours when both did); items added
   on one side sit after the item they followed there. Items added after the same item on
   both sides are ordered the same way whichever side is "ours", so merging disjoint edits
@@ -68,6 +69,9 @@ ITEM_LISTS: Final[dict[tuple[str, ...], str]] = {
     ("questions",): "question",
     ("map",): "map node",
     ("pilots",): "pilot",
+    ("owners",): "owner",
+    ("stakeholders",): "stakeholder",
+    ("communications",): "communication",
 }
 # Per-process fields: each side keeps its own.
 _OURS_ONLY: Final = frozenset({("current_step",)})
@@ -409,11 +413,19 @@ def _rename_ids(data: dict[str, Any], renames: dict[str, str]) -> dict[str, Any]
             for key in ("id", "parent", "outcome"):
                 if key in item:
                     item[key] = swap(item[key])
-            if isinstance(item.get("tests"), list):
-                item["tests"] = [swap(t) for t in item["tests"]]
+            for key in ("tests", "audience"):  # a pilot's conditions, a message's people
+                if isinstance(item.get(key), list):
+                    item[key] = [swap(t) for t in item[key]]
+            if isinstance(item.get("targets"), dict):  # a milestone's outcome ids
+                item["targets"] = {swap(k): v for k, v in item["targets"].items()}
     for checkin in _get(out, "checkins") if isinstance(_get(out, "checkins"), list) else []:
         if isinstance(checkin, dict) and isinstance(checkin.get("values"), dict):
             checkin["values"] = {swap(k): v for k, v in checkin["values"].items()}
+    for mark in _get(out, "reports") if isinstance(_get(out, "reports"), list) else []:
+        if isinstance(mark, dict) and isinstance(mark.get("due"), dict):
+            mark["due"] = {swap(k): v for k, v in mark["due"].items()}
+        if isinstance(mark, dict) and isinstance(mark.get("done"), list):
+            mark["done"] = [swap(t) for t in mark["done"]]
     for record in _get(out, CONFLICTS_KEY) if isinstance(_get(out, CONFLICTS_KEY), list) else []:
         if isinstance(record, dict) and "item" in record:
             record["item"] = swap(record["item"])

@@ -38,6 +38,12 @@ NODE_STATUSES: tuple[NodeStatus, ...] = get_args(NodeStatus)
 PILOT_STATUSES: tuple[PilotStatus, ...] = get_args(PilotStatus)
 DECISIONS: tuple[Decision, ...] = get_args(Decision)
 CONFIDENCES: tuple[Confidence, ...] = get_args(Confidence)
+Level = Literal["low", "medium", "high"]  # a stakeholder's interest and influence
+Stance = Literal["champion", "neutral", "resistant"]
+Cadence = Literal["once", "weekly", "fortnightly", "monthly", "quarterly"]
+LEVELS: tuple[Level, ...] = get_args(Level)
+STANCES: tuple[Stance, ...] = get_args(Stance)
+CADENCES: tuple[Cadence, ...] = get_args(Cadence)
 # How often the plan is reviewed (a check-in is due): Track shows it, the coach warns after it.
 REVIEW_CADENCES: tuple[str, ...] = ("weekly", "fortnightly", "monthly")
 DEFAULT_REVIEW_CADENCE = "fortnightly"
@@ -135,6 +141,11 @@ class MapNode:
     status: NodeStatus = "todo"
     votes: dict[str, int] = field(default_factory=dict)
     notes: str = ""
+    # A milestone marks progress on the way: its date is its due date (pinned, else the
+    # computed schedule's) and ``targets`` are the KPI values expected then (Outcome id ->
+    # value), the intermediate points of each outcome's trajectory.
+    milestone: bool = False
+    targets: dict[str, float] = field(default_factory=dict)
     by: str = ""  # who added it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -177,6 +188,61 @@ class Adjustment:
     what: str = ""
     why: str = ""
     by: str = ""  # who added it (team mode); "" when not known
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Owner:
+    """A person who owns items of the plan.  Items name their owner by ``name``; names are
+    compared folded (``core.owners.owner_key``: "Priya" and "priya " are one person)."""
+
+    id: str
+    name: str = ""
+    capacity_hours: float | None = None  # a week's hours for this plan; None: not said
+    by: str = ""  # who added it (team mode); "" when not known
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stakeholder:
+    """Someone the plan needs on side: who, how much they care and can sway, and what they
+    need to hear."""
+
+    id: str
+    name: str = ""
+    role: str = ""
+    interest: Level = "medium"
+    influence: Level = "medium"
+    stance: Stance = "neutral"
+    needs: str = ""  # what they need to hear
+    by: str = ""  # who added it (team mode); "" when not known
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Communication:
+    """One line of the communication plan: what goes to whom, how often, when next, by whom."""
+
+    id: str
+    what: str = ""
+    audience: list[str] = field(default_factory=list)  # Stakeholder ids
+    channel: str = ""  # how: "steering meeting", "email", ...
+    cadence: Cadence = "once"
+    next: date | None = None
+    owner: str = ""
+    by: str = ""  # who added it (team mode); "" when not known
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ReportMark:
+    """When a progress report was made, and what the plan looked like then, so the next one
+    can say what moved since: each map node's due date and the ids of items done."""
+
+    made: date
+    due: dict[str, date] = field(default_factory=dict)  # MapNode id -> due date then
+    done: list[str] = field(default_factory=list)  # MapNode and Pilot ids done then
+    by: str = ""  # who made it (team mode); "" when not known
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -230,6 +296,10 @@ class Session:
     adjustments: list[Adjustment] = field(default_factory=list)
     facilitation: Facilitation = field(default_factory=Facilitation)
     review_cadence: str = DEFAULT_REVIEW_CADENCE  # one of REVIEW_CADENCES
+    owners: list[Owner] = field(default_factory=list)
+    stakeholders: list[Stakeholder] = field(default_factory=list)
+    communications: list[Communication] = field(default_factory=list)
+    reports: list[ReportMark] = field(default_factory=list)  # the latest last
     conflicts: list[Conflict] = field(default_factory=list)  # left by merges, to resolve
     extra: dict[str, Any] = field(default_factory=dict)
 
