@@ -27,7 +27,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["GitError", "SyncResult", "clone", "driver_command", "init", "is_team", "sync"]
+__all__ = [
+    "GitError",
+    "SyncResult",
+    "clone",
+    "driver_command",
+    "has_remote",
+    "init",
+    "is_team",
+    "pending",
+    "sync",
+]
 
 ATTRIBUTES = "sessions/*.toml merge=backplan\n"
 IGNORED = (
@@ -128,6 +138,27 @@ def driver_command() -> str:
 def is_team(root: Path) -> bool:
     """Whether the data folder is a git work tree of its own (a team folder)."""
     return (Path(root) / ".git").exists()
+
+
+def has_remote(root: Path) -> bool:
+    """Whether the team folder has a remote to pull from and push to."""
+    return is_team(root) and bool(_run_quiet(["remote"], cwd=Path(root)))
+
+
+def pending(root: Path) -> bool:
+    """Whether this machine has something the team has not: session files changed since the
+    last commit, or commits not pushed yet.  False when git cannot tell (no git, no repo)."""
+    root = Path(root)
+    if not is_team(root):
+        return False
+    changed = _run_quiet(["status", "--porcelain", "--", "sessions"], cwd=root)
+    if changed:
+        return True
+    branch = _run_quiet(["rev-parse", "--abbrev-ref", "HEAD"], cwd=root) or "main"
+    if not _run_quiet(["rev-parse", "--verify", "--quiet", f"origin/{branch}"], cwd=root):
+        return bool(_run_quiet(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=root))
+    ahead = _run_quiet(["rev-list", "--count", f"origin/{branch}..HEAD"], cwd=root)
+    return ahead not in ("", "0")
 
 
 def _register(root: Path) -> None:

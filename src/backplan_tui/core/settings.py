@@ -31,6 +31,7 @@ __all__ = [
     "FILE_NAME",
     "TIMEBOX_RANGE",
     "VOTES_RANGE",
+    "TEAM_SYNC",
     "Settings",
     "load_settings",
     "save_settings",
@@ -56,7 +57,10 @@ _KNOWN = (
     "autosave_delay",
     "timebox_minutes",
     "export_folder",
+    "team_sync",
 )
+TEAM_SYNC = ("ask", "always", "never")
+"""In a team folder (git): ask to sync on open and quit, sync without asking, or never."""
 
 
 @dataclass
@@ -71,6 +75,8 @@ class Settings:
     autosave_delay: float = 1.0
     export_folder: str = ""
     """The folder of the last export from the app ("" before the first one)."""
+    team_sync: str = "ask"
+    """One of ``TEAM_SYNC``: what the app does on open and quit in a team folder."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Top-level keys this version does not know; written back unchanged."""
     from_file_ok: bool = field(default=True, compare=False)
@@ -116,6 +122,10 @@ def _check(key: str, value: Any) -> Any:
     if key == "export_folder":
         if not isinstance(value, str) or len(value) > MAX_FOLDER or "\x00" in value:
             raise _Problem(key, "must be a folder path in quotes")
+        return value
+    if key == "team_sync":
+        if value not in TEAM_SYNC:
+            raise _Problem(key, "must be one of " + ", ".join(f'"{v}"' for v in TEAM_SYNC))
         return value
     if key == "votes_per_person":
         v_low, v_high = VOTES_RANGE
@@ -212,6 +222,8 @@ def _to_dict(settings: Settings) -> dict[str, Any]:
     }
     if settings.export_folder:
         data["export_folder"] = _check("export_folder", settings.export_folder)
+    if settings.team_sync != "ask":
+        data["team_sync"] = _check("team_sync", settings.team_sync)
     extra_tables: dict[str, Any] = {}
     for key, value in settings.extra.items():
         if key in _KNOWN:

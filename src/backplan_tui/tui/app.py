@@ -32,6 +32,7 @@ from backplan_tui.tui.palette import BindingsProvider
 from backplan_tui.tui.saving import Saving
 from backplan_tui.tui.signals import SignalExit
 from backplan_tui.tui.team import Team
+from backplan_tui.tui.teamsync import TeamSync, sync_command
 from backplan_tui.tui.text import plain, toast
 from backplan_tui.tui.timer import TimeboxTicker
 
@@ -49,14 +50,15 @@ LATE_THEMES_DELAY = 0.2
 """Seconds after the first paint before the themes not shown at start are registered."""
 
 
-class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
+class BackplanApp(Saving, TimeboxTicker, Team, TeamSync, SignalExit):
     """The backplan terminal app: composition and wiring.
 
     The open session and every write belong to one :class:`Workspace` (``core.workspace``);
     the parts of the app are in their own modules: edits and saves (``saving.Saving``), the
     timebox on screen (``timer.TimeboxTicker``), ending on a signal (``signals.SignalExit``),
     the palette (``palette``) and the app's keys (``keys``), several apps in one session
-    (``team.Team``: live merges, presence, following the facilitator).
+    (``team.Team``: live merges, presence, following the facilitator), syncing a team folder
+    through git (``teamsync.TeamSync``).
     """
 
     CSS_PATH = "app.tcss"
@@ -110,6 +112,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
         self._initial_demo = demo
         self._init_saving()
         self._init_team(participant)
+        self._init_teamsync()
         self._init_signals()  # ending on a signal (see signals.SignalExit)
         self.exit_note = ""  # printed on stderr after exit: where unsaved edits were kept
         self._theme_before_presenter: str | None = None
@@ -197,6 +200,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
             self.open_demo()
         elif self._initial_session:
             self.open_session(self._initial_session)
+        self.offer_sync_on_open()
         # The other themes: once the first screen is painted, and a moment later still (it
         # may be filling in); anything that needs them before that registers them at once.
         self.call_after_refresh(self.set_timer, LATE_THEMES_DELAY, self.ensure_themes)
@@ -305,6 +309,9 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
         yield from super().get_system_commands(screen)
         if self.document is not None and not self.document.read_only:
             yield SystemCommand("Save now", "Save the open session", self.action_save)
+        team = sync_command(self)
+        if team is not None:
+            yield SystemCommand(*team)
 
     # --- the open session (the workspace's) ------------------------------------------------
 

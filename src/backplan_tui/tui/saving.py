@@ -200,14 +200,39 @@ class Saving(App[None]):
     async def action_quit(self) -> None:
         """Ctrl+Q: keep every edit, then exit.  Text in an open dialog is kept as a draft;
         a session file that cannot be written gets a copy (said on stderr after exit);
-        when nothing can be written at all, ask: quit anyway, or stay."""
-        ok, note = self._save_before_exit()
-        if ok:
-            self.workspace.release_lock()
-            self.exit_note = note  # printed by run(), unwrapped: it may end with a path
-            self.exit()
+        when nothing can be written at all, ask: quit anyway, or stay.  In a team folder
+        with something to share, first ask whether to sync (``teamsync``)."""
+        if self.offer_sync_on_quit(self.quit_now):
             return
-        self._ask_quit_unsaved(note)
+        self.quit_now()
+
+    if TYPE_CHECKING:  # ``teamsync.TeamSync``'s
+
+        def offer_sync_on_quit(self, quit_now: Callable[[bool], None]) -> bool: ...
+
+        def start_sync(self, done: Callable[[str | None, str], None]) -> None: ...
+
+    def quit_now(self, sync: bool = False) -> None:
+        """Save everything (``_save_before_exit``), sync when asked, and exit; what the save
+        and the sync did is printed on the terminal after the exit."""
+        ok, note = self._save_before_exit()
+        if not ok:
+            self._ask_quit_unsaved(note)
+            return
+        if not sync:
+            self._exit_with(note)
+            return
+
+        def synced(error: str | None, line: str) -> None:
+            said = line if error is None else f"{line} (your edits are saved on this machine)"
+            self._exit_with("\n".join(n for n in (note, said) if n))
+
+        self.start_sync(synced)
+
+    def _exit_with(self, note: str) -> None:
+        self.workspace.release_lock()
+        self.exit_note = note  # printed by run(), unwrapped: it may end with a path
+        self.exit()
 
     def _ask_quit_unsaved(self, problem: str) -> None:
         from backplan_tui.tui.screens.choice import ChoiceScreen

@@ -14,14 +14,18 @@ from backplan_tui.tui.text import safe_block
 
 
 class ChoiceScreen(ModalScreen[str | None]):
-    """``choices`` are (key, value, label); the result is the value, or None on Esc."""
+    """``choices`` are (key, value, label); the result is the value, or None on Esc (its
+    button says ``cancel``: "Cancel", or what Esc means here, "Not now")."""
 
     BINDINGS = [Binding("escape", "choose('')", "Cancel", id="choice.cancel")]
 
-    def __init__(self, message: str, choices: list[tuple[str, str, str]]) -> None:
+    def __init__(
+        self, message: str, choices: list[tuple[str, str, str]], cancel: str = "Cancel"
+    ) -> None:
         super().__init__()
         self.message = message
         self.choices = choices
+        self.cancel = cancel
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice-dialog", classes="dialog"):
@@ -29,7 +33,7 @@ class ChoiceScreen(ModalScreen[str | None]):
             with Horizontal(classes="dialog-buttons"):
                 for key, value, label in self.choices:
                     yield Button(Content(f"{label} ({key})"), id=f"choice-{value}", compact=True)
-                yield Button(Content("Cancel (esc)"), id="choice-", compact=True)
+                yield Button(Content(f"{self.cancel} (esc)"), id="choice-", compact=True)
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from backplan_tui.core import paths
 from backplan_tui.core.identity import clean_name, login
 from backplan_tui.core.model import STEP_TITLES, STEPS
+from backplan_tui.core.settings import TEAM_SYNC
 from backplan_tui.tui import themes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.typed import BackplanModal
@@ -85,6 +86,19 @@ def settings_fields() -> list[Field]:
             maximum=10,
         ),
     ]
+    fields.append(
+        Field(
+            "team_sync",
+            "Team sync (git)",
+            kind="choice",
+            choices=[
+                ("ask on open and quit", "ask"),
+                ("always, without asking", "always"),
+                ("never (backplan sync)", "never"),
+            ],
+            required=True,
+        )
+    )
     for step in STEPS:
         fields.append(
             Field(
@@ -103,6 +117,7 @@ def open_settings(app: App[Any]) -> None:
         "facilitator": settings.facilitator,
         "votes_per_person": settings.votes_per_person,
         "autosave_delay": settings.autosave_delay,
+        "team_sync": settings.team_sync,
     }
     for step in STEPS:
         values[f"timebox_{step}"] = settings.timebox_minutes.get(step)
@@ -117,6 +132,8 @@ def open_settings(app: App[Any]) -> None:
         if result["autosave_delay"] is not None:
             settings.autosave_delay = float(result["autosave_delay"])
             backplan.autosave_delay = settings.autosave_delay
+        if result["team_sync"] in TEAM_SYNC:
+            settings.team_sync = result["team_sync"]
         for step in STEPS:
             minutes = result[f"timebox_{step}"]
             if minutes is not None:
