@@ -96,6 +96,20 @@ def test_two_workspaces_open_one_session_and_saves_merge(tmp_path: Path) -> None
     ben.close()
 
 
+def test_a_damaged_file_is_read_once_not_at_every_poll(tmp_path: Path) -> None:
+    ana = opened(tmp_path, [0.0])
+    path = SessionStore(tmp_path).path_for("demo")
+    good = path.read_bytes()
+    path.write_bytes(b"title = [unclosed\n")  # another program broke it
+    assert ana.disk_changed()
+    assert ana.read_disk() is None
+    assert not ana.disk_changed()  # the same damaged file: no second read
+    path.write_bytes(good + b"\n")  # repaired (a new size): read again
+    assert ana.disk_changed()
+    assert ana.read_disk() is not None
+    ana.close()
+
+
 def test_the_same_field_edited_twice_keeps_both_values(tmp_path: Path) -> None:
     ana = opened(tmp_path, [0.0])
     ben = Workspace(SessionStore(tmp_path), clock=lambda: 0.0, name="Ben")

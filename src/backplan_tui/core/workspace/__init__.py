@@ -124,6 +124,7 @@ class Workspace:
         self._base: Session | None = None
         self._pending = False
         self.disk_stamp: tuple[int, int, int] | None = None
+        self._unreadable: tuple[int, int, int] | None = None  # a damaged file, read once
         self.generation = 0
         self._known: dict[int, Any] = {}  # id() -> object: what has its ``by`` settled
         self._in_flight = 0  # background saves of snapshots not done yet
@@ -482,7 +483,11 @@ class Workspace:
         doc = self.document
         if doc is None or doc.read_only:
             return False
-        return self._pending or self._store.stamp(doc.session.id) != self.disk_stamp
+        if self._pending:
+            return True
+        now = self._store.stamp(doc.session.id)
+        # A file that could not be read is not read again every poll: only once it changes.
+        return now != self.disk_stamp and now != self._unreadable
 
     def read_disk(self) -> DiskRead | None:
         """The session file as it is now (from a worker thread), read between saves;
@@ -497,6 +502,7 @@ class Workspace:
             try:
                 session, stamp = self._store.read_current(doc.session.id)
             except (StoreError, CodecError, OSError):
+                self._unreadable = self._store.stamp(doc.session.id)
                 return None
         return DiskRead(session, stamp, generation)
 
