@@ -96,6 +96,51 @@ def test_two_workspaces_open_one_session_and_saves_merge(tmp_path: Path) -> None
     ben.close()
 
 
+def test_three_apps_adding_under_the_same_new_id_keep_three_questions(tmp_path: Path) -> None:
+    """Each app names its new question with the next free id, so all three pick one id.
+    Found by the browser room's load check: C took A's question in under a fresh id, kept
+    the file's version (A's id) as its base, and C's next save read B's question under that
+    id as an edit of A's: one question became a conflict record.  The base is now the file
+    as memory names it."""
+    from backplan_tui.core.model import Question
+
+    SessionStore(tmp_path).create(templates.demo_session(TODAY))
+    apps = []
+    for name in ("Ana", "Ben", "Cy"):
+        ws = Workspace(SessionStore(tmp_path), today=lambda: TODAY, clock=lambda: 0.0, name=name)
+        ws.adopt(ws.prepare("demo"))
+        apps.append(ws)
+    ana, ben, cy = apps
+
+    def add(ws: Workspace, text: str) -> None:
+        ws.session.questions.append(Question(id=ws.session.new_id("q"), prompt=text))
+        assert ws.record_edit("add question")
+
+    add(ana, "From Ana")
+    add(ben, "From Ben")
+    new_ids = {ana.session.questions[-1].id, ben.session.questions[-1].id}
+    assert len(new_ids) == 1  # the same id on both sides
+    assert ana.save()
+    add(cy, "From Cy")
+    read = cy.read_disk()
+    assert read is not None and cy.absorb(read) is not None
+    assert ben.save()
+    assert cy.save()
+    for ws in apps:
+        read = ws.read_disk()
+        if read is not None:
+            ws.absorb(read)
+        assert ws.save()
+    on_disk = SessionStore(tmp_path).load("demo")
+    prompts = [q.prompt for q in on_disk.questions]
+    for text in ("From Ana", "From Ben", "From Cy"):
+        assert prompts.count(text) == 1
+    assert on_disk.conflicts == []  # three questions, not two in conflict
+    assert len({q.id for q in on_disk.questions}) == len(on_disk.questions)
+    for ws in apps:
+        ws.close()
+
+
 def test_a_damaged_file_is_read_once_not_at_every_poll(tmp_path: Path) -> None:
     ana = opened(tmp_path, [0.0])
     path = SessionStore(tmp_path).path_for("demo")

@@ -44,7 +44,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-__all__ = ["ITEM_LISTS", "MergeReport", "merge", "merge_sessions"]
+__all__ = ["ITEM_LISTS", "MergeReport", "merge", "merge_sessions", "renamed_session"]
 
 
 class _Missing:
@@ -568,6 +568,16 @@ def merge_sessions(base: Any, ours: Any, theirs: Any, *, theirs_name: str = "som
         codec.to_dict(base), codec.to_dict(ours), codec.to_dict(theirs), theirs_name=theirs_name
     )
     return codec.from_dict(merged), report
+
+
+def renamed_session(session: Any, renames: dict[str, str]) -> Any:
+    """``session`` with the item ids a merge gave fresh ids (``MergeReport.renamed``) renamed,
+    and every reference to them: the other side's version as the merged one names it."""
+    from backplan_tui.core import codec
+
+    if not renames:
+        return session
+    return codec.from_dict(_rename_ids(codec.to_dict(session), renames))
 
 
 def strings_in(value: Any) -> Iterable[str]:

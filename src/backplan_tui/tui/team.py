@@ -28,6 +28,7 @@ from backplan_tui.tui.contracts import ShowsSession, ShowsTimer
 from backplan_tui.tui.text import toast
 
 if TYPE_CHECKING:
+    from backplan_tui.core.document import Document
     from backplan_tui.core.merge import MergeReport
     from backplan_tui.core.presence import RoomClock
     from backplan_tui.core.workspace import DiskRead, Workspace
@@ -59,6 +60,10 @@ class Team(App[None]):
     def goto_step(self, step: str) -> None:  # pragma: no cover - BackplanApp's
         raise NotImplementedError
 
+    if TYPE_CHECKING:  # ``saving.Saving``'s
+
+        def _schedule_autosave(self, doc: Document) -> None: ...
+
     # --- live: other processes' saves --------------------------------------------------------
 
     def _dialog_open(self) -> bool:
@@ -88,6 +93,9 @@ class Team(App[None]):
         self.arrivals += 1
         self.show_session_changed()
         self._tell_arrivals(report)
+        doc = self.workspace.document
+        if doc is not None and doc.dirty:  # unsaved edits, or ids the merge renamed: save
+            self._schedule_autosave(doc)
 
     def show_session_changed(self) -> None:
         """The session changed behind the screens (merged in): the screen on top shows it

@@ -511,7 +511,7 @@ class Workspace:
         its unsaved edits; the undo history goes on from the merged session.  None when
         ``read`` is out of date (a save came in between: the next poll reads again) or a
         save is writing right now."""
-        from backplan_tui.core.merge import merge_sessions
+        from backplan_tui.core.merge import merge_sessions, renamed_session
         from backplan_tui.core.undo import snapshot
 
         doc = self.document
@@ -533,7 +533,13 @@ class Workspace:
             self.history.rebase(  # an undo later takes back our edit, not their additions
                 lambda older: merge_sessions(before, older, after, theirs_name=who)[0]
             )
-            self._base = read.session
+            # Items both sides added under one id: theirs got fresh ids in memory.  The base
+            # is the file as memory names it, so that the next merge sees one item where
+            # there is one (not our item "edited" into theirs); memory is then written so
+            # that the file takes the new ids too.
+            self._base = renamed_session(read.session, report.renamed)
+            if report.renamed:
+                doc.touch()
             self._pending = False
             self.disk_stamp = read.stamp
             self._state = snapshot(merged)
