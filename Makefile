@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-latest lint bench clean
+.PHONY: run test test-thorough test-latest lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: $(STAMP)
 # PYTEST_ARGS='-m "not slow"' skips the soak and fuzz runs for a quick loop.
 test: lint
 	$(BIN)/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)
+
+# make test-thorough: the same suite with the property and fuzz tests at their full counts
+# (tests/helpers.py examples(); `make test` draws fewer, new ones at every run).
+test-thorough: lint
+	BACKPLAN_THOROUGH=1 $(BIN)/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)
 
 # make test-latest [TEST_ARGS="tests/unit -x"]: the suite on the newest Textual on PyPI, in a
 # second venv (.venv-latest), to see early what a Textual upgrade breaks.  The project pins

@@ -7,12 +7,23 @@ pyproject.toml).  Fixtures built on these (``today``, ``make_app``, ``demo_at``)
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 TODAY = date(2026, 11, 23)  # a Monday: the day the app is told it is, in most tests
+
+THOROUGH = os.environ.get("BACKPLAN_THOROUGH") == "1"
+"""``make test-thorough``: the generated-input tests at their full counts."""
+
+
+def examples(thorough: int, quick: int) -> int:
+    """How many examples a property or fuzz test draws: ``quick`` in ``make test`` (every
+    run draws new ones, so coverage adds up run after run), ``thorough`` in
+    ``make test-thorough``.  The merge laws always draw 500 (issue 17 asks it of CI)."""
+    return thorough if THOROUGH else quick
 
 
 async def settle(pilot: Any) -> None:

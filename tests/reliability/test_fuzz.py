@@ -11,12 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from reliability.fuzzing import ANY_INPUT, SEEDS, fuzz_store, load_bytes, mutated_files, toml_like
 
 pytestmark = pytest.mark.slow  # fuzzing: `-m "not slow"` skips it
 
 FUZZ = settings(
-    max_examples=300,
+    max_examples=examples(300, 120),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
@@ -29,7 +30,7 @@ def test_arbitrary_bytes(tmp_path_factory, data):
     load_bytes(store, data)
 
 
-@settings(FUZZ, max_examples=200)
+@settings(FUZZ, max_examples=examples(200, 80))
 @given(data=mutated_files())
 def test_mutated_real_sessions(tmp_path_factory, data):
     store = fuzz_store(tmp_path_factory.getbasetemp() / "fuzz-mutated")

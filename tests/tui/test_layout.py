@@ -132,11 +132,15 @@ async def test_track_shows_the_verdict_in_words(data_dir: Path) -> None:
 async def test_summary_outcomes_table_headers_are_whole(data_dir: Path) -> None:
     app = demo_app(data_dir, "summary")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         from backplan_tui.tui.widgets.summary_view import SummaryView
 
+        def built() -> bool:  # the summary is built in a worker, started after the paint
+            views = app.screen.query(SummaryView)
+            return bool(views) and any(
+                line.startswith("Metric") for line in views.first().text().splitlines()
+            )
+
+        await wait_until(pilot, built, "the summary built")
         view = app.screen.query_one(SummaryView)
         assert view.laid_out_width <= 80
         lines = view.text().splitlines()
@@ -224,7 +228,9 @@ async def test_home_highlights_the_session_just_left(data_dir: Path) -> None:
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)
-        await wait_until(pilot, lambda: table.keys[:1] == [opened], "the session left on top")
+        await wait_until(
+            pilot, lambda: table.keys[:1] == [opened], "the session left on top", timeout=30
+        )
         assert table.keys[0] == opened  # it moved to the top ...
         assert table.cursor_key == opened  # ... and the highlight went with it
         await pilot.press("enter")

@@ -31,6 +31,7 @@ from backplan_tui.core.model import (
     Session,
 )
 from backplan_tui.core.textclean import clean_line, clean_text
+from helpers import examples
 
 FULL = """\
 schema_version = 1
@@ -836,8 +837,10 @@ def sessions(draw) -> Session:
     )
 
 
-@pytest.mark.slow  # 500 generated sessions
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 500 generated sessions (150 in make test)
+@settings(
+    max_examples=examples(500, 150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(sessions())
 def test_property_every_valid_session_round_trips(session):
     text = codec.dumps(session)

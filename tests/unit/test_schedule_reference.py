@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from backplan_tui.core.model import FutureState, MapNode, Session
 from backplan_tui.core.schedule import compute
+from helpers import examples
 
 MAX_LEVELS = 6
 WINDOW = 14  # start now: latest start at most this many days after today
@@ -182,8 +183,10 @@ def plans(draw: st.DrawFn) -> tuple[Session, date]:
     return session, today
 
 
-@pytest.mark.slow  # 250 generated plans
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow  # 250 generated plans (100 in make test)
+@settings(
+    max_examples=examples(250, 100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(plans())
 def test_the_schedule_matches_a_simple_reference(plan: tuple[Session, date]) -> None:
     session, today = plan
