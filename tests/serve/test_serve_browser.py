@@ -217,6 +217,7 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
             await second.wait_for_function(
                 "t => window.__screen.includes(t)", arg="Reverse map", timeout=ms
             )  # where the session is (Ana's step)
+            await second.keyboard.press("ArrowDown")  # the condition Ana voted for
             await second.keyboard.press("v")
             await second.wait_for_function(
                 "t => window.__screen.includes(t)", arg="Dot voting", timeout=ms
@@ -229,6 +230,19 @@ async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file
                 return sum(v.get("Ana", 0) for v in votes) == 1 and any("Ben" in v for v in votes)
 
             wait_for(both_voted, "Ana's and Ben's votes in the session file")
+            # The ranking updates in both browsers: back on the map, each one shows the
+            # condition's new total (Ana's app took Ben's vote in live, once her dialog closed).
+            voted_on = next(
+                n for n in SessionStore(data_dir).load(session_id).map if "Ben" in n.votes
+            )
+            assert voted_on.votes.get("Ana") == 1  # one condition, both votes
+            total = f"{sum(voted_on.votes.values())} votes"
+            for person in (page, second):
+                await person.evaluate("window.__mark = window.__screen.length")
+                await person.keyboard.press("Escape")
+                await person.wait_for_function(
+                    "t => window.__screen.slice(window.__mark).includes(t)", arg=total, timeout=ms
+                )
             assert [e.id for e in SessionStore(data_dir).list()] == [session_id]
         finally:
             await browser.close()
