@@ -19,23 +19,18 @@ from __future__ import annotations
 import asyncio
 import os
 import shlex
-import socket
 import sys
 from pathlib import Path
 from time import perf_counter
 
 import _common as c
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # serve.roomload
+
 JOIN_LIMIT = None  # no target yet: the figures are reported, as ratios
 RSS_LIMIT = None
 FIRST_PAINT_BYTES = 10
 WAIT = 120.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def descendants(pid: int) -> list[int]:
@@ -76,17 +71,11 @@ def python_rss_mb(pids: list[int]) -> list[float]:
 
 async def one_round(command: str, n: int) -> tuple[list[float], list[float]]:
     """N joins against a fresh server running ``command``: (seconds per join, MB per app)."""
-    from aiohttp import ClientSession, WSMsgType, web
+    from aiohttp import ClientSession, WSMsgType
 
-    from backplan_tui.serve.server import RoomServer
+    from serve.roomload import start_room  # tests/serve: the room, as the load check runs it
 
-    port = free_port()
-    server = RoomServer(command, host="127.0.0.1", port=port, say=lambda line: None)
-    runner = web.AppRunner(await server.make_app(), **server.RUNNER_OPTIONS)  # type: ignore[arg-type]
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    origin = f"http://127.0.0.1:{port}"
-    headers = {"Cookie": f"{server.cookie_name}={server.token}", "Origin": origin}
+    server, runner, origin, headers = await start_room(command)
     joins: list[float] = []
     sockets = []
     readers = []

@@ -121,13 +121,11 @@ async def _person(
         mark = len(screen.text)
 
 
-async def run(
-    home: Path, session_id: str, connected: int, adding: int, per_person: int
-) -> LoadResult:
-    from aiohttp import ClientSession, web
+async def start_room(command: str) -> tuple[RoomServer, Any, str, dict[str, str]]:
+    """``backplan serve``'s server for ``command`` on a free loopback port, in this process:
+    (the server, its aiohttp runner to clean up, the origin, a joined browser's headers)."""
+    from aiohttp import web
 
-    result = LoadResult(connected, adding, per_person)
-    command = participant_command(sys.executable, home, session_id)
     port = free_port()
     server = RoomServer(command, host="127.0.0.1", port=port, say=lambda line: None)
     runner = web.AppRunner(await server.make_app(), **server.RUNNER_OPTIONS)  # type: ignore[arg-type]
@@ -135,6 +133,17 @@ async def run(
     await web.TCPSite(runner, "127.0.0.1", port).start()
     origin = f"http://127.0.0.1:{port}"
     headers = {"Cookie": f"{server.cookie_name}={server.token}", "Origin": origin}
+    return server, runner, origin, headers
+
+
+async def run(
+    home: Path, session_id: str, connected: int, adding: int, per_person: int
+) -> LoadResult:
+    from aiohttp import ClientSession
+
+    result = LoadResult(connected, adding, per_person)
+    command = participant_command(sys.executable, home, session_id)
+    server, runner, origin, headers = await start_room(command)
     store = SessionStore(home)
     readers: list[asyncio.Task[None]] = []
     try:

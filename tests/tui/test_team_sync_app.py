@@ -60,6 +60,14 @@ def remote_text(remote: Path, tmp_path: Path, name: str) -> str:
     return (look / "sessions" / name).read_text(encoding="utf-8")
 
 
+async def type_on_step_one(pilot: Any, app: Any, text: str) -> None:
+    """Past the offer on open (not now), ``text`` typed at the end of the goal."""
+    await wait_until(pilot, lambda: bool(offer(app)), "the offer on open")
+    await pilot.press("escape")  # not now
+    await wait_until(pilot, lambda: isinstance(app.screen, FutureStateScreen), "step 1")
+    await pilot.press("end", *text)
+
+
 def offer(app: Any) -> str:
     screen = app.screen
     return screen.message if isinstance(screen, ChoiceScreen) else ""
@@ -121,10 +129,7 @@ async def test_quit_with_an_edit_offers_sync_and_the_team_gets_the_edit(
 ) -> None:
     app = app_over(data_dir, open_session="demo")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: bool(offer(app)), "the offer on open")
-        await pilot.press("escape")  # not now
-        await wait_until(pilot, lambda: isinstance(app.screen, FutureStateScreen), "step 1")
-        await pilot.press("end", *" Typed by Ben")
+        await type_on_step_one(pilot, app, " Typed by Ben")
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: "Share them" in offer(app), "the offer on quit")
         await pilot.press("s")
@@ -140,10 +145,7 @@ async def test_a_failed_sync_at_quit_says_so_and_the_edit_is_saved_here(
 ) -> None:
     app = app_over(data_dir, open_session="demo")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: bool(offer(app)), "the offer on open")
-        await pilot.press("escape")  # not now
-        await wait_until(pilot, lambda: isinstance(app.screen, FutureStateScreen), "step 1")
-        await pilot.press("end", *" Kept anyway")
+        await type_on_step_one(pilot, app, " Kept anyway")
         shutil.rmtree(remote)  # the remote is gone (a network down, a deleted repository)
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: bool(offer(app)), "the offer on quit")
