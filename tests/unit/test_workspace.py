@@ -141,6 +141,23 @@ def test_three_apps_adding_under_the_same_new_id_keep_three_questions(tmp_path: 
         ws.close()
 
 
+def test_while_others_are_here_new_ids_carry_this_persons_tag(tmp_path: Path) -> None:
+    SessionStore(tmp_path).create(templates.demo_session(TODAY))
+    ana = Workspace(SessionStore(tmp_path), today=lambda: TODAY, clock=lambda: 0.0, name="Ana")
+    ana.adopt(ana.prepare("demo"))
+    assert ana.look_around() == ""
+    alone = ana.session.new_id("q")
+    assert "-" not in alone  # alone: the short ids of old
+    ben = Workspace(SessionStore(tmp_path), today=lambda: TODAY, clock=lambda: 0.0, name="Ben")
+    ben.adopt(ben.prepare("demo"))
+    assert ana.look_around() == "Ben here"
+    assert ana.session.new_id("q") == alone + "-ana"  # q8-ana: Ben's would be q8-ben
+    ben.close()
+    assert ana.look_around() == ""
+    assert ana.session.new_id("q") == alone
+    ana.close()
+
+
 def test_a_damaged_file_is_read_once_not_at_every_poll(tmp_path: Path) -> None:
     ana = opened(tmp_path, [0.0])
     path = SessionStore(tmp_path).path_for("demo")

@@ -77,13 +77,38 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+_id_tag = ""
+
+
+def set_id_tag(tag: str) -> None:
+    """A suffix for the ids of new items while others edit the same session (team mode,
+    ``Workspace.look_around``): two apps adding at once pick different ids ("q7-ana",
+    "q7-ben") rather than one id that the merge must tell apart by renaming one side (which
+    moves a cursor, and an undo, from one person's item to the other's).  "" when alone:
+    ids stay short (q7)."""
+    global _id_tag
+    _id_tag = tag
+
+
+def id_tag_for(name: str) -> str:
+    """The id suffix of a person: "-ana" (letters and digits of the name, at most 8), or a
+    short hash when the name has none ("-x3f9a")."""
+    import hashlib
+
+    letters = "".join(c for c in name.casefold() if c.isascii() and c.isalnum())[:8]
+    if letters:
+        return f"-{letters}"
+    return "-x" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:4]
+
+
 def next_id(prefix: str, taken: set[str] | list[str]) -> str:
-    """The first free id of the form ``<prefix><n>`` (o1, q2, m3, p4 ...)."""
+    """The first free id of the form ``<prefix><n>`` (o1, q2, m3, p4 ...), with this app's
+    tag while others edit the same session (``set_id_tag``: q7-ana)."""
     used = set(taken)
     n = 1
-    while f"{prefix}{n}" in used:
+    while f"{prefix}{n}" in used or f"{prefix}{n}{_id_tag}" in used:
         n += 1
-    return f"{prefix}{n}"
+    return f"{prefix}{n}{_id_tag}"
 
 
 @dataclass
@@ -347,6 +372,9 @@ class Session:
             + [q.id for q in self.questions]
             + [n.id for n in self.map]
             + [p.id for p in self.pilots]
+            + [w.id for w in self.owners]
+            + [k.id for k in self.stakeholders]
+            + [c.id for c in self.communications]
         )
         return next_id(prefix, taken)
 

@@ -135,7 +135,7 @@ class Team(App[None]):
             presence.beat()
         except OSError:
             pass
-        self._show_here(self.workspace.here_text())
+        self._show_here(self.workspace.look_around())
         if self.following:
             self._follow()
 

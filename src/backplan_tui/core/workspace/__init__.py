@@ -284,6 +284,9 @@ class Workspace:
 
     def leave(self) -> None:
         """Remove this app's presence record (never fails: presence is a courtesy)."""
+        from backplan_tui.core.model import set_id_tag
+
+        set_id_tag("")  # alone again: new ids untagged
         presence, self.presence = self.presence, None
         if presence is not None:
             try:
@@ -300,6 +303,17 @@ class Workspace:
         from backplan_tui.core.presence import here_text
 
         return here_text(self.others())
+
+    def look_around(self) -> str:
+        """Who else is here ("Ana, Ben here", "" when alone), at each look at the room.  While
+        others are here, new items get ids tagged with this person's name (``model.set_id_tag``),
+        so that items added at once in two apps never share an id."""
+        from backplan_tui.core.model import id_tag_for, set_id_tag
+        from backplan_tui.core.presence import here_text
+
+        others = self.others()
+        set_id_tag(id_tag_for(self.name) if others else "")
+        return here_text(others)
 
     def theirs_name(self) -> str:
         """Whose save is being merged in: the one other person here, else "someone else"."""
