@@ -36,6 +36,7 @@ above, below for one to decrease or stay below.
   falls within ``AT_RISK_DAYS`` (30) days of today, and for which the latest actual of an
   outcome it sets a target for is behind that target (below it for increase / stay above,
   above it for decrease / stay below).  An outcome with no actual yet is not judged.
+  Earliest first (one date: map order).
 
 *Next milestones*: the next ``NEXT_MILESTONES`` (3) milestones, not done nor dropped, dated
 today or later, earliest first (one date: map order), with their targets.
@@ -258,7 +259,8 @@ def _milestone_dates(
 def _at_risk(session: Session, today: date, schedule: Schedule | None) -> list[DecisionItem]:
     horizon = today + timedelta(days=AT_RISK_DAYS)
     out = []
-    for _, node_id, when, outcome_ids in _milestone_dates(session, schedule):
+    dated = sorted(_milestone_dates(session, schedule), key=lambda row: (row[2], row[0]))
+    for _, node_id, when, outcome_ids in dated:
         if when > horizon:
             continue
         node = session.node(node_id)
