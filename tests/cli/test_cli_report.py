@@ -48,6 +48,16 @@ def test_report_prints_then_the_second_says_since_the_first(
     assert len(again.reports) == 1  # only the latest is kept
     assert again.revision == revision + 1
 
+    # show and the Markdown export say when the last one was made, and by whom (--as)
+    assert cli.main(["report", "demo", "--as", "Dana Lee", "--no-mark"]) == 0
+    capsys.readouterr()
+    assert cli.main(["show", "demo", "--width", "100"]) == 0
+    assert f"Last progress report: {today.isoformat()} by " in capsys.readouterr().out
+    assert cli.main(["report", "demo", "--as", "Dana Lee"]) == 0
+    capsys.readouterr()
+    assert cli.main(["export", "demo", "--format", "md"]) == 0
+    assert f"Last progress report: {today.isoformat()} by Dana Lee." in capsys.readouterr().out
+
 
 def test_report_o_writes_html_by_its_suffix_and_no_mark_records_nothing(
     demo_store: SessionStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
