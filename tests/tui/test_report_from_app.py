@@ -42,12 +42,14 @@ async def test_p_on_track_writes_the_report_and_saves_its_mark(
         path.value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await wait_until(pilot, lambda: saved_reports(data_dir), "the mark saved")
+        await wait_until(
+            pilot, lambda: saved_reports(data_dir)[0]["made"] == TODAY, "the mark saved"
+        )
         messages = [n.message for n in app._notifications]
         assert f"Progress report written to {target}" in messages
         first = target.read_text("utf-8")
         assert first.startswith("# Progress report: Demo: Improve 12-month retention\n")
-        assert "since the session began" in first
+        assert "since the last report, 2026-11-11" in first  # the demo's, 12 days ago
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
         # the mark: made today, each node's due date as the schedule has it, the done ids
         session = app.session
@@ -93,6 +95,8 @@ async def test_a_report_from_home_records_the_mark_through_the_library(
         app.screen.query_one("#field-path", Input).value = str(target)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        await wait_until(pilot, lambda: saved_reports(data_dir), "the mark saved")
+        await wait_until(
+            pilot, lambda: saved_reports(data_dir)[0]["made"] == TODAY, "the mark saved"
+        )
     assert target.read_text("utf-8").startswith("<!DOCTYPE html>")
     assert [m["made"] for m in saved_reports(data_dir)] == [TODAY]
