@@ -159,3 +159,31 @@ def test_html_chart_draws_the_trajectory_and_the_check_ins() -> None:
     assert "Retention: the trajectory from 70% on 2027-01-01 to 90% on 2027-07-01" in "".join(
         parsed.text
     )
+
+
+def busy() -> Session:
+    """The plan with 20 more slipped map items and 9 more done pilots: more than a page."""
+    from backplan_tui.core.model import MapNode, Pilot
+
+    session = plan()
+    for n in range(20):
+        session.map.append(MapNode(id=f"x{n}", title=f"Extra {n}", pinned_due=date(2027, 4, 1 + n)))
+    session.pilots += [Pilot(id=f"y{n}", name=f"Done {n}", status="done") for n in range(9)]
+    return session
+
+
+def test_long_lists_are_cut_to_keep_one_page() -> None:
+    mark = MARK.__class__(made=MARK.made, due=dict(MARK.due), done=list(MARK.done))
+    session = busy()
+    for n in range(20):
+        mark.due[f"x{n}"] = date(2027, 3, 1)
+    out = report_md.render(session, TODAY, mark=mark)
+    moved = out.split("### Dates that moved\n\n")[1].split("\n\n")[0].splitlines()
+    # 22 moved (m1, m2 and x0-x19): x19 slipped most (2027-03-01 -> 04-20, 50 days), then
+    # x18 ...; 5 shown, 17 more
+    assert moved[0] == "- Extra 19: due 2027-03-01 → 2027-04-20 (50 days later)"
+    assert len(moved) == report_md.LIST_LIMIT
+    assert moved[-1] == "- … and 17 more (`backplan show` lists them all)"
+    done = out.split("### Done\n\n")[1].split("\n\n")[0].splitlines()
+    # 12 done since (m3, m7, p1 and the 9 new pilots): 5 shown, 7 more
+    assert done[-1] == "- … and 7 more (`backplan show` lists them all)"

@@ -39,7 +39,7 @@ th, td { border: 1px solid var(--rule); padding: .2rem .4rem; text-align: left;
 th, td:nth-child(2), td:nth-child(3), td:nth-child(4), td:nth-child(5) {
   white-space: nowrap; }
 p { margin: .3rem 0; }
-em { color: var(--muted); font-size: .85rem; }
+em { color: var(--muted); font-size: .9em; }
 .charts { display: flex; flex-wrap: wrap; gap: .5rem; margin: .5rem 0; }
 .charts figure { margin: 0; width: 15.5rem; }
 .charts figcaption { font-size: .8rem; font-weight: 600; white-space: nowrap;
@@ -62,7 +62,9 @@ footer { margin-top: 1rem; color: var(--muted); font-size: .8rem; }
   h1 { font-size: 14pt; }
   h2 { font-size: 11pt; margin-top: .6rem; break-after: avoid; page-break-after: avoid; }
   table { font-size: 8pt; }
-  .charts figure { width: 32%; }
+  .charts figure { width: 24%; }
+  .lower { column-count: 2; column-gap: 1.5rem; }
+  .lower h2 { margin-top: 0; break-inside: avoid; }
   figure, tr, li, svg, table { break-inside: avoid; page-break-inside: avoid; }
 }
 """
@@ -173,6 +175,9 @@ def render_report(r: report.Report) -> str:
         if title == report_md.KPI_TITLE and r.kpis:
             extra = charts(r) + block([f"_{report_md.POSITION_NOTE}_"])
         body.append(f"<section>\n{block([f'## {title}', '', *lines])}{extra}</section>\n")
+        if title == report_md.KPI_TITLE:  # the rest in two columns on paper
+            body.append('<div class="lower">\n')
+    body.append("</div>\n")
     body.append(f"<footer>Made with backplan on {r.today.isoformat()}.</footer>\n")
     title = line(r.title) or "Untitled session"
     head = [

@@ -22,6 +22,8 @@ AT_RISK_NOTE = (
     f"A milestone is at risk when its date has passed or is within {report.AT_RISK_DAYS} "
     "days and the latest actual of an outcome it sets a target for is behind that target."
 )
+# A list longer than this shows its first items and "… and N more": the report is one page.
+LIST_LIMIT = 6
 POSITION_NOTE = (
     "Above or below: the latest actual against the trajectory on the day it was measured."
 )
@@ -35,6 +37,14 @@ def value(number: float | None, unit: str) -> str:
     if not unit:
         return text
     return f"{text}%" if unit == "%" else f"{text} {esc(unit)}"
+
+
+def capped(items: list[str], limit: int = LIST_LIMIT) -> list[str]:
+    """At most ``limit`` list items; past it, the first ``limit - 1`` and "… and N more"."""
+    if len(items) <= limit:
+        return items
+    rest = len(items) - (limit - 1)
+    return [*items[: limit - 1], f"- … and {rest} more (`backplan show` lists them all)"]
 
 
 def since_words(r: report.Report) -> str:
@@ -105,32 +115,32 @@ def kpi_trends(r: report.Report) -> list[str]:
 def moved(r: report.Report) -> list[str]:
     out: list[str] = []
     if r.moved:
-        out += ["### Dates that moved", ""]
-        for m in r.moved:
+        items = []
+        for m in sorted(r.moved, key=lambda m: -m.days):  # the biggest slip first
             days = abs(m.days)
             how = f"{days} day{'s' if days != 1 else ''} {'later' if m.days > 0 else 'earlier'}"
             title = esc(m.title) or f"map item {esc(m.node_id)}"
-            out.append(f"- {title}: due {m.before.isoformat()} → {m.now.isoformat()} ({how})")
-        out.append("")
+            items.append(f"- {title}: due {m.before.isoformat()} → {m.now.isoformat()} ({how})")
+        out += ["### Dates that moved", "", *capped(items), ""]
     if r.done:
-        out += ["### Done", ""]
+        items = []
         for item in r.done:
             kind = "Map item" if item.kind == "map" else "Pilot"
-            out.append(f"- {kind}: {esc(item.title) or esc(item.id)}")
-        out.append("")
+            items.append(f"- {kind}: {esc(item.title) or esc(item.id)}")
+        out += ["### Done", "", *capped(items), ""]
     if r.adjustments:
-        out += ["### Adjustments", ""]
+        items = []
         for adj in r.adjustments:
             why = f" — why: {esc(adj.why)}" if line(adj.why) else ""
-            out.append(f"- {adj.date.isoformat()}: {esc(adj.what) or 'unnamed change'}{why}")
-        out.append("")
+            items.append(f"- {adj.date.isoformat()}: {esc(adj.what) or 'unnamed change'}{why}")
+        out += ["### Adjustments", "", *capped(items), ""]
     if not out:
         out = [f"Nothing moved {since_words(r)}: no date changed, nothing done, no adjustment.", ""]
     return out[:-1]
 
 
 def decisions(r: report.Report) -> list[str]:
-    out = [f"- {esc(d.text)}" for d in r.decisions] or ["None waiting."]
+    out = capped([f"- {esc(d.text)}" for d in r.decisions]) or ["None waiting."]
     return [*out, "", f"_{AT_RISK_NOTE}_"]
 
 
