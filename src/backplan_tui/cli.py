@@ -232,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     from backplan_tui import cli_serve
 
     cli_serve.add_parsers(add)
+    from backplan_tui import cli_report
+
+    cli_report.add_parsers(add)
     return parser
 
 
@@ -514,6 +517,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "sync": lambda args: _team().cmd_sync(args),
     "merge-driver": lambda args: _team().cmd_merge_driver(args),
     "serve": lambda args: _serve().cmd_serve(args),
+    "report": lambda args: _report().cmd_report(args),
 }
 
 
@@ -521,6 +525,12 @@ def _files() -> Any:
     from backplan_tui import cli_files
 
     return cli_files
+
+
+def _report() -> Any:
+    from backplan_tui import cli_report
+
+    return cli_report
 
 
 def _serve() -> Any:

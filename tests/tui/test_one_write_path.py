@@ -176,3 +176,45 @@ async def test_copies_after_a_conflict_and_from_read_only_go_through_the_workspa
     assert bypasses == []
     by_app = {name for name, who in writes if who == "workspace"}
     assert {"save_merging", "save_as_copy", "duplicate"} <= by_app
+
+
+async def test_progress_reports_record_their_mark_through_the_workspace(
+    data_dir: Path, tmp_path: Path, writes: list[tuple[str, str]]
+) -> None:
+    """From home (a session not open: the library) and from Track (the open session: an
+    edit, saved by autosave)."""
+    from textual.widgets import Select
+
+    from backplan_tui.core import templates
+    from helpers import settle, wait_until
+
+    SessionStore(data_dir).create(templates.demo_session(TODAY))
+    writes.clear()  # the test's own setup
+    app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+    made: list[str] = []
+
+    def marks() -> list[date]:
+        return [m.made for m in SessionStore(data_dir).load("demo").reports]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # home's export form
+        await settle(pilot)
+        app.screen.query_one("#field-format", Select).value = "report-md"
+        app.screen.query_one("#field-path", Input).value = str(tmp_path / "home.md")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: marks() == [TODAY], "the mark from home")
+        made += [name for name, _ in writes]
+        writes.clear()
+        app.open_session("demo", "summary")
+        await settle(pilot)
+        await pilot.press("ctrl+t", "p")
+        await settle(pilot)
+        app.screen.query_one("#field-path", Input).value = str(tmp_path / "track.md")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: writes, "the autosave of the mark")
+        await pilot.press("ctrl+q")
+    assert made == ["save_merging"]  # Library.record_report
+    assert {name for name, _ in writes} == {"save_merging"}
+    assert all(who == "workspace" for _, who in writes)
+    assert (tmp_path / "home.md").exists() and (tmp_path / "track.md").exists()

@@ -302,6 +302,10 @@ def build(
         out.append(table)
     else:
         para(("No adjustments yet.", ""))
+    if session.reports:  # the progress report (core.report): when the last one was made
+        last = session.reports[-1]
+        by = f" by {line(last.by)}" if line(last.by) else ""
+        para((f"Last progress report: {iso(last.made)}{by}.", ""))
 
     out.append(Heading(2, "Parking lot"))
     parked = [p for p in map(line, session.facilitation.parking_lot) if p]

@@ -132,7 +132,8 @@ def render(session: Session, today: date, facts: PlanFacts | None = None) -> str
 # --- reading the export back --------------------------------------------------------------------
 
 # Where the session schema holds dates ("date") and UTC datetimes ("datetime"); "*" is each
-# item of an array of tables.  Everything else is kept as JSON gave it.
+# item of an array of tables, "%" each value of a table (a report mark's due dates by node id).
+# Everything else is kept as JSON gave it.
 _DATE_FIELDS: dict[tuple[str, ...], str] = {
     ("created",): "datetime",
     ("updated",): "datetime",
@@ -143,6 +144,8 @@ _DATE_FIELDS: dict[tuple[str, ...], str] = {
     ("pilots", "*", "end"): "date",
     ("checkins", "*", "date"): "date",
     ("adjustments", "*", "date"): "date",
+    ("reports", "*", "made"): "date",
+    ("reports", "*", "due", "%"): "date",
 }
 
 
@@ -165,6 +168,13 @@ def _restore(data: Any, path: tuple[str, ...], kind: str) -> None:
     if head == "*":
         for item in data if isinstance(data, list) else []:
             _restore(item, rest, kind)
+        return
+    if head == "%":
+        for key in list(data) if isinstance(data, dict) else []:
+            if rest:
+                _restore(data[key], rest, kind)
+            else:
+                data[key] = _parse_when(data[key], kind)
         return
     if not isinstance(data, dict) or head not in data:
         return

@@ -268,6 +268,10 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
             out.append("| " + " | ".join(cells) + " |")
     else:
         out.append("No adjustments yet.")
+    if session.reports:  # the progress report (core.report): when the last one was made
+        last = session.reports[-1]
+        by = f" by {esc(last.by)}" if line(last.by) else ""
+        out += ["", f"Last progress report: {iso(last.made)}{by}."]
 
     out += ["", "## Parking lot", ""]
     parked = [e for e in map(esc, session.facilitation.parking_lot) if e]

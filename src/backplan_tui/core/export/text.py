@@ -290,6 +290,11 @@ def render(
         if why:
             text += f" (why: {why})"
         w.item(text)
+    if session.reports:  # the progress report (core.report): when the last one was made
+        last = session.reports[-1]
+        by = f" by {line(last.by)}" if line(last.by) else ""
+        w.blank()
+        w.para(f"Last progress report: {iso(last.made)}{by}.")
 
     w.heading("Parking lot", "-")
     parked = [p for p in map(line, session.facilitation.parking_lot) if p]

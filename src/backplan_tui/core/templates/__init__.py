@@ -109,6 +109,7 @@ from backplan_tui.core.model import (
     Pilot,
     Question,
     QuestionStatus,
+    ReportMark,
     Session,
 )
 from backplan_tui.core.textclean import clean_line, clean_text
@@ -768,4 +769,19 @@ def demo_session(today: date) -> Session:
             "the next one has 11.",
         )
     ]
+    s.reports = [_demo_report_mark(s, today)]
     return s
+
+
+def _demo_report_mark(s: Session, today: date) -> ReportMark:
+    """The demo's last progress report, 12 days ago (after the check-in, before the
+    adjustment): the recognition channel (m9) was due a week earlier then, and the
+    stay-interview guide (m10) was not done yet, so the next report has a slipped date, an
+    item done and an adjustment to tell."""
+    from backplan_tui.core import report, schedule
+
+    made = today - timedelta(days=12)
+    mark = report.make_mark(s, made, schedule.compute(s, made), "Dana")
+    mark.due["m9"] = mark.due["m9"] - timedelta(days=7)
+    mark.done = [i for i in mark.done if i != "m10"]
+    return mark

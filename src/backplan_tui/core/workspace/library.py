@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from backplan_tui.core.storage import SessionStore
 
 if TYPE_CHECKING:
-    from backplan_tui.core.model import Session
+    from backplan_tui.core.model import ReportMark, Session
     from backplan_tui.core.storage import BackupEntry, SessionEntry
     from backplan_tui.core.storage.index import Listing
     from backplan_tui.core.storage.lock import LockInfo
@@ -158,3 +158,17 @@ class Library:
         """A kept revision saved as the newest, holding the session's lock meanwhile."""
         with self._store.lock(session_id):
             return self._store.restore(session_id, revision)
+
+    def record_report(self, session_id: str, mark: ReportMark) -> Session:
+        """A progress report was made (``backplan report``): ``mark`` replaces the session's
+        report marks (only the latest is kept).  Saved merging with what is on disk, so an
+        app that has the session open keeps its edits and takes this one in."""
+        session = self._store.load(session_id)
+        session.reports = [mark]
+
+        def merge(on_disk: Session) -> Session:
+            on_disk.reports = [mark]
+            return on_disk
+
+        written, _ = self._store.save_merging(session, merge)
+        return written

@@ -83,6 +83,7 @@ class TrackScreen(StepScreen):
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
         Binding("e", "export", "Export", show=False, id="track.export"),
+        Binding("p", "report", "Progress report", show=False, id="track.report"),
     ]
 
     def __init__(self, came_from: str | None = None) -> None:
@@ -428,6 +429,13 @@ class TrackScreen(StepScreen):
         from backplan_tui.tui.screens.export import open_export
 
         open_export(self.app, self.session, self.backplan.today())
+
+    def action_report(self) -> None:
+        """The progress report: the export form with "Progress report, Markdown" chosen
+        (HTML one choice away); the path can be changed before it is written."""
+        from backplan_tui.tui.screens.export import open_export
+
+        open_export(self.app, self.session, self.backplan.today(), fmt="report-md")
 
     def action_back_to_step(self, from_ctrl_b: bool = False) -> None:
         """Back to the step Track was opened from (from home: the session's current step)."""
