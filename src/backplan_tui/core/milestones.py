@@ -69,6 +69,7 @@ __all__ = [
     "describe",
     "on_side",
     "rows",
+    "summary_rows",
     "targets_text",
 ]
 
@@ -133,6 +134,35 @@ def targets_text(row: MilestoneRow) -> str:
     """ "Retention 82%; Attrition 10%" (metric, value and unit), or "no KPI target"."""
     parts = [f"{o.metric or o.id} {format_value(v, o.unit)}" for o, v in row.targets]
     return "; ".join(parts) or "no KPI target"
+
+
+def summary_rows(
+    session: Session, schedule: Schedule | None, today: date
+) -> list[tuple[MilestoneRow, str]]:
+    """Each milestone (:func:`rows`) with the note the exports print: "dropped"; else, per
+    outcome it targets, "met" / "missed" once passed, the verdict when it is that outcome's
+    next milestone ("Retention: at risk"), joined by "; "."""
+    checks = check_all(session, schedule, today)
+    notes: dict[tuple[str, str], str] = {}  # (node id, outcome id) -> word
+    for status in checks:
+        oid = status.outcome.id
+        for gone in status.passed:
+            if gone.met is not None:
+                notes[gone.point.node_id, oid] = "met" if gone.met else "missed"
+        if status.next is not None and status.verdict:
+            notes[status.next.node_id, oid] = status.verdict
+    found = []
+    for row in rows(session, schedule):
+        if row.node.status == "dropped":
+            found.append((row, "dropped"))
+            continue
+        words = [
+            f"{o.metric or o.id}: {notes[row.node.id, o.id]}"
+            for o, _ in row.targets
+            if (row.node.id, o.id) in notes
+        ]
+        found.append((row, "; ".join(words)))
+    return found
 
 
 def _actuals(session: Session, outcome_id: str) -> list[tuple[date, float]]:
