@@ -113,7 +113,8 @@ class MapTree(ItemTree):
         Binding("x", "screen.cycle_status", "Status", id="map.status"),
         Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
         Binding("v", "screen.vote", "Vote", id="map.vote"),
-        Binding("m", "screen.toggle_milestone", "Milestone", id="map.milestone"),
+        # Hidden from the footer (full at 80 columns): the title's hint and the help name it.
+        Binding("m", "screen.toggle_milestone", "Milestone", id="map.milestone", show=False),
         Binding("t", "screen.timeline", "Timeline", id="map.timeline"),
         Binding(
             "w", "screen.working_days", "Working days on/off", id="map.working_days", show=False
