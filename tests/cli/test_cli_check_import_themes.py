@@ -30,8 +30,14 @@ def test_check_reports_the_demos_late_path_and_exits_1(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("PROBLEM  Reverse map: ")
     assert "the path to the goal is late" in out[0]
+    # The second tip: 90-day attrition is due in about 200 days and no milestone targets it.
+    assert any(
+        line.startswith('tip      Reverse map: Outcome "90-day new-hire attrition" is due ')
+        and "no milestone sets a target for it before then." in line
+        for line in out
+    ), out
     assert out[-1] == (
-        "Demo: Improve 12-month retention: 1 problem, 0 warnings, 1 tip (problems found)"
+        "Demo: Improve 12-month retention: 1 problem, 0 warnings, 2 tips (problems found)"
     )
 
 
@@ -167,3 +173,17 @@ def test_a_known_theme_starts_the_app_in_it(
     monkeypatch.setattr("backplan_tui.tui.app.create_app", create_app)
     assert cli.main(["--theme", theme]) == 0
     assert [kwargs["theme"] for kwargs in started] == [theme]
+
+
+def test_show_lists_the_demos_milestones(
+    demo_store: SessionStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["show", "demo", "--width", "100"]) == 0
+    out = capsys.readouterr().out
+    section = " ".join(out[out.index("Milestones:") :].split("\n\n")[0].split())
+    assert section.startswith("Milestones: - ")
+    assert " Career ladders published for the five largest job families: Regretted " in section
+    assert (
+        " Buddy programme: a trained volunteer buddy for every new hire: 12-month new-hire "
+        "retention 84%; Regretted attrition (annualised) 9% (12-month new-hire retention: "
+    ) in section

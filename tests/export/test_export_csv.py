@@ -12,7 +12,7 @@ import pandas
 import pytest
 
 from backplan_tui.core.export import csv as csv_export
-from backplan_tui.core.model import FutureState, MapNode, Pilot, Session
+from backplan_tui.core.model import FutureState, MapNode, Outcome, Pilot, Session
 from backplan_tui.core.storage.fileio import write_atomic
 
 TODAY = date(2026, 11, 22)
@@ -64,20 +64,28 @@ def test_rows_in_map_order_then_pilots_with_iso_dates():
     # Hand-computed: m1 is due on the target date 2027-03-01 and starts 30 days earlier,
     # 2027-01-30; m3 is pinned to 2027-01-10 and lasts 5 days; m2 (done, 10 days) is due on
     # the target date; m4 is dropped, so the schedule leaves it out and its pinned date stays.
-    assert read(csv_export.render(plan(), TODAY)) == [
-        ["kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes"],
-        ["map", "m1", "", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3"],
-        ["map", "m3", "m1", 'Below, with "quotes"', "Bo", "2027-01-05", "2027-01-10", "doing", "0"],
-        ["map", "m2", "", "Later top", "", "2027-02-19", "2027-03-01", "done", "0"],
-        ["map", "m4", "", "Dropped", "", "", "2027-02-01", "dropped", "0"],
-        ["pilot", "p1", "", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3"],
-        ["pilot", "p2", "", "Undated", "", "", "", "planned", "0"],
+    # m3 is a milestone with targets for o2 and o1 (written in outcome order), m2 one with none.
+    s = plan()
+    s.future_state.outcomes = [Outcome(id="o1", metric="Retention"), Outcome(id="o2")]
+    s.map[2].milestone, s.map[2].targets = True, {"o2": 10.5, "o1": 82.0}
+    s.map[1].milestone = True
+    head = ["kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes"]
+    assert read(csv_export.render(s, TODAY)) == [
+        [*head, "milestone", "targets"],
+        ["map", "m1", "", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3", "", ""],
+        ["map", "m3", "m1", 'Below, with "quotes"', "Bo", "2027-01-05", "2027-01-10", "doing"]
+        + ["0", "yes", "o1=82; o2=10.5"],
+        ["map", "m2", "", "Later top", "", "2027-02-19", "2027-03-01", "done", "0", "yes", ""],
+        ["map", "m4", "", "Dropped", "", "", "2027-02-01", "dropped", "0", "", ""],
+        ["pilot", "p1", "", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3", "", ""],
+        ["pilot", "p2", "", "Undated", "", "", "", "planned", "0", "", ""],
     ]
 
 
 def test_rfc4180_layout():
     out = csv_export.render(plan(), TODAY)
-    assert out.startswith("\ufeffkind,id,parent_id,title,owner,start,due,status,votes\r\n")
+    header = "kind,id,parent_id,title,owner,start,due,status,votes,milestone,targets"
+    assert out.startswith(f"\ufeff{header}\r\n")
     assert out.endswith("\r\n") and "\n" not in out.replace("\r\n", "")
     assert '"Below, with ""quotes"""' in out  # quoted, quotes doubled
 

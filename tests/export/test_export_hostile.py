@@ -135,7 +135,16 @@ def session_with(t: str) -> Session:
         questions=[Question(id="q1", prompt=t, answer=t, status="answered", owner=t)],
         map=[
             MapNode(id="m1", title=t, owner=t, duration_days=60, votes={t: 2}, notes=t),
-            MapNode(id="m2", title=t, parent="m1", owner=t, duration_days=20, status="doing"),
+            MapNode(  # a milestone: its title and its outcome's metric in the Milestones lists
+                id="m2",
+                title=t,
+                parent="m1",
+                owner=t,
+                duration_days=20,
+                status="doing",
+                milestone=True,
+                targets={"o1": 15.0},
+            ),
             MapNode(id="m3", title=t, pinned_due=date(2027, 2, 1), status="dropped"),
         ],
         pilots=[
@@ -399,7 +408,8 @@ def test_csv_cells_hold_exactly_the_text(t):
     out = csv_export.render(session_with(t), TODAY)
     rows = csv_rows(out)
     assert len(rows) == 1 + 3 + 1  # header, three map nodes, one pilot
-    assert all(len(row) == 9 for row in rows)
+    assert all(len(row) == 11 for row in rows)
+    assert rows[2][9:] == ["yes", "o1=15"]  # the milestone m2 (ids only: no user text)
     assert [row[0] for row in rows[1:]] == ["map", "map", "map", "pilot"]
     for row in rows[1:]:
         assert row[3] == expected_cell(line(t))  # title / pilot name

@@ -410,7 +410,8 @@ async def test_prompts_show_whole_prompts_only_normal_and_presenter(demo_at) -> 
             assert shown[presenter] == every[: len(lines)]  # whole prompts, in order
             assert prompts.size.height <= cap
             assert prompts.content_size.width == 76
-        # Hand-counted at 76 columns of text: the prompts take 1, 1, 2, 1 and 2 lines.  Normal
-        # view (3 lines) fits the first two (a third would need 4); presenter view (6 lines)
-        # fits four (1+1+2+1 = 5; the fifth would need 7).
-        assert (len(every), len(shown[False]), len(shown[True])) == (7, 2, 4)
+        # Hand-counted at 76 columns of text: the method's prompts take 1, 1, 2, 1, 2 (the
+        # milestones one) and 2 lines.  Normal view (3 lines) fits the first two (a third would
+        # need 4); presenter view (6 lines) fits four (1+1+2+1 = 5; the fifth would need 7).
+        # Six method prompts and the template's two.
+        assert (len(every), len(shown[False]), len(shown[True])) == (8, 2, 4)

@@ -214,7 +214,7 @@ def good() -> Session:
     """A small, healthy plan three days after the workshop: review() has nothing to say.
 
     Schedule (target 2027-12-31): m1 (90 days) starts 2027-10-02; m2 (30 days) is due then
-    and starts 2027-09-02.
+    and starts 2027-09-02.  m2 is a milestone: retention 84% by 2027-10-02.
     """
     return Session(
         id="s",
@@ -248,6 +248,8 @@ def good() -> Session:
                 parent="m1",
                 owner="Sam",
                 duration_days=30,
+                milestone=True,
+                targets={"o1": 84.0},
             ),
         ],
         pilots=[
@@ -734,9 +736,11 @@ def test_findings_are_ordered_by_severity_step_and_file_order() -> None:
         ("warning", "pilots", "p2", "pilot_no_rule"),
         ("tip", "future_state", "", "goal_number_outside"),  # the outcome has the number
         ("tip", "questions", "q4", "question_open"),
+        # no target date, no schedule: milestone m2 (not pinned) has no date
+        ("tip", "reverse_map", "o1", "outcome_no_milestone"),
         ("tip", "pilots", "p2", "pilot_no_owner"),
     ]
-    assert summary_counts(review(poor(), TODAY)) == (1, 5, 3)
+    assert summary_counts(review(poor(), TODAY)) == (1, 5, 4)
     assert overall_health(review(poor(), TODAY)) == "problems"
     assert overall_health([]) == "healthy"
 
@@ -767,7 +771,7 @@ def test_only_the_registry_makes_findings_so_no_code_goes_undeclared() -> None:
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Finding":
                 builders.add(module.name)
     assert builders == {"registry.py"}
-    assert len(RULES) == len(CHECKS) == 36  # 35 + report_due (rules_report)
+    assert len(RULES) == len(CHECKS) == 38  # 35 + report_due + the two milestone rules
     assert list(CHECKS)[:3] == ["goal_missing", "goal_no_number", "goal_no_date"]
     assert [r.step for r in RULES.values()] == sorted(
         (r.step for r in RULES.values()), key=HEALTH_STEPS.index

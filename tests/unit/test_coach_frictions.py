@@ -41,8 +41,8 @@ def test_a_date_in_the_goal_that_is_not_the_target_date_is_flagged() -> None:
 
 
 def test_the_prompts_agree_with_the_coach() -> None:
-    """The pilots prompt names the coach's limit; the map prompt asks for nothing the app
-    cannot do (there are no milestones to mark)."""
+    """The pilots prompt names the coach's limit; a prompt that asks for milestones names
+    the key that marks one (m, on the map)."""
     from backplan_tui.core import templates
     from backplan_tui.core.coach.live import PILOT_MAX_DAYS
 
@@ -51,4 +51,6 @@ def test_the_prompts_agree_with_the_coach() -> None:
         lines = [line for step in templates.prompts(info.name).values() for line in step]
         limits = [line for line in lines if "at most" in line and "week" in line]
         assert limits and all(f"{weeks} weeks at most" in line for line in limits), info.name
-        assert not any("milestone" in line.lower() for line in lines), info.name
+        marks = [line for line in lines if "milestone" in line.lower()]
+        assert marks and all("(m)" in line for line in marks), info.name
+        assert all(line in templates.prompts(info.name)["reverse_map"] for line in marks)

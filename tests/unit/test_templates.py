@@ -448,6 +448,22 @@ def test_a_minimal_valid_template_parses():
         (HEAD + METHOD + "[prompts]\npilots = [1]\n", "bad.toml: prompts.pilots[0]: expected"),
         (HEAD + METHOD + "[prompts]\nsummary = []\n", "bad.toml: prompts.summary: unknown key"),
         (HEAD + "map = 3\n" + METHOD, "bad.toml: map: expected an array of tables"),
+        (
+            HEAD + OUTCOME + METHOD + NODES + 'milestone = "yes"\n',
+            "bad.toml: map[1].milestone: expected true or false",
+        ),
+        (
+            HEAD + OUTCOME + METHOD + NODES + "milestone = true\ntargets = { o9 = 1 }\n",
+            "bad.toml: map[1].targets.o9: unknown key",
+        ),
+        (
+            HEAD + OUTCOME + METHOD + NODES + 'milestone = true\ntargets = { o1 = "82" }\n',
+            "bad.toml: map[1].targets.o1: expected a number",
+        ),
+        (
+            HEAD + OUTCOME + METHOD + NODES + "targets = { o1 = 82 }\n",
+            "bad.toml: map[1].targets: only a milestone has targets",
+        ),
     ],
 )
 def test_malformed_template_names_file_and_field(text, message):
@@ -503,3 +519,32 @@ def test_templates_survive_the_codec(name):
 def test_demo_survives_the_codec():
     s = templates.demo_session(TODAY)
     assert codec.loads(codec.dumps(s), source="demo.toml") == s
+
+
+# --- milestones ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NON_BLANK)
+def test_every_template_has_milestones_that_bend_a_trajectory_the_right_way(name):
+    """Each non-blank template marks at least one milestone; each target is dated strictly
+    inside its outcome's trajectory (so it bends the line) and none goes the wrong way."""
+    from backplan_tui.core import coach, schedule
+    from backplan_tui.core.trajectory import trajectory
+
+    s = make(name)
+    s.created = datetime(2026, 3, 2, 9, tzinfo=UTC)  # made on TODAY (instantiate stamps now)
+    marked = [n for n in s.map if n.milestone]
+    assert marked and all(n.targets for n in marked), name
+    plan = schedule.compute(s, TODAY)
+    for outcome in s.future_state.outcomes:
+        line = trajectory(s, outcome, plan)
+        wanted = {n.id for n in marked if outcome.id in n.targets}
+        assert {p.node_id for p in line.milestones} == wanted, (name, outcome.id)
+    assert not [f for f in coach.review(s, TODAY) if f.check == "milestone_wrong_way"]
+
+
+def test_a_template_milestone_is_read_with_its_targets():
+    text = HEAD + OUTCOME + METHOD + NODES + "milestone = true\ntargets = { o1 = 82 }\n"
+    spec = templates._parse(text, "ok.toml")
+    assert (spec.map[1].milestone, spec.map[1].targets) == (True, (("o1", 82.0),))
+    assert (spec.map[0].milestone, spec.map[0].targets) == (False, ())

@@ -239,6 +239,7 @@ def build(
                 )
             if plan.working_days:
                 para(("Durations count working days (Monday to Friday).", "i"))
+    out.extend(_milestones(session, plan, today))
 
     # --- 4. pilots ----------------------------------------------------------------------------
     out.append(Heading(2, STEP_TITLES["pilots"]))
@@ -317,6 +318,26 @@ def build(
     out.append(Rule())
     para((f"Exported by backplan on {iso(today)}.", "i"))
     return out
+
+
+def _milestones(session: Session, plan: Schedule, today: date) -> list[Block]:
+    """The "Milestones" table, as the Markdown export writes it; nothing without one."""
+    from backplan_tui.core.milestones import summary_rows, targets_text
+
+    found = summary_rows(session, plan, today)
+    if not found:
+        return []
+    table = Table(("Date", "Milestone", "Targets", "Status"), (False, False, False, False))
+    for row, note in found:
+        table.rows.append(
+            (
+                iso(row.when) or "not dated",
+                line(row.node.title) or "Untitled",
+                line(targets_text(row)),
+                line(note),
+            )
+        )
+    return [Heading(3, "Milestones"), table]
 
 
 def _node(

@@ -25,6 +25,7 @@ MUTATING_ACTIONS = frozenset(
         "delete_item",
         "move_item",
         "cycle_status",
+        "toggle_milestone",
         "add_child",
         "add_sibling",
         "outdent",

@@ -5,6 +5,8 @@ when they hold a comma, a quote or a line break.  Dates are ISO 8601 (``YYYY-MM-
 when unknown.  ``votes`` is the total of the item's dot votes.  ``id`` is the item's exact id
 (spacing kept) and ``parent_id`` the exact id of the map node it enables: empty for a node
 that enables the goal directly, and for pilots; so the map's tree can be rebuilt from the rows.
+``milestone`` is ``yes`` for a map node marked a milestone, and ``targets`` its KPI targets
+on its date (its ``due``) as ``outcome id=value`` pairs joined by ``; `` in outcome order.
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` (and some also after a tab or carriage return) as a formula, so such a
@@ -24,8 +26,22 @@ from datetime import date
 from backplan_tui.core.export.common import iso
 from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
+from backplan_tui.core.progress import format_number
+from backplan_tui.core.textclean import clean_line
 
-HEADER = ("kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes")
+HEADER = (
+    "kind",
+    "id",
+    "parent_id",
+    "title",
+    "owner",
+    "start",
+    "due",
+    "status",
+    "votes",
+    "milestone",
+    "targets",
+)
 BOM = "\ufeff"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,6 +55,7 @@ def safe_cell(value: str) -> str:
 def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[list[str]]:
     """The rows of the export, header first, every cell a (formula-safe) string."""
     out = [list(HEADER)]
+    milestones = _milestones(session)
     for action in (facts if facts is not None else of(session, today)).actions:
         cells = [
             action.kind,
@@ -50,9 +67,25 @@ def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[
             iso(action.due),
             action.status,
             str(action.votes),
+            *milestones.get((action.kind, action.id), ("", "")),
         ]
         out.append([safe_cell(cell) for cell in cells])
     return out
+
+
+def _milestones(session: Session) -> dict[tuple[str, str], tuple[str, str]]:
+    """("map", node id) -> ("yes", "o1=82; o2=10") for each milestone (first of an id)."""
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for node in session.map:
+        key = ("map", clean_line(node.id))  # as the action names it
+        if node.milestone and key not in found:
+            pairs = [
+                f"{clean_line(o.id)}={format_number(node.targets[o.id])}"
+                for o in session.future_state.outcomes
+                if o.id in node.targets
+            ]
+            found[key] = ("yes", "; ".join(pairs))
+    return found
 
 
 def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:

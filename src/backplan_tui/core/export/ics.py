@@ -1,7 +1,10 @@
 """iCalendar export (RFC 5545): the plan's dates as all-day events, written with ``icalendar``.
 
 - the goal's target date (``UID: <session id>@backplan``);
-- each reverse-map node with a due date, on that day;
+- each reverse-map node with a due date, on that day; a *milestone* node's event is the
+  milestone's (its date is the node's due date): ``SUMMARY`` "Milestone: <title>", its KPI
+  targets in ``DESCRIPTION`` and the category "Milestone", with the node's UID, so a
+  calendar updates the event when a condition is marked a milestone or unmarked;
 - each pilot over its window: ``DTSTART`` is its first day and ``DTEND`` the day after its
   last (all-day ends are exclusive); a pilot with only a start or only an end is one day.
 
@@ -101,7 +104,23 @@ def _plan(session: Session) -> str:
     return f"Plan: {title}"
 
 
-def _action_event(session: Session, action: Action) -> Event | None:
+def _milestone_targets(session: Session) -> dict[str, str]:
+    """Each milestone node's id (as its action names it) -> its KPI targets in one line
+    ("Retention 82%; Attrition 10%"); the first node of an id."""
+    from backplan_tui.core.milestones import MilestoneRow, targets_text
+
+    outcomes = session.future_state.outcomes
+    found: dict[str, str] = {}
+    for node in session.map:
+        if node.milestone and clean_line(node.id) not in found:
+            pairs = tuple((o, node.targets[o.id]) for o in outcomes if o.id in node.targets)
+            found[clean_line(node.id)] = line(targets_text(MilestoneRow(node, None, pairs)))
+    return found
+
+
+def _action_event(
+    session: Session, action: Action, milestones: dict[str, str] | None = None
+) -> Event | None:
     if action.kind == MAP:
         if action.due is None:
             return None
@@ -111,6 +130,12 @@ def _action_event(session: Session, action: Action) -> Event | None:
         if action.start is not None:
             description.append(f"Latest start: {iso(action.start)}")
         category = "Reverse map"
+        targets = (milestones or {}).get(action.id)
+        if targets is not None:
+            summary = f"Milestone: {summary}"
+            description[0] = f"Milestone of the reverse map. {_plan(session)}"
+            description.append(f"Targets by then: {targets}")
+            category = "Milestone"
     else:
         if action.start is None and action.due is None:
             return None
@@ -167,8 +192,9 @@ def calendar(session: Session, today: date, facts: PlanFacts | None = None) -> C
                 ["backplan", "Goal"],
             )
         )
+    milestones = _milestone_targets(session)
     for action in (facts if facts is not None else of(session, today)).actions:
-        event = _action_event(session, action)
+        event = _action_event(session, action, milestones)
         if event is not None:
             cal.add_component(event)
     return cal

@@ -9,7 +9,9 @@ so the output is always safe to print.
 ``"computed"`` (see :func:`computed`) holds the backward schedule as of ``today`` (each map
 node's latest start, due date, slack, flags and whether it is late or on the critical path;
 the critical path and the date it must start by; what to start now; the earliest start) and
-each pilot's design flags, so that a consumer need not recompute them.  It is derived data,
+each pilot's design flags, and each milestone (its date, targets and, where it is an
+outcome's next milestone, the verdict of ``core.milestones``), so that a consumer need not
+recompute them.  It is derived data,
 not part of the session: :func:`load` drops it, and so must any importer.  The shape of the
 whole export is published as a JSON Schema in ``docs/export.schema.json``.
 """
@@ -119,7 +121,35 @@ def computed(session: Session, today: date, facts: PlanFacts | None = None) -> d
             {"id": clean_line(pilot.id), "flags": list(pilot_flags.get(pilot.id, []))}
             for pilot in session.pilots
         ],
+        "milestones": milestones_computed(session, today, plan),
     }
+
+
+def milestones_computed(
+    session: Session, today: date, plan: schedule.Schedule
+) -> list[dict[str, Any]]:
+    """Each milestone (``core.milestones.rows``: by date) with its date (null: none yet) and
+    its targets of existing outcomes; then, for each outcome a milestone targets, the next
+    milestone's verdict on ``today``."""
+    from backplan_tui.core import milestones
+
+    checks = {c.outcome.id: c for c in milestones.check_all(session, plan, today)}
+    found = []
+    for row in milestones.rows(session, plan):
+        verdicts = {}
+        for outcome, _ in row.targets:
+            check = checks[outcome.id]
+            if check.next is not None and check.next.node_id == row.node.id:
+                verdicts[clean_line(outcome.id)] = check.verdict
+        found.append(
+            {
+                "id": clean_line(row.node.id),
+                "date": row.when,
+                "targets": {clean_line(o.id): value for o, value in row.targets},
+                "next_for": verdicts,
+            }
+        )
+    return found
 
 
 def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:

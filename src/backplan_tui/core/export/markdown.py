@@ -210,6 +210,7 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
                 ]
             if plan.working_days:
                 out += ["", "*Durations count working days (Monday to Friday).*"]
+    out += _milestones(session, facts, today)
 
     # --- 4. pilots ----------------------------------------------------------------------------
     out += ["", f"## {STEP_TITLES['pilots']}", ""]
@@ -301,3 +302,23 @@ def _node(
     if notes:
         return [text + "\\", f"{indent}  {notes}"]
     return [text]
+
+
+def _milestones(session: Session, facts: plan_facts.PlanFacts, today: date) -> list[str]:
+    """The "Milestones" table (``core.milestones.summary_rows``); nothing without one."""
+    from backplan_tui.core.milestones import summary_rows, targets_text
+
+    found = summary_rows(session, facts.plan, today)
+    if not found:
+        return []
+    out = ["", "### Milestones", "", "| Date | Milestone | Targets | Status |"]
+    out.append("| --- | --- | --- | --- |")
+    for row, note in found:
+        cells = [
+            iso(row.when) or "not dated",
+            esc(row.node.title) or "*Untitled*",
+            esc(targets_text(row)),
+            esc(note),
+        ]
+        out.append("| " + " | ".join(cells) + " |")
+    return out

@@ -247,6 +247,7 @@ def render(
                     f"Critical path: {' -> '.join(path)} "
                     f"(must start by {iso(critical_start(plan))})"
                 )
+    _milestones(w, session, facts, today)
 
     w.heading(STEP_TITLES["pilots"], "-")
     if not session.pilots:
@@ -306,6 +307,23 @@ def render(
     w.blank()
     w.para(f"Exported by backplan on {iso(today)}.")
     return w.text()
+
+
+def _milestones(w: _Writer, session: Session, facts: PlanFacts, today: date) -> None:
+    """The milestones (``core.milestones.summary_rows``): date, title, targets, status."""
+    from backplan_tui.core.milestones import summary_rows, targets_text
+
+    found = summary_rows(session, facts.plan, today)
+    if not found:
+        return
+    w.blank()
+    w.para("Milestones:")
+    for row, note in found:
+        text = f"{iso(row.when) or 'not dated'} {line(row.node.title) or '(untitled)'}: "
+        text += line(targets_text(row))
+        if note:
+            text += f" ({line(note)})"
+        w.item(text)
 
 
 def _node(

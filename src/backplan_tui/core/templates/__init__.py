@@ -55,6 +55,9 @@ resolves them against ``today`` and the target date (``target_date`` if given, o
     pinned_in_days = 30                     # optional: pinned_due = today + N days
     status = "todo"                         # model.NODE_STATUSES; default "todo"
     notes = ""
+    milestone = true                        # optional: a milestone (a progress point)
+    targets = { o1 = 82, o2 = 10 }          # a milestone's KPI values by its date, by
+                                            # outcome id (only on a milestone)
 
     [[pilots]]
     id = "p1"
@@ -158,6 +161,8 @@ METHOD_PROMPTS: dict[str, tuple[str, ...]] = {
         "Give every step an owner and a duration; deadlines are computed backward "
         "from the target date.",
         "Vote (v) on the conditions that most move a KPI: pilot those first.",
+        "Mark the conditions that show progress on the way as milestones (m), with the "
+        "KPI values expected by then.",
         "Is anything late before it starts? Cut scope, add people or move the date, "
         "and record why.",
     ),
@@ -219,6 +224,8 @@ class _NodeSpec:
     pinned_in_days: int | None
     status: NodeStatus
     notes: str
+    milestone: bool = False
+    targets: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,6 +373,8 @@ _NODE_KEYS = (
     "pinned_in_days",
     "status",
     "notes",
+    "milestone",
+    "targets",
 )
 _PILOT_KEYS = (
     "id",
@@ -379,6 +388,22 @@ _PILOT_KEYS = (
     "start_in_days",
     "length_days",
 )
+
+
+def _milestone_spec(t: _Table, outcome_ids: set[str]) -> dict[str, Any]:
+    """A map node's ``milestone`` flag and ``targets`` (outcome id -> number), checked."""
+    milestone = t.data.get("milestone", False)
+    if not isinstance(milestone, bool):
+        raise t.error("milestone", "expected true or false")
+    targets = t.table("targets", tuple(outcome_ids))  # an unknown outcome id is refused
+    if targets.data and not milestone:
+        raise t.error("targets", "only a milestone has targets")
+    pairs = []
+    for key in targets.data:
+        value = targets.number(key)
+        if value is not None:
+            pairs.append((key, value))
+    return {"milestone": milestone, "targets": tuple(pairs)}
 
 
 def _parse(text: str, source: str) -> _Spec:
@@ -465,6 +490,7 @@ def _parse(text: str, source: str) -> _Spec:
             pinned_in_days=t.integer("pinned_in_days"),
             status=t.choice("status", NODE_STATUSES, "todo"),
             notes=t.text("notes", multiline=True),
+            **_milestone_spec(t, {o.id for o in outcomes}),
         )
         for t in top.tables("map", _NODE_KEYS)
     )
@@ -633,6 +659,8 @@ def instantiate(
             ),
             status=n.status,
             notes=n.notes,
+            milestone=n.milestone,
+            targets=dict(n.targets),
         )
         for n in spec.map
     ]

@@ -2,7 +2,8 @@
 
 The map is a Tree rooted at the goal.  ``a`` adds a condition that must be true before the
 highlighted item (a child), ``s`` adds a sibling, arrows with Ctrl move a node among its
-siblings (up/down) or across levels (left: out, right: under the sibling above).
+siblings (up/down) or across levels (left: out, right: under the sibling above).  ``m`` marks
+a condition a milestone (◆): its edit dialog then asks the KPI values expected by its date.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from backplan_tui.core.export.common import plural
-from backplan_tui.core.model import NODE_STATUSES, MapNode, by_id
+from backplan_tui.core.model import NODE_STATUSES, MapNode, Outcome, by_id
 from backplan_tui.tui.conflicts import MARK, conflicted_ids, notes
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen
@@ -32,6 +33,8 @@ from backplan_tui.tui.widgets.timeline import Timeline
 
 GOAL = "__goal__"
 STATUS_MARKS = {"todo": "○", "doing": "◐", "done": "●", "dropped": "✗"}
+MILESTONE_MARK = "◆"
+TARGET_PREFIX = "target_"  # a milestone's target field: target_<outcome id>
 
 
 def node_fields(participants: list[str]) -> list[Field]:
@@ -51,6 +54,18 @@ def node_fields(participants: list[str]) -> list[Field]:
     ]
 
 
+def target_fields(outcomes: list[Outcome]) -> list[Field]:
+    """A milestone's KPI targets: one number per outcome, empty for no target."""
+    fields = []
+    for o in outcomes:
+        label = f"{o.metric or o.id}" + (f" ({o.unit})" if o.unit else "")
+        label = label if len(label) <= 22 else label[:21] + "…"
+        fields.append(
+            Field(f"{TARGET_PREFIX}{o.id}", label, kind="float", placeholder="by then (optional)")
+        )
+    return fields
+
+
 def node_label(node: MapNode, row: Any = None, conflicted: bool = False) -> Text:
     """Title first, then owner, duration, computed dates, status and votes, as literal text.
 
@@ -67,6 +82,8 @@ def node_label(node: MapNode, row: Any = None, conflicted: bool = False) -> Text
     elif "pinned_conflict" in flags:
         label.append("CONFLICT ", style="bold reverse")
     label.append(f"{mark} ", style="bold")
+    if node.milestone:
+        label.append(f"{MILESTONE_MARK} ", style="bold")
     style = "strike dim" if node.status == "dropped" else ""
     label.append(node.title or "(untitled)", style=style)
     facts: list[str] = []
@@ -96,6 +113,8 @@ class MapTree(ItemTree):
         Binding("x", "screen.cycle_status", "Status", id="map.status"),
         Binding("d,delete", "screen.delete_item", "Delete", id="map.delete"),
         Binding("v", "screen.vote", "Vote", id="map.vote"),
+        # Hidden from the footer (full at 80 columns): the title's hint and the help name it.
+        Binding("m", "screen.toggle_milestone", "Milestone", id="map.milestone", show=False),
         Binding("t", "screen.timeline", "Timeline", id="map.timeline"),
         Binding(
             "w", "screen.working_days", "Working days on/off", id="map.working_days", show=False
@@ -122,7 +141,7 @@ class ReverseMapScreen(StepScreen):
             yield Static(
                 fmt(
                     "[b]Reverse map[/b] — from the goal back to today · "
-                    "[dim]a what must be true before this? · ctrl+arrows move[/]"
+                    "[dim]a what must be true before this? · m milestone · ctrl+arrows move[/]"
                 ),
                 id="map-title",
                 classes="section-title",
@@ -268,6 +287,8 @@ class ReverseMapScreen(StepScreen):
                     (words, "b $late"),
                 )
             )
+        if node.milestone:
+            parts.append(self.milestone_line(node, plan))
         parts.append(Content.assemble(("must be true before:", "dim"), " ", safe(enables)))
         if node.votes:
             votes = ", ".join(f"{who} {n}" for who, n in sorted(node.votes.items()))
@@ -275,6 +296,20 @@ class ReverseMapScreen(StepScreen):
         if node.notes:
             parts.append(safe_block(node.notes))
         return Content("\n").join(parts)
+
+    def milestone_line(self, node: MapNode, plan: Any) -> Content:
+        """ "◆ milestone by 2027-04-30: Retention 82%; Attrition 10%" (targets via safe())."""
+        from backplan_tui.core import milestones
+        from backplan_tui.core.trajectory import milestone_date
+
+        when = milestone_date(node, plan)
+        outcomes = self.session.future_state.outcomes
+        targets = tuple((o, node.targets[o.id]) for o in outcomes if o.id in node.targets)
+        text = milestones.targets_text(milestones.MilestoneRow(node, when, targets))
+        if not targets:
+            text += " (e sets the values expected then)"
+        by = f" by {when.isoformat()}" if when else " (no date yet)"
+        return Content.assemble((f"{MILESTONE_MARK} milestone{by}:", "b"), " ", safe(text))
 
     def plan_overview(self, plan: Any) -> Content:
         """With the goal highlighted: what to start now, and the critical path."""
@@ -367,13 +402,32 @@ class ReverseMapScreen(StepScreen):
             return
         fields = node_fields(self.session.participants)
         values = {f.name: getattr(node, f.name) for f in fields}
+        hint: Content | str = ""
+        if node.milestone:
+            outcomes = self.session.future_state.outcomes
+            fields += target_fields(outcomes)
+            values |= {f"{TARGET_PREFIX}{k}": v for k, v in node.targets.items()}
+            hint = (
+                f"{MILESTONE_MARK} A milestone: the KPI values expected by its date "
+                "(empty: no target)."
+                if outcomes
+                else f"{MILESTONE_MARK} A milestone: add outcomes in step 1 to give it targets."
+            )
 
         def done(result: dict[str, Any] | None) -> None:
             if result is None:
                 return
             before = node.pinned_due
+            targets = {k: v for k, v in result.items() if k.startswith(TARGET_PREFIX)}
+            if node.milestone:
+                # Targets of outcomes no longer in the session stay (nothing is dropped).
+                shown = {o.id for o in self.session.future_state.outcomes}
+                kept = {k: v for k, v in node.targets.items() if k not in shown}
+                set_ = {k.removeprefix(TARGET_PREFIX): v for k, v in targets.items()}
+                node.targets = kept | {k: float(v) for k, v in set_.items() if v is not None}
             for name, value in result.items():
-                setattr(node, name, value)
+                if not name.startswith(TARGET_PREFIX):
+                    setattr(node, name, value)
             self.changed(f"edit {node.title}")
             self.rebuild(select=node.id)
             if before is not None and node.pinned_due != before:
@@ -381,7 +435,8 @@ class ReverseMapScreen(StepScreen):
                     f"Pinned date of {node.title} moved from {before} to {node.pinned_due or '—'}"
                 )
 
-        self.app.push_screen(FormScreen(fmt("Edit: $t", t=node.title), fields, values), done)
+        title = fmt("Edit: $t", t=node.title)
+        self.app.push_screen(FormScreen(title, fields, values, hint=hint), done)
 
     @on(Tree.NodeSelected, "#map")
     def _selected_node(self, event: Tree.NodeSelected[str]) -> None:
@@ -395,6 +450,20 @@ class ReverseMapScreen(StepScreen):
         from backplan_tui.tui.screens.voting import VoteScreen
 
         self.app.push_screen(VoteScreen("map"))
+
+    def action_toggle_milestone(self) -> None:
+        """Mark the highlighted condition a milestone (◆), or unmark it; its targets stay."""
+        node = self.selected()
+        if node is None:
+            toast(self, "The goal is the end point: highlight a condition to mark.", timeout=3)
+            return
+        node.milestone = not node.milestone
+        self.changed(f"{'milestone' if node.milestone else 'not a milestone'}: {node.title}")
+        self.rebuild(select=node.id)
+        if node.milestone:
+            toast(self, f"{MILESTONE_MARK} Milestone: e sets the KPI values expected by its date.")
+        else:
+            toast(self, "No longer a milestone.", timeout=2)
 
     def action_cycle_status(self) -> None:
         node = self.selected()

@@ -1,7 +1,8 @@
 """Track: living with the plan after the workshop.
 
 Where the numbers stand (a bar, a sparkline, the pace still needed and a plain verdict per
-outcome), what is due in the next 14 days or overdue (mark it done, record a pilot's result),
+outcome; the highlighted one against its milestone line, and whether its next milestone is at
+risk), what is due in the next 14 days or overdue (mark it done, record a pilot's result),
 the check-ins (add, edit, delete; the review cadence and when the next one is due) and the
 adjustments log.  Reached with ``k`` on the home screen or Ctrl+T from any workshop step.
 """
@@ -24,7 +25,7 @@ from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
 from backplan_tui.tui.screens.base import StepScreen, copy_bindings
-from backplan_tui.tui.text import cell, fmt, toast
+from backplan_tui.tui.text import cell, fmt, safe, toast
 from backplan_tui.tui.typed import BackplanModal
 from backplan_tui.tui.widgets.fit import Flex
 from backplan_tui.tui.widgets.form import Field
@@ -238,8 +239,20 @@ class TrackScreen(StepScreen):
             detail.update(Content("No outcomes yet: add them in step 1 (the future state)."))
             return
         p = self._progress[min(table.cursor_row, len(self._progress) - 1)]
-        parts = [Content(progress.describe(p))]
+        parts = [Content(progress.describe(p)), *self.milestone_lines(p.outcome_id)]
         detail.update(Content("\n").join(parts))
+
+    def milestone_lines(self, outcome_id: str) -> list[Content]:
+        """The outcome against its milestone line: expected today, the next milestone's
+        verdict (``core.milestones``); nothing when no milestone targets it."""
+        from backplan_tui.core import milestones
+
+        outcome = next((o for o in self.session.future_state.outcomes if o.id == outcome_id), None)
+        if outcome is None:
+            return []
+        plan, _ = self.backplan.health()
+        status = milestones.check(self.session, outcome, plan, self.backplan.today())
+        return [safe(line) for line in milestones.describe(status)]
 
     # --- check-ins --------------------------------------------------------------------------
 

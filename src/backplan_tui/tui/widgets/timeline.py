@@ -2,7 +2,8 @@
 
 One row per condition (depth first, as in the tree), each bar from its latest start to its
 due date, scaled to the widget's width.  Late rows say so in words (``LATE``), not colour
-alone; a bar that should already have started is drawn from the left edge with ``◀``.
+alone; a bar that should already have started is drawn from the left edge with ``◀``.  A
+milestone's row starts with ``◆`` and its bar ends in ``◆`` (on its date).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def timeline_lines(session: Any, plan: Any, today: date, width: int) -> list[Con
         row = plan.get(node.id)
         if row is None:
             continue
-        label = ("  " * (depth - 1) + (node.title or "(untitled)"))[: LABEL_WIDTH - 1]
+        mark = "◆ " if node.milestone else ""
+        label = ("  " * (depth - 1) + mark + (node.title or "(untitled)"))[: LABEL_WIDTH - 1]
         start, end = column(row.start), column(row.due)
         late = bool({"starts_in_past", "overdue"} & row.flags)
         cells = [" "] * bar_width
@@ -50,7 +52,7 @@ def timeline_lines(session: Any, plan: Any, today: date, width: int) -> list[Con
             cells[i] = "━"
         if late:
             cells[0] = "◀"
-        cells[end] = "┃"
+        cells[end] = "◆" if node.milestone else "┃"
         bar_style = "bold $late" if late else ("dim" if node.status == "done" else "$primary")
         flag = " LATE" if late else ("  done" if node.status == "done" else "")
         lines.append(
