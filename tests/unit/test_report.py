@@ -183,8 +183,10 @@ def test_decisions_needed() -> None:
     r = facts(plan())
     kinds = [(d.kind, d.id) for d in r.decisions]
     # p1 done with no decision; the conflict; q2 (key, open; q1 is answered, q3 has no key);
-    # m1 is due 03-01, within 30 days of 02-15, and Retention 73 < its target 76.  m6
-    # (02-01, passed) wants 72: reached.  m5 (05-01) is more than 30 days away.
+    # m1 (03-01) is Retention's next milestone: the pace 70 -> 73 in the 40 days from 01-01 to
+    # 02-10, carried 19 days more to 03-01, gives 73 + 3 * 19 / 40 = 74.4 < 76: at risk.  m6
+    # (02-01) wanted 72: missed (71 on 01-20, the last actual by then) but caught up (73 now):
+    # not listed.  m5 (05-01) is not the next milestone yet.
     assert kinds == [("pilot", "p1"), ("conflict", "m4"), ("question", "q2"), ("milestone", "m1")]
     texts = [d.text for d in r.decisions]
     assert texts[0] == 'Pilot "Buddy pilot" is done: scale it, adjust it or stop it?'
@@ -200,6 +202,19 @@ def test_a_passed_milestone_behind_its_target_is_at_risk() -> None:
     first.targets = {"o1": 75}  # was due 02-01; Retention is 73
     texts = [d.text for d in facts(session).decisions if d.kind == "milestone"]
     assert texts[0] == 'Milestone "First step" was due 2027-02-01: Retention 73%, target 75%'
+
+
+def test_a_far_milestone_the_pace_misses_is_at_risk_and_one_it_reaches_is_not() -> None:
+    session = plan()
+    session.map = [n for n in session.map if n.id not in ("m1", "m6")]  # m5 (05-01) is next
+    # Retention: 70 -> 73 in 40 days, carried 80 days more to 05-01: 73 + 3 * 80 / 40 = 79,
+    # short of m5's 82 though it is 75 days away.
+    texts = [d.text for d in facts(session).decisions if d.kind == "milestone"]
+    assert texts == ['Milestone "Halfway" due 2027-05-01: Retention 73%, target 82%']
+    node = session.node("m5")
+    assert node is not None
+    node.targets = {"o1": 79}  # the pace reaches it exactly: not at risk
+    assert [d for d in facts(session).decisions if d.kind == "milestone"] == []
 
 
 def test_next_milestones() -> None:

@@ -32,11 +32,12 @@ above, below for one to decrease or stay below.
 - a pilot that is done with no decision (scale, adjust or stop);
 - each conflict a merge left (both sides changed a field);
 - each of the method's key questions (``Question.key``) not answered yet;
-- each *milestone at risk*: a milestone (not done, not dropped) whose date has passed or
-  falls within ``AT_RISK_DAYS`` (30) days of today, and for which the latest actual of an
-  outcome it sets a target for is behind that target (below it for increase / stay above,
-  above it for decrease / stay below).  An outcome with no actual yet is not judged.
-  Earliest first (one date: map order).
+- each *milestone at risk*, as Track judges it (``core.milestones``): an outcome's next
+  milestone whose verdict is "at risk" (the achieved pace carried to its date falls short
+  of its target), and a milestone already passed that was missed and is still behind (the
+  latest actual is not on the target side of its target yet); in both, not done nor
+  dropped.  One line per milestone, naming each outcome behind (its latest actual and the
+  target).  Earliest first (one date: map order).
 
 *Next milestones*: the next ``NEXT_MILESTONES`` (3) milestones, not done nor dropped, dated
 today or later, earliest first (one date: map order), with their targets.
@@ -45,7 +46,7 @@ today or later, earliest first (one date: map order), with their targets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from backplan_tui.core import progress, trajectory
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
     from backplan_tui.core.schedule import Schedule
 
 __all__ = [
-    "AT_RISK_DAYS",
     "NEXT_MILESTONES",
     "DecisionItem",
     "DoneItem",
@@ -69,7 +69,6 @@ __all__ = [
     "make_mark",
 ]
 
-AT_RISK_DAYS = 30
 NEXT_MILESTONES = 3
 _SAME = 1e-9  # an actual this close to the line is on it
 
@@ -191,12 +190,6 @@ def make_mark(session: Session, today: date, schedule: Schedule | None, by: str)
     return ReportMark(made=today, due=due_dates(session, schedule), done=_done_ids(session), by=by)
 
 
-def _reached(direction: str, value: float, target: float) -> bool:
-    if direction in ("decrease", "stay_below"):
-        return value <= target
-    return value >= target
-
-
 def _kpi(session: Session, outcome_index: int, today: date, schedule: Schedule | None) -> Kpi:
     outcome = session.future_state.outcomes[outcome_index]
     p = progress.outcome_progress(session, outcome, today)
@@ -257,38 +250,36 @@ def _milestone_dates(
 
 
 def _at_risk(session: Session, today: date, schedule: Schedule | None) -> list[DecisionItem]:
-    horizon = today + timedelta(days=AT_RISK_DAYS)
+    from backplan_tui.core.milestones import check_all, on_side
+
+    behind: dict[str, list[str]] = {}  # node id -> "Retention 73%, target 76%" per outcome
+    when: dict[str, date] = {}
+    for status in check_all(session, schedule, today):
+        outcome, latest = status.outcome, status.latest
+        if latest is None:
+            continue
+        points = [g.point for g in status.passed if g.met is False]
+        if status.next is not None and status.verdict == "at risk":
+            points.append(status.next)
+        for point in points:
+            if on_side(outcome.direction, latest[1], point.value):
+                continue  # caught up since
+            name = outcome.metric or outcome.id
+            now = progress.format_value(latest[1], outcome.unit)
+            goal = progress.format_value(point.value, outcome.unit)
+            behind.setdefault(point.node_id, []).append(f"{name} {now}, target {goal}")
+            when[point.node_id] = point.when
+    order = {node.id: index for index, node in enumerate(session.map)}
     out = []
-    dated = sorted(_milestone_dates(session, schedule), key=lambda row: (row[2], row[0]))
-    for _, node_id, when, outcome_ids in dated:
-        if when > horizon:
-            continue
+    for node_id in sorted(behind, key=lambda n: (when[n], order.get(n, 0))):
         node = session.node(node_id)
-        if node is None:
+        if node is None or node.status in ("done", "dropped"):
             continue
-        behind = []
-        for outcome_id in outcome_ids:
-            outcome = session.outcome(outcome_id)
-            if outcome is None:
-                continue
-            p = progress.outcome_progress(session, outcome, today)
-            target = node.targets[outcome_id]
-            if p.latest is not None and not _reached(outcome.direction, p.latest, target):
-                name = outcome.metric or outcome.id
-                latest = progress.format_value(p.latest, outcome.unit)
-                goal = progress.format_value(target, outcome.unit)
-                behind.append(f"{name} {latest}, target {goal}")
-        if behind:
-            if when < today:
-                timing = f"was due {when.isoformat()}"
-            else:
-                timing = f"due {when.isoformat()}"
-            title = node.title or node.id
-            out.append(
-                DecisionItem(
-                    "milestone", node.id, f'Milestone "{title}" {timing}: ' + "; ".join(behind)
-                )
-            )
+        due = when[node_id]
+        timing = f"was due {due.isoformat()}" if due < today else f"due {due.isoformat()}"
+        title = node.title or node.id
+        text = f'Milestone "{title}" {timing}: ' + "; ".join(behind[node_id])
+        out.append(DecisionItem("milestone", node.id, text))
     return out
 
 

@@ -19,8 +19,8 @@ from backplan_tui.core.schedule import Schedule, compute
 
 KPI_TITLE = "KPIs against the milestone trajectory"
 AT_RISK_NOTE = (
-    f"A milestone is at risk when its date has passed or is within {report.AT_RISK_DAYS} "
-    "days and the latest actual of an outcome it sets a target for is behind that target."
+    "A milestone is at risk when the pace achieved so far, carried to its date, falls short "
+    "of its target, or when it was missed and the latest actual is still behind it."
 )
 # A list longer than this shows its first items and "… and N more": the report is one page.
 LIST_LIMIT = 6
