@@ -109,6 +109,8 @@ def test_periods_peak_and_share():
     assert priya.peaks == (Period(D(2027, 6, 1), D(2027, 6, 10), ("C", "A", "P")),)
     assert priya.over(2) == (Period(D(2027, 6, 1), D(2027, 6, 10), ("C", "A", "P")),)
     assert priya.open_count == 5  # C B A P Q1
+    # Each item's worst overlap: B meets only C; A and C meet P on 06-01..06-10.
+    assert [priya.at_once(i) for i in ("C", "B", "A", "P", "Q1")] == [3, 2, 3, 3, 0]
     # 3 items x 4 h = 12 h a week against 8 h: 150 %.
     assert priya.hours_at_peak == 12
     assert priya.share == 1.5

@@ -55,7 +55,15 @@ from datetime import date, timedelta
 from math import inf
 
 from backplan_tui.core.dates import add_days
-from backplan_tui.core.model import Communication, MapNode, Owner, Pilot, Question, Session
+from backplan_tui.core.model import (
+    Communication,
+    MapNode,
+    Owner,
+    Pilot,
+    Question,
+    Session,
+    next_id,
+)
 from backplan_tui.core.schedule import Schedule
 
 __all__ = [
@@ -73,6 +81,7 @@ __all__ = [
     "format_share",
     "load_of",
     "loads",
+    "new_owner_id",
     "owner_key",
     "rename_items",
 ]
@@ -183,6 +192,11 @@ class OwnerLoad:
         if self.capacity_hours <= 0:
             return inf if self.peak else 0.0
         return self.hours_at_peak / self.capacity_hours
+
+    def at_once(self, item_id: str) -> int:
+        """The most items at once on the days ``item_id`` runs, itself included (0 when it
+        runs no day): how much it overlaps the owner's other work."""
+        return max((p.count for p in self.periods if item_id in p.items), default=0)
 
     def item(self, item_id: str) -> OwnedItem | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -326,6 +340,11 @@ def find_owner(session: Session, name: str, *, besides: str = "") -> Owner | Non
         (o for o in session.owners if o.id != besides and key and owner_key(o.name) == key),
         None,
     )
+
+
+def new_owner_id(session: Session) -> str:
+    """A fresh id for an owner: w1, w2, ..."""
+    return next_id("w", [o.id for o in session.owners])
 
 
 def rename_items(session: Session, old_name: str, new_name: str) -> int:

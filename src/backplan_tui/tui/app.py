@@ -103,6 +103,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
             name=resolve(name, getattr(self.settings, "name", None)),
             role="participant" if participant else "facilitator",
         )
+        self.workspace.owner_limits = self.settings.owner_limits()  # the coach's, for owners
         self.autosave_delay = (
             autosave_delay if autosave_delay is not None else self.settings.autosave_delay
         )
@@ -305,6 +306,10 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
         yield from super().get_system_commands(screen)
         if self.document is not None and not self.document.read_only:
             yield SystemCommand("Save now", "Save the open session", self.action_save)
+        if self.document is not None:
+            yield SystemCommand(
+                "Owners", "Who owns what, when, and how much at once", self.open_owners
+            )
 
     # --- the open session (the workspace's) ------------------------------------------------
 
@@ -434,6 +439,14 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
         self.save_now()
         self.switch_screen(TrackScreen(came_from=self.document.session.current_step))
         self.workspace.publish_room("track")
+
+    def open_owners(self) -> None:
+        """The Owners screen of the open session, over the screen shown (Esc comes back)."""
+        from backplan_tui.tui.screens.owners import OwnersScreen
+
+        if self.document is None or isinstance(self.screen, OwnersScreen):
+            return
+        self.push_screen(OwnersScreen())
 
     def open_demo(self) -> None:
         try:

@@ -82,6 +82,7 @@ class TrackScreen(StepScreen):
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
+        Binding("o", "owners", "Owners", id="track.owners"),
         Binding("e", "export", "Export", show=False, id="track.export"),
     ]
 
@@ -419,6 +420,10 @@ class TrackScreen(StepScreen):
             self.reload()
 
         self.app.push_screen(FormScreen("Log an adjustment", fields, {}), done)
+
+    def action_owners(self) -> None:
+        """Who owns what and when, and who has too much at once (``screens.owners``)."""
+        self.backplan.open_owners()
 
     def action_home(self) -> None:
         self.backplan.close_document()
