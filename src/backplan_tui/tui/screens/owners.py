@@ -15,6 +15,7 @@ findings' jumps, the timebox) are off here, so the screen under it stays where i
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -63,10 +64,19 @@ def when(period: Period | None) -> str:
     """ "2027-06-01..06-10", "2027-12-20..2028-01-05", "2027-05-31" or ""."""
     if period is None:
         return ""
-    first, last = period.first.isoformat(), period.last.isoformat()
+    return span(period.first, period.last)
+
+
+def span(start: date | None, end: date | None) -> str:
+    """Two dates, the second without the year when it is the first's: "2027-06-01..06-10";
+    "—" for an undated item."""
+    if start is None and end is None:
+        return "—"
+    first = start.isoformat() if start else "?"
+    last = end.isoformat() if end else "?"
     if first == last:
         return first
-    if first[:4] == last[:4]:
+    if first[:4] == last[:4] and "?" not in (first, last):
         return f"{first}..{last[5:]}"
     return f"{first}..{last}"
 
@@ -115,9 +125,9 @@ class OwnersScreen(StepScreen):
             )
             yield Static(id="owner-title")
             yield FitTable(
-                ["Start", "End", "Kind", "Item", "Status", "At once"],
+                ["Dates", "Kind", "Item", "Status", "At once"],
                 id="owner-items",
-                flex={3: Flex(minimum=10)},
+                flex={2: Flex(minimum=10)},
             )
         yield Footer()
 
@@ -169,7 +179,7 @@ class OwnersScreen(StepScreen):
                     [
                         cell(load.name, "dim" if not load.listed else ""),
                         Text(hours, justify="right"),
-                        Text(f"{load.open_count} of {len(load.items)}", justify="right"),
+                        Text(f"{load.open_count}/{len(load.items)}", justify="right"),
                         Text(str(load.peak), justify="right", style="bold" if is_over else ""),
                         Text(when(busiest) or "—"),
                         Text(
@@ -223,8 +233,7 @@ class OwnersScreen(StepScreen):
                 (
                     f"{item.kind}:{item.id}",
                     [
-                        Text(item.start.isoformat() if item.start else "—"),
-                        Text(item.end.isoformat() if item.end else "—"),
+                        Text(span(item.start, item.end)),
                         Text(KIND_WORDS[item.kind]),
                         cell(item.title or "(untitled)", "" if item.open else "dim"),
                         cell(item.status),

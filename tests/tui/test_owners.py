@@ -1,0 +1,159 @@
+"""The Owners screen: opened from Track (o) and the palette; owners added, renamed (their items
+too, when asked) and taken off the list through the workspace, on disk, undoable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from backplan_tui.core.storage import SessionStore
+from backplan_tui.core.templates import DEMO_ID
+from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
+from backplan_tui.tui.screens.owners import OwnersScreen
+from backplan_tui.tui.screens.track import TrackScreen
+from helpers import settle, wait_until
+
+SIZE = (80, 24)
+
+
+def rows(app) -> list[list[str]]:
+    table = app.screen.query_one("#owner-table")
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def on_disk(data_dir: Path):
+    return SessionStore(data_dir).load(DEMO_ID)
+
+
+async def open_owners(app, pilot) -> None:
+    await settle(pilot)
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+    assert isinstance(app.screen, TrackScreen)
+    await pilot.press("o")
+    await settle(pilot)
+    assert isinstance(app.screen, OwnersScreen)
+
+
+async def test_open_from_track_add_an_owner_saved_and_undone(demo_at, data_dir: Path) -> None:
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_owners(app, pilot)
+        shown = rows(app)
+        # The demo's list first (the HR lead over their 6 h: 2 at once x 4 h = 133%), then
+        # the names used on items only.
+        assert shown[0][0] == "HR lead" and shown[0][1] == "6 h" and shown[0][5] == "133% OVER"
+        listed = [
+            "HR lead",
+            "HR business partner",
+            "People analytics",
+            "Compensation lead",
+            "Onboarding coordinator",  # cut to the column at 80 columns
+            "Lee",
+        ]
+        assert all(
+            name.startswith(r[0].rstrip("…")) for r, name in zip(shown, listed, strict=False)
+        )
+        assert shown[6][5] == "not listed"
+
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-name", Input).value = "Priya"
+        app.screen.query_one("#field-capacity_hours", Input).value = "10"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, OwnersScreen)
+        assert ["Priya", "10 h", "0/0", "0", "—", "0%"] in rows(app)
+        await wait_until(pilot, lambda: any(o.name == "Priya" for o in on_disk(data_dir).owners))
+        saved = next(o for o in on_disk(data_dir).owners if o.name == "Priya")
+        assert saved.capacity_hours == 10 and saved.id == "w7"
+
+        # "priya " is the same person: refused, nothing added.
+        await pilot.press("a")
+        await settle(pilot)
+        app.screen.query_one("#field-name", Input).value = "priya "
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [o.name for o in app.document.session.owners].count("Priya") == 1
+        assert len(app.document.session.owners) == 7
+
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "Priya" not in [r[0] for r in rows(app)]
+        await wait_until(pilot, lambda: all(o.name != "Priya" for o in on_disk(data_dir).owners))
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, TrackScreen)
+
+
+async def test_renaming_an_owner_renames_their_items_when_asked(demo_at, data_dir: Path) -> None:
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_owners(app, pilot)
+        before = [n.id for n in app.document.session.map if n.owner == "HR lead"]
+        assert before
+        await pilot.press("e")  # the HR lead's row has the cursor
+        await settle(pilot)
+        app.screen.query_one("#field-name", Input).value = "Hana"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert rows(app)[0][0] == "Hana"
+        await wait_until(pilot, lambda: on_disk(data_dir).owners[0].name == "Hana")
+        saved = on_disk(data_dir)
+        assert [n.id for n in saved.map if n.owner == "Hana"] == before
+        assert not [n for n in saved.map if n.owner == "HR lead"]
+
+        # One undo takes back both the name and the items.
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        session = app.document.session
+        assert session.owners[0].name == "HR lead"
+        assert [n.id for n in session.map if n.owner == "HR lead"] == before
+
+        # Off the list: the items keep the name, the row says "not listed".
+        await pilot.press("d")
+        await settle(pilot)
+        assert "HR lead" not in [o.name for o in app.document.session.owners]
+        assert ["HR lead", "not listed"] in [[r[0], r[5]] for r in rows(app)]
+
+
+async def test_the_palette_opens_owners_from_a_step(demo_at) -> None:
+    from textual.command import CommandPalette
+
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"owners")
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OwnersScreen), "the Owners screen")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "ReverseMapScreen"
+
+
+async def test_undo_on_track_does_not_crash(demo_at) -> None:
+    """Ctrl+Z on Track (and Owners, which shares it) has no prompts to redraw: it used to
+    raise NoMatches and end the app."""
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        cadence = app.document.session.review_cadence
+        await pilot.press("w")  # the next review cadence
+        await settle(pilot)
+        assert app.document.session.review_cadence != cadence
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert isinstance(app.screen, TrackScreen)
+        assert app.document.session.review_cadence == cadence
