@@ -399,7 +399,7 @@ def test_csv_cells_hold_exactly_the_text(t):
     out = csv_export.render(session_with(t), TODAY)
     rows = csv_rows(out)
     assert len(rows) == 1 + 3 + 1  # header, three map nodes, one pilot
-    assert all(len(row) == 9 for row in rows)
+    assert all(len(row) == 11 for row in rows)  # 9 + owner_at_once, owner_capacity_hours
     assert [row[0] for row in rows[1:]] == ["map", "map", "map", "pilot"]
     for row in rows[1:]:
         assert row[3] == expected_cell(line(t))  # title / pilot name

@@ -90,11 +90,16 @@ class Settings:
     """False when the file on disk was unreadable or had bad values: do not save over it
     automatically; an explicit save by the user is fine (and sets it back to True)."""
 
+    def owner_limit_values(self) -> tuple[int, float]:
+        """(max at once, max share of the week as a fraction): ``owners.Limits``'s fields,
+        without loading the session modules (the app's start does not)."""
+        return (self.owner_max_at_once, self.owner_max_share / 100)
+
     def owner_limits(self) -> Limits:
         """The coach's ``owners.Limits`` from these settings."""
         from backplan_tui.core.owners import Limits
 
-        return Limits(self.owner_max_at_once, self.owner_max_share / 100)
+        return Limits(*self.owner_limit_values())
 
     def validate(self) -> None:
         """``ValueError("<field>: <problem>")`` for the first value out of range."""

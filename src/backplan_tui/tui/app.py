@@ -103,7 +103,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
             name=resolve(name, getattr(self.settings, "name", None)),
             role="participant" if participant else "facilitator",
         )
-        self.workspace.owner_limits = self.settings.owner_limits()  # the coach's, for owners
+        self.workspace.owner_settings = self.settings.owner_limit_values()  # the coach's
         self.autosave_delay = (
             autosave_delay if autosave_delay is not None else self.settings.autosave_delay
         )

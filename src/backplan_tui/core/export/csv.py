@@ -5,6 +5,9 @@ when they hold a comma, a quote or a line break.  Dates are ISO 8601 (``YYYY-MM-
 when unknown.  ``votes`` is the total of the item's dot votes.  ``id`` is the item's exact id
 (spacing kept) and ``parent_id`` the exact id of the map node it enables: empty for a node
 that enables the goal directly, and for pilots; so the map's tree can be rebuilt from the rows.
+``owner_at_once`` is the most of the owner's open items running on one of this item's days,
+itself included (``core.owners``; empty when it runs no day), and ``owner_capacity_hours``
+the owner's weekly hours from the owner list (empty when not given).
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` (and some also after a tab or carriage return) as a formula, so such a
@@ -21,11 +24,24 @@ import csv
 import io
 from datetime import date
 
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.export.common import iso
 from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
 
-HEADER = ("kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes")
+HEADER = (
+    "kind",
+    "id",
+    "parent_id",
+    "title",
+    "owner",
+    "start",
+    "due",
+    "status",
+    "votes",
+    "owner_at_once",
+    "owner_capacity_hours",
+)
 BOM = "\ufeff"
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,7 +55,9 @@ def safe_cell(value: str) -> str:
 def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[list[str]]:
     """The rows of the export, header first, every cell a (formula-safe) string."""
     out = [list(HEADER)]
-    for action in (facts if facts is not None else of(session, today)).actions:
+    facts = facts if facts is not None else of(session, today)
+    load = owners_section.csv_columns(facts.owner_loads)
+    for action in facts.actions:
         cells = [
             action.kind,
             action.id,
@@ -50,6 +68,7 @@ def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[
             iso(action.due),
             action.status,
             str(action.votes),
+            *load.get((action.kind, action.id), ("", "")),
         ]
         out.append([safe_cell(cell) for cell in cells])
     return out

@@ -782,7 +782,7 @@ def demo_session(today: date) -> Session:
     # (two of their steps overlap in the autumn: the coach flags it), and Lee is on it too.
     for owner in s.owners:
         if owner.name == "HR lead":
-            owner.capacity_hours = 6
+            owner.capacity_hours = 6.0
     s.owners.append(
         Owner(id=model.next_id("w", [o.id for o in s.owners]), name="Lee", capacity_hours=4)
     )

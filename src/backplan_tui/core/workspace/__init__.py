@@ -144,8 +144,9 @@ class Workspace:
         self._lock: SessionLock | None = None
         self._visits: Visits | None = None
         self._health_key: tuple[Any, ...] | None = None
-        # When the coach flags an owner (the user's settings; None: the defaults).
-        self.owner_limits: Limits | None = None
+        # When the coach flags an owner: the user's settings as (max at once, max share of
+        # the week), made into ``owners.Limits`` when first needed; None: the defaults.
+        self.owner_settings: tuple[int, float] | None = None
         self._health: tuple[Any, list[Any]] = (None, [])
         # (changes, when) since this person's previous visit to the open session
         self.since_last_visit: tuple[list[str], datetime | None] = ([], None)
@@ -677,13 +678,22 @@ class Workspace:
 
     # --- schedule and plan health ----------------------------------------------------------
 
+    @property
+    def owner_limits(self) -> Limits | None:
+        """When the coach flags an owner (``owner_settings``); None: the defaults."""
+        if self.owner_settings is None:
+            return None
+        from backplan_tui.core.owners import Limits
+
+        return Limits(*self.owner_settings)
+
     def health(self) -> tuple[Any, list[Any]]:
         """(schedule, findings) for the open session, recomputed only after an edit."""
         from backplan_tui.core import coach, schedule
 
         doc = self.document
         assert doc is not None, "no session open"
-        key = (id(doc.session), doc.edits, self.today(), self.owner_limits)
+        key = (id(doc.session), doc.edits, self.today(), self.owner_settings)
         if self._health_key != key:
             plan = schedule.compute(doc.session, self.today())
             self._health = (

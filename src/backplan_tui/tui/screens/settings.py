@@ -135,7 +135,7 @@ def open_settings(app: App[Any]) -> None:
         for key in ("owner_max_at_once", "owner_max_share"):
             if result[key] is not None:
                 setattr(settings, key, int(result[key]))
-        backplan.workspace.owner_limits = settings.owner_limits()
+        backplan.workspace.owner_settings = settings.owner_limit_values()
         settings.theme = app.theme
         backplan.save_settings()
 
