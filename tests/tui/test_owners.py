@@ -157,3 +157,39 @@ async def test_undo_on_track_does_not_crash(demo_at) -> None:
         await settle(pilot)
         assert isinstance(app.screen, TrackScreen)
         assert app.document.session.review_cadence == cadence
+
+
+async def test_the_settings_form_sets_the_owner_limits(demo_at, data_dir: Path) -> None:
+    """150% of the week allowed in the settings (s on home): the demo's HR lead (133%) is no
+    longer flagged, in the coach and on the Owners screen; the file keeps it."""
+    import tomllib
+
+    from backplan_tui.core.settings import settings_path
+
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _, findings = app.workspace.health()
+        assert [f.check for f in findings if f.check.startswith("owner_")] == [
+            "owner_over_capacity"
+        ]
+        await pilot.press("escape")  # home
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, FormScreen)
+        app.screen.query_one("#field-owner_max_share", Input).value = "150"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = tomllib.loads(settings_path().read_text("utf-8"))
+        assert (saved["owner_max_at_once"], saved["owner_max_share"]) == (3, 150)
+        assert app.workspace.owner_settings == (3, 1.5)
+        await pilot.press("enter")  # open the demo again (the highlighted row)
+        await settle(pilot)
+        _, findings = app.workspace.health()
+        assert not [f.check for f in findings if f.check.startswith("owner_")]
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert rows(app)[0][5] == "133%"  # no longer OVER

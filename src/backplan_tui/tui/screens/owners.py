@@ -249,6 +249,11 @@ class OwnersScreen(StepScreen):
 
     # --- the owner list -----------------------------------------------------------------------
 
+    @on(DataTable.RowSelected, "#owner-table")
+    def _enter_edits(self) -> None:
+        if not self.refuse_read_only():
+            self.action_edit_item()
+
     def _listed(self, load: OwnerLoad | None) -> Owner | None:
         if load is None or not load.listed:
             return None

@@ -82,7 +82,8 @@ class TrackScreen(StepScreen):
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
-        Binding("o", "owners", "Owners", id="track.owners"),
+        # Not in the footer (it is full at 120 columns): the help and the palette list it.
+        Binding("o", "owners", "Owners", show=False, id="track.owners"),
         Binding("e", "export", "Export", show=False, id="track.export"),
     ]
 
