@@ -27,6 +27,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Header, Static
 
 from backplan_tui.core import owners
+from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import Owner
 from backplan_tui.core.owners import KIND_WORDS, Limits, OwnerLoad, Period
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
@@ -161,7 +162,7 @@ class OwnersScreen(StepScreen):
 
         return self.per_edit("owner-loads", build)
 
-    def reload(self) -> None:
+    def reload(self, select: str | None = None) -> None:
         found = self.loads()
         limits = self.limits
         over = 0
@@ -190,7 +191,7 @@ class OwnersScreen(StepScreen):
             )
         if not rows:
             rows.append(("", [Text("No owners yet: a adds one."), *(Text("") for _ in range(5))]))
-        self.query_one(OwnersTable).fill(rows)
+        self.query_one(OwnersTable).fill(rows, select=select)
         listed = sum(1 for load in found if load.listed)
         status = (
             f"{listed} on the list, {len(found) - listed} not listed · limits: "
@@ -221,7 +222,7 @@ class OwnersScreen(StepScreen):
             fmt(
                 "[b]$n[/b]: $c · $p",
                 n=load.name,
-                c=f"{len(load.items)} items, {load.open_count} open"
+                c=f"{plural(len(load.items), 'item')}, {load.open_count} open"
                 + (f" · also written {', '.join(also)}" if also else ""),
                 p=(f"most at once: {load.peak}, {when(busiest)}" if busiest else "nothing dated"),
             )
@@ -317,8 +318,8 @@ class OwnersScreen(StepScreen):
             used = len(load.items)
             if name != old and used:
                 question = fmt(
-                    "Also rename the owner of [b]$n[/b] items from [b]$o[/b] to [b]$w[/b]?",
-                    n=str(used),
+                    "Also rename the owner of [b]$n[/b] from [b]$o[/b] to [b]$w[/b]?",
+                    n=plural(used, "item"),
                     o=old,
                     w=name,
                 )
@@ -355,9 +356,18 @@ class OwnersScreen(StepScreen):
         toast(self, f"{owner.name} is off the list (items keep the name). Ctrl+Z undoes it.")
 
     def reload_at(self, key: str) -> None:
-        self.reload()
-        self.query_one(OwnersTable).focus_key(key)
-        self.show_items()
+        """Show the list again with the cursor on ``key``'s row, once the dialog that
+        changed it is gone (filled under the dialog, the table kept rows drawn at the
+        widths of the moment it was cleared)."""
+        self._select = key
+        self.call_after_refresh(self._reload_selecting)
+
+    _select = ""
+
+    def _reload_selecting(self) -> None:
+        key, self._select = self._select, ""
+        self.reload(select=key)
+        self.query_one(OwnersTable).focus()
 
     def focus_item(self, item_id: str) -> None:
         pass
