@@ -193,3 +193,39 @@ async def test_the_settings_form_sets_the_owner_limits(demo_at, data_dir: Path) 
         await pilot.press("o")
         await settle(pilot)
         assert rows(app)[0][5] == "133%"  # no longer OVER
+
+
+async def test_hostile_owner_names_are_literal(data_dir: Path) -> None:
+    """Markup in an owner's name and an item's title reaches the Owners screen as text
+    (the safe-text seam), the rename question and the toast included; nothing quits."""
+    from backplan_tui.core.model import MapNode, Owner
+    from backplan_tui.tui.app import create_app
+    from helpers import TODAY
+    from tui.test_hostile_text import HOSTILE, hostile_session, screen_text
+
+    session = hostile_session()
+    session.owners = [Owner(id="w1", name=HOSTILE, capacity_hours=1.0)]
+    session.map.append(MapNode(id="m3", title="[b]bold?", owner=HOSTILE.upper(), duration_days=9))
+    SessionStore(data_dir).create(session)
+    app = create_app(data_dir, open_session="hostile", today=lambda: TODAY, autosave_delay=0.05)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await settle(pilot)
+        app.open_owners()
+        await settle(pilot)
+        assert isinstance(app.screen, OwnersScreen)
+        text = screen_text(app)
+        assert HOSTILE in text and "[b]bold?" in text
+        assert f"also written {HOSTILE.upper()}" in text  # one person, two spellings
+        app.save_screenshot(path=str(data_dir), filename="owners.svg")
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#field-name", Input).value = HOSTILE + "!"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert HOSTILE in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any(HOSTILE in n.message for n in app._notifications)
+        assert {n.owner for n in app.document.session.map if n.owner} == {HOSTILE + "!"}
+        assert app.is_running and app.return_code is None
