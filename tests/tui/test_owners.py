@@ -229,3 +229,35 @@ async def test_hostile_owner_names_are_literal(data_dir: Path) -> None:
         assert any(HOSTILE in n.message for n in app._notifications)
         assert {n.owner for n in app.document.session.map if n.owner} == {HOSTILE + "!"}
         assert app.is_running and app.return_code is None
+
+
+async def test_a_read_only_session_refuses_owner_edits_and_says_why(data_dir: Path) -> None:
+    from backplan_tui.core import templates
+    from backplan_tui.tui.app import create_app
+    from helpers import TODAY
+
+    store = SessionStore(data_dir)
+    store.create(templates.demo_session(TODAY))
+    before = (data_dir / "sessions" / "demo.toml").read_bytes()
+    other_window = SessionStore(data_dir).lock(DEMO_ID)
+    try:
+        app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            assert app.open_session(DEMO_ID, read_only=True)
+            await settle(pilot)
+            app.open_owners()
+            await settle(pilot)
+            assert isinstance(app.screen, OwnersScreen)
+            assert "a" not in app.screen.active_bindings  # hidden, not offered
+            for key in ("a", "e", "d", "enter"):
+                app.clear_notifications()
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, OwnersScreen), key
+                told = [n.message for n in app._notifications]
+                assert any("open in another window" in m for m in told), (key, told)
+            assert len(app.document.session.owners) == 6
+    finally:
+        other_window.release()
+    assert (data_dir / "sessions" / "demo.toml").read_bytes() == before
