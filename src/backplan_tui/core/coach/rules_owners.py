@@ -6,6 +6,11 @@ The limits are the user's settings (``Plan.limits``).  Each finding names the bu
 (the first one at the peak), its dates and its items.  The findings belong to the reverse map
 (step 3: the timeline and the action plan with owners and deadlines) and are about the plan as
 a whole (no item id): a person, not one item, is overloaded.
+
+Where the limits come from: the app (its workspace), ``backplan check`` and ``backplan show``
+pass the user's settings; ``backplan export`` and the home list's health (the store's index,
+computed when a file changes) use ``owners.DEFAULT_LIMITS``, so that neither reads the settings
+file (an export stays the same whoever makes it; the index is not tied to one user's settings).
 """
 
 from __future__ import annotations
