@@ -261,3 +261,16 @@ async def test_a_read_only_session_refuses_owner_edits_and_says_why(data_dir: Pa
     finally:
         other_window.release()
     assert (data_dir / "sessions" / "demo.toml").read_bytes() == before
+
+
+async def test_f1_on_owners_starts_with_the_owner_keys(demo_at) -> None:
+    from textual.widgets import Static
+
+    app = demo_at()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_owners(app, pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        first = str(app.screen.query(".help-section").first(Static).render())
+        assert first.startswith("Owners (o on Track, or Owners in the palette)")
+        assert "Add owner" in first and "Off the list" in first
