@@ -64,7 +64,7 @@ def _share(load: OwnerLoad, limits: Limits) -> str:
     return text
 
 
-def _item(item: OwnedItem, esc: Callable[[str], str]) -> str:
+def _item(item: OwnedItem, esc: Callable[[object], str]) -> str:
     where = [KIND_WORDS[item.kind]]
     dates = _span(item.start, item.end)
     if dates:
@@ -73,29 +73,50 @@ def _item(item: OwnedItem, esc: Callable[[str], str]) -> str:
     return f"{esc(item.title) or '(untitled)'} ({', '.join(where)})"
 
 
+HEADER = ("Owner", "Hours a week", "Open items", "Most at once", "When", "Share")
+RIGHT = (False, True, True, True, False, True)  # the number columns
+ITEMS_INTRO = "Open items by owner:"
+
+
+def table_rows(
+    loads: list[OwnerLoad], limits: Limits, esc: Callable[[object], str], not_listed: str
+) -> list[tuple[str, ...]]:
+    """The owners table (``HEADER``), one row per owner; ``not_listed`` follows the name of
+    an owner not on the list (the format's own emphasis)."""
+    rows: list[tuple[str, ...]] = []
+    for load in loads:
+        busiest = load.peaks[0] if load.peaks else None
+        rows.append(
+            (
+                esc(load.name) + ("" if load.listed else not_listed),
+                format_hours(load.capacity_hours) if load.capacity_hours is not None else "",
+                f"{load.open_count} of {len(load.items)}",
+                str(load.peak),
+                _span(busiest.first, busiest.last) if busiest else "",
+                _share(load, limits),
+            )
+        )
+    return rows
+
+
+def open_items(load: OwnerLoad, esc: Callable[[object], str]) -> str:
+    """The owner's open items in one line ("nothing open" when none)."""
+    items = [_item(i, esc) for i in load.items if i.open]
+    return "; ".join(items) if items else "nothing open"
+
+
 def markdown(loads: list[OwnerLoad], limits: Limits, esc: Callable[[object], str]) -> list[str]:
     """The section's lines (after its ``## Owners`` heading)."""
     if not loads:
         return [EMPTY]
     out = [about(limits), ""]
-    out.append("| Owner | Hours a week | Open items | Most at once | When | Share |")
-    out.append("| --- | ---: | ---: | ---: | --- | ---: |")
-    for load in loads:
-        name = esc(load.name) + ("" if load.listed else " *(not listed)*")
-        busiest = load.peaks[0] if load.peaks else None
-        cells = [
-            name,
-            format_hours(load.capacity_hours) if load.capacity_hours is not None else "",
-            f"{load.open_count} of {len(load.items)}",
-            str(load.peak),
-            _span(busiest.first, busiest.last) if busiest else "",
-            _share(load, limits),
-        ]
+    out.append("| " + " | ".join(HEADER) + " |")
+    out.append("| " + " | ".join("---:" if r else "---" for r in RIGHT) + " |")
+    for cells in table_rows(loads, limits, esc, " *(not listed)*"):
         out.append("| " + " | ".join(cells) + " |")
-    out += ["", "Open items by owner:", ""]
+    out += ["", ITEMS_INTRO, ""]
     for load in loads:
-        items = [_item(i, esc) for i in load.items if i.open]
-        out.append(f"- **{esc(load.name)}:** " + ("; ".join(items) if items else "nothing open"))
+        out.append(f"- **{esc(load.name)}:** {open_items(load, esc)}")
     return out
 
 
@@ -115,7 +136,7 @@ def text(loads: list[OwnerLoad], limits: Limits) -> list[tuple[str, list[str]]]:
             facts.append(f"share {share}")
         if not load.listed:
             facts.append("not listed")
-        items = [_item(i, clean_line) for i in load.items if i.open]
+        items = [_item(i, _line) for i in load.items if i.open]
         out.append((f"{clean_line(load.name)}: {'; '.join(facts)}", items))
     return out
 
@@ -157,6 +178,10 @@ def computed(loads: list[OwnerLoad], limits: Limits) -> dict[str, Any]:
             for load in loads
         ],
     }
+
+
+def _line(value: object) -> str:
+    return clean_line(str(value))
 
 
 def _finite(share: float | None) -> float | None:
