@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from backplan_tui.core import codec
-from backplan_tui.core.model import Adjustment, CheckIn, MapNode, Pilot, Question, Session
+from backplan_tui.core.model import (
+    Adjustment,
+    CheckIn,
+    MapNode,
+    Owner,
+    Pilot,
+    Question,
+    Session,
+)
 
 __all__ = ["ReadBackError", "dumps_checked"]
 
@@ -34,6 +42,7 @@ _ITEM_TABLES: dict[str, tuple[tuple[codec._Field, ...], type]] = {
     "pilots": (codec._PILOT, Pilot),
     "checkins": (codec._CHECKIN, CheckIn),
     "adjustments": (codec._ADJUSTMENT, Adjustment),
+    "owners": (codec._OWNER, Owner),
 }
 _ITEM_KNOWN = {key: frozenset(f.name for f in fields) for key, (fields, _) in _ITEM_TABLES.items()}
 
