@@ -34,6 +34,7 @@ from backplan_tui.cli_common import USAGE_ERROR as USAGE_ERROR
 from backplan_tui.cli_common import columns as _columns
 from backplan_tui.cli_common import library_of as _library
 from backplan_tui.cli_common import out as _out
+from backplan_tui.cli_common import owner_limits
 from backplan_tui.cli_common import store_of as _store
 from backplan_tui.core import paths
 from backplan_tui.core.textclean import clean_line, clean_text, shorten, stamp
@@ -370,10 +371,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     import shutil
 
     from backplan_tui.core.export import text
+    from backplan_tui.core.export.facts import of
 
     session = _load(args)
     width = args.width or max(text.MIN_WIDTH, min(shutil.get_terminal_size().columns, 100))
-    sys.stdout.write(clean_text(text.render(session, date.today(), width=width)))
+    facts = of(session, date.today(), limits=owner_limits())
+    sys.stdout.write(clean_text(text.render(session, date.today(), width=width, facts=facts)))
     return 0
 
 
@@ -414,6 +417,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     fmt = _export_format(args)  # before loading: a usage error costs nothing
     session = _load(args)
+    # The owner limits are the defaults here: reading the settings would load platformdirs,
+    # which an export does without (tests/cli/test_cli_imports.py); show and check read them.
     output = export.render(fmt, session, date.today())
     if fmt not in ("json", "csv", "ics"):
         # JSON escapes its own control characters; CSV and iCalendar need their CRLF line

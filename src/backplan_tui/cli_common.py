@@ -14,6 +14,7 @@ from backplan_tui.core.textclean import cell_width, clean_line, clean_text
 if TYPE_CHECKING:
     import argparse
 
+    from backplan_tui.core.owners import Limits
     from backplan_tui.core.storage import SessionStore
     from backplan_tui.core.workspace.library import Library
 
@@ -55,3 +56,12 @@ def library_of(store: SessionStore) -> Library:
     from backplan_tui.core.workspace.library import Library
 
     return Library(store)
+
+
+def owner_limits() -> Limits:
+    """When the coach flags an owner: the user's settings (the defaults when the settings
+    file is missing or has bad values there), as in the app."""
+    from backplan_tui.core.settings import load_settings, settings_path
+
+    settings, _problem = load_settings(settings_path())
+    return settings.owner_limits()

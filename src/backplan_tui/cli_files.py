@@ -9,7 +9,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from backplan_tui.cli_common import ERROR, PROG, columns, library_of, out, store_of
+from backplan_tui.cli_common import (
+    ERROR,
+    PROG,
+    columns,
+    library_of,
+    out,
+    owner_limits,
+    store_of,
+)
 from backplan_tui.core import paths
 from backplan_tui.core.textclean import clean_line
 
@@ -88,7 +96,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     store = store_of(args)
     session = store.load(store.resolve(args.session), allow_newer=True)
-    findings = coach.review(session, date.today())
+    findings = coach.review(session, date.today(), limits=owner_limits())
     problems, warnings, tips = coach.summary_counts(findings)
     # Left by a merge (team mode): each is a problem until the room settles it in the app.
     waiting = conflicts(session)

@@ -36,9 +36,29 @@ def test_check_reports_the_demos_late_path_and_exits_1(
         and "no milestone sets a target for it before then." in line
         for line in out
     ), out
+    # The demo's HR lead has two items at once for 6 hours a week: 8 h needed, a warning.
+    assert out[1].startswith('warning  Reverse map: "HR lead" needs about 8 h a week')
     assert out[-1] == (
-        "Demo: Improve 12-month retention: 1 problem, 0 warnings, 2 tips (problems found)"
+        "Demo: Improve 12-month retention: 1 problem, 1 warning, 2 tips (problems found)"
     )
+
+
+def test_check_uses_the_owner_limits_in_the_settings(
+    demo_store: SessionStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """150% of the week allowed (settings.toml): 133% is not flagged, so no warning."""
+    from backplan_tui.core.settings import Settings, save_settings, settings_path
+
+    save_settings(settings_path(), Settings(owner_max_share=150))
+    assert cli.main(["check", "demo"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert not [line for line in out if "HR lead" in line]
+    assert out[-1].endswith(": 1 problem, 0 warnings, 1 tip (problems found)")
+    # and a limit of 1 at once flags the same two items as too many at once
+    save_settings(settings_path(), Settings(owner_max_at_once=1, owner_max_share=150))
+    assert cli.main(["check", "demo"]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [line for line in out if '"HR lead" has 2 items at once' in line]
 
 
 def test_check_on_a_poor_session_names_each_gap(

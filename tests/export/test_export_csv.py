@@ -12,10 +12,11 @@ import pandas
 import pytest
 
 from backplan_tui.core.export import csv as csv_export
-from backplan_tui.core.model import FutureState, MapNode, Outcome, Pilot, Session
+from backplan_tui.core.model import FutureState, MapNode, Outcome, Owner, Pilot, Session
 from backplan_tui.core.storage.fileio import write_atomic
 
 TODAY = date(2026, 11, 22)
+HEAD = ["kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes"]
 
 
 def plan() -> Session:
@@ -65,26 +66,51 @@ def test_rows_in_map_order_then_pilots_with_iso_dates():
     # 2027-01-30; m3 is pinned to 2027-01-10 and lasts 5 days; m2 (done, 10 days) is due on
     # the target date; m4 is dropped, so the schedule leaves it out and its pinned date stays.
     # m3 is a milestone with targets for o2 and o1 (written in outcome order), m2 one with none.
+    # The owner columns: each owner has one item running, so 1 at once where it runs; no owner
+    # list, so no hours; no owner, or no days to run (m2 done, m4 dropped): empty.
     s = plan()
     s.future_state.outcomes = [Outcome(id="o1", metric="Retention"), Outcome(id="o2")]
     s.map[2].milestone, s.map[2].targets = True, {"o2": 10.5, "o1": 82.0}
     s.map[1].milestone = True
-    head = ["kind", "id", "parent_id", "title", "owner", "start", "due", "status", "votes"]
     assert read(csv_export.render(s, TODAY)) == [
-        [*head, "milestone", "targets"],
-        ["map", "m1", "", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3", "", ""],
+        [*HEAD, "milestone", "targets", "owner_at_once", "owner_capacity_hours"],
+        ["map", "m1", "", "Top", "Ann", "2027-01-30", "2027-03-01", "todo", "3", "", "", "1", ""],
         ["map", "m3", "m1", 'Below, with "quotes"', "Bo", "2027-01-05", "2027-01-10", "doing"]
-        + ["0", "yes", "o1=82; o2=10.5"],
-        ["map", "m2", "", "Later top", "", "2027-02-19", "2027-03-01", "done", "0", "yes", ""],
-        ["map", "m4", "", "Dropped", "", "", "2027-02-01", "dropped", "0", "", ""],
-        ["pilot", "p1", "", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3", "", ""],
-        ["pilot", "p2", "", "Undated", "", "", "", "planned", "0", "", ""],
+        + ["0", "yes", "o1=82; o2=10.5", "1", ""],
+        ["map", "m2", "", "Later top", "", "2027-02-19", "2027-03-01", "done", "0", "yes", ""]
+        + ["", ""],
+        ["map", "m4", "", "Dropped", "", "", "2027-02-01", "dropped", "0", "", "", "", ""],
+        ["pilot", "p1", "", "Try it", "Cy", "2026-12-01", "2026-12-20", "running", "3", "", ""]
+        + ["1", ""],
+        ["pilot", "p2", "", "Undated", "", "", "", "planned", "0", "", "", "", ""],
     ]
+
+
+def test_owner_columns_count_the_overlap_and_the_listed_hours():
+    # Ann owns m1 (runs 2027-01-30..2027-02-28) and, as "ann ", the pilot p1 moved to
+    # 2027-02-10..2027-02-20: both run on 02-10..02-20, so each has 2 at once.  Ann is
+    # listed with 6 hours a week; Bo is not listed (m3 runs alone: 1, no hours).
+    session = plan()
+    session.pilots[0].owner = "ann "
+    session.pilots[0].start, session.pilots[0].end = date(2027, 2, 10), date(2027, 2, 20)
+    session.owners = [Owner(id="w1", name="Ann", capacity_hours=6)]
+    rows = {row[1]: row[-2:] for row in read(csv_export.render(session, TODAY))[1:]}
+    assert rows == {
+        "m1": ["2", "6"],
+        "m3": ["1", ""],
+        "m2": ["", ""],
+        "m4": ["", ""],
+        "p1": ["2", "6"],
+        "p2": ["", ""],
+    }
 
 
 def test_rfc4180_layout():
     out = csv_export.render(plan(), TODAY)
-    header = "kind,id,parent_id,title,owner,start,due,status,votes,milestone,targets"
+    header = (
+        "kind,id,parent_id,title,owner,start,due,status,votes,milestone,targets,owner_at_once,"
+        "owner_capacity_hours"
+    )
     assert out.startswith(f"\ufeff{header}\r\n")
     assert out.endswith("\r\n") and "\n" not in out.replace("\r\n", "")
     assert '"Below, with ""quotes"""' in out  # quoted, quotes doubled

@@ -408,8 +408,8 @@ def test_csv_cells_hold_exactly_the_text(t):
     out = csv_export.render(session_with(t), TODAY)
     rows = csv_rows(out)
     assert len(rows) == 1 + 3 + 1  # header, three map nodes, one pilot
-    assert all(len(row) == 11 for row in rows)
-    assert rows[2][9:] == ["yes", "o1=15"]  # the milestone m2 (ids only: no user text)
+    assert all(len(row) == 13 for row in rows)  # 9 + milestone, targets + the owner columns
+    assert rows[2][9:11] == ["yes", "o1=15"]  # the milestone m2 (ids only: no user text)
     assert [row[0] for row in rows[1:]] == ["map", "map", "map", "pilot"]
     for row in rows[1:]:
         assert row[3] == expected_cell(line(t))  # title / pilot name

@@ -99,13 +99,14 @@ def test_self_contained_no_script_no_request():
 def test_sections_follow_the_markdown():
     found = elements(html_export.render(plan(), TODAY))
     headings = [tag for tag, _ in found.found if tag in ("h1", "h2")]
-    assert headings == ["h1"] + ["h2"] * 8
+    assert headings == ["h1"] + ["h2"] * 9
     data = "".join(found.data)
     for title in [
         "Future state",
         "Tough questions",
         "Reverse map",
         "Small pilots",
+        "Owners",
         "Plan health",
         "Check-ins",
         "Adjustments",

@@ -182,3 +182,17 @@ def test_track_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> No
         await pilot.pause()
 
     assert snap_compare(app_for(demo_dir), run_before=open_track, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_owners_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> None:
+    """The demo's owners from Track (o): the HR lead over their hours, then the names used
+    on items only; the HR lead's items below."""
+
+    async def open_owners(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("o")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_dir), run_before=open_owners, terminal_size=size)

@@ -209,7 +209,8 @@ def test_markdown_table_cell_keeps_pipes_and_folds_newlines(preset):
     if preset == "gfm-like":  # tables are a GFM extension
         toks = tokens(source, preset)
         cells = [t for t in toks if t.type == "td_open"]
-        assert len(cells) == 6 + 4 + 3  # outcomes, check-ins, adjustments: one row each
+        # outcomes, check-ins, adjustments: one row each; owners: Lee (m1, q2) and Sam (p1)
+        assert len(cells) == 6 + 4 + 3 + 6 * 2
         assert "a | b # c" in text_contents(toks)
 
 
@@ -223,6 +224,7 @@ def test_markdown_multiline_answer_keeps_lines_without_making_blocks(preset):
         "h3",  # Start now
         "h2",
         "h3",  # the pilot
+        "h2",  # Owners
         "h2",  # Plan health
         "h2",
         "h2",
@@ -685,7 +687,9 @@ def test_health_findings_are_listed_and_escaped(monkeypatch):
         coach.Finding("tip", "track", "", "No check-in yet.", "Add one."),
     ]
     # The exports ask the coach once per export (core/export/facts.py).
-    monkeypatch.setattr(coach, "review", lambda session, today, schedule=None: findings)
+    monkeypatch.setattr(
+        coach, "review", lambda session, today, schedule=None, limits=None: findings
+    )
     md = markdown.render(make_session(), TODAY).splitlines()
     start = md.index("## Plan health")
     assert md[start + 1 : start + 6] == [

@@ -138,6 +138,10 @@ def test_bad_toml_gives_defaults_a_problem_and_leaves_the_file(path):
         ("[timebox_minutes]\nquestions = 0\n", "timebox_minutes.questions"),
         ("[timebox_minutes]\npilots = 121\n", "timebox_minutes.pilots"),
         ('[timebox_minutes]\npilots = "30"\n', "timebox_minutes.pilots"),
+        ("owner_max_at_once = 0\n", "owner_max_at_once"),
+        ("owner_max_at_once = 21\n", "owner_max_at_once"),
+        ("owner_max_share = 9\n", "owner_max_share"),
+        ("owner_max_share = 1.5\n", "owner_max_share"),
     ],
 )
 def test_out_of_range_values(path, text, field):
@@ -259,3 +263,16 @@ def test_the_name_is_cleaned_and_written_only_when_given(path):
     settings.name = ""  # empty: the login is used; nothing to write
     save_settings(path, settings)
     assert "name" not in tomllib.loads(path.read_text("utf-8"))
+
+
+def test_owner_limits_round_trip_and_reach_the_coach(path):
+    from backplan_tui.core.owners import Limits
+
+    assert Settings().owner_limits() == Limits(max_at_once=3, max_share=1.0)
+    save_settings(path, Settings(owner_max_at_once=5, owner_max_share=80))
+    loaded, problem = load_settings(path)
+    assert problem is None
+    assert (loaded.owner_max_at_once, loaded.owner_max_share) == (5, 80)
+    assert loaded.owner_limits() == Limits(max_at_once=5, max_share=0.8)
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert (data["owner_max_at_once"], data["owner_max_share"]) == (5, 80)

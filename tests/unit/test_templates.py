@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from backplan_tui.core import codec, templates
+from backplan_tui.core import coach, codec, templates
 from backplan_tui.core.model import DIRECTIONS, METHOD_QUESTIONS, STEPS, Session
+from backplan_tui.core.owners import owner_key
 from backplan_tui.core.templates import TemplateError
 
 TODAY = date(2026, 3, 2)
@@ -179,6 +180,15 @@ def test_non_blank_template_is_a_complete_plan(name):
         assert TODAY <= p.start < p.end
         assert (p.end - p.start).days <= 56
         assert p.status == "planned" and p.decision == "" and p.result == ""
+
+    # An owner list of 4-5 people, each with weekly hours and owning items on the map; a new
+    # plan from a template asks no one for more than the default limits.
+    assert 4 <= len(s.owners) <= 5
+    used = {owner_key(n.owner) for n in s.map} | {owner_key(p.owner) for p in s.pilots}
+    for owner in s.owners:
+        assert owner.id.startswith("w") and owner.capacity_hours and owner.capacity_hours > 0
+        assert owner_key(owner.name) in used
+    assert not [f for f in coach.review(s, TODAY) if f.check.startswith("owner_")]
 
 
 @pytest.mark.parametrize("name", ALL_NAMES)
@@ -371,6 +381,14 @@ def test_demo_is_a_plan_in_flight():
     assert sum(q.status == "answered" for q in s.questions) >= 4
     assert any(q.status == "open" for q in s.questions)
 
+    # The owner list: the template's, with Lee added; the HR lead, with 6 hours a week,
+    # has two steps at once: 2 x 4 h = 8 h, 133% of 6 h, over the default 100%.
+    assert [o.name for o in s.owners][-1] == "Lee"
+    found = [f for f in coach.review(s, TODAY) if f.check.startswith("owner_")]
+    assert [f.check for f in found] == ["owner_over_capacity"]
+    assert found[0].message.startswith('"HR lead" needs about 8 h a week from ')
+    assert "(2 items x 4 h), 133% of the 6 h they have (allowed: 100%)" in found[0].message
+
     ids = all_ids(s)
     assert len(ids) == len(set(ids))
     for text in strings_in(s):
@@ -463,6 +481,16 @@ def test_a_minimal_valid_template_parses():
         (
             HEAD + OUTCOME + METHOD + NODES + "targets = { o1 = 82 }\n",
             "bad.toml: map[1].targets: only a milestone has targets",
+        ),
+        (HEAD + METHOD + '[[owners]]\nid = "w1"\n', "bad.toml: owners[0].name: must not be"),
+        (
+            HEAD + METHOD + '[[owners]]\nid = "w1"\nname = "Priya"\n'
+            '[[owners]]\nid = "w2"\nname = "priya "\n',
+            "bad.toml: owners[1].name: owner 'priya' is listed twice",
+        ),
+        (
+            HEAD + METHOD + '[[owners]]\nid = "w1"\nname = "P"\ncapacity_hours = 200\n',
+            "bad.toml: owners[0].capacity_hours: must be from 0 to 168",
         ),
     ],
 )

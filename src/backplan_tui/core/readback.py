@@ -19,6 +19,7 @@ from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
     MapNode,
+    Owner,
     Pilot,
     Question,
     ReportMark,
@@ -43,6 +44,7 @@ _ITEM_TABLES: dict[str, tuple[tuple[codec._Field, ...], type]] = {
     "checkins": (codec._CHECKIN, CheckIn),
     "adjustments": (codec._ADJUSTMENT, Adjustment),
     "reports": (codec._REPORT, ReportMark),
+    "owners": (codec._OWNER, Owner),
 }
 _ITEM_KNOWN = {key: frozenset(f.name for f in fields) for key, (fields, _) in _ITEM_TABLES.items()}
 

@@ -19,19 +19,24 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backplan_tui.core.basics import DEFAULT_TIMEBOXES
 from backplan_tui.core.paths import config_dir, ensure_dir
 from backplan_tui.core.textclean import clean_line
 
+if TYPE_CHECKING:
+    from backplan_tui.core.owners import Limits
+
 __all__ = [
     "AUTOSAVE_RANGE",
+    "AT_ONCE_RANGE",
     "DEFAULT_THEME",
     "FILE_NAME",
     "TIMEBOX_RANGE",
     "VOTES_RANGE",
     "TEAM_SYNC",
+    "SHARE_RANGE",
     "Settings",
     "load_settings",
     "save_settings",
@@ -45,6 +50,8 @@ DEFAULT_THEME = "backplan-dark"
 TIMEBOX_RANGE = (1, 120)  # minutes
 VOTES_RANGE = (1, 12)
 AUTOSAVE_RANGE = (0.2, 10.0)  # seconds
+AT_ONCE_RANGE = (1, 20)  # items an owner may have running at once before the coach says so
+SHARE_RANGE = (10, 500)  # percent of an owner's weekly hours (core.owners: time share)
 MAX_FACILITATOR = 200
 _THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,47}")
 _STEP_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
@@ -58,6 +65,8 @@ _KNOWN = (
     "timebox_minutes",
     "export_folder",
     "team_sync",
+    "owner_max_at_once",
+    "owner_max_share",
 )
 TEAM_SYNC = ("ask", "always", "never")
 """In a team folder (git): ask to sync on open and quit, sync without asking, or never."""
@@ -77,11 +86,26 @@ class Settings:
     """The folder of the last export from the app ("" before the first one)."""
     team_sync: str = "ask"
     """One of ``TEAM_SYNC``: what the app does on open and quit in a team folder."""
+    owner_max_at_once: int = 3
+    """The coach flags a listed owner with more items than this running at once."""
+    owner_max_share: int = 100
+    """... or whose items need more than this percent of their weekly hours."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Top-level keys this version does not know; written back unchanged."""
     from_file_ok: bool = field(default=True, compare=False)
     """False when the file on disk was unreadable or had bad values: do not save over it
     automatically; an explicit save by the user is fine (and sets it back to True)."""
+
+    def owner_limit_values(self) -> tuple[int, float]:
+        """(max at once, max share of the week as a fraction): ``owners.Limits``'s fields,
+        without loading the session modules (the app's start does not)."""
+        return (self.owner_max_at_once, self.owner_max_share / 100)
+
+    def owner_limits(self) -> Limits:
+        """The coach's ``owners.Limits`` from these settings."""
+        from backplan_tui.core.owners import Limits
+
+        return Limits(*self.owner_limit_values())
 
     def validate(self) -> None:
         """``ValueError("<field>: <problem>")`` for the first value out of range."""
@@ -131,6 +155,11 @@ def _check(key: str, value: Any) -> Any:
         v_low, v_high = VOTES_RANGE
         if not isinstance(value, int) or isinstance(value, bool) or not v_low <= value <= v_high:
             raise _Problem(key, f"must be a whole number from {v_low} to {v_high}")
+        return value
+    if key in ("owner_max_at_once", "owner_max_share"):
+        low, high = AT_ONCE_RANGE if key == "owner_max_at_once" else SHARE_RANGE
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise _Problem(key, f"must be a whole number from {low} to {high}")
         return value
     if key == "autosave_delay":
         a_low, a_high = AUTOSAVE_RANGE
@@ -219,6 +248,8 @@ def _to_dict(settings: Settings) -> dict[str, Any]:
         "facilitator": _check("facilitator", settings.facilitator),
         "votes_per_person": _check("votes_per_person", settings.votes_per_person),
         "autosave_delay": _check("autosave_delay", settings.autosave_delay),
+        "owner_max_at_once": _check("owner_max_at_once", settings.owner_max_at_once),
+        "owner_max_share": _check("owner_max_share", settings.owner_max_share),
     }
     if settings.export_folder:
         data["export_folder"] = _check("export_folder", settings.export_folder)

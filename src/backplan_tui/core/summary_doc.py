@@ -23,6 +23,7 @@ from datetime import date
 from typing import Literal
 
 from backplan_tui.core.coach import Finding
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -262,6 +263,23 @@ def build(
         for label, value in fields:
             if value:
                 para((f"{label}: ", "b"), (value, ""), depth=1)
+
+    # --- owners and their load (the Markdown's words: export/owners.py) ----------------------
+    out.append(Heading(2, owners_section.TITLE))
+    loads = known.owner_loads
+    if not loads:
+        para((owners_section.EMPTY, ""))
+    else:
+        para((owners_section.about(known.limits), ""))
+        table = Table(owners_section.HEADER, owners_section.RIGHT)
+        table.rows.extend(owners_section.table_rows(loads, known.limits, line, " (not listed)"))
+        out.append(table)
+        para((owners_section.ITEMS_INTRO, ""))
+        for index, load in enumerate(loads):
+            check(index)
+            para(
+                (f"{line(load.name)}: ", "b"), (owners_section.open_items(load, line), ""), depth=1
+            )
 
     # --- plan health -------------------------------------------------------------------------
     findings = known.findings

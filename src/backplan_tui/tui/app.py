@@ -105,6 +105,7 @@ class BackplanApp(Saving, TimeboxTicker, Team, TeamSync, SignalExit):
             name=resolve(name, getattr(self.settings, "name", None)),
             role="participant" if participant else "facilitator",
         )
+        self.workspace.owner_settings = self.settings.owner_limit_values()  # the coach's
         self.autosave_delay = (
             autosave_delay if autosave_delay is not None else self.settings.autosave_delay
         )
@@ -312,6 +313,10 @@ class BackplanApp(Saving, TimeboxTicker, Team, TeamSync, SignalExit):
         team = sync_command(self)
         if team is not None:
             yield SystemCommand(*team)
+        if self.document is not None:
+            yield SystemCommand(
+                "Owners", "Who owns what, when, and how much at once", self.open_owners
+            )
 
     # --- the open session (the workspace's) ------------------------------------------------
 
@@ -441,6 +446,14 @@ class BackplanApp(Saving, TimeboxTicker, Team, TeamSync, SignalExit):
         self.save_now()
         self.switch_screen(TrackScreen(came_from=self.document.session.current_step))
         self.workspace.publish_room("track")
+
+    def open_owners(self) -> None:
+        """The Owners screen of the open session, over the screen shown (Esc comes back)."""
+        from backplan_tui.tui.screens.owners import OwnersScreen
+
+        if self.document is None or isinstance(self.screen, OwnersScreen):
+            return
+        self.push_screen(OwnersScreen())
 
     def open_demo(self) -> None:
         try:

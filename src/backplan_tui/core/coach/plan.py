@@ -9,6 +9,7 @@ from functools import cached_property
 from backplan_tui.core import schedule as schedule_mod
 from backplan_tui.core.coach.live import pilot_gaps
 from backplan_tui.core.model import Pilot, Session
+from backplan_tui.core.owners import DEFAULT_LIMITS, Limits, OwnerLoad, loads
 from backplan_tui.core.progress import cadence_after, review_cadence
 from backplan_tui.core.textclean import shorten
 
@@ -50,9 +51,16 @@ def stretched(baseline: float | None, target: float | None, direction: str) -> b
 class Plan:
     """What every check needs, indexed once (O(size of the session))."""
 
-    def __init__(self, session: Session, today: date, sched: schedule_mod.Schedule | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        today: date,
+        sched: schedule_mod.Schedule | None,
+        limits: Limits | None = None,
+    ) -> None:
         self.session = session
         self.today = today
+        self.limits = limits if limits is not None else DEFAULT_LIMITS  # the owners' limits
         self.schedule = sched if sched is not None else schedule_mod.compute(session, today)
         # The schedule walked the map already (when it could: it needs a target date).
         self.live = self.schedule.live if self.schedule.ready else schedule_mod.walk(session)
@@ -75,3 +83,8 @@ class Plan:
             for p in self.session.pilots
             if p.status != "done"
         ]
+
+    @cached_property
+    def owner_loads(self) -> list[OwnerLoad]:
+        """Every owner with their items and load (``owners.loads``), over this schedule."""
+        return loads(self.session, self.schedule)

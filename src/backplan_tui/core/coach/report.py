@@ -18,22 +18,27 @@ from backplan_tui.core.coach.registry import (
     Finding,
 )
 from backplan_tui.core.model import HasId, Session
+from backplan_tui.core.owners import Limits
 
 _SEVERITY_RANK = {name: i for i, name in enumerate(SEVERITIES)}
 _STEP_RANK = {name: i for i, name in enumerate(HEALTH_STEPS)}
 
 
 def review(
-    session: Session, today: date, schedule: schedule_mod.Schedule | None = None
+    session: Session,
+    today: date,
+    schedule: schedule_mod.Schedule | None = None,
+    limits: Limits | None = None,
 ) -> list[Finding]:
     """Every finding for ``session`` on ``today``: problems first, then warnings, then tips;
     within a severity by step (``HEALTH_STEPS``), then plan-level before items, items in file
     order, then by check (the order the rules are declared in, ``CHECKS`` order).
 
     Pass ``schedule`` when the caller already computed it (e.g. in working-days mode);
-    otherwise it is computed here in calendar days.
+    otherwise it is computed here in calendar days.  ``limits``: when an owner has too
+    much at once (the user's settings; None: ``owners.DEFAULT_LIMITS``).
     """
-    found = list(registry.run(Plan(session, today, schedule)))
+    found = list(registry.run(Plan(session, today, schedule, limits)))
     check_rank = {code: i for i, code in enumerate(registry.RULES)}
 
     rank: dict[tuple[str, str], int] = {}

@@ -18,6 +18,7 @@ from backplan_tui.core.storage.fileio import write_atomic as write_atomic  # the
 
 if TYPE_CHECKING:
     from backplan_tui.core.model import Session
+    from backplan_tui.core.owners import Limits
 
 # Format name (as typed on the command line) -> module under backplan_tui.core.export.
 FORMATS: dict[str, str] = {
@@ -30,8 +31,9 @@ FORMATS: dict[str, str] = {
 }
 
 
-def render(fmt: str, session: Session, today: date) -> str:
-    """Render ``session`` in format ``fmt`` (a key of :data:`FORMATS`)."""
+def render(fmt: str, session: Session, today: date, limits: Limits | None = None) -> str:
+    """Render ``session`` in format ``fmt`` (a key of :data:`FORMATS`); ``limits``: when the
+    coach flags an owner (the user's settings; None: the defaults)."""
     module_name = FORMATS.get(fmt)
     if module_name is None:
         choices = ", ".join(FORMATS)
@@ -39,5 +41,5 @@ def render(fmt: str, session: Session, today: date) -> str:
     from backplan_tui.core.export.facts import of
 
     module = import_module(f"{__name__}.{module_name}")
-    result: str = module.render(session, today, facts=of(session, today))
+    result: str = module.render(session, today, facts=of(session, today, limits=limits))
     return result

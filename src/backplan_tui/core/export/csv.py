@@ -7,6 +7,9 @@ when unknown.  ``votes`` is the total of the item's dot votes.  ``id`` is the it
 that enables the goal directly, and for pilots; so the map's tree can be rebuilt from the rows.
 ``milestone`` is ``yes`` for a map node marked a milestone, and ``targets`` its KPI targets
 on its date (its ``due``) as ``outcome id=value`` pairs joined by ``; `` in outcome order.
+``owner_at_once`` is the most of the owner's open items running on one of this item's days,
+itself included (``core.owners``; empty when it runs no day), and ``owner_capacity_hours``
+the owner's weekly hours from the owner list (empty when not given).
 
 Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``,
 ``+``, ``-`` or ``@`` (and some also after a tab or carriage return) as a formula, so such a
@@ -23,6 +26,7 @@ import csv
 import io
 from datetime import date
 
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.export.common import iso
 from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
@@ -41,6 +45,8 @@ HEADER = (
     "votes",
     "milestone",
     "targets",
+    "owner_at_once",
+    "owner_capacity_hours",
 )
 BOM = "\ufeff"
 
@@ -56,7 +62,9 @@ def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[
     """The rows of the export, header first, every cell a (formula-safe) string."""
     out = [list(HEADER)]
     milestones = _milestones(session)
-    for action in (facts if facts is not None else of(session, today)).actions:
+    facts = facts if facts is not None else of(session, today)
+    load = owners_section.csv_columns(facts.owner_loads)
+    for action in facts.actions:
         cells = [
             action.kind,
             action.id,
@@ -68,6 +76,7 @@ def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[
             action.status,
             str(action.votes),
             *milestones.get((action.kind, action.id), ("", "")),
+            *load.get((action.kind, action.id), ("", "")),
         ]
         out.append([safe_cell(cell) for cell in cells])
     return out

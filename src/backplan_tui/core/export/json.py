@@ -9,9 +9,10 @@ so the output is always safe to print.
 ``"computed"`` (see :func:`computed`) holds the backward schedule as of ``today`` (each map
 node's latest start, due date, slack, flags and whether it is late or on the critical path;
 the critical path and the date it must start by; what to start now; the earliest start) and
-each pilot's design flags, and each milestone (its date, targets and, where it is an
-outcome's next milestone, the verdict of ``core.milestones``), so that a consumer need not
-recompute them.  It is derived data,
+each pilot's design flags, each milestone (its date, targets and, where it is an outcome's
+next milestone, the verdict of ``core.milestones``), and each owner's items and load with the
+limits in force (``export.owners``), so that a consumer need not recompute them.  It is
+derived data,
 not part of the session: :func:`load` drops it, and so must any importer.  The shape of the
 whole export is published as a JSON Schema in ``docs/export.schema.json``.
 """
@@ -24,6 +25,7 @@ from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from backplan_tui.core import codec, schedule
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import clean_line
 
@@ -122,6 +124,7 @@ def computed(session: Session, today: date, facts: PlanFacts | None = None) -> d
             for pilot in session.pilots
         ],
         "milestones": milestones_computed(session, today, plan),
+        "owners": owners_section.computed(facts.owner_loads, facts.limits),
     }
 
 

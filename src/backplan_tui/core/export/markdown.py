@@ -31,6 +31,7 @@ import re
 from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -232,6 +233,10 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
             ("Decision", esc(words(pilot.decision))),
         ]
         out.extend(f"- **{label}:** {value}" for label, value in fields if value)
+
+    # --- owners and their load (export/owners.py) ---------------------------------------------
+    out += ["", f"## {owners_section.TITLE}", ""]
+    out.extend(owners_section.markdown(facts.owner_loads, facts.limits, esc))
 
     # --- plan health -------------------------------------------------------------------------
     findings = facts.findings

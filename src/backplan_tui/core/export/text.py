@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -258,6 +259,17 @@ def render(
         w.para(f"* {line(pilot.name) or '(unnamed pilot)'}", 0, 2)
         for label, value in _pilot_fields(session, pilot):
             w.para(f"{label}: {value}", 1, 2)
+
+    w.heading(owners_section.TITLE, "-")  # owners and their load (export/owners.py)
+    owner_lines = owners_section.text(facts.owner_loads, facts.limits)
+    if owner_lines:
+        w.para(owners_section.about(facts.limits))
+    else:
+        w.para(owners_section.EMPTY)
+    for owner_line, items in owner_lines:
+        w.item(owner_line)
+        for item in items:
+            w.under(item)
 
     findings = facts.findings
     w.heading("Plan health", "-")

@@ -71,13 +71,19 @@ resolves them against ``today`` and the target date (``target_date`` if given, o
     start_in_days = 14                      # start = today + N days
     length_days = 42                        # end = start + N days
 
+    [[owners]]                              # the owner list (core.owners): items name them
+    id = "w1"
+    name = "HR lead"                        # (required; one entry per person, case ignored)
+    capacity_hours = 8                      # optional: a week's hours for this plan
+
 Ids must be unique within the template, parents / tests / outcome must name existing items,
 and the map must not contain a cycle.  Unknown keys are rejected.  Any problem raises
 ``TemplateError("<file>: <field>: <message>")``.  Text is passed through ``textclean``.
 
 ``demo_session(today)`` builds the bundled demo from ``hr-retention``: a plan that started six
-weeks before ``today``, with votes, a parking lot, a running pilot, a check-in and an
-adjustment.  It is fully deterministic for a given ``today``.
+weeks before ``today``, with votes, a parking lot, a running pilot, a check-in, an
+adjustment and an owner list (one owner over their hours).  It is fully deterministic for a
+given ``today``.
 
 Why one long module: most of it is this docstring (the template file format, kept next to
 the loader) and the method's prompts; the code itself is short.
@@ -88,6 +94,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
@@ -109,6 +116,7 @@ from backplan_tui.core.model import (
     MapNode,
     NodeStatus,
     Outcome,
+    Owner,
     Pilot,
     Question,
     QuestionStatus,
@@ -253,6 +261,7 @@ class _Spec:
     questions: tuple[_QuestionSpec, ...]
     map: tuple[_NodeSpec, ...]
     pilots: tuple[_PilotSpec, ...]
+    owners: tuple[tuple[str, str, float | None], ...] = ()  # (id, name, capacity_hours)
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -353,7 +362,9 @@ _TOP_KEYS = (
     "questions",
     "map",
     "pilots",
+    "owners",
 )
+_OWNER_KEYS = ("id", "name", "capacity_hours")
 _OUTCOME_KEYS = (
     "id",
     "metric",
@@ -531,7 +542,9 @@ def _parse(text: str, source: str) -> _Spec:
             )
         )
 
+    owners = _owners(top, take_id)
     return _Spec(
+        owners=owners,
         info=info,
         horizon_days=horizon,
         prompts=step_prompts,
@@ -542,6 +555,26 @@ def _parse(text: str, source: str) -> _Spec:
         map=nodes,
         pilots=tuple(pilots),
     )
+
+
+def _owners(
+    top: _Table, take_id: Callable[[_Table], str]
+) -> tuple[tuple[str, str, float | None], ...]:
+    """The template's owner list: (id, name, capacity_hours); one entry per person."""
+    from backplan_tui.core.owners import owner_key
+
+    out: list[tuple[str, str, float | None]] = []
+    keys: set[str] = set()
+    for t in top.tables("owners", _OWNER_KEYS):
+        name = t.text("name", required=True)
+        if owner_key(name) in keys:
+            raise t.error("name", f"owner {name!r} is listed twice")
+        keys.add(owner_key(name))
+        hours = t.number("capacity_hours")
+        if hours is not None and not 0 <= hours <= 168:
+            raise t.error("capacity_hours", "must be from 0 to 168 hours a week")
+        out.append((take_id(t), name, hours))
+    return tuple(out)
 
 
 # --- discovery ----------------------------------------------------------------------------
@@ -706,6 +739,7 @@ def instantiate(
         map=nodes,
         pilots=pilots,
         facilitation=Facilitation(),
+        owners=[Owner(id=i, name=n, capacity_hours=h) for i, n, h in spec.owners],
     )
 
 
@@ -772,6 +806,15 @@ def demo_session(today: date) -> Session:
     # The adjustment below moved the buddy pilot to the next, larger new-hire cohort.
     buddy.start = today + timedelta(days=7)
     buddy.end = buddy.start + timedelta(days=56)
+
+    # The owner list is the template's, but the HR lead has only 6 hours a week for this plan
+    # (two of their steps overlap in the autumn: the coach flags it), and Lee is on it too.
+    for owner in s.owners:
+        if owner.name == "HR lead":
+            owner.capacity_hours = 6.0
+    s.owners.append(
+        Owner(id=model.next_id("w", [o.id for o in s.owners]), name="Lee", capacity_hours=4)
+    )
 
     s.facilitation.parking_lot = [
         "Budget for manager training: ask Finance before the Q3 plan",

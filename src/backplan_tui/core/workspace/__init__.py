@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from backplan_tui.core.document import Document
     from backplan_tui.core.merge import MergeReport
     from backplan_tui.core.model import Session
+    from backplan_tui.core.owners import Limits
     from backplan_tui.core.presence import Presence
     from backplan_tui.core.storage.lock import LockInfo, SessionLock
     from backplan_tui.core.timebox import Agenda
@@ -97,6 +98,7 @@ def _added_things(session: Session) -> list[Any]:
         *session.pilots,
         *session.checkins,
         *session.adjustments,
+        *session.owners,
     ]
 
 
@@ -143,6 +145,9 @@ class Workspace:
         self._lock: SessionLock | None = None
         self._visits: Visits | None = None
         self._health_key: tuple[Any, ...] | None = None
+        # When the coach flags an owner: the user's settings as (max at once, max share of
+        # the week), made into ``owners.Limits`` when first needed; None: the defaults.
+        self.owner_settings: tuple[int, float] | None = None
         self._health: tuple[Any, list[Any]] = (None, [])
         # (changes, when) since this person's previous visit to the open session
         self.since_last_visit: tuple[list[str], datetime | None] = ([], None)
@@ -699,16 +704,28 @@ class Workspace:
 
     # --- schedule and plan health ----------------------------------------------------------
 
+    @property
+    def owner_limits(self) -> Limits | None:
+        """When the coach flags an owner (``owner_settings``); None: the defaults."""
+        if self.owner_settings is None:
+            return None
+        from backplan_tui.core.owners import Limits
+
+        return Limits(*self.owner_settings)
+
     def health(self) -> tuple[Any, list[Any]]:
         """(schedule, findings) for the open session, recomputed only after an edit."""
         from backplan_tui.core import coach, schedule
 
         doc = self.document
         assert doc is not None, "no session open"
-        key = (id(doc.session), doc.edits, self.today())
+        key = (id(doc.session), doc.edits, self.today(), self.owner_settings)
         if self._health_key != key:
             plan = schedule.compute(doc.session, self.today())
-            self._health = (plan, coach.review(doc.session, self.today(), schedule=plan))
+            self._health = (
+                plan,
+                coach.review(doc.session, self.today(), schedule=plan, limits=self.owner_limits),
+            )
             self._health_key = key
         return self._health
 

@@ -427,7 +427,8 @@ class StepScreen(HoldsFields, ShowsSession, ShowsTimer, BackplanScreen[None]):
         agenda = self.backplan.agenda
         if agenda is not None:
             agenda.replan(self.session)
-        self.query_one(Prompts).update(self.all_prompt_blocks())  # the summary's agenda line
+        for prompts in self.query(Prompts):  # the summary's agenda line (Track has none)
+            prompts.update(self.all_prompt_blocks())
         self.show_timer()
 
     def show_timer(self) -> None:

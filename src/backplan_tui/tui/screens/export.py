@@ -154,9 +154,11 @@ def _export_in_background(
     today: date,
     done: Callable[[Path], None] | None = None,
 ) -> None:
+    limits = getattr(getattr(app, "workspace", None), "owner_limits", None)  # the settings'
+
     def work() -> None:
         try:
-            output = render(fmt, session, today)
+            output = render(fmt, session, today, limits=limits)
             written = write_atomic(path, output)
         except (OSError, ValueError) as error:
             app.call_from_thread(

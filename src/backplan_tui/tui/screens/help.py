@@ -46,6 +46,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.screens.backups import BackupsScreen
     from backplan_tui.tui.screens.base import StepScreen
     from backplan_tui.tui.screens.home import HomeScreen, SessionTable
+    from backplan_tui.tui.screens.owners import OwnersScreen, OwnersTable
     from backplan_tui.tui.screens.parking_lot import ParkedList, ParkingLotScreen
     from backplan_tui.tui.screens.questions import QuestionTable
     from backplan_tui.tui.screens.reverse_map import MapTree
@@ -78,6 +79,7 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("Forms", own(FormScreen) + [Binding("tab", "", "Next field")]),
         ("Parking lot", own(ParkingLotScreen, ParkedList)),
         ("Track (k on home, Ctrl+T in a session)", own(TrackScreen, DueTable)),
+        ("Owners (o on Track, or Owners in the palette)", own(OwnersScreen, OwnersTable)),
         ("Dot voting (v on the map or the pilots)", own(VoteTable, VoteScreen)),
     ]
 
@@ -92,6 +94,7 @@ CURRENT_SECTIONS: dict[str, tuple[str, ...]] = {
     "ReverseMapScreen": ("Reverse map", "Workshop steps"),
     "SummaryScreen": ("Workshop steps",),
     "TrackScreen": ("Track",),
+    "OwnersScreen": ("Owners",),
     "ParkingLotScreen": ("Parking lot",),
     "FormScreen": ("Forms",),
     "VoteScreen": ("Dot voting",),

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from backplan_tui.core import paths
 from backplan_tui.core.identity import clean_name, login
 from backplan_tui.core.model import STEP_TITLES, STEPS
-from backplan_tui.core.settings import TEAM_SYNC
+from backplan_tui.core.settings import AT_ONCE_RANGE, SHARE_RANGE, TEAM_SYNC
 from backplan_tui.tui import themes
 from backplan_tui.tui.dialogs import FormScreen
 from backplan_tui.tui.typed import BackplanModal
@@ -105,6 +105,14 @@ def settings_fields() -> list[Field]:
                 f"timebox_{step}", f"{STEP_TITLES[step]} (min)", kind="int", minimum=1, maximum=120
             )
         )
+    low, high = AT_ONCE_RANGE
+    fields.append(
+        Field("owner_max_at_once", "Owner: max at once", kind="int", minimum=low, maximum=high)
+    )
+    low, high = SHARE_RANGE
+    fields.append(
+        Field("owner_max_share", "Owner: max % of week", kind="int", minimum=low, maximum=high)
+    )
     return fields
 
 
@@ -118,6 +126,8 @@ def open_settings(app: App[Any]) -> None:
         "votes_per_person": settings.votes_per_person,
         "autosave_delay": settings.autosave_delay,
         "team_sync": settings.team_sync,
+        "owner_max_at_once": settings.owner_max_at_once,
+        "owner_max_share": settings.owner_max_share,
     }
     for step in STEPS:
         values[f"timebox_{step}"] = settings.timebox_minutes.get(step)
@@ -138,6 +148,10 @@ def open_settings(app: App[Any]) -> None:
             minutes = result[f"timebox_{step}"]
             if minutes is not None:
                 settings.timebox_minutes[step] = int(minutes)
+        for key in ("owner_max_at_once", "owner_max_share"):
+            if result[key] is not None:
+                setattr(settings, key, int(result[key]))
+        backplan.workspace.owner_settings = settings.owner_limit_values()
         settings.theme = app.theme
         backplan.save_settings()
 
@@ -146,7 +160,10 @@ def open_settings(app: App[Any]) -> None:
             "Settings",
             settings_fields(),
             values,
-            hint="Defaults for new sessions; the theme is chosen with t on the home screen.",
+            hint=(
+                "Defaults for new sessions; the theme is chosen with t on the home screen. "
+                "Owners: the coach flags a listed owner over these (4 h a week per item)."
+            ),
         ),
         done,
     )

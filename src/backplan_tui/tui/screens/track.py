@@ -83,6 +83,8 @@ class TrackScreen(StepScreen):
         Binding("j", "adjust", "Log adjustment", id="track.adjust"),
         Binding("w", "cadence", "Cadence", id="track.cadence"),
         Binding("l", "since", "Since last visit", id="track.since"),
+        # Not in the footer (it is full at 120 columns): the help and the palette list it.
+        Binding("o", "owners", "Owners", show=False, id="track.owners"),
         Binding("e", "export", "Export", show=False, id="track.export"),
         Binding("p", "report", "Progress report", show=False, id="track.report"),
     ]
@@ -433,6 +435,10 @@ class TrackScreen(StepScreen):
             self.reload()
 
         self.app.push_screen(FormScreen("Log an adjustment", fields, {}), done)
+
+    def action_owners(self) -> None:
+        """Who owns what and when, and who has too much at once (``screens.owners``)."""
+        self.backplan.open_owners()
 
     def action_home(self) -> None:
         self.backplan.close_document()
