@@ -53,7 +53,7 @@ def test_check_uses_the_owner_limits_in_the_settings(
     assert cli.main(["check", "demo"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert not [line for line in out if "HR lead" in line]
-    assert out[-1].endswith(": 1 problem, 0 warnings, 1 tip (problems found)")
+    assert out[-1].endswith(": 1 problem, 0 warnings, 2 tips (problems found)")
     # and a limit of 1 at once flags the same two items as too many at once
     save_settings(settings_path(), Settings(owner_max_at_once=1, owner_max_share=150))
     assert cli.main(["check", "demo"]) == 1

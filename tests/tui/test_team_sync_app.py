@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,10 @@ from backplan_tui.tui.screens.choice import ChoiceScreen
 from backplan_tui.tui.screens.future_state import FutureStateScreen
 from backplan_tui.tui.screens.home import HomeScreen
 from helpers import TODAY, settle, wait_until
+
+GIT_WAIT = 60.0
+"""A sync runs a dozen git commands and the merge driver (a Python process): on a loaded
+machine that can take more than the usual bound; the bound only stops a hang."""
 
 pytestmark = pytest.mark.skipif(
     shutil.which("git") is None, reason="git is not installed: team folders need it"
@@ -68,6 +73,15 @@ async def type_on_step_one(pilot: Any, app: Any, text: str) -> None:
     await pilot.press("end", *text)
 
 
+async def until_exited(pilot: Any, app: Any) -> None:
+    """Wait (bounded) for the app to end after a quit: not on its workers, which the exit
+    cancels."""
+    deadline = time.monotonic() + GIT_WAIT
+    while app.is_running and app.return_code is None:
+        assert time.monotonic() < deadline, "the app never ended"
+        await pilot.pause()
+
+
 def offer(app: Any) -> str:
     screen = app.screen
     return screen.message if isinstance(screen, ChoiceScreen) else ""
@@ -85,7 +99,7 @@ async def test_open_offers_sync_and_what_the_team_added_is_listed(
         assert isinstance(home, HomeScreen)
         assert [e.id for e in home.entries] == ["demo"]
         await pilot.press("s")
-        await wait_until(pilot, lambda: app.syncs == 1, "the sync")
+        await wait_until(pilot, lambda: app.syncs == 1, "the sync", timeout=GIT_WAIT)
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert sorted(e.id for e in home.entries) == ["budget", "demo"]
@@ -98,7 +112,7 @@ async def test_always_is_remembered_and_the_next_start_syncs_without_asking(
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: bool(offer(app)), "the offer")
         await pilot.press("a")
-        await wait_until(pilot, lambda: app.syncs == 1, "the sync")
+        await wait_until(pilot, lambda: app.syncs == 1, "the sync", timeout=GIT_WAIT)
     settings, problem = load_settings(app.settings_file)
     assert problem is None and settings.team_sync == "always"
 
@@ -106,7 +120,7 @@ async def test_always_is_remembered_and_the_next_start_syncs_without_asking(
     gitsync.sync(ana)
     again = app_over(data_dir)
     async with again.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: again.syncs == 1, "the sync")
+        await wait_until(pilot, lambda: again.syncs == 1, "the sync", timeout=GIT_WAIT)
         await settle(pilot)
         assert not offer(again)  # never asked
         assert "later" in [e.id for e in again.screen.entries]
@@ -133,7 +147,8 @@ async def test_quit_with_an_edit_offers_sync_and_the_team_gets_the_edit(
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: "Share them" in offer(app), "the offer on quit")
         await pilot.press("s")
-        await wait_until(pilot, lambda: app.syncs == 1, "the sync")
+        await until_exited(pilot, app)  # synced, then ended
+    assert app.syncs == 1
     text = remote_text(remote, tmp_path, "demo.toml")
     assert "Typed by Ben" in codec.loads(text).future_state.statement
     assert "Synced: committed your changes" in app.exit_note
@@ -150,7 +165,8 @@ async def test_a_failed_sync_at_quit_says_so_and_the_edit_is_saved_here(
         await pilot.press("ctrl+q")
         await wait_until(pilot, lambda: bool(offer(app)), "the offer on quit")
         await pilot.press("s")
-        await wait_until(pilot, lambda: app.syncs == 1, "the sync")
+        await until_exited(pilot, app)  # synced, then ended
+    assert app.syncs == 1
     assert app.exit_note.startswith("Not synced: ")
     assert "saved on this machine" in app.exit_note
     assert "\n" not in app.exit_note.strip()

@@ -201,7 +201,9 @@ class TeamSync(App[None]):
         if isinstance(self.screen, SyncingScreen):
             self.screen.dismiss()
         self._after_sync()
-        done(error, line)
+        # After this call returns: the worker ends first, then ``done`` (which may exit the app;
+        # ending the app inside the worker's call would cancel the worker mid-way).
+        self.call_later(done, error, line)
 
     def _after_sync(self) -> None:
         """What came in shows: home lists the sessions again (an open session takes the
