@@ -230,7 +230,7 @@ def _shape(record: Any) -> datetime | None | bool:
 
 def _same_stat(record: Record, info: os.stat_result) -> bool:
     """The record is of this very file (its types checked by ``_shape``)."""
-    return (
+    return bool(
         record[0] == info.st_size
         and record[1] == info.st_mtime_ns
         and record[2] == info.st_ino
@@ -288,13 +288,13 @@ class Index:
         if check_over is not None and len(cached) > check_over:
             listing.unchecked = True
             listing.with_backups = self.backups.ids()
-            for name, record in cached.items():
-                updated = _shape(record)
+            for name, kept in cached.items():
+                updated = _shape(kept)
                 if updated is False or not name.endswith(SUFFIX) or name.startswith("."):
                     continue  # the check finds its file and parses it
-                records[name] = record
-                add(name, record, updated)  # type: ignore[arg-type]
-                if updated is not None and record[10] != today_text:
+                records[name] = kept
+                add(name, kept, updated)  # type: ignore[arg-type]
+                if updated is not None and kept[10] != today_text:
                     listing.stale += 1
             return listing
         files = scan_files(self.sessions_dir, SUFFIX)
