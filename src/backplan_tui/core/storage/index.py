@@ -52,7 +52,7 @@ import stat
 import weakref
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from itertools import islice
+from itertools import pairwise
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -447,7 +447,7 @@ def sort_entries(entries: Iterable[SessionEntry]) -> list[SessionEntry]:
 
 def _in_order(entries: list[SessionEntry]) -> bool:
     """``entries`` are in ``sort_entries``'s order already."""
-    for a, b in zip(entries, islice(entries, 1, None)):
+    for a, b in pairwise(entries):
         first, second = a.updated, b.updated
         if first is None:
             if second is not None or a.id > b.id:
