@@ -78,6 +78,33 @@ async def test_filter_as_you_type_then_escape_clears(data_dir: Path, make_app) -
         assert isinstance(app.focused, SessionList)
 
 
+async def test_typing_in_the_filter_does_not_lay_the_screen_out_again(
+    data_dir: Path, make_app, monkeypatch
+) -> None:
+    # issue 21: with 10,000 rows a layout of home costs most of a key's time; the filter is
+    # one line of a fixed width, so only what it and the list show is painted again
+    from textual.screen import Screen
+
+    seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "k")
+        await settle(pilot)
+        layouts: list[str] = []
+        original = Screen._refresh_layout
+
+        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            layouts.append(type(self).__name__)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await pilot.press("e", "e", "p", "backspace", "backspace")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "ke"
+        assert titles(app) == ["Keep our new hires"]
+        assert layouts == []
+
+
 async def test_duplicate_rename_delete_and_undo(data_dir: Path, make_app) -> None:
     store = seed(data_dir)
     app = make_app()

@@ -386,13 +386,16 @@ class HomeScreen(BackplanScreen[None]):
         if filter_input is None:
             if self._opening_filter:
                 return
-            from textual.widgets import Input
+            from backplan_tui.tui.compat import steady_input_class
 
             self._opening_filter = True
             if self._typed is None:  # opened by a click or the palette, not by "/"
                 self._typed = []
             hint = self.query_one("#filter-hint")
-            filter_input = Input(placeholder="/ filter sessions", id="filter", compact=True)
+            # an Input that typing does not lay the screen out again (10,000 rows: issue 21)
+            filter_input = steady_input_class()(
+                placeholder="/ filter sessions", id="filter", compact=True
+            )
             await self.query_one("#home-body").mount(filter_input, before=hint)
             await hint.remove()
             self._opening_filter = False
