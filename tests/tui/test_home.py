@@ -93,7 +93,7 @@ async def test_typing_in_the_filter_does_not_lay_the_screen_out_again(
         layouts: list[str] = []
         original = Screen._refresh_layout
 
-        def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def counted(self, *args, **kwargs):
             layouts.append(type(self).__name__)
             return original(self, *args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from time import perf_counter
@@ -282,13 +283,18 @@ class HomeScreen(BackplanScreen[None]):
             self._keys = list(self._by_id)
             self._haystacks = None
             self._matches.clear()
-            groups: dict[str, list[str]] = {}  # sessions that share a title: #1, #2 ...
-            for entry in self.entries:
-                groups.setdefault(entry.title.strip().casefold(), []).append(entry.id)
+            # sessions that share a title: #1, #2 ... (counted first: few titles are shared,
+            # and a list for each of 10,000 would cost more than the count)
+            folded = [entry.title.strip().casefold() for entry in self.entries]
+            shared = {title for title, count in Counter(folded).items() if count > 1}
+            groups: dict[str, list[str]] = {}
+            if shared:
+                for title, entry in zip(folded, self.entries, strict=True):
+                    if title in shared:
+                        groups.setdefault(title, []).append(entry.id)
             self._twins = {
                 session_id: number
                 for ids in groups.values()
-                if len(ids) > 1
                 for number, session_id in enumerate(sorted(ids), start=1)
             }
             # No session has anything dated open: no Next due column, the titles take it
