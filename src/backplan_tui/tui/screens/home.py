@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from backplan_tui.core.gcpause import GcPaused
 from backplan_tui.core.storage import SessionEntry, StoreError
 from backplan_tui.core.storage.index import Listing, sort_entries
 from backplan_tui.core.textclean import split_names
@@ -132,19 +133,23 @@ class HomeScreen(BackplanScreen[None]):
             return
         today = self.backplan.today()
         listing: Listing | None = None
-        try:
-            listing = self.backplan.workspace.library.listing(
-                today=today, check_over=self.CHECK_LATER_OVER
-            )
-            if len(listing.pending) <= self.READ_AT_ONCE and not listing.unchecked:
-                listing.read(len(listing.pending))
-                listing.finish()
-            self.entries = sort_entries(listing.entries)
-        except (StoreError, OSError) as error:
-            toast(self, str(error), title="Cannot list sessions", severity="error")
-            self.entries = []
-            listing = None
-        self.show_entries(select)
+        with GcPaused() as paused:  # thousands of objects, no cycles: nothing to collect
+            try:
+                listing = self.backplan.workspace.library.listing(
+                    today=today, check_over=self.CHECK_LATER_OVER
+                )
+                if len(listing.pending) <= self.READ_AT_ONCE and not listing.unchecked:
+                    listing.read(len(listing.pending))
+                    listing.finish()
+                self.entries = sort_entries(listing.entries)
+            except (StoreError, OSError) as error:
+                toast(self, str(error), title="Cannot list sessions", severity="error")
+                self.entries = []
+                listing = None
+            self.show_entries(select)
+            # A big list at start-up (the app's first): what exists now lives as long as
+            # the app, so later collections need not walk it again (``GcPaused``)
+            paused.freeze = not self._shown and len(self.entries) > self.CHECK_LATER_OVER
         if listing is not None and listing.unchecked:  # checked once the list is painted
             self._listing = listing
             self.call_after_refresh(self._read_pending, listing)
