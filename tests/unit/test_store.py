@@ -883,6 +883,7 @@ BAD_RECORDS = {
     "glance place zero": lambda r: [*r[:13], 0, r[14]],
     "glance length a float": lambda r: [*r[:14], float(r[14])],
     "glance length missing": lambda r: r[:14],
+    "glance past the glances file's end": lambda r: [*r[:14], r[14] + 10**6],
     "a head digest (version 5) instead": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
@@ -1173,3 +1174,32 @@ def test_rename_and_delete_are_refused_while_another_instance_has_the_session_op
         store.rename(session.id, "   ")
     store.delete(session.id)
     assert not store.exists(session.id)
+
+
+@pytest.mark.parametrize("how", ["deleted", "another token", "cut short", "writable by others"])
+def test_a_glances_file_that_does_not_go_with_the_index_rebuilds_it(store, count_loads, how):
+    # index.glances is half of the cache: without it (or with one of another index) the
+    # index is rebuilt from the files, never read against the wrong glances
+    from datetime import date
+
+    _write_session(store, "one", "One", datetime(2026, 1, 1, tzinfo=UTC))
+    _write_session(store, "two", "Two", datetime(2026, 2, 2, tzinfo=UTC))
+    made = {e.id: e.glance for e in store.list(today=date(2026, 12, 1))}
+    glances = store.root / "index.glances"
+    if how == "deleted":
+        glances.unlink()
+    elif how == "another token":
+        glances.write_bytes(b"0123456789abcdef" + glances.read_bytes()[16:])
+    elif how == "cut short":  # the token is right, the glances are not all there
+        glances.write_bytes(glances.read_bytes()[:40])
+    else:
+        os.chmod(glances, 0o666)
+    count_loads.clear()
+    entries = store.list(today=date(2026, 12, 1))
+    # rebuilt from the files (cut short: the pair matches, but no record's glance is there)
+    assert len(count_loads) == 2
+    assert {e.id: e.glance for e in entries} == made
+    assert mode(glances) == 0o600
+    count_loads.clear()
+    assert {e.id: e.glance for e in store.list(today=date(2026, 12, 1))} == made
+    assert count_loads == []

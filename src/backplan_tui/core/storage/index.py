@@ -163,10 +163,10 @@ def _by_mtime(item: tuple[str, os.stat_result]) -> int:
     return item[1].st_mtime_ns  # a pending file: (name, lstat)
 
 
-def _shape(record: Any) -> datetime | None | bool:
+def _shape(record: Any, end: int) -> datetime | None | bool:
     """A record's ``updated`` when it is exactly as written (the shapes in the module
-    docstring) apart from its stat (checked by the caller); None for a damaged file's record;
-    False when it is not as written."""
+    docstring) apart from its stat (checked by the caller), its glance within the glances
+    file's ``end``; None for a damaged file's record; False when it is not as written."""
     if type(record) is not list or len(record) != RECORD_LENGTH:
         return False
     (
@@ -210,6 +210,7 @@ def _shape(record: Any) -> datetime | None | bool:
             and day[4] == day[7] == "-"  # YYYY-MM-DD (compared with today's, never parsed)
             and at > 0
             and length > 0
+            and at + length <= end
         ):
             return False
         try:
@@ -284,12 +285,13 @@ class Index:
         if index is not None:
             cached, glances = index
         listing = Listing(self, summarizer, today, cached, glances, changed=index is None)
+        end = glances.size if glances is not None else 0
         records, add = listing.records, listing.add
         if check_over is not None and len(cached) > check_over:
             listing.unchecked = True
             listing.with_backups = self.backups.ids()
             for name, kept in cached.items():
-                updated = _shape(kept)
+                updated = _shape(kept, end)
                 if updated is False or not name.endswith(SUFFIX) or name.startswith("."):
                     continue  # the check finds its file and parses it
                 records[name] = kept
@@ -304,7 +306,7 @@ class Index:
             # The record is used only if it is exactly as written (the shapes in the module
             # docstring) and for this very file (its stat); else this one file is parsed again.
             record: Any = cached.get(name)
-            updated = _shape(record) if record is not None else False
+            updated = _shape(record, end) if record is not None else False
             if updated is not False and _same_stat(record, info):
                 if refresh and updated is not None and record[10] != today_text:
                     pending.append((name, info))  # computed on another day: parse it again
