@@ -48,8 +48,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import weakref
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from itertools import pairwise
@@ -61,22 +59,15 @@ from backplan_tui.core.basics import SCHEMA_VERSION
 from backplan_tui.core.storage.backups import BackupFiles
 from backplan_tui.core.storage.entries import SessionEntry, Summarizer
 from backplan_tui.core.storage.errors import Damage, SessionNotFound, StoreError
-from backplan_tui.core.storage.fileio import (
-    CLOEXEC,
-    NOFOLLOW,
-    own_private,
-    read_small,
-    remove_quietly,
-    scan_files,
-    write_temp,
-)
+from backplan_tui.core.storage.fileio import read_small, remove_quietly, scan_files, write_temp
+from backplan_tui.core.storage.glances import Glances
 from backplan_tui.core.storage.layout import GLANCES_NAME, INDEX_NAME, SUFFIX
 from backplan_tui.core.storage.sessionfile import load_file
 
 __all__ = [
     "INDEX_FORMAT",
     "INDEX_VERSION",
-    "Glances",
+    "Glances",  # (core.storage.glances)
     "Index",
     "Listing",
     "resolve",
@@ -100,63 +91,6 @@ _BY_UPDATED = attrgetter("updated")
 # making a listed entry without its constructor (see ``Index.entries``)
 _new = object.__new__
 _set = object.__setattr__
-
-
-class Glances:
-    """The glances of one ``index.glances``, read by offset (``text``) through a descriptor
-    opened with the index, closed when nothing refers to it any more.  Thread-safe (each read
-    says where it reads: ``os.pread``)."""
-
-    def __init__(self, fd: int, size: int) -> None:
-        self.fd = fd
-        self.size = size
-        self._closer = weakref.finalize(self, _close_quietly, fd)
-
-    @classmethod
-    def open(cls, path: Path, token: str) -> Glances | None:
-        """The glances at ``path`` when the file is this user's own private regular file
-        and starts with ``token``'s line; else None (the index is rebuilt)."""
-        try:
-            fd = os.open(path, os.O_RDONLY | CLOEXEC | NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-        except OSError:
-            return None
-        try:
-            info = os.fstat(fd)
-            head = (token + "\n").encode("ascii")
-            if (
-                stat.S_ISREG(info.st_mode)
-                and own_private(info)
-                and os.pread(fd, len(head), 0) == head
-            ):
-                glances = cls(fd, info.st_size)
-                fd = -1
-                return glances
-        except (OSError, UnicodeEncodeError):
-            pass
-        finally:
-            if fd >= 0:
-                _close_quietly(fd)
-        return None
-
-    def text(self, at: int, length: int) -> str | None:
-        """The glance ``length`` bytes long from byte ``at``; None when it is not there."""
-        if at <= 0 or length <= 0 or at + length > self.size:
-            return None
-        try:
-            data = os.pread(self.fd, length, at)
-            return data.decode("utf-8") if len(data) == length else None
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    def close(self) -> None:
-        self._closer()
-
-
-def _close_quietly(fd: int) -> None:
-    try:
-        os.close(fd)
-    except OSError:
-        pass
 
 
 def _by_mtime(item: tuple[str, os.stat_result]) -> int:

@@ -1,8 +1,13 @@
-"""Home: the saved sessions — filter, open, new, duplicate, rename, delete, the demo."""
+"""Home: the saved sessions — filter, open, new, duplicate, rename, delete, the demo.
+
+Why one long module: the list, its filter and its reading in a worker (a first start, or the
+check of a big folder's index) share one set of entries and the indexes made of them (by id,
+shared titles, matches), and every row action lists again; apart, each would reach into the
+others' state.  The rows' cells are in ``home_rows``.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from pathlib import Path
 from time import perf_counter
@@ -28,6 +33,7 @@ from backplan_tui.tui.screens.home_rows import (
     glance_text,
     new_session_fields,
     row_cells,
+    twin_numbers,
 )
 from backplan_tui.tui.text import fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
@@ -288,20 +294,7 @@ class HomeScreen(BackplanScreen[None]):
             self._keys = list(self._by_id)
             self._haystacks = None
             self._matches.clear()
-            # sessions that share a title: #1, #2 ... (counted first: few titles are shared,
-            # and a list for each of 10,000 would cost more than the count)
-            folded = [entry.title.strip().casefold() for entry in self.entries]
-            shared = {title for title, count in Counter(folded).items() if count > 1}
-            groups: dict[str, list[str]] = {}
-            if shared:
-                for title, entry in zip(folded, self.entries, strict=True):
-                    if title in shared:
-                        groups.setdefault(title, []).append(entry.id)
-            self._twins = {
-                session_id: number
-                for ids in groups.values()
-                for number, session_id in enumerate(sorted(ids), start=1)
-            }
+            self._twins = twin_numbers(self.entries)
             # No session has anything dated open: no Next due column, the titles take it
             dated = any(e.glance is not None and e.glance.next_due() for e in self.entries)
             table.hide_columns(() if dated else (NEXT_DUE,))
