@@ -275,8 +275,14 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from backplan_tui.core.model import STEP_TITLES
+    from backplan_tui.core.basics import STEP_TITLES  # (core.model: 15 ms more to import)
+    from backplan_tui.core.gcpause import GcPaused
 
+    with GcPaused():  # thousands of entries, no cycles: nothing to collect
+        return _list(args, STEP_TITLES)
+
+
+def _list(args: argparse.Namespace, step_titles: dict[str, str]) -> int:
     store = _store(args)
     today = date.today()
     entries = store.list(today=today, refresh=True)  # health and risks as of today
@@ -314,7 +320,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             hint = f" (a backup exists: backplan restore {entry.id})" if entry.has_backup else ""
             rows.append([entry.id, f"DAMAGED: {entry.damaged}{hint}", "", "", "", "", ""])
             continue
-        step = STEP_TITLES.get(entry.current_step, entry.current_step)
+        step = step_titles.get(entry.current_step, entry.current_step)
         title = f"{entry.title} (read-only)" if entry.read_only_reason else entry.title
         health = due = ""
         if entry.glance is not None:

@@ -219,8 +219,10 @@ def test_list_refreshes_a_glance_computed_on_an_earlier_day(capsys, store, data_
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
     index = json.loads((data_dir / "index.json").read_text("utf-8"))
-    glance = index["files"]["demo.toml"][10]  # the record's last item: the glance's text
-    assert glance.startswith(f'{{"as_of":"{date.today().isoformat()}"')
+    record = index["files"]["demo.toml"]
+    assert record[10] == date.today().isoformat()  # the glance's day, and the glance:
+    glance = (data_dir / "index.glances").read_bytes()[record[13] : record[13] + record[14]]
+    assert glance.startswith(f'{{"as_of":"{date.today().isoformat()}"'.encode())
 
 
 def test_list_when_empty(capsys):

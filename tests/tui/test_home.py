@@ -78,6 +78,77 @@ async def test_filter_as_you_type_then_escape_clears(data_dir: Path, make_app) -
         assert isinstance(app.focused, SessionList)
 
 
+async def test_typing_in_the_filter_does_not_lay_the_screen_out_again(
+    data_dir: Path, make_app, monkeypatch
+) -> None:
+    # issue 21: with 10,000 rows a layout of home costs most of a key's time; the filter is
+    # one line of a fixed width, so only what it and the list show is painted again
+    from textual.screen import Screen
+
+    seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", "k")
+        await settle(pilot)
+        layouts: list[str] = []
+        original = Screen._refresh_layout
+
+        def counted(self, *args, **kwargs):
+            layouts.append(type(self).__name__)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Screen, "_refresh_layout", counted)
+        await pilot.press("e", "e", "p", "backspace", "backspace")
+        await settle(pilot)
+        assert app.screen.query_one("#filter", Input).value == "ke"
+        assert titles(app) == ["Keep our new hires"]
+        assert layouts == []
+
+
+async def test_a_filter_key_repaints_only_the_list_lines_whose_row_changed(
+    data_dir: Path, make_app, monkeypatch
+) -> None:
+    # issue 21: each key used to repaint every line of the list; now only those whose row
+    # (or cursor) changed, and none when the rows on screen stay as they were
+    seed(data_dir)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one(SessionList)
+        before = titles(app)
+        assert before == ["Answer on first contact", "Keep our new hires"]
+        await pilot.press("slash")
+        await settle(pilot)
+        full: list[object] = []
+        lines: list[int] = []
+        real_refresh, real_lines = SessionList.refresh, SessionList.refresh_lines
+
+        def refresh(self, *args, **kwargs):
+            if self is table and not args and not kwargs.get("layout"):
+                full.append(args)
+            return real_refresh(self, *args, **kwargs)
+
+        def refresh_lines(self, y, count=1):
+            if self is table:
+                lines.append(y)
+            return real_lines(self, y, count)
+
+        monkeypatch.setattr(SessionList, "refresh", refresh)
+        monkeypatch.setattr(SessionList, "refresh_lines", refresh_lines)
+        await pilot.press("e")  # both titles hold an "e": the same rows
+        await settle(pilot)
+        assert titles(app) == before and full == [] and lines == []
+        await pilot.press("e", "p")  # "eep": only "Keep our new hires"
+        await settle(pilot)
+        assert titles(app) == ["Keep our new hires"]
+        assert full == [] and sorted(set(lines)) == [1, 2]  # its line and the one it left
+        lines.clear()
+        await pilot.press("backspace", "backspace")
+        await settle(pilot)
+        assert titles(app) == before and full == [] and sorted(set(lines)) == [1, 2]
+        # what is on screen is what a full repaint draws
+        assert [table.render_line(y).text.split()[0] for y in (1, 2)] == ["Answer", "Keep"]
+
+
 async def test_duplicate_rename_delete_and_undo(data_dir: Path, make_app) -> None:
     store = seed(data_dir)
     app = make_app()

@@ -115,3 +115,66 @@ async def test_a_few_new_files_are_read_before_home_shows(data_dir: Path) -> Non
     async with app.run_test(size=(100, 30)):
         assert sorted(rows(app)) == ["Plan 0", "Plan 1", "Plan 2"]
         assert not app.screen.query("#progress")
+
+
+async def test_a_big_folder_shows_the_index_first_then_corrects_it_from_the_files(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over CHECK_LATER_OVER sessions home shows the index's list before it stats the files;
+    # a worker then compares each record with its file: a changed, a gone and a new file
+    # all show as they are on disk once it is done.
+    store = SessionStore(data_dir)
+    made = []
+    for n in range(5):
+        title = f"Plan {n}"
+        made.append(
+            store.create(
+                templates.instantiate(
+                    "blank", session_id=store.new_id(title), title=title, today=TODAY
+                )
+            )
+        )
+    store.list(today=TODAY)  # the index is current
+    changed, gone = made[1], made[2]
+    path = store.path_for(changed.id)
+    path.write_text(path.read_text("utf-8").replace('"Plan 1"', '"Plan 1, edited outside"'))
+    store.path_for(gone.id).unlink()
+    new = templates.instantiate("blank", session_id="new-one", title="Plan new", today=TODAY)
+    (store.sessions_dir / "new-one.toml").write_text(_dumps(new), "utf-8")
+    monkeypatch.setattr(HomeScreen, "CHECK_LATER_OVER", 3)
+    checked = threading.Event()
+    original = Index.listing
+
+    def listing(self: Index, *args: Any, **kwargs: Any) -> Any:
+        made = original(self, *args, **kwargs)
+        if made.unchecked:  # what home shows first: the index's five, as recorded
+            assert sorted(e.title for e in made.entries) == [f"Plan {n}" for n in range(5)]
+            checked.set()
+        return made
+
+    monkeypatch.setattr(Index, "listing", listing)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await wait_until(pilot, lambda: "Plan new" in rows(app))
+        assert checked.is_set()
+        assert sorted(rows(app)) == [
+            "Plan 0",
+            "Plan 1, edited outside",
+            "Plan 3",
+            "Plan 4",
+            "Plan new",
+        ]
+        assert sorted(rows(app)) == sorted(
+            e.title for e in SessionStore(data_dir).list(today=TODAY)
+        )
+        assert not app.screen.query("#progress")
+    # the index written by the check is current: a plain listing parses nothing
+    listing_now = SessionStore(data_dir).listing(today=TODAY)
+    assert listing_now.pending == [] and len(listing_now.entries) == 5
+
+
+def _dumps(session: Any) -> str:
+    from backplan_tui.core.codec import dumps
+
+    return dumps(session)

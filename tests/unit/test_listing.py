@@ -57,3 +57,31 @@ def test_a_listing_counts_glances_of_another_day(store: SessionStore) -> None:
     assert store.listing(today=DAY).stale == 0
     later = store.listing(today=date(2026, 12, 5))
     assert later.pending == [] and later.stale == 3
+
+
+def test_entries_in_any_order_sort_the_same_and_the_index_keeps_that_order(
+    store: SessionStore,
+) -> None:
+    import json
+    import random
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    fill(store, 6)
+    (store.sessions_dir / "broken-b.toml").write_text("= nope")
+    (store.sessions_dir / "broken-a.toml").write_text("= nope")
+    entries = store.list(today=DAY)
+    same = datetime(2026, 1, 1, tzinfo=UTC)  # equal times: by id
+    entries = [replace(e, updated=same) if n in (1, 2, 3) else e for n, e in enumerate(entries)]
+    expected = [e.id for e in sort_entries(entries)]
+    assert expected[-2:] == ["broken-a", "broken-b"]
+    rng = random.Random(7)
+    for _ in range(20):
+        shuffled = entries[:]
+        rng.shuffle(shuffled)
+        assert [e.id for e in sort_entries(shuffled)] == expected
+    # the index is written in the list's order: the next listing finds it sorted
+    listed = [e.id for e in store.list(today=DAY)]
+    names = list(json.loads((store.root / "index.json").read_text("utf-8"))["files"])
+    assert names == [f"{i}.toml" for i in listed]
+    assert [e.id for e in store.listing(today=DAY, check_over=0).entries] == listed

@@ -9,7 +9,7 @@ import re
 import secrets
 import stat
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -687,7 +687,7 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
     data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 6
+    assert data["version"] == 7
     assert data["files"]["future.toml"][9] == (
         "written by a newer backplan (schema 4; this version reads up to 1)"
     )
@@ -773,22 +773,27 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     store.list()
     index = store.root / "index.json"
     data = json.loads(index.read_text("utf-8"))
-    data["files"][f"{ids[1]}.toml"][10] = "not a glance"
+    data["files"][f"{ids[1]}.toml"][10] = "not a day"
     third = data["files"][f"{ids[2]}.toml"]
-    assert third[10].count('"problems":') == 1
-    third[10] = re.sub(r'"problems":\d+', '"problems":"many"', third[10])
+    glances = store.root / "index.glances"
+    text = glances.read_bytes()
+    at, length = third[13:]
+    assert text[at : at + length].count(b'"problems":') == 1
+    spoilt = text[at : at + length].replace(b'"problems":', b'"problems":"')  # same length +1
+    glances.write_bytes(text[:at] + spoilt[:length] + text[at + length :])
     index.write_text(json.dumps(data), "utf-8")
     count_loads.clear()
     entries = {e.id: e for e in store.list()}
     assert len(count_loads) == 1  # only the bad record's file, not all three
     assert isinstance(entries[ids[1]].glance.problems, int)
     data = json.loads(index.read_text("utf-8"))
-    assert data["files"][f"{ids[1]}.toml"][10].startswith('{"as_of":"')
+    assert data["files"][f"{ids[1]}.toml"][10] == date.today().isoformat()
     # a glance whose inside is wrong is read only when shown: it shows nothing, never a crash
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
 
-# --- the index's format (version 6: one array per file, checked by its stat alone) ------------
+# --- the index's format (version 7: one array per file, checked by its stat alone; the glances
+# in index.glances) ------------------------------------------------------------------------------
 
 
 def test_the_index_holds_one_array_per_file(store):
@@ -802,9 +807,10 @@ def test_the_index_holds_one_array_per_file(store):
     data = json.loads((store.root / "index.json").read_text("utf-8"))
     assert (data["format"], data["version"], sorted(data["files"])) == (
         "backplan-index",
-        6,
+        7,
         ["broken.toml", "plan.toml"],
     )
+    assert data["summaries"] == '{"as_of":"' and len(data["glances"]) == 16
     st = path.stat()
     record = data["files"]["plan.toml"]
     assert record[:10] == [
@@ -819,14 +825,19 @@ def test_the_index_holds_one_array_per_file(store):
         None,
         None,
     ]
-    assert record[10].startswith('{"as_of":"2026-12-01","problems":')  # the glance, as text
-    assert record[11:] == [st.st_ctime_ns, st.st_uid]  # no digest: the stat alone (issue 21)
-    assert len(record) == 13
+    assert record[10] == "2026-12-01"  # the glance's day; the glance itself:
+    glances = (store.root / "index.glances").read_bytes()
+    assert glances.startswith(data["glances"].encode() + b"\n")
+    at, length = record[13:]
+    assert at == 17 and at + length == len(glances)
+    assert glances[at:].startswith(b'{"as_of":"2026-12-01","problems":')
+    assert record[11:13] == [st.st_ctime_ns, st.st_uid]  # no digest: the stat alone (issue 21)
+    assert len(record) == 15
     st = (store.sessions_dir / "broken.toml").stat()
     broken = data["files"]["broken.toml"]
     assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
     assert broken[8].startswith("(toml): ")
-    assert broken[9:] == [None, None, st.st_ctime_ns, st.st_uid]
+    assert broken[9:] == [None, None, st.st_ctime_ns, st.st_uid, 0, 0]
 
 
 def _index_record(store: SessionStore, name: str) -> list:
@@ -834,7 +845,7 @@ def _index_record(store: SessionStore, name: str) -> list:
 
 
 def _damaged_like(record: list) -> list:
-    return [*record[:3], "", "", "", None, 0, "a reason", None, None, *record[11:]]
+    return [*record[:3], "", "", "", None, 0, "a reason", None, None, *record[11:13], 0, 0]
 
 
 # Each edit makes the record of "two.toml" not as written.  (Its file holds title "Two",
@@ -860,18 +871,25 @@ BAD_RECORDS = {
     "revision as text": lambda r: [*r[:7], "4", *r[8:]],
     "damaged and readable": lambda r: [*r[:8], "a reason", *r[9:]],
     "read-only not text": lambda r: [*r[:9], 1, *r[10:]],
-    "glance null": lambda r: [*r[:10], None, *r[11:]],
-    "glance an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}, *r[11:]],
-    "glance another form": lambda r: [*r[:10], "{'as_of':'2026-12-01'}", *r[11:]],
-    "ctime as a float": lambda r: [*r[:11], float(r[11]), r[12]],
-    "ctime missing": lambda r: [*r[:11], None, r[12]],
-    "owner as text": lambda r: [*r[:12], str(r[12])],
-    "owner as a bool": lambda r: [*r[:12], r[12] == 0],
+    "glance day null": lambda r: [*r[:10], None, *r[11:]],
+    "glance day an object": lambda r: [*r[:10], {"as_of": "2026-12-01"}, *r[11:]],
+    "glance day another form": lambda r: [*r[:10], "1 Dec 2026", *r[11:]],
+    "glance text (version 6) instead": lambda r: [*r[:10], '{"as_of":"2026-12-01"}', *r[11:]],
+    "ctime as a float": lambda r: [*r[:11], float(r[11]), *r[12:]],
+    "ctime missing": lambda r: [*r[:11], None, *r[12:]],
+    "owner as text": lambda r: [*r[:12], str(r[12]), *r[13:]],
+    "owner as a bool": lambda r: [*r[:12], r[12] == 0, *r[13:]],
+    "glance place as text": lambda r: [*r[:13], str(r[13]), r[14]],
+    "glance place zero": lambda r: [*r[:13], 0, r[14]],
+    "glance length a float": lambda r: [*r[:14], float(r[14])],
+    "glance length missing": lambda r: r[:14],
+    "glance past the glances file's end": lambda r: [*r[:14], r[14] + 10**6],
     "a head digest (version 5) instead": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
-    "damaged with a glance": lambda r: [*_damaged_like(r)[:10], r[10], *r[11:]],
-    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, None, None, *r[11:]],
+    "damaged with a glance day": lambda r: [*_damaged_like(r)[:10], r[10], *r[11:13], 0, 0],
+    "damaged with a glance": lambda r: [*_damaged_like(r)[:13], *r[13:]],
+    "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, *_damaged_like(r)[9:]],
 }
 
 
@@ -984,7 +1002,7 @@ def test_a_same_size_same_mtime_file_of_another_owner_is_parsed_again(store, cou
     (entry,) = store.list()
     assert entry.title == "Title BBBB"
     assert len(count_loads) == 1
-    assert _index_record(store, "plan.toml")[11:] == [after.st_ctime_ns, 65534]
+    assert _index_record(store, "plan.toml")[11:13] == [after.st_ctime_ns, 65534]
 
 
 def test_a_current_index_is_checked_without_opening_a_session_file(store, monkeypatch):
@@ -1047,7 +1065,9 @@ def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
     from backplan_tui.core.storage import SessionEntry
 
     _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
-    for entry in (store.list()[0], store.list()[0]):  # parsed, then from the index
+    for n, entry in enumerate((store.list()[0], store.list()[0])):  # parsed, then indexed
+        # the glance: in memory when parsed, else where it is in index.glances until read
+        glance = "glance_record" if n == 0 else "_glance"
         assert set(vars(entry)) == {
             "id",
             "_folder",
@@ -1060,12 +1080,13 @@ def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
             "damaged",
             "read_only_reason",
             "has_backup",
-            "glance_record",
+            glance,
         }  # ``path`` is made on first use
         assert {f.name for f in fields(SessionEntry)} == set(vars(entry)) - {
             "_folder",
             "_summarizer",
-        } | {"path"}
+            "_glance",
+        } | {"path", "glance_record"}
         made = SessionEntry(
             id="plan",
             path=store.sessions_dir / "plan.toml",
@@ -1111,13 +1132,16 @@ def test_a_glance_from_the_index_is_stale_on_another_day(store, count_loads):
     store.list(today=date(2026, 12, 1))
     count_loads.clear()
     (entry,) = store.list(today=date(2026, 12, 1))
-    assert count_loads == [] and isinstance(entry.glance_record, str)
+    assert count_loads == [] and "glance_record" not in vars(entry)  # not read yet
+    assert not entry.glance_stale(date(2026, 12, 1))  # the index's day: still not read
+    assert entry.glance_stale(date(2026, 12, 2)) and "glance_record" not in vars(entry)
+    assert isinstance(entry.glance_record, str)  # read when asked for
     assert not entry.glance_stale(date(2026, 12, 1))
     assert entry.glance_stale(date(2026, 12, 2))
     assert entry.glance.as_of == date(2026, 12, 1)
     (entry,) = store.list(today=date(2026, 12, 2), refresh=True)
     assert len(count_loads) == 1 and entry.glance.as_of == date(2026, 12, 2)
-    assert _index_record(store, "plan.toml")[10].startswith('{"as_of":"2026-12-02",')
+    assert _index_record(store, "plan.toml")[10] == "2026-12-02"
 
 
 # --- issue 22.3: rename and delete respect another instance's lock -------------------------------
@@ -1150,3 +1174,32 @@ def test_rename_and_delete_are_refused_while_another_instance_has_the_session_op
         store.rename(session.id, "   ")
     store.delete(session.id)
     assert not store.exists(session.id)
+
+
+@pytest.mark.parametrize("how", ["deleted", "another token", "cut short", "writable by others"])
+def test_a_glances_file_that_does_not_go_with_the_index_rebuilds_it(store, count_loads, how):
+    # index.glances is half of the cache: without it (or with one of another index) the
+    # index is rebuilt from the files, never read against the wrong glances
+    from datetime import date
+
+    _write_session(store, "one", "One", datetime(2026, 1, 1, tzinfo=UTC))
+    _write_session(store, "two", "Two", datetime(2026, 2, 2, tzinfo=UTC))
+    made = {e.id: e.glance for e in store.list(today=date(2026, 12, 1))}
+    glances = store.root / "index.glances"
+    if how == "deleted":
+        glances.unlink()
+    elif how == "another token":
+        glances.write_bytes(b"0123456789abcdef" + glances.read_bytes()[16:])
+    elif how == "cut short":  # the token is right, the glances are not all there
+        glances.write_bytes(glances.read_bytes()[:40])
+    else:
+        os.chmod(glances, 0o666)
+    count_loads.clear()
+    entries = store.list(today=date(2026, 12, 1))
+    # rebuilt from the files (cut short: the pair matches, but no record's glance is there)
+    assert len(count_loads) == 2
+    assert {e.id: e.glance for e in entries} == made
+    assert mode(glances) == 0o600
+    count_loads.clear()
+    assert {e.id: e.glance for e in store.list(today=date(2026, 12, 1))} == made
+    assert count_loads == []

@@ -18,7 +18,7 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from backplan_tui.core import paths
 from backplan_tui.tui import compat
@@ -47,6 +47,7 @@ METHODS = [
     (DataTable, "_set_hover_cursor", ["self", "active"]),
     (App, "_refresh_truecolor_filter", ["self", "theme"]),
     (Widget, "_scroll_update", ["self", "virtual_size"]),
+    (Input, "_watch_value", ["self", "value"]),
 ]
 
 

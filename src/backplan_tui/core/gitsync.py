@@ -42,7 +42,8 @@ __all__ = [
 ATTRIBUTES = "sessions/*.toml merge=backplan\n"
 IGNORED = (
     "# per machine: backplan keeps these beside the sessions, git does not need them\n"
-    "index.json\nseen/\nbackups/\ntrash/\nrecovery/\npresence/\n*.lock\n.*.tmp\n.*.write\n"
+    "index.json\nindex.glances\nseen/\nbackups/\ntrash/\nrecovery/\npresence/\n*.lock\n"
+    ".*.tmp\n.*.write\n"
 )
 DRIVER_NAME = "backplan session merge (item by item; see backplan's README)"
 TIMEOUT = 120.0  # seconds for one git command (a push over a slow network)

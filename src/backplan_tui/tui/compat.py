@@ -124,3 +124,29 @@ def update_scrollbars(widget: Widget, virtual_size: Size) -> None:
     (``Widget._scroll_update``, what ``_size_updated`` does with ``layout=False``): the home
     list's height changes on every filter key (SessionList._set_height)."""
     widget._scroll_update(virtual_size)
+
+
+_steady_input: type[Any] | None = None
+
+
+def steady_input_class() -> type[Any]:
+    """An ``Input`` whose typing does not lay its screen out again (made on first use: the
+    Input module is loaded when home's filter first opens).
+
+    On every change ``Input._watch_value`` sets ``virtual_size = Size(content_width, 1)``,
+    and a layout of the screen sets it back to the size the layout found: two values that
+    differ, so every key lays the whole screen out again (about 20 ms a key on home with
+    10,000 sessions, issue 21).  The size is set first here without its refresh
+    (``set_reactive``), so the watcher finds it already as it wants it.  A one-line Input
+    of a fixed width (home's compact filter) needs no layout when its text changes."""
+    global _steady_input
+    if _steady_input is None:
+        from textual.widgets import Input
+
+        class SteadyInput(Input):
+            def _watch_value(self, value: str) -> None:
+                self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+                super()._watch_value(value)
+
+        _steady_input = SteadyInput
+    return _steady_input

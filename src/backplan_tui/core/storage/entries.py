@@ -94,18 +94,24 @@ class SessionEntry:
     damaged: str | None  # the reason, when the file cannot be read
     read_only_reason: str | None = None  # written by a newer backplan: view only
     has_backup: bool = False  # backups/<id>/ holds at least one backup (restore() can help)
-    # The index record's glance, read on first use (a list of 1,000 shows 200 at most).
+    # The index's glance text, read on first use (a list shows the rows on screen).
     glance_record: Any = field(default=None, repr=False)
 
     if not TYPE_CHECKING:  # hidden from type checkers: any other name stays an error there
 
         def __getattr__(self, name: str) -> Any:
-            # Only called for a name that is not set: ``path`` of a listed entry.
+            # Only called for a name that is not set: ``path`` of a listed entry, and its
+            # ``glance_record`` when it is in the index's glances file (read by offset).
+            values = self.__dict__
             if name == "path":
-                folder = self.__dict__.get("_folder")
+                folder = values.get("_folder")
                 if folder is not None:
-                    path = self.__dict__["path"] = folder / f"{self.id}{SUFFIX}"
+                    path = values["path"] = folder / f"{self.id}{SUFFIX}"
                     return path
+            elif name == "glance_record" and "_glance" in values:
+                glances, at, length, _ = values["_glance"]
+                text = values["glance_record"] = glances.text(at, length)
+                return text
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _reader(self) -> Summarizer:
@@ -122,11 +128,21 @@ class SessionEntry:
         return self._reader().read(record)  # the index's text (or a record, an object)
 
     def glance_stale(self, today: date) -> bool:
-        """The glance was computed on another day (cheap: the record is not parsed)."""
+        """The glance was computed on another day (cheap: the record is not parsed, nor
+        read when the index says the day it was made)."""
+        stored = self.__dict__.get("_glance")
+        if stored is not None and "glance_record" not in self.__dict__:
+            return bool(stored[3] != today.isoformat())
         record = self.glance_record
         if record is None:
             return False
         return self._reader().stale(record, today)
+
+
+# A listed entry whose glance is in the index's glances file has no ``glance_record`` until it
+# is read: without the class attribute the dataclass leaves for the default (its ``__init__``
+# keeps the default on its own), the look-up falls through to ``__getattr__``, which reads it.
+del SessionEntry.glance_record
 
 
 @dataclass(frozen=True)

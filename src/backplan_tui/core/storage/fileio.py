@@ -201,8 +201,11 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+TEMP_TARGETS = (".toml", "index.json", "index.glances")  # what our temp files are written for
+
+
 def orphaned_temp_files(
-    directory: Path, *, now: float | None = None, targets: tuple[str, ...] = (".toml", "index.json")
+    directory: Path, *, now: float | None = None, targets: tuple[str, ...] = TEMP_TARGETS
 ) -> list[Path]:
     """Our temp files in ``directory`` that no save will finish: their process is gone or
     they are older than ``TEMP_MAX_AGE``.  Only regular files named like ours, for a target

@@ -3,7 +3,8 @@
 ::
 
     <data dir>/
-        index.json              the listing cache (``core.storage.index``)
+        index.json              the listing cache (``core.storage.index``), and
+        index.glances           each session's glance, read by offset
         sessions/<id>.toml      one session per file
         sessions/<id>.lock      who has the session open (``core.storage.lock``)
         sessions/.<id>.write    held by a save around its check-and-replace
@@ -26,6 +27,7 @@ from backplan_tui.core.textclean import clean_line
 
 __all__ = [
     "BACKUPS",
+    "GLANCES_NAME",
     "INDEX_NAME",
     "LOCK_SUFFIX",
     "RECOVERY",
@@ -42,6 +44,7 @@ TRASH = "trash"
 BACKUPS = "backups"
 RECOVERY = "recovery"
 INDEX_NAME = "index.json"
+GLANCES_NAME = "index.glances"
 SUFFIX = ".toml"
 LOCK_SUFFIX = ".lock"  # sessions/<id>.lock: who has the session open
 WRITE_LOCK_SUFFIX = ".write"  # sessions/.<id>.write: held by a save around check-and-replace

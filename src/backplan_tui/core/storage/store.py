@@ -680,10 +680,14 @@ class SessionStore:
         """
         return self._index.entries(self.summarizer, today=today or date.today(), refresh=refresh)
 
-    def listing(self, *, today: date | None = None) -> Listing:
+    def listing(self, *, today: date | None = None, check_over: int | None = None) -> Listing:
         """``list()`` in steps, for a caller that shows the list while files are parsed (a
         first start without an index): ``Listing.entries`` are the sessions with a current
         index record, ``Listing.pending`` the files still to parse, newest first;
         ``Listing.read(n)`` parses the next ``n``, ``Listing.finish()`` writes the index
-        once none is pending, and ``sort_entries`` puts entries in ``list()``'s order."""
-        return self._index.listing(self.summarizer, today=today or date.today())
+        once none is pending, and ``sort_entries`` puts entries in ``list()``'s order.
+        ``check_over``: an index of more records than this is shown before the files are
+        stat'ed; ``Listing.check()`` then corrects it (see ``Index.listing``)."""
+        return self._index.listing(
+            self.summarizer, today=today or date.today(), check_over=check_over
+        )

@@ -45,10 +45,12 @@ class Library:
     def list(self, *, today: date | None = None, refresh: bool = False) -> list[SessionEntry]:
         return self._store.list(today=today, refresh=refresh)
 
-    def listing(self, *, today: date | None = None) -> Listing:
+    def listing(self, *, today: date | None = None, check_over: int | None = None) -> Listing:
         """``list()`` in steps (``SessionStore.listing``): home reads the files an index does
-        not cover in a worker, in batches, and shows the list as it grows."""
-        return self._store.listing(today=today)
+        not cover in a worker, in batches, and shows the list as it grows; with many
+        sessions it shows the index's list first and checks it against the files in that
+        worker (``check_over``)."""
+        return self._store.listing(today=today, check_over=check_over)
 
     def load(self, session_id: str, *, allow_newer: bool = False) -> Session:
         return self._store.load(session_id, allow_newer=allow_newer)

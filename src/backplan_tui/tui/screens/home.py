@@ -1,4 +1,10 @@
-"""Home: the saved sessions — filter, open, new, duplicate, rename, delete, the demo."""
+"""Home: the saved sessions — filter, open, new, duplicate, rename, delete, the demo.
+
+Why one long module: the list, its filter and its reading in a worker (a first start, or the
+check of a big folder's index) share one set of entries and the indexes made of them (by id,
+shared titles, matches), and every row action lists again; apart, each would reach into the
+others' state.  The rows' cells are in ``home_rows``.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
+from backplan_tui.core.gcpause import GcPaused
 from backplan_tui.core.storage import SessionEntry, StoreError
 from backplan_tui.core.storage.index import Listing, sort_entries
 from backplan_tui.core.textclean import split_names
@@ -26,6 +33,7 @@ from backplan_tui.tui.screens.home_rows import (
     glance_text,
     new_session_fields,
     row_cells,
+    twin_numbers,
 )
 from backplan_tui.tui.text import fmt, toast
 from backplan_tui.tui.typed import BackplanScreen
@@ -56,6 +64,11 @@ class SessionTable(SessionList):
 
 class HomeScreen(BackplanScreen[None]):
     READ_AT_ONCE = 20  # files without a current index record parsed before home shows
+    # With more sessions than this, home shows the index's list before it stats the files:
+    # a worker checks each record against its file once the screen is painted (stat'ing
+    # 10,000 files takes about as long as the rest of the start), and corrects the rows of
+    # files changed, gone or new.  Opening a session always reads its file.
+    CHECK_LATER_OVER = 2000
     BATCH_SECONDS = 0.2  # a worker reading more adds them to the list about this often
     BINDINGS = [
         Binding("n", "new", "New", id="home.new"),
@@ -126,18 +139,27 @@ class HomeScreen(BackplanScreen[None]):
             return
         today = self.backplan.today()
         listing: Listing | None = None
-        try:
-            listing = self.backplan.workspace.library.listing(today=today)
-            if len(listing.pending) <= self.READ_AT_ONCE:
-                listing.read(len(listing.pending))
-                listing.finish()
-            self.entries = sort_entries(listing.entries)
-        except (StoreError, OSError) as error:
-            toast(self, str(error), title="Cannot list sessions", severity="error")
-            self.entries = []
-            listing = None
-        self.show_entries(select)
-        if listing is not None and listing.pending:
+        with GcPaused() as paused:  # thousands of objects, no cycles: nothing to collect
+            try:
+                listing = self.backplan.workspace.library.listing(
+                    today=today, check_over=self.CHECK_LATER_OVER
+                )
+                if len(listing.pending) <= self.READ_AT_ONCE and not listing.unchecked:
+                    listing.read(len(listing.pending))
+                    listing.finish()
+                self.entries = sort_entries(listing.entries)
+            except (StoreError, OSError) as error:
+                toast(self, str(error), title="Cannot list sessions", severity="error")
+                self.entries = []
+                listing = None
+            self.show_entries(select)
+            # A big list at start-up (the app's first): what exists now lives as long as
+            # the app, so later collections need not walk it again (``GcPaused``)
+            paused.freeze = not self._shown and len(self.entries) > self.CHECK_LATER_OVER
+        if listing is not None and listing.unchecked:  # checked once the list is painted
+            self._listing = listing
+            self.call_after_refresh(self._read_pending, listing)
+        elif listing is not None and listing.pending:
             self._listing = listing
             self._show_progress(len(listing.entries), listing.total)
             self._read_pending(listing)
@@ -155,10 +177,12 @@ class HomeScreen(BackplanScreen[None]):
             *,
             done: bool = False,
             error: str | None = None,
+            gone: set[str] | None = None,
         ) -> None:
             super().__init__()
             self.listing = listing
             self.batch = batch
+            self.gone = gone or set()  # ids whose files the check found gone
             self.total = listing.total  # counted in the worker's thread, where it reads
             self.read = self.total - len(listing.pending)
             self.done = done
@@ -167,9 +191,15 @@ class HomeScreen(BackplanScreen[None]):
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def _read_pending(self, listing: Listing) -> None:
         """Parse the files the index did not cover, in batches of about ``BATCH_SECONDS``,
-        off the UI thread; after each batch the list on screen grows (``SessionsRead``)."""
+        off the UI thread; after each batch the list on screen grows (``SessionsRead``).
+        An unchecked listing (``CHECK_LATER_OVER``) is checked against the files first:
+        the rows of files gone go, those of files changed or new come with the batches."""
         worker = get_current_worker()
         try:
+            if listing.unchecked:
+                gone = listing.check()
+                if gone:
+                    self.post_message(self.SessionsRead(listing, [], gone=gone))
             while listing.pending:
                 started = perf_counter()
                 batch = listing.read(1)
@@ -188,17 +218,24 @@ class HomeScreen(BackplanScreen[None]):
         listing = message.listing
         if listing is not self._listing:
             return
-        if message.batch:
+        if message.batch or message.gone:
             table = self.query_one(SessionTable)
             at_top = table.cursor_row == 0  # stays on the first row; else on its session
-            self.entries = sort_entries([*self.entries, *message.batch])
+            entries = self.entries
+            # a file the check found changed or gone: its row goes (a changed one's comes
+            # back in the batch); on a first start no row is in the batch already
+            drop = message.gone | {entry.id for entry in message.batch}
+            if drop & self._by_id.keys():
+                entries = [entry for entry in entries if entry.id not in drop]
+            self.entries = sort_entries([*entries, *message.batch])
             self.show_entries()
             if at_top:
                 table.move_cursor(0)
         if message.error is not None:
             toast(self, message.error, title="Cannot list sessions", severity="error")
         if not message.done:
-            self._show_progress(message.read, message.total)
+            if message.read < message.total or self.query("#progress"):
+                self._show_progress(message.read, message.total)
             return
         self._listing = None
         self._show_progress(None)
@@ -206,6 +243,8 @@ class HomeScreen(BackplanScreen[None]):
             (select,) = self._reload_after
             self._reload_after = None
             self.reload(select)
+        elif listing.stale:  # glances of an earlier day (counted, not read): made again
+            self._refresh_glances(self.backplan.today())
 
     def _show_progress(self, done: int | None, total: int = 0) -> None:
         """ "Reading sessions… 340 of 1,000" above the list while a worker reads files;
@@ -255,15 +294,7 @@ class HomeScreen(BackplanScreen[None]):
             self._keys = list(self._by_id)
             self._haystacks = None
             self._matches.clear()
-            groups: dict[str, list[str]] = {}  # sessions that share a title: #1, #2 ...
-            for entry in self.entries:
-                groups.setdefault(entry.title.strip().casefold(), []).append(entry.id)
-            self._twins = {
-                session_id: number
-                for ids in groups.values()
-                if len(ids) > 1
-                for number, session_id in enumerate(sorted(ids), start=1)
-            }
+            self._twins = twin_numbers(self.entries)
             # No session has anything dated open: no Next due column, the titles take it
             dated = any(e.glance is not None and e.glance.next_due() for e in self.entries)
             table.hide_columns(() if dated else (NEXT_DUE,))
@@ -359,13 +390,16 @@ class HomeScreen(BackplanScreen[None]):
         if filter_input is None:
             if self._opening_filter:
                 return
-            from textual.widgets import Input
+            from backplan_tui.tui.compat import steady_input_class
 
             self._opening_filter = True
             if self._typed is None:  # opened by a click or the palette, not by "/"
                 self._typed = []
             hint = self.query_one("#filter-hint")
-            filter_input = Input(placeholder="/ filter sessions", id="filter", compact=True)
+            # an Input that typing does not lay the screen out again (10,000 rows: issue 21)
+            filter_input = steady_input_class()(
+                placeholder="/ filter sessions", id="filter", compact=True
+            )
             await self.query_one("#home-body").mount(filter_input, before=hint)
             await hint.remove()
             self._opening_filter = False

@@ -6,6 +6,7 @@ shows), kept apart from the screen's behaviour in ``screens/home.py``.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
@@ -118,6 +119,24 @@ def glance_text(entry: SessionEntry, today: date, twin: int = 0) -> Content:
     if twin:
         second = Content.assemble(fmt("[b]#$n[/b] id $id · ", n=twin, id=entry.id), second)
     return Content("\n").join([first, second])
+
+
+def twin_numbers(entries: list[SessionEntry]) -> dict[str, int]:
+    """id -> 1, 2 ... among the sessions that share a title (any case), by id; the others are
+    not in it.  Counted first: few titles are shared, and a list for each of 10,000 sessions
+    would cost more than the count."""
+    folded = [entry.title.strip().casefold() for entry in entries]
+    shared = {title for title, count in Counter(folded).items() if count > 1}
+    groups: dict[str, list[str]] = {}
+    if shared:
+        for title, entry in zip(folded, entries, strict=True):
+            if title in shared:
+                groups.setdefault(title, []).append(entry.id)
+    return {
+        session_id: number
+        for ids in groups.values()
+        for number, session_id in enumerate(sorted(ids), start=1)
+    }
 
 
 def title_cell(entry: SessionEntry, twin: int = 0) -> Text:

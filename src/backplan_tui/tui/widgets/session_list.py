@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from rich.segment import Segment
 from rich.style import Style
@@ -165,7 +166,10 @@ class SessionList(ScrollView, can_focus=True):
     ) -> None:
         """Show ``keys`` (in this order); keep the cursor on ``select`` when it is there.
         ``same_rows``: each key's cells are as before (a filter changed, not the sessions),
-        so the rows and lines built so far are kept."""
+        so the rows and lines built so far are kept, and only the lines on screen whose row
+        changed are painted again (a filter key that leaves the rows on screen as they were
+        paints none of them)."""
+        shown = self._shown_rows() if same_rows else None
         self._keys = list(keys)
         if not same_rows:
             self._rows.clear()
@@ -180,8 +184,24 @@ class SessionList(ScrollView, can_focus=True):
         self._cursor = min(row if row is not None else 0, max(len(self._keys) - 1, 0))
         self._set_height(len(self._keys) + 1)
         self._scroll_cursor_into_view()
-        self.refresh()
+        after = self._shown_rows()
+        if shown is None or shown[0] != after[0] or shown[1] != after[1]:
+            self.refresh()  # new rows, or scrolled: every line
+        else:
+            for y, (old, new) in enumerate(zip_longest(shown[2], after[2]), start=1):
+                if old != new:
+                    self.refresh_lines(y)
+            if shown[3] != after[3]:  # the cursor's key moved to another line
+                self._refresh_row(shown[3])
+                self._refresh_row(after[3])
         self.post_message(self.Highlighted(self, self.cursor_key))
+
+    def _shown_rows(self) -> tuple[int, int, list[str], int]:
+        """(scroll offset, lines under the header, their rows' keys, the cursor's row): what a
+        change of rows compares to repaint only the lines that changed."""
+        top = self.scroll_offset.y
+        height = max(self.scrollable_content_region.height - 1, 0)
+        return top, height, self._keys[top : top + height], self._cursor
 
     def _set_height(self, height: int) -> None:
         """The scrollable height, without a layout of the screen when it changes (a filter
