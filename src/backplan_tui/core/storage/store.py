@@ -93,13 +93,18 @@ MERGE_TRIES = 5
 """Merges made outside the write lock before a save takes the lock for the whole merge."""
 
 
-def _utc_now() -> datetime:
-    from backplan_tui.core.model import utc_now
-
-    return utc_now()
+def _to_second(moment: datetime) -> datetime:
+    """``moment`` in UTC, to the second (TOML datetimes round-trip exactly at this precision)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 class SessionStore:
+    def _now(self) -> datetime:
+        """The store's clock, in UTC to the second: a write's ``updated``."""
+        return _to_second(self.clock())
+
     def __init__(
         self,
         root: Path,
@@ -108,7 +113,8 @@ class SessionStore:
         summarizer: Summarizer | None = None,
     ) -> None:
         self.root = Path(root)
-        # what backup retention counts ages from (tests pass a fake one)
+        # what backup retention counts ages from, and what a write stamps as ``updated``
+        # (tests pass a fake one)
         self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         # what each listed entry's glance is made by (None: the app's, on first use)
         self._summarizer = summarizer
@@ -342,7 +348,7 @@ class SessionStore:
         copied.title = clean_line(title) if title is not None else f"{session.title} (copy)"
         copied.id = self.new_id(copied.title)
         copied.revision = 0
-        copied.created = copied.updated = _utc_now()
+        copied.created = copied.updated = self._now()
         copied.schema_version = SCHEMA_VERSION
         return self.create(copied)
 
@@ -374,7 +380,7 @@ class SessionStore:
             )
         old_revision, old_updated = session.revision, session.updated
         session.revision = old_revision + 1
-        session.updated = _utc_now()
+        session.updated = self._now()
         tmp: Path | None = None
         on_disk: tuple[bytes, int, int] | None = None
         try:
@@ -648,7 +654,7 @@ class SessionStore:
         copied.title = clean_line(title) if title is not None else f"Copy of {original.title}"
         copied.id = self.new_id(copied.title)
         copied.revision = 0
-        copied.created = copied.updated = _utc_now()
+        copied.created = copied.updated = self._now()
         return self.create(copied)
 
     def resolve(self, id_or_title: str) -> str:
