@@ -11,7 +11,8 @@ and a one-line fix.  ``step_health`` turns them into the stepper's badges and
 ``summary_counts`` into "2 problems, 3 warnings".  Pure: ``today`` is passed in.
 
 Each check is a rule declared once (``registry.rule``), in the module of its step:
-``rules_future``, ``rules_questions``, ``rules_map``, ``rules_pilots``, ``rules_track``.  The
+``rules_future``, ``rules_questions``, ``rules_map``, ``rules_pilots``, ``rules_track``,
+``rules_stakeholders``.  The
 declaration gives the finding its code, step and severity; ``RULES`` holds them in declaration
 order and ``CHECKS`` lists every check as (severity, step, what it looks for).  The building
 blocks are in ``live``, the plan a rule looks at in ``plan``, the report in ``report``.
@@ -55,6 +56,7 @@ from backplan_tui.core.coach import (  # noqa: F401  (imported to register)
     rules_map,
     rules_pilots,
     rules_questions,
+    rules_stakeholders,
     rules_track,
 )
 from backplan_tui.core.coach.live import (

@@ -97,6 +97,8 @@ def _added_things(session: Session) -> list[Any]:
         *session.pilots,
         *session.checkins,
         *session.adjustments,
+        *session.stakeholders,
+        *session.communications,
     ]
 
 
