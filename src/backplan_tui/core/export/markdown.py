@@ -31,6 +31,7 @@ import re
 from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
+from backplan_tui.core.export import people
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -269,6 +270,8 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
     else:
         out.append("No adjustments yet.")
 
+    out += _people(session, today)
+
     out += ["", "## Parking lot", ""]
     parked = [e for e in map(esc, session.facilitation.parking_lot) if e]
     out.extend(f"- {item}" for item in parked)
@@ -297,3 +300,25 @@ def _node(
     if notes:
         return [text + "\\", f"{indent}  {notes}"]
     return [text]
+
+
+def _people(session: Session, today: date) -> list[str]:
+    """The stakeholders and the communication plan (only when the session has any)."""
+    if not people.has_any(session):
+        return []
+    out = ["", f"## {people.TITLE}", ""]
+    if session.stakeholders:
+        out.append("| " + " | ".join(people.STAKEHOLDER_HEADER) + " |")
+        out.append("|" + " --- |" * len(people.STAKEHOLDER_HEADER))
+        out += ["| " + " | ".join(map(esc, row)) + " |" for row in people.stakeholder_rows(session)]
+    else:
+        out.append("No stakeholders yet.")
+    out.append("")
+    rows = people.communication_rows(session, today)
+    if rows:
+        out.append("| " + " | ".join(people.COMMUNICATION_HEADER) + " |")
+        out.append("|" + " --- |" * len(people.COMMUNICATION_HEADER))
+        out += ["| " + " | ".join(map(esc, row.cells())) + " |" for row in rows]
+    else:
+        out.append("No communication planned yet.")
+    return out

@@ -68,13 +68,16 @@ resolves them against ``today`` and the target date (``target_date`` if given, o
     start_in_days = 14                      # start = today + N days
     length_days = 42                        # end = start + N days
 
+    [[stakeholders]] and [[communications]]: see ``templates/people.py``.
+
 Ids must be unique within the template, parents / tests / outcome must name existing items,
 and the map must not contain a cycle.  Unknown keys are rejected.  Any problem raises
 ``TemplateError("<file>: <field>: <message>")``.  Text is passed through ``textclean``.
 
 ``demo_session(today)`` builds the bundled demo from ``hr-retention``: a plan that started six
-weeks before ``today``, with votes, a parking lot, a running pilot, a check-in and an
-adjustment.  It is fully deterministic for a given ``today``.
+weeks before ``today``, with votes, a parking lot, a running pilot, a check-in, an
+adjustment, and stakeholders with a communication plan (a resistant finance director first).
+It is fully deterministic for a given ``today``.
 
 Why one long module: most of it is this docstring (the template file format, kept next to
 the loader) and the method's prompts; the code itself is short.
@@ -111,6 +114,7 @@ from backplan_tui.core.model import (
     QuestionStatus,
     Session,
 )
+from backplan_tui.core.templates import people
 from backplan_tui.core.textclean import clean_line, clean_text
 
 _Word = TypeVar("_Word", bound=str)
@@ -245,6 +249,8 @@ class _Spec:
     questions: tuple[_QuestionSpec, ...]
     map: tuple[_NodeSpec, ...]
     pilots: tuple[_PilotSpec, ...]
+    stakeholders: tuple[people.StakeholderSpec, ...] = ()
+    communications: tuple[people.CommunicationSpec, ...] = ()
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -345,6 +351,8 @@ _TOP_KEYS = (
     "questions",
     "map",
     "pilots",
+    "stakeholders",
+    "communications",
 )
 _OUTCOME_KEYS = (
     "id",
@@ -504,6 +512,7 @@ def _parse(text: str, source: str) -> _Spec:
             )
         )
 
+    stakeholders, communications = people.parse(top, take_id)
     return _Spec(
         info=info,
         horizon_days=horizon,
@@ -514,6 +523,8 @@ def _parse(text: str, source: str) -> _Spec:
         questions=tuple(questions),
         map=nodes,
         pilots=tuple(pilots),
+        stakeholders=stakeholders,
+        communications=communications,
     )
 
 
@@ -654,14 +665,15 @@ def instantiate(
             )
         )
 
+    stakeholders, communications = people.build(spec.stakeholders, spec.communications, today)
     now = model.utc_now()
-    people = [clean_line(p).strip() for p in participants or []]
+    names = [clean_line(p).strip() for p in participants or []]
     return Session(
         id=session_id,
         title=clean_line(title).strip(),
         team=clean_line(team).strip(),
         facilitator=clean_line(facilitator).strip(),
-        participants=[p for p in people if p],
+        participants=[p for p in names if p],
         template=name,
         created=now,
         updated=now,
@@ -676,6 +688,8 @@ def instantiate(
         questions=questions,
         map=nodes,
         pilots=pilots,
+        stakeholders=stakeholders,
+        communications=communications,
         facilitation=Facilitation(),
     )
 
@@ -768,4 +782,15 @@ def demo_session(today: date) -> Session:
             "the next one has 11.",
         )
     ]
+    _demo_people(s, today)
     return s
+
+
+def _demo_people(s: Session, today: date) -> None:
+    """The demo's stakeholders (the template's): the finance director resists, so the
+    retention and cost figures go to her monthly; the next steering meeting is in 5 days
+    and the managers' newsletter in 9 (both on Track's due list)."""
+    finance = s.stakeholders[0]
+    finance.name, finance.role = "Ines", "Finance director, budget holder"
+    s.communications[0].next = today + timedelta(days=5)
+    s.communications[1].next = today + timedelta(days=9)
