@@ -305,6 +305,20 @@ class BackplanApp(Saving, TimeboxTicker, Team, SignalExit):
         yield from super().get_system_commands(screen)
         if self.document is not None and not self.document.read_only:
             yield SystemCommand("Save now", "Save the open session", self.action_save)
+        if self.document is not None:
+            yield from self._stakeholder_commands(screen)
+
+    def _stakeholder_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The stakeholders and the communication plan, from anywhere in a session."""
+        from backplan_tui.tui.screens.stakeholders import StakeholdersScreen
+
+        own_key = any(b.binding.action == "stakeholders" for b in screen.active_bindings.values())
+        if not own_key and not isinstance(screen, StakeholdersScreen):  # Track: its own k
+            yield SystemCommand(
+                "Stakeholders",
+                "Stakeholders and the communication plan (k on Track)",
+                lambda: self.push_screen(StakeholdersScreen()),
+            )
 
     # --- the open session (the workspace's) ------------------------------------------------
 
