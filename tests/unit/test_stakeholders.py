@@ -4,6 +4,7 @@ stakeholder rules.  Every expected date is worked out by hand in the comments.""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -191,3 +192,70 @@ def test_coach_names_an_overdue_communication_and_its_audience() -> None:
     ]
     # On its day it is due, not overdue
     assert stakeholder_findings(session, date(2027, 2, 7)) == []
+
+
+def test_the_workspace_stamps_who_added_a_stakeholder(tmp_path: Path) -> None:
+    from backplan_tui.core import templates
+    from backplan_tui.core.storage import SessionStore
+    from backplan_tui.core.workspace import Workspace
+
+    store = SessionStore(tmp_path)
+    store.create(templates.demo_session(date(2026, 11, 23)))
+    ws = Workspace(store, today=lambda: date(2026, 11, 23), clock=lambda: 0.0, name="Ben")
+    ws.adopt(ws.prepare("demo"))
+    ws.session.stakeholders.append(Stakeholder(id=new_stakeholder_id(ws.session), name="Raj"))
+    ws.session.communications.append(
+        Communication(id=new_communication_id(ws.session), what="Note", audience=["k4"])
+    )
+    assert ws.record_edit("add")
+    assert (ws.session.stakeholders[-1].id, ws.session.stakeholders[-1].by) == ("k4", "Ben")
+    assert (ws.session.communications[-1].id, ws.session.communications[-1].by) == ("c3", "Ben")
+    # the demo's own were there before: not stamped
+    assert ws.session.stakeholders[0].by == ""
+
+
+# --- templates --------------------------------------------------------------------------------
+
+TEMPLATE_HEAD = (
+    'title = "T"\ncategory = "HR"\ndescription = "D"\n'
+    + "".join(
+        f'[[questions]]\nid = "q{i}"\nkey = "{k}"\n'
+        for i, k in enumerate(("who_benefits", "success_numbers", "daily_work"), 1)
+    )
+    + '[[stakeholders]]\nid = "k1"\nname = "CFO"\ninfluence = "high"\nstance = "resistant"\n'
+)
+
+
+def test_a_template_plans_its_communications_from_the_day_it_is_used() -> None:
+    from backplan_tui.core import templates
+
+    text = TEMPLATE_HEAD + (
+        '[[communications]]\nid = "c1"\nwhat = "Figures"\naudience = ["k1"]\n'
+        'cadence = "monthly"\nnext_in_days = 30\n'
+    )
+    spec = templates._parse(text, "ok.toml")
+    assert [(k.id, k.name, k.interest, k.influence, k.stance) for k in spec.stakeholders] == [
+        ("k1", "CFO", "medium", "high", "resistant")
+    ]
+    people, plan_ = templates.people.build(spec.stakeholders, spec.communications, date(2027, 1, 1))
+    # 2027-01-01 + 30 days = 2027-01-31
+    assert [(c.id, c.audience, c.cadence, c.next) for c in plan_] == [
+        ("c1", ["k1"], "monthly", date(2027, 1, 31))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[[communications]]\nid = "c1"\nwhat = "x"\naudience = ["k7"]\n', "no stakeholder 'k7'"),
+        ('[[communications]]\nid = "k1"\nwhat = "x"\n', "duplicate id 'k1'"),
+        ('[[communications]]\nid = "c1"\nwhat = "x"\ncadence = "daily"\n', "must be one of"),
+        ('[[communications]]\nid = "c1"\nwhat = "x"\nnext_in_days = -1\n', "must be 0 or more"),
+        ('[[stakeholders]]\nid = "k2"\nname = "x"\nmood = "sad"\n', "unknown key"),
+    ],
+)
+def test_a_malformed_plan_in_a_template_names_the_field(extra: str, message: str) -> None:
+    from backplan_tui.core import templates
+
+    with pytest.raises(templates.TemplateError, match=message):
+        templates._parse(TEMPLATE_HEAD + extra, "bad.toml")
