@@ -207,3 +207,21 @@ async def test_hostile_text_is_shown_literally(demo_at: Any) -> None:
         comms = screen.query_one(CommunicationTable)
         assert str(comms.get_row_at(0)[0]).startswith("[Setup] [b]x")
         assert str(comms.get_row_at(0)[1]).startswith("[Setup]")  # the audience's name
+
+
+async def test_a_finding_on_track_opens_the_stakeholder(demo_at: Any) -> None:
+    from backplan_tui.tui.screens.health import HealthScreen
+
+    def unplanned(demo: Any) -> None:
+        demo.communications[0].next = None  # Ines: nothing planned any more
+
+    app = demo_at(change=unplanned)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_track(app, pilot)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        assert isinstance(app.screen, HealthScreen)
+        await pilot.press("enter")  # the first finding: Track's own, about Ines
+        await wait_until(pilot, lambda: isinstance(app.screen, StakeholdersScreen), "opened")
+        table = app.screen.query_one(StakeholderTable)
+        assert table.has_focus and table.selected_key() == "k1"

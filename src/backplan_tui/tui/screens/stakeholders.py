@@ -119,13 +119,21 @@ class StakeholdersScreen(ShowsSession, BackplanModal[None]):
             yield Static(id="comm-detail", classes="plan-line")
             yield Static(KEYS_HINT, classes="hint", markup=False)
 
+    def __init__(self, focus: str = "") -> None:
+        super().__init__()
+        self.focus_id = focus
+        """A stakeholder's or a communication's id: its row has the cursor and the focus."""
+
     @property
     def session(self) -> Session:
         return self.backplan.session
 
     def on_mount(self) -> None:
-        self.reload()
-        self.query_one(StakeholderTable).focus()
+        self.reload(self.focus_id or None)
+        if any(c.id == self.focus_id for c in self.session.communications):
+            self.query_one(CommunicationTable).focus()
+        else:
+            self.query_one(StakeholderTable).focus()
 
     # --- showing ----------------------------------------------------------------------------
 

@@ -433,10 +433,17 @@ class TrackScreen(StepScreen):
 
     # --- stakeholders and the communication plan ----------------------------------------------
 
-    def action_stakeholders(self) -> None:
+    def action_stakeholders(self, item_id: str = "") -> None:
         from backplan_tui.tui.screens.stakeholders import StakeholdersScreen
 
-        self.app.push_screen(StakeholdersScreen())
+        self.app.push_screen(StakeholdersScreen(focus=item_id))
+
+    def focus_item(self, item_id: str) -> None:
+        """From the findings panel: a stakeholder or a communication opens their screen."""
+        session = self.session
+        ids = {k.id for k in session.stakeholders} | {c.id for c in session.communications}
+        if item_id in ids:
+            self.action_stakeholders(item_id)
 
     def mark_sent(self, item: progress.DueItem) -> None:
         """x on a communication in the due list: sent today, its next date moves on."""
