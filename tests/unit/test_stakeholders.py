@@ -259,3 +259,15 @@ def test_a_malformed_plan_in_a_template_names_the_field(extra: str, message: str
 
     with pytest.raises(templates.TemplateError, match=message):
         templates._parse(TEMPLATE_HEAD + extra, "bad.toml")
+
+
+def test_a_merge_conflict_names_the_stakeholder_or_the_communication() -> None:
+    from backplan_tui.core.conflicts import describe
+    from backplan_tui.core.model import Conflict
+
+    session = plan(Communication(id="c1", what="Figures", audience=["k1"]))
+    on_ines = Conflict(field="stance", where="stakeholders", item="k1", by="Ben", theirs="neutral")
+    on_figures = Conflict(field="channel", where="communications", item="c1", by="Ben", theirs="x")
+    session.conflicts = [on_ines, on_figures]
+    assert describe(session, 0).what == "the stakeholder 'Ines'"
+    assert describe(session, 1).what == "the communication 'Figures'"
