@@ -23,6 +23,7 @@ from datetime import date
 from typing import Literal
 
 from backplan_tui.core.coach import Finding
+from backplan_tui.core.export import people
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -303,6 +304,8 @@ def build(
     else:
         para(("No adjustments yet.", ""))
 
+    out += _people(session, today)
+
     out.append(Heading(2, "Parking lot"))
     parked = [p for p in map(line, session.facilitation.parking_lot) if p]
     for item in parked:
@@ -312,6 +315,25 @@ def build(
 
     out.append(Rule())
     para((f"Exported by backplan on {iso(today)}.", "i"))
+    return out
+
+
+def _people(session: Session, today: date) -> list[Block]:
+    """The stakeholders and the communication plan, as the Markdown export has them."""
+    if not people.has_any(session):
+        return []
+    out: list[Block] = [Heading(2, people.TITLE)]
+    if session.stakeholders:
+        header = people.STAKEHOLDER_HEADER
+        out.append(Table(header, (False,) * len(header), people.stakeholder_rows(session)))
+    else:
+        out.append(Para((("No stakeholders yet.", ""),)))
+    rows = people.communication_rows(session, today)
+    if rows:
+        header = people.COMMUNICATION_HEADER
+        out.append(Table(header, (False,) * len(header), [row.cells() for row in rows]))
+    else:
+        out.append(Para((("No communication planned yet.", ""),)))
     return out
 
 
