@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from backplan_tui.core import codec
-from backplan_tui.core.model import Adjustment, CheckIn, MapNode, Pilot, Question, Session
+from backplan_tui.core.model import (
+    Adjustment,
+    CheckIn,
+    Communication,
+    MapNode,
+    Pilot,
+    Question,
+    Session,
+    Stakeholder,
+)
 
 __all__ = ["ReadBackError", "dumps_checked"]
 
@@ -34,6 +43,8 @@ _ITEM_TABLES: dict[str, tuple[tuple[codec._Field, ...], type]] = {
     "pilots": (codec._PILOT, Pilot),
     "checkins": (codec._CHECKIN, CheckIn),
     "adjustments": (codec._ADJUSTMENT, Adjustment),
+    "stakeholders": (codec._STAKEHOLDER, Stakeholder),
+    "communications": (codec._COMMUNICATION, Communication),
 }
 _ITEM_KNOWN = {key: frozenset(f.name for f in fields) for key, (fields, _) in _ITEM_TABLES.items()}
 
