@@ -196,3 +196,15 @@ def test_owners_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> N
         await settle(pilot)
 
     assert snap_compare(app_for(demo_dir), run_before=open_owners, terminal_size=size)
+
+
+def test_stakeholders_screen(snap_compare, demo_dir: Path) -> None:
+    """k on Track: the demo's stakeholders (a resistant finance director) and its plan."""
+
+    async def open_stakeholders(pilot: Pilot) -> None:
+        pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
+        await pilot.pause()
+        await pilot.press("k")
+        await settle(pilot)
+
+    assert snap_compare(app_for(demo_dir), run_before=open_stakeholders)

@@ -375,7 +375,7 @@ async def test_f1_starts_with_the_keys_of_the_current_screen(
         await pilot.pause()
         sections = app.screen.query(".help-section")
         assert shown(sections.first(Static)).startswith(first)
-        assert len(sections) == 11  # every section is still there (Owners the 11th)
+        assert len(sections) == 12  # every section is still there (+ Owners, Stakeholders)
 
 
 async def test_f1_on_home_starts_with_the_home_keys(data_dir: Path) -> None:

@@ -22,8 +22,10 @@ _LABELS = {
     "questions": "question",
     "map": "condition",
     "pilots": "pilot",
+    "stakeholders": "stakeholder",
+    "communications": "communication",
 }
-_NAME_KEYS = ("title", "name", "prompt", "metric")
+_NAME_KEYS = ("title", "name", "prompt", "metric", "what")
 
 
 class ResolveError(ValueError):

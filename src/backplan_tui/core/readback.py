@@ -18,12 +18,14 @@ from backplan_tui.core import codec
 from backplan_tui.core.model import (
     Adjustment,
     CheckIn,
+    Communication,
     MapNode,
     Owner,
     Pilot,
     Question,
     ReportMark,
     Session,
+    Stakeholder,
 )
 
 __all__ = ["ReadBackError", "dumps_checked"]
@@ -45,6 +47,8 @@ _ITEM_TABLES: dict[str, tuple[tuple[codec._Field, ...], type]] = {
     "adjustments": (codec._ADJUSTMENT, Adjustment),
     "reports": (codec._REPORT, ReportMark),
     "owners": (codec._OWNER, Owner),
+    "stakeholders": (codec._STAKEHOLDER, Stakeholder),
+    "communications": (codec._COMMUNICATION, Communication),
 }
 _ITEM_KNOWN = {key: frozenset(f.name for f in fields) for key, (fields, _) in _ITEM_TABLES.items()}
 

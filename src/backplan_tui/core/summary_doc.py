@@ -24,6 +24,7 @@ from typing import Literal
 
 from backplan_tui.core.coach import Finding
 from backplan_tui.core.export import owners as owners_section
+from backplan_tui.core.export import people
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -326,6 +327,8 @@ def build(
         by = f" by {line(last.by)}" if line(last.by) else ""
         para((f"Last progress report: {iso(last.made)}{by}.", ""))
 
+    out += _people(session, today)
+
     out.append(Heading(2, "Parking lot"))
     parked = [p for p in map(line, session.facilitation.parking_lot) if p]
     for item in parked:
@@ -356,6 +359,25 @@ def _milestones(session: Session, plan: Schedule, today: date) -> list[Block]:
             )
         )
     return [Heading(3, "Milestones"), table]
+
+
+def _people(session: Session, today: date) -> list[Block]:
+    """The stakeholders and the communication plan, as the Markdown export has them."""
+    if not people.has_any(session):
+        return []
+    out: list[Block] = [Heading(2, people.TITLE)]
+    if session.stakeholders:
+        header = people.STAKEHOLDER_HEADER
+        out.append(Table(header, (False,) * len(header), people.stakeholder_rows(session)))
+    else:
+        out.append(Para((("No stakeholders yet.", ""),)))
+    rows = people.communication_rows(session, today)
+    if rows:
+        columns = people.COMMUNICATION_HEADER
+        out.append(Table(columns, (False,) * len(columns), [row.cells() for row in rows]))
+    else:
+        out.append(Para((("No communication planned yet.", ""),)))
+    return out
 
 
 def _node(

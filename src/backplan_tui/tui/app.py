@@ -317,6 +317,19 @@ class BackplanApp(Saving, TimeboxTicker, Team, TeamSync, SignalExit):
             yield SystemCommand(
                 "Owners", "Who owns what, when, and how much at once", self.open_owners
             )
+            yield from self._stakeholder_commands(screen)
+
+    def _stakeholder_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The stakeholders and the communication plan, from anywhere in a session."""
+        from backplan_tui.tui.screens.stakeholders import StakeholdersScreen
+
+        own_key = any(b.binding.action == "stakeholders" for b in screen.active_bindings.values())
+        if not own_key and not isinstance(screen, StakeholdersScreen):  # Track: its own k
+            yield SystemCommand(
+                "Stakeholders",
+                "Stakeholders and the communication plan (k on Track)",
+                lambda: self.push_screen(StakeholdersScreen()),
+            )
 
     # --- the open session (the workspace's) ------------------------------------------------
 

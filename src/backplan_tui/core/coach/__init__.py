@@ -12,11 +12,11 @@ and a one-line fix.  ``step_health`` turns them into the stepper's badges and
 
 Each check is a rule declared once (``registry.rule``), in the module of its step:
 ``rules_future``, ``rules_questions``, ``rules_map``, ``rules_milestones``, ``rules_pilots``,
-``rules_track``, ``rules_report``, and ``rules_owners`` (an owner with too much at once, over
-the user's ``owners.Limits``).  The declaration gives the finding its code, step and
-severity; ``RULES`` holds them in declaration order and ``CHECKS`` lists every check as
-(severity, step, what it looks for).  The building blocks are in ``live``, the plan a rule
-looks at in ``plan``, the report in ``report``.
+``rules_track``, ``rules_report``, ``rules_stakeholders``, and ``rules_owners`` (an owner with
+too much at once, over the user's ``owners.Limits``).  The declaration gives the finding its
+code, step and severity; ``RULES`` holds them in declaration order and ``CHECKS`` lists every
+check as (severity, step, what it looks for).  The building blocks are in ``live``, the plan a
+rule looks at in ``plan``, the report in ``report``.
 
 Decisions the issue left open:
 
@@ -60,6 +60,7 @@ from backplan_tui.core.coach import (  # noqa: F401  (imported to register)
     rules_pilots,
     rules_questions,
     rules_report,
+    rules_stakeholders,
     rules_track,
 )
 from backplan_tui.core.coach.live import (

@@ -1,4 +1,7 @@
-"""CSV export: one row per action (reverse-map nodes, then pilots), for spreadsheets.
+"""CSV export: one row per action (reverse-map nodes, then pilots), for spreadsheets; then
+one per stakeholder (``kind`` "stakeholder": the title is the name and role, the status the
+stance) and per line of the communication plan (``kind`` "communication": the title says
+what and to whom, ``due`` is the next date and the status the cadence).
 
 RFC 4180: a header row, comma-separated, CRLF line ends, fields quoted by the ``csv`` module
 when they hold a comma, a quote or a line break.  Dates are ISO 8601 (``YYYY-MM-DD``), empty
@@ -26,13 +29,16 @@ import csv
 import io
 from datetime import date
 
+from backplan_tui.core import stakeholders
 from backplan_tui.core.export import owners as owners_section
-from backplan_tui.core.export.common import iso
+from backplan_tui.core.export.common import iso, line
 from backplan_tui.core.export.facts import PlanFacts, of
 from backplan_tui.core.model import Session
 from backplan_tui.core.progress import format_number
 from backplan_tui.core.textclean import clean_line
 
+STAKEHOLDER = "stakeholder"
+COMMUNICATION = "communication"
 HEADER = (
     "kind",
     "id",
@@ -79,6 +85,33 @@ def rows(session: Session, today: date, facts: PlanFacts | None = None) -> list[
             *load.get((action.kind, action.id), ("", "")),
         ]
         out.append([safe_cell(cell) for cell in cells])
+    out += [[safe_cell(cell) for cell in cells] for cells in _people(session)]
+    return out
+
+
+def _people(session: Session) -> list[list[str]]:
+    """A row per stakeholder (title: name and role; status: stance) and per communication
+    (title: what, and to whom; owner; due: the next date; status: cadence)."""
+    out = []
+    for k in session.stakeholders:
+        title = line(k.name) + (f" ({line(k.role)})" if line(k.role) else "")
+        out.append([STAKEHOLDER, clean_line(k.id), "", title, "", "", "", k.stance, "0"])
+    for c in session.communications:
+        names = ", ".join(line(n) for n in stakeholders.audience_names(session, c))
+        title = line(c.what) + (f" (to {names})" if names else "")
+        out.append(
+            [
+                COMMUNICATION,
+                clean_line(c.id),
+                "",
+                title,
+                line(c.owner),
+                "",
+                iso(c.next),
+                c.cadence,
+                "0",
+            ]
+        )
     return out
 
 

@@ -6,7 +6,9 @@
   targets in ``DESCRIPTION`` and the category "Milestone", with the node's UID, so a
   calendar updates the event when a condition is marked a milestone or unmarked;
 - each pilot over its window: ``DTSTART`` is its first day and ``DTEND`` the day after its
-  last (all-day ends are exclusive); a pilot with only a start or only an end is one day.
+  last (all-day ends are exclusive); a pilot with only a start or only an end is one day;
+- each planned communication on its next date, with an ``RRULE`` for its cadence
+  (``recurrence``; none for ``once``).
 
 Stable UIDs (``<session id>-<item id>@backplan``) and ``SEQUENCE`` = the session's revision
 let a calendar that imports the file again update its events instead of duplicating them.
@@ -31,9 +33,11 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from icalendar import Calendar, Event, vText
 
+from backplan_tui.core import stakeholders
 from backplan_tui.core.export.actions import MAP, Action
 from backplan_tui.core.export.common import iso, line, lines, words
 from backplan_tui.core.export.facts import PlanFacts, of
@@ -197,7 +201,61 @@ def calendar(session: Session, today: date, facts: PlanFacts | None = None) -> C
         event = _action_event(session, action, milestones)
         if event is not None:
             cal.add_component(event)
+    for event in _communication_events(session):
+        cal.add_component(event)
     return cal
+
+
+def recurrence(cadence: str, first: date) -> dict[str, Any] | None:
+    """The RRULE of a cadence, from ``first`` (None for ``once``): weekly, every 2 weeks, or
+    every 1 or 3 months on ``first``'s day clamped to the month's end, as
+    ``stakeholders.next_after`` counts (a day after the 28th: the last of the days 28 .. that
+    day the month has, ``BYSETPOS=-1``)."""
+    if cadence == "weekly":
+        return {"freq": "WEEKLY"}
+    if cadence == "fortnightly":
+        return {"freq": "WEEKLY", "interval": 2}
+    if cadence not in ("monthly", "quarterly"):
+        return None
+    rule: dict[str, Any] = {"freq": "MONTHLY"}
+    if cadence == "quarterly":
+        rule["interval"] = 3
+    if first.day > 28:
+        rule["bymonthday"] = list(range(28, first.day + 1))
+        rule["bysetpos"] = -1
+    return rule
+
+
+def _communication_events(session: Session) -> list[Event]:
+    """The next date of each planned communication, repeating at its cadence."""
+    events = []
+    for comm in session.communications:
+        if comm.next is None:
+            continue
+        audience = [line(name) for name in stakeholders.audience_names(session, comm)]
+        what = " ".join(lines(comm.what)) or f"Communication {line(comm.id)}"
+        description = [f"Communication plan. {_plan(session)}"]
+        if audience:
+            description.append(f"To: {', '.join(audience)}")
+        if comm.channel:
+            description.append(f"Channel: {line(comm.channel)}")
+        description.append(f"Cadence: {comm.cadence}")
+        if comm.owner:
+            description.append(f"Owner: {line(comm.owner)}")
+        event = _event(
+            session,
+            uid(session, comm.id),
+            what,
+            comm.next,
+            comm.next,
+            description,
+            ["backplan", "Communication"],
+        )
+        rule = recurrence(comm.cadence, comm.next)
+        if rule is not None:
+            event.add("rrule", rule)
+        events.append(event)
+    return events
 
 
 def render(session: Session, today: date, facts: PlanFacts | None = None) -> str:

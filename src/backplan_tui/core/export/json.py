@@ -24,7 +24,7 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from backplan_tui.core import codec, schedule
+from backplan_tui.core import codec, schedule, stakeholders
 from backplan_tui.core.export import owners as owners_section
 from backplan_tui.core.model import Session
 from backplan_tui.core.textclean import clean_line
@@ -125,6 +125,35 @@ def computed(session: Session, today: date, facts: PlanFacts | None = None) -> d
         ],
         "milestones": milestones_computed(session, today, plan),
         "owners": owners_section.computed(facts.owner_loads, facts.limits),
+        **_people(session, today),
+    }
+
+
+def _people(session: Session, today: date) -> dict[str, Any]:
+    """``computed.communications`` (each dated one: days left, due, overdue) and
+    ``computed.stakeholders`` (grid, planned communications); absent when there are none."""
+    if not (session.stakeholders or session.communications):
+        return {}
+    return {
+        "communications": [
+            {
+                "id": clean_line(c.id),
+                "next": c.next,
+                "days_left": (c.next - today).days,
+                "due": (c.next - today).days <= stakeholders.DUE_DAYS,
+                "overdue": c.next < today,
+            }
+            for c in session.communications
+            if c.next is not None
+        ],
+        "stakeholders": [
+            {
+                "id": clean_line(k.id),
+                "grid": stakeholders.quadrant(k),
+                "planned": [clean_line(c.id) for c in stakeholders.planned_for(session, k.id)],
+            }
+            for k in session.stakeholders
+        ],
     }
 
 
@@ -179,6 +208,7 @@ _DATE_FIELDS: dict[tuple[str, ...], str] = {
     ("adjustments", "*", "date"): "date",
     ("reports", "*", "made"): "date",
     ("reports", "*", "due", "%"): "date",
+    ("communications", "*", "next"): "date",
 }
 
 

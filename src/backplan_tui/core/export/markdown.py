@@ -32,6 +32,7 @@ from datetime import date
 
 from backplan_tui.core.export import facts as plan_facts
 from backplan_tui.core.export import owners as owners_section
+from backplan_tui.core.export import people
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -279,6 +280,8 @@ def render(session: Session, today: date, facts: plan_facts.PlanFacts | None = N
         by = f" by {esc(last.by)}" if line(last.by) else ""
         out += ["", f"Last progress report: {iso(last.made)}{by}."]
 
+    out += _people(session, today)
+
     out += ["", "## Parking lot", ""]
     parked = [e for e in map(esc, session.facilitation.parking_lot) if e]
     out.extend(f"- {item}" for item in parked)
@@ -326,4 +329,26 @@ def _milestones(session: Session, facts: plan_facts.PlanFacts, today: date) -> l
             esc(note),
         ]
         out.append("| " + " | ".join(cells) + " |")
+    return out
+
+
+def _people(session: Session, today: date) -> list[str]:
+    """The stakeholders and the communication plan (only when the session has any)."""
+    if not people.has_any(session):
+        return []
+    out = ["", f"## {people.TITLE}", ""]
+    if session.stakeholders:
+        out.append("| " + " | ".join(people.STAKEHOLDER_HEADER) + " |")
+        out.append("|" + " --- |" * len(people.STAKEHOLDER_HEADER))
+        out += ["| " + " | ".join(map(esc, row)) + " |" for row in people.stakeholder_rows(session)]
+    else:
+        out.append("No stakeholders yet.")
+    out.append("")
+    rows = people.communication_rows(session, today)
+    if rows:
+        out.append("| " + " | ".join(people.COMMUNICATION_HEADER) + " |")
+        out.append("|" + " --- |" * len(people.COMMUNICATION_HEADER))
+        out += ["| " + " | ".join(map(esc, row.cells())) + " |" for row in rows]
+    else:
+        out.append("No communication planned yet.")
     return out

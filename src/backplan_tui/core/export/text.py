@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from backplan_tui.core.export import owners as owners_section
+from backplan_tui.core.export import people
 from backplan_tui.core.export.common import (
     CONFLICTS_INTRO,
     CONFLICTS_TITLE,
@@ -309,6 +310,8 @@ def render(
         w.blank()
         w.para(f"Last progress report: {iso(last.made)}{by}.")
 
+    _people(w, session, today)
+
     w.heading("Parking lot", "-")
     parked = [p for p in map(line, session.facilitation.parking_lot) if p]
     if not parked:
@@ -364,3 +367,27 @@ def _pilot_fields(session: Session, pilot: Pilot) -> list[tuple[str, str]]:
         ("Decision", words(pilot.decision)),
     ]
     return [(label, value) for label, value in fields if value]
+
+
+def _people(w: _Writer, session: Session, today: date) -> None:
+    """The stakeholders and the communication plan (only when the session has any)."""
+    if not people.has_any(session):
+        return
+    w.heading(people.TITLE, "-")
+    if not session.stakeholders:
+        w.para("No stakeholders yet.")
+    for name, role, interest, influence, stance, grid, needs in people.stakeholder_rows(session):
+        text = f"{name}" + (f" ({role})" if role else "")
+        text += f": {stance}, interest {interest}, influence {influence} - {grid}"
+        if needs:
+            text += f". Needs to hear: {needs}"
+        w.item(text)
+    rows = people.communication_rows(session, today)
+    w.para("Communication plan:" if rows else "No communication planned yet.")
+    for row in rows:
+        what, audience, channel, cadence, shown, owner = row.cells()
+        text = f"{what}" + (f" to {audience}" if audience else "")
+        text += f" ({cadence}" + (f", {channel}" if channel else "") + f"): next {shown}"
+        if owner:
+            text += f"; owner {owner}"
+        w.item(text)

@@ -75,6 +75,7 @@ resolves them against ``today`` and the target date (``target_date`` if given, o
     id = "w1"
     name = "HR lead"                        # (required; one entry per person, case ignored)
     capacity_hours = 8                      # optional: a week's hours for this plan
+    [[stakeholders]] and [[communications]]: see ``templates/people.py``.
 
 Ids must be unique within the template, parents / tests / outcome must name existing items,
 and the map must not contain a cycle.  Unknown keys are rejected.  Any problem raises
@@ -82,8 +83,9 @@ and the map must not contain a cycle.  Unknown keys are rejected.  Any problem r
 
 ``demo_session(today)`` builds the bundled demo from ``hr-retention``: a plan that started six
 weeks before ``today``, with votes, a parking lot, a running pilot, a check-in, an
-adjustment and an owner list (one owner over their hours).  It is fully deterministic for a
-given ``today``.
+adjustment, an owner list (one owner over their hours), and stakeholders with a
+communication plan (a resistant finance director first).  It is fully deterministic
+for a given ``today``.
 
 Why one long module: most of it is this docstring (the template file format, kept next to
 the loader) and the method's prompts; the code itself is short.
@@ -123,6 +125,7 @@ from backplan_tui.core.model import (
     ReportMark,
     Session,
 )
+from backplan_tui.core.templates import people
 from backplan_tui.core.textclean import clean_line, clean_text
 
 _Word = TypeVar("_Word", bound=str)
@@ -262,6 +265,8 @@ class _Spec:
     map: tuple[_NodeSpec, ...]
     pilots: tuple[_PilotSpec, ...]
     owners: tuple[tuple[str, str, float | None], ...] = ()  # (id, name, capacity_hours)
+    stakeholders: tuple[people.StakeholderSpec, ...] = ()
+    communications: tuple[people.CommunicationSpec, ...] = ()
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -363,6 +368,8 @@ _TOP_KEYS = (
     "map",
     "pilots",
     "owners",
+    "stakeholders",
+    "communications",
 )
 _OWNER_KEYS = ("id", "name", "capacity_hours")
 _OUTCOME_KEYS = (
@@ -543,6 +550,7 @@ def _parse(text: str, source: str) -> _Spec:
         )
 
     owners = _owners(top, take_id)
+    stakeholders, communications = people.parse(top, take_id)
     return _Spec(
         owners=owners,
         info=info,
@@ -554,6 +562,8 @@ def _parse(text: str, source: str) -> _Spec:
         questions=tuple(questions),
         map=nodes,
         pilots=tuple(pilots),
+        stakeholders=stakeholders,
+        communications=communications,
     )
 
 
@@ -716,14 +726,15 @@ def instantiate(
             )
         )
 
+    stakeholders, communications = people.build(spec.stakeholders, spec.communications, today)
     now = model.utc_now()
-    people = [clean_line(p).strip() for p in participants or []]
+    names = [clean_line(p).strip() for p in participants or []]
     return Session(
         id=session_id,
         title=clean_line(title).strip(),
         team=clean_line(team).strip(),
         facilitator=clean_line(facilitator).strip(),
-        participants=[p for p in people if p],
+        participants=[p for p in names if p],
         template=name,
         created=now,
         updated=now,
@@ -738,6 +749,8 @@ def instantiate(
         questions=questions,
         map=nodes,
         pilots=pilots,
+        stakeholders=stakeholders,
+        communications=communications,
         facilitation=Facilitation(),
         owners=[Owner(id=i, name=n, capacity_hours=h) for i, n, h in spec.owners],
     )
@@ -840,6 +853,7 @@ def demo_session(today: date) -> Session:
             "the next one has 11.",
         )
     ]
+    _demo_people(s, today)
     s.reports = [_demo_report_mark(s, today)]
     return s
 
@@ -856,3 +870,13 @@ def _demo_report_mark(s: Session, today: date) -> ReportMark:
     mark.due["m9"] = mark.due["m9"] - timedelta(days=7)
     mark.done = [i for i in mark.done if i != "m10"]
     return mark
+
+
+def _demo_people(s: Session, today: date) -> None:
+    """The demo's stakeholders (the template's): the finance director resists, so the
+    retention and cost figures go to her monthly; the next steering meeting is in 5 days
+    and the managers' newsletter in 9 (both on Track's due list)."""
+    finance = s.stakeholders[0]
+    finance.name, finance.role = "Ines", "Finance director, budget holder"
+    s.communications[0].next = today + timedelta(days=5)
+    s.communications[1].next = today + timedelta(days=9)

@@ -99,6 +99,8 @@ def _added_things(session: Session) -> list[Any]:
         *session.checkins,
         *session.adjustments,
         *session.owners,
+        *session.stakeholders,
+        *session.communications,
     ]
 
 

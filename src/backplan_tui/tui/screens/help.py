@@ -50,6 +50,11 @@ def sections() -> list[tuple[str, list[Binding]]]:
     from backplan_tui.tui.screens.parking_lot import ParkedList, ParkingLotScreen
     from backplan_tui.tui.screens.questions import QuestionTable
     from backplan_tui.tui.screens.reverse_map import MapTree
+    from backplan_tui.tui.screens.stakeholders import (
+        CommunicationTable,
+        StakeholdersScreen,
+        StakeholderTable,
+    )
     from backplan_tui.tui.screens.track import DueTable, TrackScreen
     from backplan_tui.tui.screens.voting import VoteScreen, VoteTable
     from backplan_tui.tui.widgets.items import ItemTable
@@ -80,6 +85,10 @@ def sections() -> list[tuple[str, list[Binding]]]:
         ("Parking lot", own(ParkingLotScreen, ParkedList)),
         ("Track (k on home, Ctrl+T in a session)", own(TrackScreen, DueTable)),
         ("Owners (o on Track, or Owners in the palette)", own(OwnersScreen, OwnersTable)),
+        (
+            "Stakeholders (k on Track)",
+            own(StakeholdersScreen, StakeholderTable, CommunicationTable),
+        ),
         ("Dot voting (v on the map or the pilots)", own(VoteTable, VoteScreen)),
     ]
 
@@ -95,6 +104,7 @@ CURRENT_SECTIONS: dict[str, tuple[str, ...]] = {
     "SummaryScreen": ("Workshop steps",),
     "TrackScreen": ("Track",),
     "OwnersScreen": ("Owners",),
+    "StakeholdersScreen": ("Stakeholders",),
     "ParkingLotScreen": ("Parking lot",),
     "FormScreen": ("Forms",),
     "VoteScreen": ("Dot voting",),

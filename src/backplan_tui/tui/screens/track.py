@@ -5,6 +5,9 @@ outcome; the highlighted one against its milestone line, and whether its next mi
 risk), what is due in the next 14 days or overdue (mark it done, record a pilot's result),
 the check-ins (add, edit, delete; the review cadence and when the next one is due) and the
 adjustments log.  Reached with ``k`` on the home screen or Ctrl+T from any workshop step.
+
+Communications due (``core.stakeholders``) are listed with the due items (``x`` marks one
+sent); ``k`` here opens the stakeholders and the communication plan.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from backplan_tui.core import progress
+from backplan_tui.core import progress, stakeholders
 from backplan_tui.core.export.common import plural
 from backplan_tui.core.model import CONFIDENCES, DECISIONS, Adjustment, CheckIn
 from backplan_tui.tui.dialogs import ConfirmScreen, FormScreen
@@ -87,6 +90,8 @@ class TrackScreen(StepScreen):
         Binding("o", "owners", "Owners", show=False, id="track.owners"),
         Binding("e", "export", "Export", show=False, id="track.export"),
         Binding("p", "report", "Progress report", show=False, id="track.report"),
+        # Hidden: Track's footer is full at 80 and 120 columns; the due list's title says it.
+        Binding("k", "stakeholders", "Stakeholders", show=False, id="track.stakeholders"),
     ]
 
     def __init__(self, came_from: str | None = None) -> None:
@@ -109,7 +114,9 @@ class TrackScreen(StepScreen):
             )
             yield Detail(id="kpi-detail", classes="detail")
             yield Static(
-                Content.styled("Due in the next 14 days, and overdue", "bold"),
+                Content.assemble(
+                    ("Due in the next 14 days, and overdue", "bold"), (DUE_TITLE_KEYS, "dim")
+                ),
                 classes="section-title",
             )
             yield DueTable(
@@ -201,12 +208,13 @@ class TrackScreen(StepScreen):
         plan, _ = self.backplan.health()
         due_dates = {k: v.due for k, v in plan.nodes.items()} if plan and plan.ready else None
         self._due = progress.due_soon(self.session, today, days=14, due_dates=due_dates)
+        self._due = _with_communications(self._due, self.session, today)
         rows: list[tuple[str, list[Text]]] = []
         for item in self._due:
             when = f"{-item.days_left}d overdue" if item.days_left < 0 else f"in {item.days_left}d"
             cells = [
                 Text(f"{item.due:%d %b} ({when})", style="bold" if item.days_left < 0 else ""),
-                Text("map" if item.kind == "node" else "pilot"),
+                Text(DUE_KINDS.get(item.kind, item.kind)),
                 cell(item.title),
                 cell(item.owner),
                 Text(item.status),
@@ -369,6 +377,9 @@ class TrackScreen(StepScreen):
         item = self._selected_due()
         if item is None:
             return
+        if item.kind == stakeholders.COMM_KIND:
+            self.mark_sent(item)
+            return
         if item.kind == "node":
             node = self.session.node(item.id)
             if node is None:
@@ -440,6 +451,31 @@ class TrackScreen(StepScreen):
         """Who owns what and when, and who has too much at once (``screens.owners``)."""
         self.backplan.open_owners()
 
+    # --- stakeholders and the communication plan ----------------------------------------------
+
+    def action_stakeholders(self, item_id: str = "") -> None:
+        from backplan_tui.tui.screens.stakeholders import StakeholdersScreen
+
+        self.app.push_screen(StakeholdersScreen(focus=item_id))
+
+    def focus_item(self, item_id: str) -> None:
+        """From the findings panel: a stakeholder or a communication opens their screen."""
+        session = self.session
+        ids = {k.id for k in session.stakeholders} | {c.id for c in session.communications}
+        if item_id in ids:
+            self.action_stakeholders(item_id)
+
+    def mark_sent(self, item: progress.DueItem) -> None:
+        """x on a communication in the due list: sent today, its next date moves on."""
+        comm = next((c for c in self.session.communications if c.id == item.id), None)
+        if comm is None:
+            return
+        following = stakeholders.mark_sent(comm, self.backplan.today())
+        self.changed(f"sent: {comm.what}")
+        self.reload()
+        then = f"next {following.isoformat()}" if following else "done"
+        toast(self, f"Sent: {comm.what}; {then}.", timeout=2)
+
     def action_home(self) -> None:
         self.backplan.close_document()
         self.app.pop_screen()
@@ -502,6 +538,18 @@ class CheckinsScreen(BackplanModal[tuple[str, int] | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+DUE_TITLE_KEYS = " · k stakeholders and communication"
+DUE_KINDS = {"node": "map", "pilot": "pilot", stakeholders.COMM_KIND: "comm"}
+
+
+def _with_communications(
+    due: list[progress.DueItem], session: Any, today: date
+) -> list[progress.DueItem]:
+    """The due map nodes and pilots, with the communications due beside them (by date;
+    stable: nodes, pilots, then communications within a day)."""
+    return sorted([*due, *stakeholders.due_items(session, today)], key=lambda item: item.due)
 
 
 def _rich(style: str) -> str:
