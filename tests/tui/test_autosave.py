@@ -102,7 +102,8 @@ async def test_a_session_changed_by_someone_else_is_merged_not_refused(data_dir:
             if app.session.team == "Changed elsewhere":
                 break
             await pilot.pause()
-        assert not isinstance(app.screen, ChoiceScreen)
+        offered = app.screen.message if isinstance(app.screen, ChoiceScreen) else ""
+        assert not offered, offered
         assert app.session.future_state.aligned_objective == "My edit"
         assert app.session.team == "Changed elsewhere"
         await pilot.press("ctrl+q")

@@ -153,3 +153,14 @@ def test_the_words_the_screens_and_exports_use() -> None:
     assert conflicts.note(merged.conflicts[1]) == "Someone also changed team: (empty)"
     assert (conflicts.whose("Ben"), conflicts.whose(" \x07")) == ("Ben's", "theirs")
     assert [conflicts.count_label(n) for n in (0, 1, 2)] == ["", "⚠ 1 conflict", "⚠ 2 conflicts"]
+
+
+def test_a_merge_conflict_on_an_owner_names_the_owner() -> None:
+    from backplan_tui.core.conflicts import describe
+    from backplan_tui.core.model import Conflict, Owner, Session
+
+    session = Session(id="s", title="Plan", owners=[Owner(id="w1", name="Priya")])
+    session.conflicts = [
+        Conflict(field="capacity_hours", where="owners", item="w1", by="Ben", theirs=6.0)
+    ]
+    assert describe(session, 0).what == "the owner 'Priya'"

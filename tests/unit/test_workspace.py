@@ -158,6 +158,28 @@ def test_while_others_are_here_new_ids_carry_this_persons_tag(tmp_path: Path) ->
     ana.close()
 
 
+def test_a_save_after_a_look_at_the_disk_but_before_taking_it_in_still_merges(
+    tmp_path: Path,
+) -> None:
+    """The live poll reads another app's save (read_disk); before memory takes it in
+    (absorb), this app saves.  Found by the autosave test under load: the look marked the
+    file as seen, the save wrote without merging and stopped at the revision check."""
+    ana = opened(tmp_path, [0.0])
+    other = SessionStore(tmp_path)
+    theirs = other.load("demo")
+    theirs.team = "Changed elsewhere"
+    other.save(theirs)
+    assert ana.read_disk() is not None  # looked at, not taken in
+    ana.session.future_state.aligned_objective = "My edit"
+    assert ana.record_edit("objective")
+    assert ana.save()
+    assert ana.document is not None and not ana.document.error
+    on_disk = SessionStore(tmp_path).load("demo")
+    assert on_disk.team == "Changed elsewhere"
+    assert on_disk.future_state.aligned_objective == "My edit"
+    ana.close()
+
+
 def test_a_damaged_file_is_read_once_not_at_every_poll(tmp_path: Path) -> None:
     ana = opened(tmp_path, [0.0])
     path = SessionStore(tmp_path).path_for("demo")

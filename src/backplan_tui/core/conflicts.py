@@ -24,6 +24,7 @@ _LABELS = {
     "pilots": "pilot",
     "stakeholders": "stakeholder",
     "communications": "communication",
+    "owners": "owner",
 }
 _NAME_KEYS = ("title", "name", "prompt", "metric", "what")
 

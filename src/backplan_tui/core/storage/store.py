@@ -328,9 +328,21 @@ class SessionStore:
 
     def read_current(self, session_id: str) -> tuple[Session, tuple[int, int, int] | None]:
         """The session as on disk now and the stamp (``stamp``) of the file read (taken
-        before reading: a file replaced in between is read again at the next poll)."""
+        before reading: a file replaced in between is read again at the next poll).
+
+        A look, not a load: what this store last loaded or saved stays as it was.  (Were the
+        file read here remembered as seen, a save before memory took it in would find the
+        file "as last seen" and write without merging, then stop at the revision check: the
+        user was offered a copy for an ordinary save of another app.)"""
         before = self.stamp(session_id)
-        return self.load(session_id), before
+        seen = self._seen.get(session_id)
+        try:
+            return self.load(session_id), before
+        finally:
+            if seen is None:
+                self._seen.pop(session_id, None)
+            else:
+                self._seen[session_id] = seen
 
     def stamp(self, session_id: str) -> tuple[int, int, int] | None:
         """(mtime_ns, size, inode) of the session file: what a live app polls (None: gone)."""
