@@ -326,15 +326,19 @@ class SessionStore:
                 self._seen[session.id] = last
             raise
 
-    def read_current(self, session_id: str) -> tuple[Session, tuple[int, int, int] | None]:
+    def read_current(
+        self, session_id: str, *, look: bool = False
+    ) -> tuple[Session, tuple[int, int, int] | None]:
         """The session as on disk now and the stamp (``stamp``) of the file read (taken
         before reading: a file replaced in between is read again at the next poll).
 
-        A look, not a load: what this store last loaded or saved stays as it was.  (Were the
-        file read here remembered as seen, a save before memory took it in would find the
-        file "as last seen" and write without merging, then stop at the revision check: the
-        user was offered a copy for an ordinary save of another app.)"""
+        ``look``: a look, not a load (the live poll): what this store last loaded or saved
+        stays as it was.  (Were the file looked at remembered as seen, a save before memory
+        took it in would find the file "as last seen" and write without merging, then stop
+        at the revision check: the user was offered a copy for another app's ordinary save.)"""
         before = self.stamp(session_id)
+        if not look:
+            return self.load(session_id), before
         seen = self._seen.get(session_id)
         try:
             return self.load(session_id), before

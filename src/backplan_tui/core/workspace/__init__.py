@@ -521,7 +521,7 @@ class Workspace:
         with doc.save_lock:
             generation = self.generation
             try:
-                session, stamp = self._store.read_current(doc.session.id)
+                session, stamp = self._store.read_current(doc.session.id, look=True)
             except (StoreError, CodecError, OSError):
                 self._unreadable = self._store.stamp(doc.session.id)
                 return None
