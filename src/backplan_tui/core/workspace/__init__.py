@@ -31,6 +31,7 @@ split, each part would need the others' state.  (The team part could become a mi
 from __future__ import annotations
 
 import pickle
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -291,9 +292,9 @@ class Workspace:
 
     def leave(self) -> None:
         """Remove this app's presence record (never fails: presence is a courtesy)."""
-        from backplan_tui.core.model import set_id_tag
-
-        set_id_tag("")  # alone again: new ids untagged
+        model = sys.modules.get("backplan_tui.core.model")
+        if model is not None:  # (not imported: no id was ever tagged; home-only runs end fast)
+            model.set_id_tag("")  # alone again: new ids untagged
         presence, self.presence = self.presence, None
         if presence is not None:
             try:
