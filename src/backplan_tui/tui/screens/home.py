@@ -203,7 +203,11 @@ class HomeScreen(BackplanScreen[None]):
             while listing.pending:
                 started = perf_counter()
                 batch = listing.read(1)
-                while listing.pending and perf_counter() - started < self.BATCH_SECONDS:
+                while (
+                    listing.pending
+                    and perf_counter() - started < self.BATCH_SECONDS
+                    and not worker.is_cancelled  # the app quits: at once, not after the batch
+                ):
                     batch += listing.read(1)
                 if worker.is_cancelled:  # the app quits: keep what was read for next time
                     listing.finish()
