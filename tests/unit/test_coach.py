@@ -772,8 +772,8 @@ def test_only_the_registry_makes_findings_so_no_code_goes_undeclared() -> None:
                 builders.add(module.name)
     assert builders == {"registry.py"}
     assert (
-        len(RULES) == len(CHECKS) == 42
-    )  # 35 + report_due + 2 milestone + 2 owner + 2 stakeholder rules
+        len(RULES) == len(CHECKS) == 43
+    )  # 35 + report_due + 3 milestone + 2 owner + 2 stakeholder rules
     assert list(CHECKS)[:3] == ["goal_missing", "goal_no_number", "goal_no_date"]
     assert [r.step for r in RULES.values()] == sorted(
         (r.step for r in RULES.values()), key=HEALTH_STEPS.index

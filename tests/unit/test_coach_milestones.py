@@ -113,3 +113,17 @@ def test_stay_above_thresholds() -> None:
     s.map[1].targets = {"o1": 96}  # then 94: a threshold loosened
     [(item, _)] = _found(s, "milestone_wrong_way")
     assert item == "m3"
+
+
+def test_a_milestone_on_or_after_its_outcomes_due_date_is_flagged() -> None:
+    s = good()  # Retention is due 2027-12-31; m1 is its milestone before then
+    assert _found(s, "milestone_after_due") == []
+    s.map[1].pinned_due = date(2027, 12, 31)  # on the due date: the line ends there
+    [(item, message)] = _found(s, "milestone_after_due")
+    assert item == s.map[1].id
+    assert 'is dated 2027-12-31, on or after "Retention"\'s due date 2027-12-31' in message
+    s.map[1].pinned_due = date(2027, 12, 30)  # the day before: on the line
+    assert _found(s, "milestone_after_due") == []
+    s.map[1].pinned_due = date(2028, 2, 1)
+    s.map[1].status = "dropped"  # a dropped milestone does not count
+    assert _found(s, "milestone_after_due") == []

@@ -22,6 +22,10 @@ Decisions:
     below the final target; stay_below: above it): the plan would allow a slip.  From a
     baseline on the wrong side the team climbs back, so a first threshold short of the final
     one is fine, but it must not be below (above) the baseline.
+- **A milestone past its outcome's due date** (``milestone_after_due``, a warning): a
+  counted milestone dated on or after the due date of an outcome it sets a target for.  The
+  line ends at the due date, so that target is on no line and Track never checks it; one
+  finding per milestone and outcome, its item the milestone.
 """
 
 from __future__ import annotations
@@ -128,4 +132,28 @@ def milestone_wrong_way(plan: Plan) -> Iterator[Hit]:
                 f"Milestone {plan.node_name(node.id)} sets {quote(outcome.metric, outcome.id)} "
                 f"({outcome.direction}) to {num(node.targets[outcome.id])}, {why}.",
                 "Make the milestone targets step from the baseline toward the final target.",
+            )
+
+
+@rule(
+    code="milestone_after_due",
+    step=STEP,
+    severity="warning",
+    title="a milestone dated on or after the due date of an outcome it sets a target for",
+)
+def milestone_after_due(plan: Plan) -> Iterator[Hit]:
+    for outcome in plan.session.future_state.outcomes:
+        due = _due(plan, outcome)
+        if due is None:
+            continue
+        for when, node in _counted(plan, outcome):
+            if when < due:
+                continue
+            yield Hit(
+                node.id,
+                f"Milestone {plan.node_name(node.id)} is dated {when.isoformat()}, on or after "
+                f"{quote(outcome.metric, outcome.id)}'s due date {due.isoformat()}: its target "
+                "there is on no line, and Track never checks it.",
+                "Move the milestone before the outcome's due date, or take its target for "
+                "this outcome off (e).",
             )
