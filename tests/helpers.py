@@ -47,3 +47,39 @@ async def wait_until(
             raise AssertionError(f"never happened: {what or ready}")
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
+
+
+# --- the listing index (core.storage.index), read and written by the tests that edit it ----
+
+
+def read_index(path: Any) -> dict[str, Any]:
+    """``index.jsonl`` (a data folder or the file) as one dict: the header's keys and
+    ``files``, each file's name -> its record (the line without the name), in file order."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "index.jsonl"
+    header, *lines = path.read_bytes().decode("ascii").splitlines()
+    data: dict[str, Any] = json.loads(header)
+    data["files"] = {}
+    for line in lines:
+        name, *record = json.loads(line)
+        data["files"][name] = record
+    return data
+
+
+def write_index(path: Any, data: dict[str, Any]) -> None:
+    """Write ``data`` (as ``read_index`` gives it, maybe edited) back as ``index.jsonl``."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    if path.is_dir():
+        path = path / "index.jsonl"
+    header = {key: value for key, value in data.items() if key != "files"}
+    lines = [json.dumps(header)]
+    for name, record in data["files"].items():  # a record that is not a list: a bad line
+        lines.append(json.dumps([name, *record] if isinstance(record, list) else [name, record]))
+    path.write_bytes(("\n".join(lines) + "\n").encode("ascii"))

@@ -23,6 +23,7 @@ from backplan_tui.cli import main, write_atomic
 from backplan_tui.core.glance import DueRef, Glance
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionEntry, SessionStore
+from helpers import read_index
 
 SRC = str(Path(backplan_tui.__file__).resolve().parent.parent)
 NOBODY = {"name": None, "participant": False}  # no --as, no --participant (team mode)
@@ -218,7 +219,7 @@ def test_list_refreshes_a_glance_computed_on_an_earlier_day(capsys, store, data_
     assert store.list(today=long_ago)[0].glance.as_of == long_ago
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
-    index = json.loads((data_dir / "index.json").read_text("utf-8"))
+    index = read_index(data_dir)
     record = index["files"]["demo.toml"]
     assert record[10] == date.today().isoformat()  # the glance's day, and the glance:
     glance = (data_dir / "index.glances").read_bytes()[record[13] : record[13] + record[14]]

@@ -33,7 +33,7 @@ from backplan_tui.tui.screens.future_state import FutureStateScreen
 from backplan_tui.tui.screens.home import HomeScreen
 from backplan_tui.tui.screens.track import TrackScreen
 from backplan_tui.tui.widgets.session_list import SessionList
-from helpers import TODAY
+from helpers import TODAY, read_index, write_index
 
 RANGE = "(a date must be between 1900-01-01 and 2999-12-31)"
 
@@ -297,11 +297,11 @@ def test_a_forged_index_date_out_of_range_does_not_take_down_list(
     whose size, mtime and inode match is shown as it is, never an OverflowError."""
     SessionStore(data_dir).create(Session(id="good-0001", title="Good plan"))
     assert run(capsys, "list")[0] == 0  # writes the index
-    index_path = data_dir / "index.json"
-    index = json.loads(index_path.read_text("utf-8"))
+    index_path = data_dir / "index.jsonl"
+    index = read_index(index_path)
     [record] = index["files"].values()
     record[6] = "0001-01-01T00:00:00+14:00"  # the "updated" of the record
-    index_path.write_text(json.dumps(index), "utf-8")
+    write_index(index_path, index)
     code, out, err = run(capsys, "list")
     assert code == 0, err
     [line] = [line for line in out.splitlines() if line.startswith("good-0001")]

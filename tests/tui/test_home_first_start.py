@@ -48,9 +48,9 @@ async def test_home_is_usable_while_a_worker_reads_the_files(
         store.create(
             templates.instantiate("blank", session_id=store.new_id(title), title=title, today=TODAY)
         )
-    (data_dir / "index.json").unlink(missing_ok=True)  # a first start: every file to parse
+    (data_dir / "index.jsonl").unlink(missing_ok=True)  # a first start: every file to parse
     expected = [e.title for e in SessionStore(data_dir).list(today=TODAY)]
-    (data_dir / "index.json").unlink()
+    (data_dir / "index.jsonl").unlink()
     newest_first = sorted(
         store.sessions_dir.glob("*.toml"), key=lambda f: f.stat().st_mtime_ns, reverse=True
     )
@@ -98,7 +98,7 @@ async def test_home_is_usable_while_a_worker_reads_the_files(
             await app.workers.wait_for_complete()
             await wait_until(pilot, lambda: not home.query("#progress"))
             assert rows(app) == expected  # complete, newest first
-            assert (data_dir / "index.json").exists()  # the next start is a warm one
+            assert (data_dir / "index.jsonl").exists()  # the next start is a warm one
     finally:
         gate.set()
 
@@ -110,7 +110,7 @@ async def test_a_few_new_files_are_read_before_home_shows(data_dir: Path) -> Non
         store.create(
             templates.instantiate("blank", session_id=store.new_id(title), title=title, today=TODAY)
         )
-    (data_dir / "index.json").unlink(missing_ok=True)
+    (data_dir / "index.jsonl").unlink(missing_ok=True)
     app = make_app(data_dir)
     async with app.run_test(size=(100, 30)):
         assert sorted(rows(app)) == ["Plan 0", "Plan 1", "Plan 2"]
@@ -148,7 +148,10 @@ async def test_a_big_folder_shows_the_index_first_then_corrects_it_from_the_file
     def listing(self: Index, *args: Any, **kwargs: Any) -> Any:
         made = original(self, *args, **kwargs)
         if made.unchecked:  # what home shows first: the index's five, as recorded
-            assert sorted(e.title for e in made.entries) == [f"Plan {n}" for n in range(5)]
+            rows = made.sorted_rows()
+            assert rows.made == 0  # index lines: each made into an entry when first drawn
+            titles = sorted(title for _, title, _ in rows.titles())
+            assert titles == [f"Plan {n}" for n in range(5)]
             checked.set()
         return made
 
@@ -172,6 +175,38 @@ async def test_a_big_folder_shows_the_index_first_then_corrects_it_from_the_file
     # the index written by the check is current: a plain listing parses nothing
     listing_now = SessionStore(data_dir).listing(today=TODAY)
     assert listing_now.pending == [] and len(listing_now.entries) == 5
+
+
+async def test_a_big_folder_numbers_shared_titles_and_filters_once_checked(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over CHECK_LATER_OVER sessions the rows are the index's lines until drawn: the shared
+    # titles' numbers come from the worker that checks them (no entry is made for them), and
+    # the filter reads every title.  The two "Same" are the oldest: the last rows, off screen.
+    store = SessionStore(data_dir)
+    titles = ["Same", "SAME"] + [f"Plan {n}" for n in range(10)]
+    for title in titles:
+        session_id = store.new_id(title)
+        store.create(
+            templates.instantiate("blank", session_id=session_id, title=title, today=TODAY)
+        )
+    store.list(today=TODAY)  # the index is current
+    monkeypatch.setattr(HomeScreen, "CHECK_LATER_OVER", 3)
+    app = make_app(data_dir)
+    async with app.run_test(size=(100, 14)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        assert home.entries.made < len(titles)  # the rows not drawn are still lines
+        table = home.query_one(SessionList)
+        await pilot.press("end")  # the two oldest: drawn now
+        last = [str(table.cells(i)[0]) for i in range(table.row_count - 2, table.row_count)]
+        assert sorted(row[-3:] for row in last) == [" #1", " #2"]
+        assert sorted(row[:-3] for row in last) == ["SAME", "Same"]
+        await pilot.press("slash", *"same")
+        await wait_until(pilot, lambda: len(rows(app)) == 2)
+        assert sorted(rows(app)) == sorted(last)
 
 
 def _dumps(session: Any) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.core.storage.index import sort_entries
+from helpers import read_index
 
 DAY = date(2026, 12, 1)
 
@@ -24,7 +25,7 @@ def fill(store: SessionStore, count: int) -> list[str]:
 
 def test_a_listing_read_in_batches_ends_as_list_does(store: SessionStore) -> None:
     fill(store, 7)
-    (store.root / "index.json").unlink(missing_ok=True)
+    (store.root / "index.jsonl").unlink(missing_ok=True)
     listing = store.listing(today=DAY)
     assert listing.entries == [] and len(listing.pending) == 7 and listing.total == 7
     mtimes = [info.st_mtime_ns for _, info in listing.pending]
@@ -35,13 +36,13 @@ def test_a_listing_read_in_batches_ends_as_list_does(store: SessionStore) -> Non
     listing.read(10)
     assert listing.pending == []
     listing.finish()
-    assert (store.root / "index.json").exists()
+    assert (store.root / "index.jsonl").exists()
     assert sort_entries(listing.entries) == store.list(today=DAY)
 
 
 def test_a_listing_stopped_half_way_keeps_what_it_read(store: SessionStore) -> None:
     fill(store, 6)
-    (store.root / "index.json").unlink(missing_ok=True)
+    (store.root / "index.jsonl").unlink(missing_ok=True)
     listing = store.listing(today=DAY)
     read = {e.id for e in listing.read(2)}
     listing.finish()  # the app quit while reading: the index holds the two read
@@ -62,7 +63,6 @@ def test_a_listing_counts_glances_of_another_day(store: SessionStore) -> None:
 def test_entries_in_any_order_sort_the_same_and_the_index_keeps_that_order(
     store: SessionStore,
 ) -> None:
-    import json
     import random
     from dataclasses import replace
     from datetime import UTC, datetime
@@ -82,6 +82,6 @@ def test_entries_in_any_order_sort_the_same_and_the_index_keeps_that_order(
         assert [e.id for e in sort_entries(shuffled)] == expected
     # the index is written in the list's order: the next listing finds it sorted
     listed = [e.id for e in store.list(today=DAY)]
-    names = list(json.loads((store.root / "index.json").read_text("utf-8"))["files"])
+    names = list(read_index(store.root)["files"])
     assert names == [f"{i}.toml" for i in listed]
-    assert [e.id for e in store.listing(today=DAY, check_over=0).entries] == listed
+    assert [e.id for e in store.listing(today=DAY, check_over=0).sorted_rows()] == listed

@@ -23,6 +23,7 @@ from backplan_tui.core.storage import (
     SessionStore,
     StoreError,
 )
+from helpers import read_index, write_index
 
 
 def make(store: SessionStore, title: str = "Improve retention", **kw) -> Session:
@@ -100,7 +101,7 @@ def test_permissions_are_0700_and_0600_whatever_the_umask(store):
     assert mode(store.sessions_dir) == 0o700
     assert mode(store.trash_dir) == 0o700
     assert mode(store.path_for(session.id)) == 0o600
-    assert mode(store.root / "index.json") == 0o600
+    assert mode(store.root / "index.jsonl") == 0o600
     for name in files_in(store.trash_dir):
         assert mode(store.trash_dir / name) == 0o600
 
@@ -407,7 +408,7 @@ def test_second_list_reuses_the_index(store, count_loads):
     count_loads.clear()
     assert len(store.list()) == 3
     assert len(count_loads) == 3  # no index yet: every file parsed once
-    index = store.root / "index.json"
+    index = store.root / "index.jsonl"
     assert index.is_file()
     before = index.stat()
 
@@ -417,7 +418,7 @@ def test_second_list_reuses_the_index(store, count_loads):
     after = index.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # not rewritten
 
-    data = json.loads(index.read_text("utf-8"))
+    data = read_index(index)
     record = data["files"][f"{ids[0]}.toml"]
     st = store.path_for(ids[0]).stat()
     assert record[:3] == [st.st_size, st.st_mtime_ns, st.st_ino]
@@ -441,7 +442,7 @@ def test_only_changed_new_and_vanished_files_are_reconsidered(store, count_loads
     count_loads.clear()
     assert sorted(e.id for e in store.list()) == sorted([a.id, b.id])
     assert count_loads == []
-    data = json.loads((store.root / "index.json").read_text("utf-8"))
+    data = read_index(store.root)
     assert sorted(data["files"]) == sorted([f"{a.id}.toml", f"{b.id}.toml"])
 
     d = make(store, "Delta")
@@ -503,12 +504,12 @@ def test_damaged_reason_is_cached_too(store, count_loads):
 )
 def test_a_corrupt_or_old_index_is_rebuilt(store, count_loads, index_text):
     ids = sorted(make(store, title).id for title in ("One", "Two"))
-    index = store.root / "index.json"
+    index = store.root / "index.jsonl"
     index.write_text(index_text, "utf-8")
     count_loads.clear()
     assert sorted(e.id for e in store.list()) == ids
     assert len(count_loads) == 2
-    data = json.loads(index.read_text("utf-8"))
+    data = read_index(index)
     assert sorted(data["files"]) == [f"{i}.toml" for i in ids]
     count_loads.clear()
     store.list()
@@ -518,11 +519,11 @@ def test_a_corrupt_or_old_index_is_rebuilt(store, count_loads, index_text):
 def test_a_deleted_index_is_simply_rebuilt(store, count_loads):
     session = make(store)
     store.list()
-    (store.root / "index.json").unlink()
+    (store.root / "index.jsonl").unlink()
     count_loads.clear()
     assert [e.id for e in store.list()] == [session.id]
     assert len(count_loads) == 1
-    assert (store.root / "index.json").is_file()
+    assert (store.root / "index.jsonl").is_file()
 
 
 def test_an_index_that_cannot_be_written_does_not_break_listing(store, monkeypatch):
@@ -533,7 +534,7 @@ def test_an_index_that_cannot_be_written_does_not_break_listing(store, monkeypat
 
     monkeypatch.setattr(os, "replace", broken_replace)
     assert [e.id for e in store.list()] == [session.id]
-    assert not (store.root / "index.json").exists()
+    assert not (store.root / "index.jsonl").exists()
     assert [n for n in files_in(store.root) if n.endswith(".tmp")] == []
 
 
@@ -686,8 +687,8 @@ def test_list_entries_tell_backups_and_read_only(store, count_loads):
     count_loads.clear()
     assert {e.id: e for e in store.list()} == entries  # the same from the index
     assert count_loads == []
-    data = json.loads((store.root / "index.json").read_text("utf-8"))
-    assert data["version"] == 7
+    data = read_index(store.root)
+    assert data["version"] == 8
     assert data["files"]["future.toml"][9] == (
         "written by a newer backplan (schema 4; this version reads up to 1)"
     )
@@ -771,8 +772,8 @@ def test_a_damaged_file_has_no_glance(store):
 def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     ids = sorted(make(store, title).id for title in ("One", "Two", "Three"))
     store.list()
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     data["files"][f"{ids[1]}.toml"][10] = "not a day"
     third = data["files"][f"{ids[2]}.toml"]
     glances = store.root / "index.glances"
@@ -781,19 +782,19 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     assert text[at : at + length].count(b'"problems":') == 1
     spoilt = text[at : at + length].replace(b'"problems":', b'"problems":"')  # same length +1
     glances.write_bytes(text[:at] + spoilt[:length] + text[at + length :])
-    index.write_text(json.dumps(data), "utf-8")
+    write_index(index, data)
     count_loads.clear()
     entries = {e.id: e for e in store.list()}
     assert len(count_loads) == 1  # only the bad record's file, not all three
     assert isinstance(entries[ids[1]].glance.problems, int)
-    data = json.loads(index.read_text("utf-8"))
+    data = read_index(index)
     assert data["files"][f"{ids[1]}.toml"][10] == date.today().isoformat()
     # a glance whose inside is wrong is read only when shown: it shows nothing, never a crash
     assert entries[ids[2]].glance is None and entries[ids[2]].damaged is None
 
 
-# --- the index's format (version 7: one array per file, checked by its stat alone; the glances
-# in index.glances) ------------------------------------------------------------------------------
+# --- the index's format (version 8: a line for each file, checked by its stat alone; the
+# glances in index.glances) ----------------------------------------------------------------------
 
 
 def test_the_index_holds_one_array_per_file(store):
@@ -804,13 +805,18 @@ def test_the_index_holds_one_array_per_file(store):
     )
     (store.sessions_dir / "broken.toml").write_text("= nope")
     store.list(today=date(2026, 12, 1))
-    data = json.loads((store.root / "index.json").read_text("utf-8"))
+    data = read_index(store.root)
     assert (data["format"], data["version"], sorted(data["files"])) == (
         "backplan-index",
-        7,
+        8,
         ["broken.toml", "plan.toml"],
     )
     assert data["summaries"] == '{"as_of":"' and len(data["glances"]) == 16
+    assert data["dead"] == 0  # no glance left behind yet
+    # one JSON array a line, in the list's order (the readable one first), ASCII only
+    lines = (store.root / "index.jsonl").read_bytes().split(b"\n")
+    assert [json.loads(line)[0] for line in lines[1:-1]] == ["plan.toml", "broken.toml"]
+    assert lines[-1] == b"" and all(line.isascii() for line in lines)
     st = path.stat()
     record = data["files"]["plan.toml"]
     assert record[:10] == [
@@ -841,7 +847,7 @@ def test_the_index_holds_one_array_per_file(store):
 
 
 def _index_record(store: SessionStore, name: str) -> list:
-    return json.loads((store.root / "index.json").read_text("utf-8"))["files"][name]
+    return read_index(store.root)["files"][name]
 
 
 def _damaged_like(record: list) -> list:
@@ -901,10 +907,10 @@ def test_a_record_not_as_written_is_parsed_again_alone(store, count_loads, edit)
     _write_session(store, "two", "Two", datetime(2026, 2, 2, tzinfo=UTC))
     _write_session(store, "three", "Three", datetime(2026, 3, 3, tzinfo=UTC))
     store.list(today=date(2026, 12, 1))
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     data["files"]["two.toml"] = edit(data["files"]["two.toml"])
-    index.write_text(json.dumps(data), "utf-8")
+    write_index(index, data)
 
     count_loads.clear()
     entries = store.list(today=date(2026, 12, 1))
@@ -937,12 +943,12 @@ def test_a_record_not_as_written_is_parsed_again_alone(store, count_loads, edit)
 def test_a_record_of_another_stat_is_never_trusted(store, count_loads, item):
     _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
     store.list()
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     record = data["files"]["plan.toml"]
     record[item] += 1
     record[3] = "From the index"
-    index.write_text(json.dumps(data), "utf-8")
+    write_index(index, data)
     count_loads.clear()
     (entry,) = store.list()
     assert len(count_loads) == 1
@@ -994,10 +1000,10 @@ def test_a_same_size_same_mtime_file_of_another_owner_is_parsed_again(store, cou
         st.st_mtime_ns,
         st.st_ino,
     )
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     data["files"]["plan.toml"][11] = after.st_ctime_ns
-    index.write_text(json.dumps(data), "utf-8")
+    write_index(index, data)
     count_loads.clear()
     (entry,) = store.list()
     assert entry.title == "Title BBBB"
@@ -1027,10 +1033,10 @@ def test_a_current_index_is_checked_without_opening_a_session_file(store, monkey
 def test_an_index_that_is_not_this_users_private_file_is_not_trusted(store, count_loads, how):
     _write_session(store, "plan", "From the file", datetime(2026, 1, 1, tzinfo=UTC))
     store.list()
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     data["files"]["plan.toml"][3] = "Forged by someone else"
-    index.write_text(json.dumps(data), "utf-8")  # right stat, forged title
+    write_index(index, data)  # right stat, forged title
     if how == "writable by others":
         os.chmod(index, 0o666)
     elif os.geteuid() == 0:
@@ -1049,14 +1055,14 @@ def test_an_index_that_is_not_this_users_private_file_is_not_trusted(store, coun
 def test_an_index_record_of_a_file_that_is_gone_is_dropped(store, count_loads):
     _write_session(store, "plan", "Plan", datetime(2026, 1, 1, tzinfo=UTC))
     store.list()
-    index = store.root / "index.json"
-    data = json.loads(index.read_text("utf-8"))
+    index = store.root / "index.jsonl"
+    data = read_index(index)
     data["files"]["ghost.toml"] = data["files"]["plan.toml"]
-    index.write_text(json.dumps(data), "utf-8")
+    write_index(index, data)
     count_loads.clear()
     assert [e.id for e in store.list()] == ["plan"]
     assert count_loads == []
-    assert sorted(json.loads(index.read_text("utf-8"))["files"]) == ["plan.toml"]
+    assert sorted(read_index(index)["files"]) == ["plan.toml"]
 
 
 def test_a_listed_entry_is_the_entry_the_constructor_makes(store):

@@ -42,7 +42,7 @@ __all__ = [
 ATTRIBUTES = "sessions/*.toml merge=backplan\n"
 IGNORED = (
     "# per machine: backplan keeps these beside the sessions, git does not need them\n"
-    "index.json\nindex.glances\nseen/\nbackups/\ntrash/\nrecovery/\npresence/\n*.lock\n"
+    "index.json\nindex.jsonl\nindex.glances\nseen/\nbackups/\ntrash/\nrecovery/\npresence/\n*.lock\n"
     ".*.tmp\n.*.write\n"
 )
 DRIVER_NAME = "backplan session merge (item by item; see backplan's README)"

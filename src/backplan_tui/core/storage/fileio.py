@@ -20,7 +20,9 @@ import re
 import secrets
 import stat
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from backplan_tui.core.basics import MAX_FILE_BYTES
 from backplan_tui.core.storage.errors import Damage
@@ -96,8 +98,18 @@ def temp_name(name: str) -> str:
     return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
 
 
-def write_temp(directory: Path, name: str, data: bytes) -> Path:
-    """``data`` in a new 0600 temp file beside ``name`` (exclusive create), fsynced."""
+class FileSpan(NamedTuple):
+    """``length`` bytes of the open file ``fd`` from byte ``at``: a part of what ``write_temp``
+    writes, copied from file to file (by the kernel where it can), never held in memory."""
+
+    fd: int
+    at: int
+    length: int
+
+
+def write_temp(directory: Path, name: str, data: bytes | Iterable[bytes | FileSpan]) -> Path:
+    """``data`` in a new 0600 temp file beside ``name`` (exclusive create), fsynced; ``data``
+    may come in parts, some of them copied from another file (``FileSpan``)."""
     flags = (
         os.O_WRONLY
         | os.O_CREAT
@@ -115,12 +127,11 @@ def write_temp(directory: Path, name: str, data: bytes) -> Path:
     try:
         try:
             os.fchmod(fd, FILE_MODE)  # whatever the umask
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                if written <= 0:  # pragma: no cover - os.write raises instead
-                    raise OSError(errno.EIO, "nothing was written")
-                view = view[written:]
+            for part in [data] if isinstance(data, bytes) else data:
+                if isinstance(part, FileSpan):
+                    _copy_span(part, fd)
+                else:
+                    _write_all(fd, part)
             fsync_file(fd)
         finally:
             os.close(fd)
@@ -128,6 +139,41 @@ def write_temp(directory: Path, name: str, data: bytes) -> Path:
         remove_quietly(tmp)
         raise
     return tmp
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:  # pragma: no cover - os.write raises instead
+            raise OSError(errno.EIO, "nothing was written")
+        view = view[written:]
+
+
+def _copy_span(span: FileSpan, fd: int) -> None:
+    """Append ``span`` to ``fd``: ``os.copy_file_range`` where there is one, else a
+    megabyte at a time; ``OSError`` when the source ends before the span does."""
+    at, left = span.at, span.length
+    copy = getattr(os, "copy_file_range", None)
+    while left > 0:
+        done = 0
+        if copy is not None:
+            try:
+                done = copy(span.fd, fd, left, at)
+            except OSError as err:
+                if err.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+                    raise
+                copy = None
+                continue
+        else:
+            chunk = os.pread(span.fd, min(left, 1 << 20), at)
+            if chunk:
+                _write_all(fd, chunk)
+            done = len(chunk)
+        if done <= 0:
+            raise OSError(errno.EIO, "the file to copy from ended early")
+        at += done
+        left -= done
 
 
 def write_atomic(path: Path, data: str | bytes, *, overwrite: bool = True) -> Path:
@@ -201,7 +247,8 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-TEMP_TARGETS = (".toml", "index.json", "index.glances")  # what our temp files are written for
+# what our temp files are written for (index.json: version 7 and before)
+TEMP_TARGETS = (".toml", "index.json", "index.jsonl", "index.glances")
 
 
 def orphaned_temp_files(

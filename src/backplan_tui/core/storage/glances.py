@@ -63,6 +63,21 @@ class Glances:
         except (OSError, UnicodeDecodeError):
             return None
 
+    def tail(self, at: int) -> bytes | None:
+        """Every byte from ``at`` to the end (a write keeps them as they are); None when
+        they cannot be read."""
+        try:
+            chunks: list[bytes] = []
+            while at < self.size:
+                chunk = os.pread(self.fd, min(self.size - at, 1 << 24), at)
+                if not chunk:
+                    return None
+                chunks.append(chunk)
+                at += len(chunk)
+        except OSError:
+            return None
+        return b"".join(chunks)
+
     def close(self) -> None:
         self._closer()
 

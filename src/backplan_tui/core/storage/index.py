@@ -1,40 +1,52 @@
-"""``index.json`` and ``index.glances``: the listing cache, so that ``list()`` parses only new
+"""``index.jsonl`` and ``index.glances``: the listing cache, so that ``list()`` parses only new
 or changed files.
 
 The index is only a cache: it is never trusted over the file it describes, and deleting it
-(either file) is always safe.  It is read on every start, so it is built to be read fast:
-``index.json`` is ``{"format": "backplan-index", "version": 7, "summaries": START,
-"glances": TOKEN, "files": {"<id>.toml": RECORD, ...}}`` where START is how the summarizer's
-texts start (``Summarizer.start``: an index made by another is rebuilt) and each RECORD is
-one JSON array of 15 items::
+(either file) is always safe.  It is read on every start, so it is built to be read fast.
+``index.jsonl`` is JSON Lines (version 8): a header line ``{"format": "backplan-index",
+"version": 8, "summaries": START, "glances": TOKEN, "dead": DEAD}``, where START is how the
+summarizer's texts start (``Summarizer.start``: an index made by another is rebuilt), and
+then one line for each session file, in the list's order (``sort_entries``), each one JSON
+array of 16 items, the file's name and its RECORD::
 
-    [size, mtime_ns, inode, title, team, current_step, updated, revision, damaged, read_only,
-     glance_day, ctime_ns, uid, glance_at, glance_length]
+    [name, size, mtime_ns, inode, title, team, current_step, updated, revision, damaged,
+     read_only, glance_day, ctime_ns, uid, glance_at, glance_length]
+
+The lines are written with ``ensure_ascii`` (any other character is an escape), so no line
+holds a newline.  Why lines, not one JSON document (versions up to 7): a start in a big folder
+(``check_over``) splits the file into lines and reads each line's name off its start; a line is
+parsed only when its row is drawn (``core.storage.rows``) or when the check in a worker
+compares it with its file, one at a time.  10,000 sessions then make about 20,000 objects
+before the first paint instead of 170,000 (issue 21).
 
 ``size``, ``mtime_ns``, ``inode``, ``ctime_ns`` and ``uid`` are the file's ``lstat`` when it
 was read: any change in one and the file is parsed again.  Checking a record needs only the
-``lstat`` that listing the folder makes anyway: no file is opened (issue 21: 10,000 sessions).
-``ctime_ns`` is what catches a file rewritten in place with its size and mtime put back
-(``os.utime`` can set the mtime, never the ctime: any write or ``utime`` moves it to now);
-``uid`` catches a file put there by another user.  ``updated`` is ISO 8601 text with a UTC
-offset.  A readable file's record has text in ``updated``, ``damaged`` null, ``read_only``
-text or null, and its glance (the summarizer's text, ``Summarizer.text``) in
-``index.glances``: ``glance_length`` UTF-8 bytes from byte ``glance_at``, made on
-``glance_day`` (``YYYY-MM-DD``).  A damaged file's record has the reason in ``damaged``,
-empty texts, revision 0, nulls for ``read_only`` and ``glance_day`` and zeros for the
-glance's place.  Integers are never booleans.  A record of any other shape or with other
-values is not as written: that file alone is parsed again.
+``lstat`` that listing the folder makes anyway: no file is opened.  ``ctime_ns`` is what
+catches a file rewritten in place with its size and mtime put back (``os.utime`` can set the
+mtime, never the ctime); ``uid`` catches a file put there by another user.  ``updated`` is
+ISO 8601 text with a UTC offset.  A readable file's record has text in ``updated``,
+``damaged`` null, ``read_only`` text or null, and its glance (the summarizer's text,
+``Summarizer.text``) in ``index.glances``: ``glance_length`` UTF-8 bytes from byte
+``glance_at``, made on ``glance_day`` (``YYYY-MM-DD``).  A damaged file's record has the
+reason in ``damaged``, empty texts, revision 0, nulls for ``read_only`` and ``glance_day`` and
+zeros for the glance's place.  Integers are never booleans.  A record of any other shape or
+with other values is not as written: that file alone is parsed again.
 
 ``index.glances`` is the TOKEN line (random hex), then the glances one after the other.  The
-glances are the bulk of the index (about 750 of 800 bytes a session) and a list shows only the
-rows on screen, so they are kept out of the JSON that every start parses: an entry reads its
-own by offset when it is drawn (``Glances``, through a descriptor opened with the index, so a
-later rewrite of the pair never mixes two of them).  The TOKEN ties the pair: when the
-glances file does not start with the index's, the index is rebuilt.
+glances are the bulk of the cache (about 750 of 800 bytes a session) and a list shows only the
+rows on screen, so they are kept out of the lines: an entry reads its own by offset when it is
+drawn (``Glances``, through a descriptor opened with the index, so a later rewrite of the pair
+never mixes two of them).  The TOKEN ties the pair: when the glances file does not start with
+the index's, the index is rebuilt.  A write keeps the glances file's bytes after its token line
+as they were and adds the new glances after them, so the lines it keeps as they were still
+point right (and are written back byte for byte, unparsed); DEAD counts the bytes no line
+points to any more (the glances of files changed or gone), and once they outnumber the rest the
+write makes the glances file anew from the glances in use.
 
-An index of another version is rebuilt (version 6 held each glance in its record; version 5
-kept a sha256 of each file's first 4 KB instead of ``ctime_ns`` and ``uid``, which cost a read
-of every file on every start).
+An index of another version is rebuilt: version 7 was one JSON document ``index.json`` (its
+records in a ``files`` object; removed when version 8 is written), version 6 held each glance
+in its record, version 5 kept a sha256 of each file's first 4 KB instead of ``ctime_ns`` and
+``uid``.
 
 Whoever can write the index could forge a record (with the right stat too).  So the index is
 trusted only when both files are the current user's own that no other user can write
@@ -48,21 +60,40 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+import stat
+from collections.abc import Callable
 from datetime import date, datetime
-from itertools import pairwise
-from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
-from backplan_tui.core.basics import SCHEMA_VERSION
 from backplan_tui.core.storage.backups import BackupFiles
 from backplan_tui.core.storage.entries import SessionEntry, Summarizer
 from backplan_tui.core.storage.errors import Damage, SessionNotFound, StoreError
-from backplan_tui.core.storage.fileio import read_small, remove_quietly, scan_files, write_temp
+from backplan_tui.core.storage.fileio import (
+    FileSpan,
+    read_small,
+    remove_quietly,
+    scan_files,
+    write_temp,
+)
 from backplan_tui.core.storage.glances import Glances
-from backplan_tui.core.storage.layout import GLANCES_NAME, INDEX_NAME, SUFFIX
-from backplan_tui.core.storage.sessionfile import load_file
+from backplan_tui.core.storage.layout import GLANCES_NAME, INDEX_NAME, OLD_INDEX_NAME, SUFFIX
+from backplan_tui.core.storage.records import (
+    INDEX_FORMAT,
+    INDEX_VERSION,
+    Folder,
+    Record,
+    Stored,
+    all_parsed,
+    file_record,
+    glance_length,
+    index_parts,
+    line_chunks,
+    parse_line,
+    parse_lines,
+    same_stat,
+    shape,
+)
+from backplan_tui.core.storage.rows import Rows, sort_entries
 
 __all__ = [
     "INDEX_FORMAT",
@@ -70,23 +101,12 @@ __all__ = [
     "Glances",  # (core.storage.glances)
     "Index",
     "Listing",
+    "Rows",  # (core.storage.rows)
     "resolve",
     "sort_entries",
 ]
 
-INDEX_FORMAT = "backplan-index"
-# 3: each record holds the session's glance (health, risks, dated items); 4: each record is
-# one array, the glance in it one string (read in half the time; see the module docstring)
-# 5: each record ends with a digest of the file's first 4 KB, and the index is trusted only
-# when it is this user's own private file; 6: the digest gives way to the file's ctime and
-# owner (stat only: no file is read to check its record); 7: the glances move to
-# ``index.glances``, read by offset for the rows shown (the JSON is a quarter the size)
-INDEX_VERSION = 7
-RECORD_LENGTH = 15  # items in a record (see the module docstring)
 TOKEN_BYTES = 8  # the token's random bytes (16 hex digits, then a newline)
-Record = list[Any]
-_BY_ID = attrgetter("id")
-_BY_UPDATED = attrgetter("updated")
 
 # making a listed entry without its constructor (see ``Index.entries``)
 _new = object.__new__
@@ -95,83 +115,6 @@ _set = object.__setattr__
 
 def _by_mtime(item: tuple[str, os.stat_result]) -> int:
     return item[1].st_mtime_ns  # a pending file: (name, lstat)
-
-
-def _shape(record: Any, end: int) -> datetime | None | bool:
-    """A record's ``updated`` when it is exactly as written (the shapes in the module
-    docstring) apart from its stat (checked by the caller), its glance within the glances
-    file's ``end``; None for a damaged file's record; False when it is not as written."""
-    if type(record) is not list or len(record) != RECORD_LENGTH:
-        return False
-    (
-        size,
-        mtime_ns,
-        inode,
-        title,
-        team,
-        step,
-        text,
-        revision,
-        damaged,
-        ro,
-        day,
-        ctime_ns,
-        uid,
-        at,
-        length,
-    ) = record
-    if not (
-        type(size) is int  # never a bool or a float, which compare equal
-        and type(mtime_ns) is int
-        and type(inode) is int
-        and type(ctime_ns) is int
-        and type(uid) is int
-        and type(title) is str
-        and type(team) is str
-        and type(step) is str
-        and type(revision) is int
-        and revision >= 0
-        and type(at) is int
-        and type(length) is int
-    ):
-        return False
-    if damaged is None:  # a readable file: "updated" text with an offset, a glance
-        if not (
-            type(text) is str
-            and (ro is None or type(ro) is str)
-            and type(day) is str
-            and len(day) == 10
-            and day[4] == day[7] == "-"  # YYYY-MM-DD (compared with today's, never parsed)
-            and at > 0
-            and length > 0
-            and at + length <= end
-        ):
-            return False
-        try:
-            updated = datetime.fromisoformat(text)
-        except ValueError:
-            return False
-        return updated if updated.tzinfo is not None else False
-    if (  # a damaged file: the reason and nothing else
-        text is None
-        and type(damaged) is str
-        and ro is None
-        and day is None
-        and not (title or team or step or revision or at or length)
-    ):
-        return None
-    return False
-
-
-def _same_stat(record: Record, info: os.stat_result) -> bool:
-    """The record is of this very file (its types checked by ``_shape``)."""
-    return bool(
-        record[0] == info.st_size
-        and record[1] == info.st_mtime_ns
-        and record[2] == info.st_ino
-        and record[11] == info.st_ctime_ns
-        and record[12] == info.st_uid
-    )
 
 
 class Index:
@@ -188,7 +131,7 @@ class Index:
         self, summarizer: Summarizer, *, today: date, refresh: bool = False
     ) -> list[SessionEntry]:
         """Every session file, newest ``updated`` first; damaged ones last (see
-        ``SessionStore.list``).  With a current index: read ``index.json``, lstat each file
+        ``SessionStore.list``).  With a current index: read ``index.jsonl``, lstat each file
         (the folder's listing does), check each record (shape, stat), make the entries."""
         listing = self.listing(summarizer, today=today, refresh=refresh)
         listing.read(len(listing.pending))
@@ -207,190 +150,165 @@ class Index:
         (``Listing.pending``, newest first), for a caller that reads them in batches.
 
         ``check_over``: when the index holds more records than this, the files are not
-        listed and stat'ed now: the entries are the index's records (their shapes checked),
+        listed and stat'ed now, nor the records parsed: ``Listing.rows`` are the index's
+        lines, each made into an entry when it is first asked for (``core.storage.rows``),
         and ``Listing.check()`` (which the caller runs next, in a worker) compares them with
-        the files, drops the records of files that are gone and makes the files that are new
+        the files, drops the rows of files that are gone and makes the files that are new
         or changed pending.  What the list shows is then corrected a moment later; opening
         a session always reads its file."""
-        today_text = today.isoformat()
         index = self.read(summarizer.start)
-        cached: dict[str, Any] = {}
+        text, body = b"", 0
         glances: Glances | None = None
+        dead = 0
         if index is not None:
-            cached, glances = index
-        listing = Listing(self, summarizer, today, cached, glances, changed=index is None)
-        end = glances.size if glances is not None else 0
-        records, add = listing.records, listing.add
-        if check_over is not None and len(cached) > check_over:
+            text, body, glances, dead = index
+        listing = Listing(self, summarizer, today, glances, dead, changed=index is None)
+        if check_over is not None and text.count(b"\n", body) > check_over:
             listing.unchecked = True
             listing.with_backups = self.backups.ids()
-            for name, kept in cached.items():
-                updated = _shape(kept, end)
-                if updated is False or not name.endswith(SUFFIX) or name.startswith("."):
-                    continue  # the check finds its file and parses it
-                records[name] = kept
-                add(name, kept, updated)  # type: ignore[arg-type]
-                if updated is not None and kept[10] != today_text:
-                    listing.stale += 1
+            listing.text, listing.body = text, body
+            listing.rows = Rows.of_text(text, listing.entry_of_line, body)
             return listing
+        listing.text = text  # what the records kept as they were are written back from
+        lines = text[body:].split(b"\n")
+        if lines and not lines[-1]:
+            lines.pop()  # the last line's newline
+        today_text = today.isoformat()
+        cached: dict[str, tuple[int, Record]] = {}  # name -> (where its line starts, record)
+        end = glances.size if glances is not None else 0
+        at = body
+        for line, parsed in zip(lines, parse_lines(lines), strict=True):
+            if parsed is not None and parsed[0] not in cached:
+                cached[parsed[0]] = (at, parsed[1])
+            at += len(line) + 1
+        del lines
         files = scan_files(self.sessions_dir, SUFFIX)
         listing.with_backups = self.backups.ids() if files else set()
-        pending = listing.pending
+        records, add, pending = listing.records, listing.add, listing.pending
         for name, info in files:
             # The record is used only if it is exactly as written (the shapes in the module
             # docstring) and for this very file (its stat); else this one file is parsed again.
-            record: Any = cached.get(name)
-            updated = _shape(record, end) if record is not None else False
-            if updated is not False and _same_stat(record, info):
+            kept = cached.get(name)
+            if kept is None:
+                pending.append((name, info))
+                continue
+            line_at, record = kept
+            updated = shape(record, end)
+            if updated is not False and same_stat(record, info):
                 if refresh and updated is not None and record[10] != today_text:
                     pending.append((name, info))  # computed on another day: parse it again
                     continue
-                records[name] = record
+                records[name] = line_at  # written back as it was (its glance stays put)
                 add(name, record, updated)  # type: ignore[arg-type]
                 if updated is not None and record[10] != today_text:
                     listing.stale += 1
             else:
                 pending.append((name, info))
+        if len(records) != len(cached):  # a file gone (or a line not as written)
+            listing.changed = True
+            gone = [record for name, (_, record) in cached.items() if name not in records]
+            listing.dead += sum(glance_length(record) for record in gone)
         # newest files first: a first start shows the sessions worked on lately soonest
         pending.sort(key=_by_mtime, reverse=True)
         return listing
 
-    @staticmethod
-    def record(
-        path: Path, info: os.stat_result, today: date, summarize: Callable[[Any, date], str]
-    ) -> tuple[Record, datetime | None, str | None]:
-        """Parse one file: (its record, its ``updated``, its glance on ``today``); the
-        record's glance place is filled in when the index is written."""
-        size, mtime, inode = info.st_size, info.st_mtime_ns, info.st_ino
-        owner = [info.st_ctime_ns, info.st_uid, 0, 0]
-        try:
-            session, _ = load_file(path, allow_newer=True)
-        except FileNotFoundError:
-            reason = "the file disappeared while it was being read"
-            return [size, mtime, inode, "", "", "", None, 0, reason, None, None, *owner], None, None
-        except Damage as damage:
-            reason = damage.reason
-            return [size, mtime, inode, "", "", "", None, 0, reason, None, None, *owner], None, None
-        read_only = None
-        if session.schema_version > SCHEMA_VERSION:
-            read_only = (
-                f"written by a newer backplan (schema {session.schema_version}; this version "
-                f"reads up to {SCHEMA_VERSION})"
-            )
-        record = [
-            size,
-            mtime,
-            inode,
-            session.title,
-            session.team,
-            session.current_step,
-            session.updated.isoformat(),
-            session.revision,
-            None,
-            read_only,
-            today.isoformat(),
-            *owner,
-        ]
-        return record, session.updated, summarize(session, today)
+    record = staticmethod(file_record)  # parse one file into its record (``records``)
 
-    def read(self, start: str) -> tuple[dict[str, Any], Glances] | None:
-        """The records by file name, not yet checked (``listing`` checks each one it uses),
-        and the glances they point into; None when there is no usable index (also one whose
-        glances another summarizer made: ``start``).  Never an error: a cache to rebuild."""
+    def read(self, start: str) -> tuple[bytes, int, Glances, int] | None:
+        """The index's text and where its lines start (after the header; not parsed: each
+        names its file first), the glances they point into and the glances file's dead
+        bytes; None when there is no usable index (also one whose glances another
+        summarizer made: ``start``).  Never an error: a cache to rebuild."""
         try:
-            text = read_small(self.path, private=True).decode("utf-8")  # the bytes go now
-            data = json.loads(text)  # (a peak of text + objects, not bytes + text + objects)
-        except (OSError, ValueError, Damage, RecursionError):
+            data = read_small(self.path, private=True)
+        except (OSError, Damage):
             return None
-        del text
+        end = data.find(b"\n")
+        try:
+            header = json.loads(data[:end] if end >= 0 else data)
+        except (ValueError, RecursionError):
+            return None
         if (
-            type(data) is not dict
-            or data.get("format") != INDEX_FORMAT
-            or data.get("version") != INDEX_VERSION
-            or type(data.get("files")) is not dict
-            or type(data.get("glances")) is not str
-            or data.get("summaries") != start
+            type(header) is not dict
+            or header.get("format") != INDEX_FORMAT
+            or header.get("version") != INDEX_VERSION
+            or type(header.get("glances")) is not str
+            or header.get("summaries") != start
+            or type(header.get("dead")) is not int
+            or header["dead"] < 0
         ):
             return None
-        glances = Glances.open(self.glances_path, data["glances"])
+        glances = Glances.open(self.glances_path, header["glances"])
         if glances is None:
             return None
-        files: dict[str, Any] = data["files"]
-        return files, glances
+        return data, (end + 1 if end >= 0 else len(data)), glances, header["dead"]
 
     def write(
         self,
         start: str,
-        records: dict[str, Record],
+        records: dict[str, Stored],
         texts: dict[str, str],
         glances: Glances | None,
-    ) -> tuple[Glances, dict[str, Record]] | None:
-        """Write the pair: each record's glance is its text in ``texts`` or, when it has
-        none there, the one it points to in ``glances`` (the index read).  The new glances
-        and the records as written (pointing into them).  Best effort: the index is a
-        cache, so failing to write it is not an error (None)."""
+        dead: int,
+        text: bytes,
+    ) -> tuple[Glances, dict[str, Stored], int] | None:
+        """Write the pair, the records in the order given.  A record that is where its line
+        starts in ``text`` (the index read: an int) is written back as that line, byte for
+        byte: its glance stays where it is in ``glances``, whose bytes after the token line
+        are copied as they are; each other record's glance is its text in ``texts`` (added
+        after them) or, with none there, where it points in ``glances``.  When ``dead``
+        bytes (glances no record points to) outnumber the rest, the glances file is made
+        anew from only those in use.  Neither file is held in memory whole: the lines go
+        out in parts, the glances kept are copied from file to file.  The new glances, the
+        records as written (still pointing into ``text`` where they did) and the new dead
+        count; None when nothing could be written (the index is a cache: failing to write
+        it is not an error)."""
         token = os.urandom(TOKEN_BYTES).hex()  # (``secrets`` costs `backplan list` 10 ms)
         head = (token + "\n").encode("ascii")
-        chunks = [head]
+        parts: list[bytes | FileSpan] = [head]
         at = len(head)
-        out: dict[str, Record] = {}
+        if glances is None:
+            dead = 0
+        elif dead * 2 > glances.size - len(head):  # mostly dead: only what is in use is kept
+            records, dead = all_parsed(records, text), 0
+        else:
+            parts.append(FileSpan(glances.fd, len(head), glances.size - len(head)))
+            at = glances.size
+        kept = len(parts) > 1
+        out: dict[str, Stored] = {}
         for name, record in records.items():
+            if type(record) is int or (kept and record[8] is None and name not in texts):  # type: ignore[index]
+                out[name] = record  # its glance is in the bytes kept, where it was
+                continue
+            assert isinstance(record, list)
             if record[8] is None:  # a readable file: its glance
-                text = texts.get(name)
-                if text is None and glances is not None:
-                    text = glances.text(record[13], record[14])
-                if text is None:
+                glance = texts.get(name)
+                if glance is None and glances is not None:
+                    glance = glances.text(record[13], record[14])
+                if glance is None:
                     continue  # lost (the old glances file is damaged): parsed next time
-                data = text.encode("utf-8")
+                data = glance.encode("utf-8")
                 record = [*record[:13], at, len(data)]
-                chunks.append(data)
+                parts.append(data)
                 at += len(data)
             out[name] = record
-        payload: dict[str, Any] = {"format": INDEX_FORMAT, "version": INDEX_VERSION}
-        payload |= {"summaries": start, "glances": token, "files": out}
-        # a cache: compact
-        index = (json.dumps(payload, separators=(",", ":")) + "\n").encode("utf-8")
+        header = {"format": INDEX_FORMAT, "version": INDEX_VERSION, "summaries": start}
+        header |= {"glances": token, "dead": dead}
         tmp: Path | None = None
         try:
             # the glances first: an index is never in place before what it points to
-            tmp = write_temp(self.root, GLANCES_NAME, b"".join(chunks))
+            tmp = write_temp(self.root, GLANCES_NAME, parts)
             os.replace(tmp, self.glances_path)
-            tmp = write_temp(self.root, INDEX_NAME, index)
+            tmp = write_temp(self.root, INDEX_NAME, index_parts(header, out, text))
             os.replace(tmp, self.path)
             tmp = None
         except OSError:
             return None
         finally:
             remove_quietly(tmp)
+        remove_quietly(self.root / OLD_INDEX_NAME)  # version 7's, when it is still there
         written = Glances.open(self.glances_path, token)
-        return None if written is None else (written, out)
-
-
-def sort_entries(entries: Iterable[SessionEntry]) -> list[SessionEntry]:
-    """Newest ``updated`` first, equal times by id; damaged ones (no time) last, by id.
-    (The index is written in this order, so a listing from it is found in order in one
-    pass, without a sort.)"""
-    entries = list(entries)
-    if _in_order(entries):
-        return entries
-    entries.sort(key=_BY_ID)
-    dated = [e for e in entries if e.updated is not None]
-    dated.sort(key=_BY_UPDATED, reverse=True)  # stable: equal times keep the id order
-    if len(dated) < len(entries):
-        dated += [e for e in entries if e.updated is None]
-    return dated
-
-
-def _in_order(entries: list[SessionEntry]) -> bool:
-    """``entries`` are in ``sort_entries``'s order already."""
-    for a, b in pairwise(entries):
-        first, second = a.updated, b.updated
-        if first is None:
-            if second is not None or a.id > b.id:
-                return False
-        elif second is not None and (first < second or (first == second and a.id > b.id)):
-            return False
-    return True
+        return None if written is None else (written, out, dead)
 
 
 class Listing:
@@ -398,26 +316,28 @@ class Listing:
     current records so far (unsorted), ``pending`` the files still to parse (name, lstat),
     newest first, ``stale`` how many entries have a glance of another day.  ``read(n)``
     parses the next ``n`` and returns their entries; ``finish()`` writes the index when
-    anything changed.  ``unchecked``: the entries are the index's, not yet compared with the
-    files (``check()``).  Not shared between threads: one reads it."""
+    anything changed.  ``unchecked``: the listing's ``rows`` are the index's lines, not yet
+    compared with the files (``check()``).  Not shared between threads: one reads it."""
 
     def __init__(
         self,
         index: Index,
         summarizer: Summarizer,
         today: date,
-        cached: dict[str, Any],
         glances: Glances | None,
+        dead: int,
         *,
         changed: bool,
     ) -> None:
         self.index = index
         self.summarizer = summarizer
         self.today = today
-        self.cached = cached
         self.glances = glances
+        self.dead = dead  # bytes of the glances file no record points to
         self.changed = changed
-        self.records: dict[str, Record] = {}
+        # name -> the record to write: a new one, or where its line starts in ``text`` when
+        # the index's record is current
+        self.records: dict[str, Stored] = {}
         self.texts: dict[str, str] = {}  # the glances of files parsed by this listing
         self.entries: list[SessionEntry] = []
         self.pending: list[tuple[str, os.stat_result]] = []
@@ -425,40 +345,91 @@ class Listing:
         self.folder = index.sessions_dir
         self.stale = 0  # entries whose glance was made on another day than ``today``
         self.unchecked = False
+        # the index's text (``Index.read``) and where its lines start (after the header)
+        self.text = b""
+        self.body = 0
+        self.rows: Rows | None = None  # an unchecked listing's sessions, in the list's order
+        # id -> (title, team) of the sessions the check found current (``check``)
+        self.titles: dict[str, tuple[str, str]] = {}
+        self._end = glances.size if glances is not None else 0
 
     @property
     def total(self) -> int:
         """Every file: listed or pending."""
-        return len(self.entries) + len(self.pending)
+        listed = len(self.rows) if self.rows is not None else len(self.entries)
+        return listed + len(self.pending)
 
-    def check(self) -> set[str]:
-        """Compare the index's records with the files (an ``unchecked`` listing): the ids
-        of files that are gone (their entries dropped); files new or changed become pending
-        (newest first; a changed file's entry is dropped until it is parsed again)."""
+    def sorted_rows(self) -> Rows:
+        """The sessions listed so far, in the list's order."""
+        if self.rows is not None:
+            return self.rows
+        return Rows.of_entries(sort_entries(self.entries))
+
+    CHECK_CHUNK = 500  # lines parsed at once by ``check`` (one ``json.loads``; the memory
+    # of 500 records at a time, never all of them)
+
+    def check(self, cancelled: Callable[[], bool] | None = None) -> tuple[set[str], set[str]]:
+        """Compare the index's lines with the files (an ``unchecked`` listing), a chunk of
+        lines at a time: (the ids of files gone, the ids of files new or changed).  Files
+        new or changed become pending (newest first) and their rows, and those of files
+        gone, leave ``rows``; a changed file's comes back when it is read.  ``titles`` gets
+        each listed session's (title, team) on the way.  ``cancelled`` is asked between
+        chunks: when it says so, the listing stays unchecked (nothing is written).
+
+        The folder's names are listed, and each record's file stat'ed as its chunk comes:
+        neither every record nor every file's stat is held at once (10,000 of each are
+        megabytes, and this runs while home is on screen)."""
         if not self.unchecked:
-            return set()
-        self.unchecked = False
-        records = self.records
-        seen: set[str] = set()
-        for name, info in scan_files(self.folder, SUFFIX):
-            seen.add(name)
-            record = records.get(name)
-            if record is None or not _same_stat(record, info):
-                records.pop(name, None)
-                self.pending.append((name, info))
-        self.pending.sort(key=_by_mtime, reverse=True)
-        gone = {name for name in records if name not in seen}
-        for name in gone:
-            del records[name]
+            return set(), set()
+        today_text = self.today.isoformat()
+        records, end = self.records, self._end
+        titles: dict[str, tuple[str, str]] = {}
         cut = len(SUFFIX)
-        dropped = gone | {name for name, _ in self.pending}
-        if dropped:
+        with Folder(self.folder) as folder:
+            names = folder.names(SUFFIX)
+            for at, chunk in line_chunks(self.text, self.body, self.CHECK_CHUNK):
+                if cancelled is not None and cancelled():
+                    return set(), set()
+                for line, parsed in zip(chunk, parse_lines(chunk), strict=True):
+                    line_at, at = at, at + len(line) + 1
+                    if parsed is None:
+                        self.changed = True  # its file, if any, is found below as new
+                        continue
+                    name, record = parsed
+                    info = folder.lstat(name) if name in names and name not in records else None
+                    if info is None:  # gone (or a second line for one file)
+                        self.changed = True
+                        self.dead += glance_length(record)
+                        continue
+                    updated = shape(record, end)
+                    if updated is False or not same_stat(record, info):
+                        self.dead += glance_length(record)
+                        continue  # parsed again below
+                    records[name] = line_at
+                    titles[name[:-cut]] = (record[3], record[4])
+                    if updated is not None and record[10] != today_text:
+                        self.stale += 1
+            changed: set[str] = set()
+            for name in names:
+                if name not in records:
+                    info = folder.lstat(name)
+                    if info is not None and not stat.S_ISDIR(info.st_mode):
+                        self.pending.append((name, info))
+                        changed.add(name[:-cut])
+        self.unchecked = False
+        self.pending.sort(key=_by_mtime, reverse=True)
+        listed = self.rows.ids if self.rows is not None else []
+        gone = {key for key in listed if f"{key}{SUFFIX}" not in names}
+        if gone or changed:
             self.changed = True
-            self.entries = [e for e in self.entries if f"{e.id}{SUFFIX}" not in dropped]
-        return {name[:-cut] for name in gone}
+            if self.rows is not None:
+                self.rows = self.rows.merged(gone | changed, [])
+        self.titles = titles
+        return gone, changed
 
     def read(self, count: int) -> list[SessionEntry]:
-        """Parse the next ``count`` pending files; their entries (also added to ``entries``)."""
+        """Parse the next ``count`` pending files; their entries (also added to ``entries``,
+        and to ``rows`` in their place when the listing has rows)."""
         batch, self.pending = self.pending[:count], self.pending[count:]
         made = len(self.entries)
         record_of, folder, today = self.index.record, self.folder, self.today
@@ -470,11 +441,20 @@ class Listing:
                 self.texts[name] = text
             self.changed = True
             self.add(name, record, updated, text)
-        return self.entries[made:]
+        new = self.entries[made:]
+        if self.rows is not None and new:
+            self.rows = self.rows.merged(set(), new)
+        return new
 
     def add(
         self, name: str, record: Record, updated: datetime | None, text: str | None = None
     ) -> None:
+        self.entries.append(self.entry(name, record, updated, text))
+
+    def entry(
+        self, name: str, record: Record, updated: datetime | None, text: str | None = None
+    ) -> SessionEntry:
+        """The entry of a record whose shape is checked (``shape``: ``updated``)."""
         session_id = name[: -len(SUFFIX)]
         damaged = record[8]
         has_backup = session_id in self.with_backups
@@ -504,7 +484,26 @@ class Listing:
         else:  # read from index.glances when it is first shown
             values["_glance"] = (self.glances, record[13], record[14], record[10])
         _set(entry, "__dict__", values)
-        self.entries.append(entry)
+        return entry
+
+    def entry_of_line(self, line: bytes, session_id: str) -> SessionEntry:
+        """The entry of an index line (``rows``: when its row is first drawn).  A line not
+        as written gives a stand-in that shows the id until the check reads the file."""
+        parsed = parse_line(line)
+        if parsed is not None and parsed[0] == f"{session_id}{SUFFIX}":
+            updated = shape(parsed[1], self._end)
+            if updated is not False:
+                return self.entry(parsed[0], parsed[1], updated)  # type: ignore[arg-type]
+        return SessionEntry(
+            id=session_id,
+            path=self.folder / f"{session_id}{SUFFIX}",
+            title=session_id,
+            team="",
+            current_step="",
+            updated=None,
+            revision=0,
+            damaged=None,
+        )
 
     def finish(self) -> None:
         """Write the index if a file was parsed again, a record was not usable or a file is
@@ -513,21 +512,30 @@ class Listing:
         ``unchecked`` listing writes nothing (its records are the index's)."""
         if self.unchecked:
             return
-        changed = self.changed or len(self.records) != len(self.cached)
-        if changed and self.index.sessions_dir.is_dir():
+        if self.changed and self.index.sessions_dir.is_dir():
             # in the list's order: the next listing finds its entries sorted (``_in_order``)
             records = self.records
-            order = [f"{entry.id}{SUFFIX}" for entry in sort_entries(self.entries)]
+            ids = (
+                self.rows.ids
+                if self.rows is not None
+                else [entry.id for entry in sort_entries(self.entries)]
+            )
+            order = [f"{session_id}{SUFFIX}" for session_id in ids]
             self.records = {name: records[name] for name in order if name in records}
             self.records |= records  # any without an entry (none, unless read half-way)
             written = self.index.write(
-                self.summarizer.start, self.records, self.texts, self.glances
+                self.summarizer.start,
+                self.records,
+                self.texts,
+                self.glances,
+                self.dead,
+                self.text,
             )
             self.changed = False
             if written is not None:  # the records now point into the new glances file
-                self.glances, self.records = written
+                self.glances, self.records, self.dead = written
+                self._end = self.glances.size
                 self.texts = {}
-            self.cached = self.records
 
 
 def resolve(entries: list[SessionEntry], query: str) -> str:

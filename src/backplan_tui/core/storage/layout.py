@@ -3,7 +3,7 @@
 ::
 
     <data dir>/
-        index.json              the listing cache (``core.storage.index``), and
+        index.jsonl             the listing cache (``core.storage.index``), and
         index.glances           each session's glance, read by offset
         sessions/<id>.toml      one session per file
         sessions/<id>.lock      who has the session open (``core.storage.lock``)
@@ -29,6 +29,7 @@ __all__ = [
     "BACKUPS",
     "GLANCES_NAME",
     "INDEX_NAME",
+    "OLD_INDEX_NAME",
     "LOCK_SUFFIX",
     "RECOVERY",
     "SESSIONS",
@@ -43,7 +44,8 @@ SESSIONS = "sessions"
 TRASH = "trash"
 BACKUPS = "backups"
 RECOVERY = "recovery"
-INDEX_NAME = "index.json"
+INDEX_NAME = "index.jsonl"
+OLD_INDEX_NAME = "index.json"  # version 7 and before: removed when a new index is written
 GLANCES_NAME = "index.glances"
 SUFFIX = ".toml"
 LOCK_SUFFIX = ".lock"  # sessions/<id>.lock: who has the session open

@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from backplan_tui.core.gcpause import GcPaused
 from backplan_tui.core.storage import SessionEntry, StoreError
-from backplan_tui.core.storage.index import Listing, sort_entries
+from backplan_tui.core.storage.index import Listing, Rows
 from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.screens.home_rows import (
     COLUMNS,
@@ -85,10 +85,10 @@ class HomeScreen(BackplanScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.entries: list[SessionEntry] = []
-        self._by_id: dict[str, SessionEntry] = {}
-        self._listed: list[SessionEntry] | None = None  # the entries _by_id is made of
-        self._keys: list[str] = []  # their ids, in order
+        # the sessions in the list's order; with a big folder, each entry is made when its
+        # row is first drawn (``core.storage.rows``: the index's lines until then)
+        self.entries: Rows = Rows.of_entries([])
+        self._listed: Rows | None = None  # the entries the indexes below are made of
         self._haystacks: dict[str, str] | None = None  # id -> "title team id", lower-cased
         self._matches: dict[str, list[str]] = {}  # filter text -> ids, for these entries
         self._glance_shown: tuple[SessionEntry, date] | None = None  # what #glance shows
@@ -147,10 +147,10 @@ class HomeScreen(BackplanScreen[None]):
                 if len(listing.pending) <= self.READ_AT_ONCE and not listing.unchecked:
                     listing.read(len(listing.pending))
                     listing.finish()
-                self.entries = sort_entries(listing.entries)
+                self.entries = listing.sorted_rows()
             except (StoreError, OSError) as error:
                 toast(self, str(error), title="Cannot list sessions", severity="error")
-                self.entries = []
+                self.entries = Rows.of_entries([])
                 listing = None
             self.show_entries(select)
             # A big list at start-up (the app's first): what exists now lives as long as
@@ -167,26 +167,29 @@ class HomeScreen(BackplanScreen[None]):
             self._refresh_glances(today)
 
     class SessionsRead(Message):
-        """From the worker reading files (``_read_pending``): a batch of new entries, then
-        ``done`` (or ``error``).  Posted, not called: the worker never waits for a paint."""
+        """From the worker reading files (``_read_pending``): the rows after the check or
+        a batch of new entries, then ``done`` (or ``error``).  Posted, not called: the
+        worker never waits for a paint."""
 
         def __init__(
             self,
             listing: Listing,
-            batch: list[SessionEntry],
+            rows: Rows | None,
             *,
             done: bool = False,
             error: str | None = None,
-            gone: set[str] | None = None,
+            twins: dict[str, int] | None = None,
         ) -> None:
             super().__init__()
             self.listing = listing
-            self.batch = batch
-            self.gone = gone or set()  # ids whose files the check found gone
+            self.rows = rows  # the sessions listed now (None: as before)
             self.total = listing.total  # counted in the worker's thread, where it reads
             self.read = self.total - len(listing.pending)
             self.done = done
             self.error = error
+            # the shared titles' numbers (``twin_numbers``) of ``rows`` when they are index
+            # lines not yet made: read in the worker
+            self.twins = twins
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def _read_pending(self, listing: Listing) -> None:
@@ -197,41 +200,48 @@ class HomeScreen(BackplanScreen[None]):
         worker = get_current_worker()
         try:
             if listing.unchecked:
-                gone = listing.check()
-                if gone:
-                    self.post_message(self.SessionsRead(listing, [], gone=gone))
+                gone, changed = listing.check(lambda: worker.is_cancelled)
+                if worker.is_cancelled:  # the app quits: the index stays as it was
+                    return
+                if gone or changed:
+                    self.post_message(self.SessionsRead(listing, listing.sorted_rows()))
             while listing.pending:
                 started = perf_counter()
-                batch = listing.read(1)
+                listing.read(1)
                 while (
                     listing.pending
                     and perf_counter() - started < self.BATCH_SECONDS
                     and not worker.is_cancelled  # the app quits: at once, not after the batch
                 ):
-                    batch += listing.read(1)
+                    listing.read(1)
                 if worker.is_cancelled:  # the app quits: keep what was read for next time
                     listing.finish()
                     return
-                self.post_message(self.SessionsRead(listing, batch))
+                self.post_message(self.SessionsRead(listing, listing.sorted_rows()))
             listing.finish()  # the index, for the next start
-            self.post_message(self.SessionsRead(listing, [], done=True))
+            rows = listing.sorted_rows()
+            twins = None
+            if listing.rows is not None:  # index lines (a big folder): the titles the check
+                # read, here, not on the screen's thread
+                twins = twin_numbers(rows.titles(listing.titles))
+                listing.titles = {}
+            self.post_message(self.SessionsRead(listing, rows, done=True, twins=twins))
         except (StoreError, OSError) as error:
-            self.post_message(self.SessionsRead(listing, [], done=True, error=str(error)))
+            self.post_message(self.SessionsRead(listing, None, done=True, error=str(error)))
 
     def on_home_screen_sessions_read(self, message: SessionsRead) -> None:
         listing = message.listing
         if listing is not self._listing:
             return
-        if message.batch or message.gone:
+        if message.rows is not None and (
+            message.rows.ids != self.entries.ids or message.twins is not None
+        ):
             table = self.query_one(SessionTable)
             at_top = table.cursor_row == 0  # stays on the first row; else on its session
-            entries = self.entries
-            # a file the check found changed or gone: its row goes (a changed one's comes
-            # back in the batch); on a first start no row is in the batch already
-            drop = message.gone | {entry.id for entry in message.batch}
-            if drop & self._by_id.keys():
-                entries = [entry for entry in entries if entry.id not in drop]
-            self.entries = sort_entries([*entries, *message.batch])
+            self.entries = message.rows
+            if message.twins is not None:  # read in the worker: none to read here
+                self._lazy_twins = (message.rows, message.twins)
+                self._listed = None  # the same rows maybe, with their numbers now
             self.show_entries()
             if at_top:
                 table.move_cursor(0)
@@ -276,11 +286,12 @@ class HomeScreen(BackplanScreen[None]):
         self.app.call_from_thread(self._show_refreshed, entries)
 
     def _show_refreshed(self, entries: list[SessionEntry]) -> None:
-        self.entries = entries
+        self.entries = Rows.of_entries(entries)
         self.show_entries()
 
     def _row_cells(self, session_id: str) -> tuple[Text, ...]:
-        entry = self._by_id[session_id]
+        entry = self.entries.get(session_id)
+        assert entry is not None  # the table shows only the ids of these rows
         return row_cells(entry, self.backplan.today(), self._twins.get(entry.id, 0))
 
     _twins: dict[str, int] = {}  # replaced, never changed in place
@@ -291,23 +302,31 @@ class HomeScreen(BackplanScreen[None]):
         table = self.query_one(SessionTable)
         keep = select or self.selected_id()
         needle = self.filter_text().strip().lower()
-        same_rows = self._listed is self.entries  # only the filter changed
+        rows = self.entries
+        same_rows = self._listed is rows  # only the filter changed
         if not same_rows:  # new entries: index them (once, not per key)
-            self._listed = self.entries
-            self._by_id = {entry.id: entry for entry in self.entries}
-            self._keys = list(self._by_id)
+            self._listed = rows
             self._haystacks = None
             self._matches.clear()
-            self._twins = twin_numbers(self.entries)
-            # No session has anything dated open: no Next due column, the titles take it
-            dated = any(e.glance is not None and e.glance.next_due() for e in self.entries)
+            if rows.lazy():
+                # Index lines not yet made (a big folder): the titles come from the worker
+                # that checks the lines (``SessionsRead.twins``); until then no row has a
+                # twin number, and the Next due column stays (reading every glance to
+                # hide it would make every entry)
+                known = self._lazy_twins
+                self._twins = known[1] if known is not None and known[0] is rows else {}
+                dated = True
+            else:
+                self._twins = twin_numbers((e.id, e.title, e.team) for e in rows)
+                # No session has anything dated open: no Next due column, the titles take it
+                dated = any(e.glance is not None and e.glance.next_due() for e in rows)
             table.hide_columns(() if dated else (NEXT_DUE,))
         if needle:
             keys = self._matches.get(needle)
             if keys is None:
                 keys = self._match(needle)
         else:
-            keys = self._keys
+            keys = rows.ids
         table.set_rows(keys, select=keep, same_rows=same_rows)
         shown = len(keys)
         if self._was_empty != (shown == 0):  # only when the row actions appear or go
@@ -328,9 +347,10 @@ class HomeScreen(BackplanScreen[None]):
         looked for among the matches of a shorter one already found (typing on narrows);
         the results are kept until the entries change (backspace goes back to one)."""
         if self._haystacks is None:  # what the filter searches, lower-cased on first use
-            self._haystacks = {e.id: f"{e.title} {e.team} {e.id}".lower() for e in self.entries}
+            titles = self.entries.titles()
+            self._haystacks = {key: f"{title} {team} {key}".lower() for key, title, team in titles}
         haystacks = self._haystacks
-        base = self._keys
+        base = self.entries.ids
         for n in range(len(needle) - 1, 0, -1):
             found = self._matches.get(needle[:n])
             if found is not None:
@@ -360,7 +380,10 @@ class HomeScreen(BackplanScreen[None]):
 
     def selected_entry(self) -> SessionEntry | None:
         session_id = self.selected_id()
-        return None if session_id is None else self._by_id.get(session_id)
+        return None if session_id is None else self.entries.get(session_id)
+
+    # rows of index lines not yet made, and their shared titles' numbers (from the worker)
+    _lazy_twins: tuple[Rows, dict[str, int]] | None = None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Row actions only when a session is selected; undo only after a delete; none

@@ -7,6 +7,7 @@ shows), kept apart from the screen's behaviour in ``screens/home.py``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -121,17 +122,17 @@ def glance_text(entry: SessionEntry, today: date, twin: int = 0) -> Content:
     return Content("\n").join([first, second])
 
 
-def twin_numbers(entries: list[SessionEntry]) -> dict[str, int]:
+def twin_numbers(titles: Iterable[tuple[str, str, str]]) -> dict[str, int]:
     """id -> 1, 2 ... among the sessions that share a title (any case), by id; the others are
-    not in it.  Counted first: few titles are shared, and a list for each of 10,000 sessions
-    would cost more than the count."""
-    folded = [entry.title.strip().casefold() for entry in entries]
-    shared = {title for title, count in Counter(folded).items() if count > 1}
+    not in it.  ``titles``: (id, title, team) of each session.  Counted first: few titles are
+    shared, and a list for each of 10,000 sessions would cost more than the count."""
+    folded = [(key, title.strip().casefold()) for key, title, _team in titles]
+    shared = {title for title, count in Counter(t for _, t in folded).items() if count > 1}
     groups: dict[str, list[str]] = {}
     if shared:
-        for title, entry in zip(folded, entries, strict=True):
+        for key, title in folded:
             if title in shared:
-                groups.setdefault(title, []).append(entry.id)
+                groups.setdefault(title, []).append(key)
     return {
         session_id: number
         for ids in groups.values()
