@@ -23,7 +23,7 @@ from backplan_tui.cli import main, write_atomic
 from backplan_tui.core.glance import DueRef, Glance
 from backplan_tui.core.model import Session
 from backplan_tui.core.storage import SessionEntry, SessionStore
-from helpers import read_index
+from helpers import read_index, write_index
 
 SRC = str(Path(backplan_tui.__file__).resolve().parent.parent)
 NOBODY = {"name": None, "participant": False}  # no --as, no --participant (team mode)
@@ -207,6 +207,25 @@ def test_list_shows_health_risk_and_next_due_as_of_today(capsys, store):
     assert entry["at_risk"] is True and entry["risks"] == list(expected.risks)
     assert entry["next_due"]["date"] == item.due.isoformat()
     assert entry["next_due"]["owner"] == item.owner
+
+
+def test_list_shows_the_brief_and_a_brief_not_as_written_gives_way_to_the_glance(
+    capsys, store, data_dir
+):
+    from backplan_tui.core import templates
+
+    store.create(templates.demo_session(date.today()))
+    code, before, _ = run(capsys, "list")  # from the brief in the index's record
+    record = read_index(data_dir)["files"]["demo.toml"]
+    assert record[15][0].startswith("AT RISK, ") and record[15][1] is not None
+    row = next(r for r in before.splitlines() if r.startswith("demo "))
+    assert record[15][0] in row and record[15][1] in row
+    for bogus in (["bogus"], ["AT RISK, 9 problems", "not a date", "x", "y"]):
+        data = read_index(data_dir)
+        data["files"]["demo.toml"][15] = bogus  # a list: the record is used as it is
+        write_index(data_dir, data)
+        code, out, _ = run(capsys, "list")
+        assert code == 0 and out == before  # read from the glance instead
 
 
 def test_list_refreshes_a_glance_computed_on_an_earlier_day(capsys, store, data_dir):

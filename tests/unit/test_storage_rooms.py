@@ -122,6 +122,9 @@ class FakeSummarizer:
     def text(self, session: Session, today: date) -> str:
         return f"<{today.isoformat()}>{session.title.upper()}"
 
+    def brief(self, text: str) -> list[str]:
+        return [text[-3:]]
+
     def read(self, record: object) -> object:
         return record.partition(">")[2] if isinstance(record, str) else None
 
@@ -136,6 +139,7 @@ def test_a_store_lists_with_the_summarizer_it_is_given(data_dir):
     for _ in range(2):  # parsed, then from the index
         (entry,) = store.list(today=day)
         assert entry.glance == "PLAN"
+        assert entry.brief == ["LAN"]  # the summarizer's brief, kept in the record
         assert entry.glance_stale(day) is False
         assert entry.glance_stale(date(2026, 12, 3)) is True
     # the same index read by a store with the app's summarizer: not its text, parsed again

@@ -778,7 +778,7 @@ def test_one_record_edited_by_hand_is_rebuilt_alone(store, count_loads):
     third = data["files"][f"{ids[2]}.toml"]
     glances = store.root / "index.glances"
     text = glances.read_bytes()
-    at, length = third[13:]
+    at, length = third[13:15]
     assert text[at : at + length].count(b'"problems":') == 1
     spoilt = text[at : at + length].replace(b'"problems":', b'"problems":"')  # same length +1
     glances.write_bytes(text[:at] + spoilt[:length] + text[at + length :])
@@ -834,16 +834,18 @@ def test_the_index_holds_one_array_per_file(store):
     assert record[10] == "2026-12-01"  # the glance's day; the glance itself:
     glances = (store.root / "index.glances").read_bytes()
     assert glances.startswith(data["glances"].encode() + b"\n")
-    at, length = record[13:]
+    at, length = record[13:15]
     assert at == 17 and at + length == len(glances)
     assert glances[at:].startswith(b'{"as_of":"2026-12-01","problems":')
     assert record[11:13] == [st.st_ctime_ns, st.st_uid]  # no digest: the stat alone (issue 21)
-    assert len(record) == 15
+    # what `backplan list` shows of the glance (the brief): no glance read to list
+    assert record[15] == ["2 problems", None, "", ""]  # (no goal, no outcome: the coach)
+    assert len(record) == 16
     st = (store.sessions_dir / "broken.toml").stat()
     broken = data["files"]["broken.toml"]
     assert broken[:8] == [st.st_size, st.st_mtime_ns, st.st_ino, "", "", "", None, 0]
     assert broken[8].startswith("(toml): ")
-    assert broken[9:] == [None, None, st.st_ctime_ns, st.st_uid, 0, 0]
+    assert broken[9:] == [None, None, st.st_ctime_ns, st.st_uid, 0, 0, None]
 
 
 def _index_record(store: SessionStore, name: str) -> list:
@@ -851,7 +853,7 @@ def _index_record(store: SessionStore, name: str) -> list:
 
 
 def _damaged_like(record: list) -> list:
-    return [*record[:3], "", "", "", None, 0, "a reason", None, None, *record[11:13], 0, 0]
+    return [*record[:3], "", "", "", None, 0, "a reason", None, None, *record[11:13], 0, 0, None]
 
 
 # Each edit makes the record of "two.toml" not as written.  (Its file holds title "Two",
@@ -885,16 +887,20 @@ BAD_RECORDS = {
     "ctime missing": lambda r: [*r[:11], None, *r[12:]],
     "owner as text": lambda r: [*r[:12], str(r[12]), *r[13:]],
     "owner as a bool": lambda r: [*r[:12], r[12] == 0, *r[13:]],
-    "glance place as text": lambda r: [*r[:13], str(r[13]), r[14]],
-    "glance place zero": lambda r: [*r[:13], 0, r[14]],
-    "glance length a float": lambda r: [*r[:14], float(r[14])],
-    "glance length missing": lambda r: r[:14],
-    "glance past the glances file's end": lambda r: [*r[:14], r[14] + 10**6],
+    "glance place as text": lambda r: [*r[:13], str(r[13]), *r[14:]],
+    "glance place zero": lambda r: [*r[:13], 0, *r[14:]],
+    "glance length a float": lambda r: [*r[:14], float(r[14]), *r[15:]],
+    "glance length missing": lambda r: [*r[:14], *r[15:]],
+    "glance past the glances file's end": lambda r: [*r[:14], r[14] + 10**6, *r[15:]],
+    "brief missing": lambda r: r[:15],
+    "brief not a list": lambda r: [*r[:15], "healthy"],
+    "brief null on a readable file": lambda r: [*r[:15], None],
     "a head digest (version 5) instead": lambda r: [*r[:11], hashlib.sha256(b"x").hexdigest()],
     "damaged with a title": lambda r: [*_damaged_like(r)[:3], "Two", *_damaged_like(r)[4:]],
     "damaged with a revision": lambda r: [*_damaged_like(r)[:7], 4, *_damaged_like(r)[8:]],
-    "damaged with a glance day": lambda r: [*_damaged_like(r)[:10], r[10], *r[11:13], 0, 0],
-    "damaged with a glance": lambda r: [*_damaged_like(r)[:13], *r[13:]],
+    "damaged with a glance day": lambda r: [*_damaged_like(r)[:10], r[10], *r[11:13], 0, 0, None],
+    "damaged with a glance": lambda r: [*_damaged_like(r)[:13], *r[13:15], None],
+    "damaged with a brief": lambda r: [*_damaged_like(r)[:15], r[15]],
     "damaged without a reason": lambda r: [*_damaged_like(r)[:8], None, *_damaged_like(r)[9:]],
 }
 
@@ -1086,6 +1092,7 @@ def test_a_listed_entry_is_the_entry_the_constructor_makes(store):
             "damaged",
             "read_only_reason",
             "has_backup",
+            "brief",  # (not compared: entries of one file are equal with or without it)
             glance,
         }  # ``path`` is made on first use
         assert {f.name for f in fields(SessionEntry)} == set(vars(entry)) - {

@@ -23,6 +23,7 @@ string starts with the day it was computed (``text_prefix``), so staleness needs
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 MAX_DUE = 5  # dated items kept per session: enough for "next" and an overdue count
 MAX_RISKS = 3
 MAX_TEXT = 80  # characters of a title or reason kept in the index
+BRIEF_TEXT = 40  # of the next due item's title and owner in the brief (the list shows 40 of all)
 TEXT_START = '{"as_of":"'  # every glance's text (``to_text``) starts so, and then the day
 
 
@@ -85,20 +87,14 @@ class Glance:
 
     def health_text(self) -> str:
         """ "2 problems", "1 warning", "healthy": words, never colour alone."""
-        if self.problems:
-            return f"{self.problems} problem" + ("s" if self.problems != 1 else "")
-        if self.warnings:
-            return f"{self.warnings} warning" + ("s" if self.warnings != 1 else "")
-        return "healthy"
+        return _health_text(self.problems, self.warnings)
 
     def due_text(self, today: date) -> str:
         """ "OVERDUE 2026-11-20 Draft survey (Ana)", "2026-12-01 Pilot in Sales", or ""."""
         item = self.next_due()
         if item is None:
             return ""
-        owner = f" ({item.owner})" if item.owner else ""
-        late = "OVERDUE " if item.overdue(today) else ""
-        return f"{late}{item.due.isoformat()} {item.title or '(untitled)'}{owner}"
+        return _due_text(item.due, item.title, item.owner, today)
 
     # --- the index record ---------------------------------------------------------------------
 
@@ -160,6 +156,104 @@ class Glance:
             return None
 
 
+def _health_text(problems: int, warnings: int) -> str:
+    if problems:
+        return f"{problems} problem" + ("s" if problems != 1 else "")
+    if warnings:
+        return f"{warnings} warning" + ("s" if warnings != 1 else "")
+    return "healthy"
+
+
+def _due_text(due: date, title: str, owner: str, today: date) -> str:
+    late = "OVERDUE " if due < today else ""
+    return f"{late}{due.isoformat()} {title or '(untitled)'}" + (f" ({owner})" if owner else "")
+
+
+def brief_cells(brief: Any, today: date) -> tuple[str, str] | None:
+    """What ``backplan list`` shows from a brief (``GlanceSummarizer.brief``): (health, the
+    next due item's ``due_text`` on ``today``, cut to ``BRIEF_TEXT`` characters of title
+    and owner, more than the list's column shows); None when it is not as written."""
+    if type(brief) is not list or len(brief) != 4:
+        return None
+    health, when, title, owner = brief
+    if not (type(health) is str and type(title) is str and type(owner) is str):
+        return None
+    if when is None:
+        return health, ""
+    if type(when) is not str:
+        return None
+    try:
+        due = date.fromisoformat(when)
+    except ValueError:
+        return None
+    return health, _due_text(due, title, owner, today)
+
+
+def list_cells(records: Iterable[Any], today: date) -> Iterator[tuple[str, str] | None]:
+    """For each glance (the index's text, as ``SessionEntry.glance_record`` holds it), what
+    ``backplan list`` shows: (health, with "AT RISK, " first when it is, and the next due
+    item's ``due_text``); None for a glance that is not as written (``Glance.from_record``
+    would give None).  The same as making each ``Glance``, without making any: texts are
+    parsed 500 at a time in one ``json.loads`` (10,000 sessions: a tenth of the time)."""
+    batch: list[Any] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= 500:
+            yield from _batch_cells(batch, today)
+            batch = []
+    yield from _batch_cells(batch, today)
+
+
+def _batch_cells(batch: list[Any], today: date) -> Iterator[tuple[str, str] | None]:
+    parsed: Any = None
+    if batch and all(type(record) is str for record in batch):
+        try:
+            parsed = json.loads("[" + ",".join(batch) + "]")
+        except (ValueError, RecursionError):
+            parsed = None
+        if type(parsed) is not list or len(parsed) != len(batch):
+            parsed = None
+    for n, record in enumerate(batch):
+        if parsed is not None:
+            yield _record_cells(parsed[n], today)
+            continue
+        glance = GlanceSummarizer.read(record)  # one at a time: the slow way, the same cells
+        if glance is None:
+            yield None
+            continue
+        health = glance.health_text()
+        yield (f"AT RISK, {health}" if glance.at_risk else health), glance.due_text(today)
+
+
+def _record_cells(record: Any, today: date) -> tuple[str, str] | None:
+    """``list_cells`` of one parsed record, checked as ``Glance.from_record`` checks it."""
+    try:
+        if not isinstance(record, dict):
+            return None
+        problems, warnings = record["problems"], record["warnings"]
+        if not all(type(n) is int and n >= 0 for n in (problems, warnings, record["open_dated"])):
+            return None
+        risks = record["risks"]
+        if not (isinstance(risks, list) and all(isinstance(r, str) for r in risks)):
+            return None
+        first: tuple[date, str, str] | None = None
+        for row in record["due"]:
+            when, kind, title, owner = row
+            if kind not in ("node", "pilot") or not (
+                isinstance(title, str) and isinstance(owner, str)
+            ):
+                return None
+            day = date.fromisoformat(when)
+            if first is None:
+                first = (day, title, owner)
+        date.fromisoformat(record["as_of"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    health = _health_text(problems, warnings)
+    due = "" if first is None else _due_text(*first, today)
+    return (f"AT RISK, {health}" if risks else health), due
+
+
 def _cut(text: str) -> str:
     return shorten(" ".join(text.split()), MAX_TEXT)
 
@@ -197,6 +291,22 @@ class GlanceSummarizer:
     @staticmethod
     def text(session: Session, today: date) -> str:
         return summarize(session, today).to_text()
+
+    @staticmethod
+    def brief(text: str) -> list[Any]:
+        """``[health, next due date or null, its title, its owner]`` (see ``brief_cells``):
+        what ``backplan list`` shows, kept in the index's record.  A text that does not
+        read gives a brief that does not read either (``brief_cells``: None)."""
+        glance = Glance.from_text(text)
+        if glance is None:
+            return []
+        health = glance.health_text()
+        item = glance.next_due()
+        if item is None:
+            return [f"AT RISK, {health}" if glance.at_risk else health, None, "", ""]
+        cut = BRIEF_TEXT
+        due = [item.due.isoformat(), item.title[:cut], item.owner[:cut]]
+        return [f"AT RISK, {health}" if glance.at_risk else health, *due]
 
     @staticmethod
     def read(record: Any) -> Glance | None:

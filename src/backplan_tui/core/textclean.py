@@ -94,6 +94,8 @@ def stamp(value: datetime | None) -> str:
             value = value.astimezone(UTC)
         except OverflowError:  # near year 1 or 9999 (a forged index): shown with its offset
             return value.isoformat(" ", "minutes")
+    if value.year >= 1000:  # four digits: isoformat's text, a third of strftime's time
+        return f"{value.isoformat(' ', 'minutes')[:16]} UTC"
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

@@ -8,7 +8,7 @@ keeps it as text; the entry reads it back (``SessionEntry.glance``) only when it
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -25,6 +25,7 @@ __all__ = [
     "SessionEntry",
     "Summarizer",
     "default_summarizer",
+    "glance_records",
     "set_default_summarizer",
 ]
 
@@ -42,6 +43,12 @@ class Summarizer(Protocol):
 
     def text(self, session: Session, today: date) -> str:
         """The summary of ``session`` on ``today``, as text (the domain's work)."""
+        ...
+
+    def brief(self, text: str) -> list[Any]:
+        """The little of the summary (``text``) that ``backplan list`` shows, kept in the
+        index's record so that listing 10,000 sessions reads no summary: JSON types, in a
+        list; the summarizer checks it when it reads it back."""
         ...
 
     def read(self, record: Any) -> Any:
@@ -96,6 +103,9 @@ class SessionEntry:
     has_backup: bool = False  # backups/<id>/ holds at least one backup (restore() can help)
     # The index's glance text, read on first use (a list shows the rows on screen).
     glance_record: Any = field(default=None, repr=False)
+    # What ``backplan list`` shows of the glance (``Summarizer.brief``), from the index's
+    # record; not part of what an entry is (two entries of one file are equal without it)
+    brief: Any = field(default=None, repr=False, compare=False)
 
     if not TYPE_CHECKING:  # hidden from type checkers: any other name stays an error there
 
@@ -137,6 +147,30 @@ class SessionEntry:
         if record is None:
             return False
         return self._reader().stale(record, today)
+
+
+def glance_records(entries: Iterable[SessionEntry]) -> Iterator[Any]:
+    """``entry.glance_record`` of each entry, in order, for a caller that wants them all
+    (``backplan list``): the index's glances file is read once, whole, not by one read an
+    entry; an entry keeps nothing it did not hold before."""
+    whole: dict[int, tuple[Any, bytes | None]] = {}  # id(glances) -> (glances, its bytes)
+    for entry in entries:
+        values = entry.__dict__
+        if "glance_record" in values or "_glance" not in values:
+            yield entry.glance_record
+            continue
+        glances, at, length, _ = values["_glance"]
+        held = whole.get(id(glances))
+        if held is None:
+            held = whole[id(glances)] = (glances, glances.tail(0))
+        data = held[1]
+        if data is None or at <= 0 or length <= 0 or at + length > len(data):
+            yield glances.text(at, length)  # as an entry reads it (None when not there)
+            continue
+        try:
+            yield data[at : at + length].decode("utf-8")
+        except UnicodeDecodeError:
+            yield None
 
 
 # A listed entry whose glance is in the index's glances file has no ``glance_record`` until it

@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import secrets
 import stat
 import time
 from collections.abc import Iterable
@@ -95,7 +94,7 @@ def remove_quietly(path: Path | None) -> None:
 
 def temp_name(name: str) -> str:
     """``.<name>.<pid>.<8 random hex>.tmp``: hidden, ours, and tells which process wrote it."""
-    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    return f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"  # (``secrets``: 9 ms to import)
 
 
 class FileSpan(NamedTuple):

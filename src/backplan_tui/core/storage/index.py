@@ -182,17 +182,16 @@ class Index:
                 cached[parsed[0]] = (at, parsed[1])
             at += len(line) + 1
         del lines
-        files = scan_files(self.sessions_dir, SUFFIX)
+        files = dict(scan_files(self.sessions_dir, SUFFIX))
         listing.with_backups = self.backups.ids() if files else set()
         records, add, pending = listing.records, listing.add, listing.pending
-        for name, info in files:
+        # In the index's order (the list's): the entries are then found sorted (``_in_order``)
+        for name, (line_at, record) in cached.items():
+            info = files.get(name)
+            if info is None:
+                continue  # gone
             # The record is used only if it is exactly as written (the shapes in the module
             # docstring) and for this very file (its stat); else this one file is parsed again.
-            kept = cached.get(name)
-            if kept is None:
-                pending.append((name, info))
-                continue
-            line_at, record = kept
             updated = shape(record, end)
             if updated is not False and same_stat(record, info):
                 if refresh and updated is not None and record[10] != today_text:
@@ -203,6 +202,9 @@ class Index:
                 if updated is not None and record[10] != today_text:
                     listing.stale += 1
             else:
+                pending.append((name, info))
+        for name, info in files.items():
+            if name not in cached:
                 pending.append((name, info))
         if len(records) != len(cached):  # a file gone (or a line not as written)
             listing.changed = True
@@ -288,7 +290,7 @@ class Index:
                 if glance is None:
                     continue  # lost (the old glances file is damaged): parsed next time
                 data = glance.encode("utf-8")
-                record = [*record[:13], at, len(data)]
+                record = [*record[:13], at, len(data), *record[15:]]
                 parts.append(data)
                 at += len(data)
             out[name] = record
@@ -436,6 +438,8 @@ class Listing:
         summarize = self.summarizer.text
         for name, info in batch:
             record, updated, text = record_of(folder / name, info, today, summarize)
+            if text is not None:  # what ``backplan list`` shows of the glance, in the record
+                record[15] = self.summarizer.brief(text)
             self.records[name] = record
             if text is not None:
                 self.texts[name] = text
@@ -476,6 +480,7 @@ class Listing:
             "damaged": damaged,
             "read_only_reason": record[9],
             "has_backup": has_backup,
+            "brief": record[15],
         }
         if damaged is not None:
             values["glance_record"] = None

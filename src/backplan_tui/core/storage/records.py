@@ -49,7 +49,7 @@ INDEX_FORMAT = "backplan-index"
 # ``index.glances``, read by offset for the rows shown (the JSON is a quarter the size); 8: JSON
 # Lines, one record a line, parsed when used (``index.jsonl``; a start makes no object per line)
 INDEX_VERSION = 8
-RECORD_LENGTH = 15  # items in a record (see the module docstring)
+RECORD_LENGTH = 16  # items in a record (see the module docstring)
 Record = list[Any]
 Stored = Record | int  # a record to write: a new one, or where its line starts in the index read
 
@@ -76,6 +76,7 @@ def shape(record: Any, end: int) -> datetime | None | bool:
         uid,
         at,
         length,
+        brief,
     ) = record
     if not (
         type(size) is int  # never a bool or a float, which compare equal
@@ -102,6 +103,7 @@ def shape(record: Any, end: int) -> datetime | None | bool:
             and at > 0
             and length > 0
             and at + length <= end
+            and type(brief) is list  # (what is in it: the summarizer's to check)
         ):
             return False
         try:
@@ -114,6 +116,7 @@ def shape(record: Any, end: int) -> datetime | None | bool:
         and type(damaged) is str
         and ro is None
         and day is None
+        and brief is None
         and not (title or team or step or revision or at or length)
     ):
         return None
@@ -268,7 +271,7 @@ def file_record(
     """Parse one file: (its record, its ``updated``, its glance on ``today``); the
     record's glance place is filled in when the index is written."""
     size, mtime, inode = info.st_size, info.st_mtime_ns, info.st_ino
-    owner = [info.st_ctime_ns, info.st_uid, 0, 0]
+    owner = [info.st_ctime_ns, info.st_uid, 0, 0, None]  # (the glance's place, its brief)
     try:
         session, _ = load_file(path, allow_newer=True)
     except FileNotFoundError:
