@@ -2,7 +2,7 @@
 
 Separate processes, timed in this process with ``perf_counter`` from just before the fork to
 the reap; output goes to /dev/null.  The data folder holds 1,000 sessions with a current
-index.json (the usual case).  The three commands alternate every round (order rotated)
+index.jsonl (the usual case).  The three commands alternate every round (order rotated)
 after one discarded warm-up round:
 
 - reference: ``_start_child.py bare``, a bare Textual app showing one Label, started headless

@@ -3,12 +3,12 @@
 In-process, timed with ``perf_counter`` around each call; a new ``SessionStore`` per call (as
 a new process would have).  The variants alternate every round (order rotated), after one
 discarded warm-up round; medians are reported.  The files are in the OS page cache in every
-variant ("cold" means no index.json, not a cold disk).
+variant ("cold" means no index.jsonl, not a cold disk).
 
 - reference:  ``[e.stat() for e in os.scandir(sessions) if e.name.endswith(".toml")]``
-- warm:       index.json present and current
+- warm:       index.jsonl present and current
 - one changed: index present, one session file touched (new mtime) before the call
-- cold:       index.json deleted before the call (every file parsed, index rewritten)
+- cold:       index.jsonl deleted before the call (every file parsed, index rewritten)
 
 Usage: .venv/bin/python benchmarks/bench_listing.py [--rounds 10] [--sessions 1000]
 """
@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
 
     home = c.home_from_args(args)
     sessions = home / "sessions"
-    index = home / "index.json"
+    index = home / "index.jsonl"
     victim = sorted(sessions.glob("*.toml"))[0]
 
     def timed(fn: object) -> float:

@@ -7,8 +7,8 @@ their first screen is ready and painted.  Measured in this process: wall time wi
 discarded warm-up round:
 
 - bare:          a Textual App that shows one Label;
-- backplan warm: index.json present and up to date (the normal start);
-- backplan first: index.json deleted before the run (first start, or after deleting the
+- backplan warm: index.jsonl present and up to date (the normal start);
+- backplan first: index.jsonl deleted before the run (first start, or after deleting the
   cache), until home is interactive: its progress line shows while a worker reads the files;
 - backplan cold: the same, until every file is read and listed.
 
@@ -35,7 +35,7 @@ BIG_RSS_LIMIT = 1.5
 
 def run(args: argparse.Namespace) -> list[c.Result]:
     home = c.home_from_args(args)
-    index = home / "index.json"
+    index = home / "index.jsonl"
     env_bare = c.child_env()
     env_bp = c.child_env(home, BENCH_EXPECT_ROWS=str(args.sessions))
     env_first = c.child_env(home, BENCH_EXPECT_ROWS=str(args.sessions), BENCH_READY="interactive")
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> list[c.Result]:
 
     def warm() -> c.Run:
         if not index.exists():  # a previous cold run rebuilt it; this one must find it
-            raise SystemExit("index.json missing before a warm run")
+            raise SystemExit("index.jsonl missing before a warm run")
         return c.run_child([c.PYTHON, str(c.CHILD), "backplan"], env_bp, "backplan (warm)")
 
     def cold() -> c.Run:

@@ -7,7 +7,7 @@ summaries: ``core.glance``, ``core.coach``, ``core.progress``, ``core.schedule``
 - ``lock``: one writer per session (``sessions/<id>.lock``) and the save's write lock;
 - ``sessionfile``: bytes <-> a validated ``Session`` (through ``core.codec``);
 - ``entries``: ``SessionEntry`` / ``BackupEntry`` and the ``Summarizer`` the list uses;
-- ``index``: ``index.json``, the listing cache (given a summarizer, never importing one);
+- ``index``: ``index.jsonl``, the listing cache (given a summarizer, never importing one);
 - ``backups``: the retention policy and the backup files; ``trash``: the trash folder;
 - ``store``: ``SessionStore``, the facade the app, the CLI and the tests use.
 

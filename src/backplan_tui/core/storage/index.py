@@ -7,10 +7,10 @@ The index is only a cache: it is never trusted over the file it describes, and d
 "version": 8, "summaries": START, "glances": TOKEN, "dead": DEAD}``, where START is how the
 summarizer's texts start (``Summarizer.start``: an index made by another is rebuilt), and
 then one line for each session file, in the list's order (``sort_entries``), each one JSON
-array of 16 items, the file's name and its RECORD::
+array of 17 items, the file's name and its RECORD::
 
     [name, size, mtime_ns, inode, title, team, current_step, updated, revision, damaged,
-     read_only, glance_day, ctime_ns, uid, glance_at, glance_length]
+     read_only, glance_day, ctime_ns, uid, glance_at, glance_length, brief]
 
 The lines are written with ``ensure_ascii`` (any other character is an escape), so no line
 holds a newline.  Why lines, not one JSON document (versions up to 7): a start in a big folder
@@ -27,9 +27,11 @@ mtime, never the ctime); ``uid`` catches a file put there by another user.  ``up
 ISO 8601 text with a UTC offset.  A readable file's record has text in ``updated``,
 ``damaged`` null, ``read_only`` text or null, and its glance (the summarizer's text,
 ``Summarizer.text``) in ``index.glances``: ``glance_length`` UTF-8 bytes from byte
-``glance_at``, made on ``glance_day`` (``YYYY-MM-DD``).  A damaged file's record has the
-reason in ``damaged``, empty texts, revision 0, nulls for ``read_only`` and ``glance_day`` and
-zeros for the glance's place.  Integers are never booleans.  A record of any other shape or
+``glance_at``, made on ``glance_day`` (``YYYY-MM-DD``), and in ``brief`` a list, the little
+of it that ``backplan list`` prints (``Summarizer.brief``: the summarizer checks what is in
+it; one not as written gives way to the glance).  A damaged file's record has the reason in
+``damaged``, empty texts, revision 0, nulls for ``read_only``, ``glance_day`` and ``brief``
+and zeros for the glance's place.  Integers are never booleans.  A record of any other shape or
 with other values is not as written: that file alone is parsed again.
 
 ``index.glances`` is the TOKEN line (random hex), then the glances one after the other.  The

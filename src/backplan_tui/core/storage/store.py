@@ -15,7 +15,7 @@ newer backplan's file opens read-only (``load(id, allow_newer=True)``); an older
 migrated when read and kept as ``backups/<id>/pre-migration-v<N>.toml`` by the first save.
 ``restore()`` saves a backup's content as a new revision on top, so it can itself be undone.
 
-``list()`` reads the cache ``index.json`` (``index``); each entry's glance is made by the
+``list()`` reads the cache ``index.jsonl`` (``index``); each entry's glance is made by the
 store's ``summarizer`` (given to the constructor; ``SessionStore(root)`` takes the app's
 from ``core.wiring``): nothing in ``core.storage`` imports the domain's glance, coach,
 progress or schedule.  Problems that do not stop the work are in ``store.warnings``.
@@ -697,7 +697,7 @@ class SessionStore:
         parses those files again.  The app lists without ``refresh`` (start-up never parses
         unchanged files) and refreshes in a worker; ``backplan list`` refreshes.
 
-        This is on the app's start-up path: with a current index it reads ``index.json``,
+        This is on the app's start-up path: with a current index it reads ``index.jsonl``,
         stats each file, checks each record (shape, stat) and makes the entries; no more.
         """
         return self._index.entries(self.summarizer, today=today or date.today(), refresh=refresh)
