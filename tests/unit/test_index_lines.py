@@ -228,3 +228,27 @@ def test_an_entry_made_from_a_line_equals_the_one_made_from_the_file(
         made = rows.get(session_id)
         assert isinstance(made, SessionEntry)
         assert made == fresh[session_id] and made.glance == fresh[session_id].glance
+
+
+def test_a_line_naming_a_file_outside_the_folder_is_never_listed_nor_stat_ed(
+    store: SessionStore,
+) -> None:
+    ids = fill(store, 3)
+    store.list(today=DAY)
+    outside = store.root / "outside.toml"  # beside sessions/, where "../" would reach
+    outside.write_text("not a session")
+    data = read_index(store.root)
+    record = data["files"][f"{ids[0]}.toml"]
+    info = outside.stat()
+    forged = [info.st_size, info.st_mtime_ns, info.st_ino, *record[3:11]]
+    forged += [info.st_ctime_ns, info.st_uid, *record[13:]]
+    data["files"]["../outside.toml"] = forged  # its stat right: only its name gives it away
+    data["files"]["sub/x.toml"] = record
+    write_index(store.root, data)
+    listing = lazy(store)
+    assert sorted(listing.sorted_rows().ids) == sorted(ids)
+    gone, changed = listing.check()
+    assert (gone, changed) == (set(), set())
+    assert "../outside.toml" not in listing.records and "sub/x.toml" not in listing.records
+    listing.finish()  # the forged lines are dropped from the index written now
+    assert sorted(read_index(store.root)["files"]) == sorted(f"{i}.toml" for i in ids)

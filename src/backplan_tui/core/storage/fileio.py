@@ -321,7 +321,8 @@ def read_small(path: Path, *, private: bool = False) -> bytes:
         chunks: list[bytes] = []
         total = 0
         while total <= MAX_FILE_BYTES:
-            chunk = os.read(fd, 1024 * 1024)
+            # the whole file in one read when it is read at once (no copy to join)
+            chunk = os.read(fd, info.st_size + 1 if not chunks else 1024 * 1024)
             if not chunk:
                 break
             chunks.append(chunk)

@@ -165,12 +165,14 @@ class Index:
         if index is not None:
             text, body, glances, dead = index
         listing = Listing(self, summarizer, today, glances, dead, changed=index is None)
-        if check_over is not None and text.count(b"\n", body) > check_over:
-            listing.unchecked = True
-            listing.with_backups = self.backups.ids()
-            listing.text, listing.body = text, body
-            listing.rows = Rows.of_text(text, listing.entry_of_line, body)
-            return listing
+        # (a line takes at least 100 bytes: no need to count them in a smaller index)
+        if check_over is not None and len(text) - body > check_over * 100:
+            rows = Rows.of_text(text, listing.entry_of_line, body)
+            if len(rows) > check_over:
+                listing.unchecked = True
+                listing.with_backups = self.backups.ids()
+                listing.text, listing.body, listing.rows = text, body, rows
+                return listing
         listing.text = text  # what the records kept as they were are written back from
         lines = text[body:].split(b"\n")
         if lines and not lines[-1]:
@@ -369,8 +371,8 @@ class Listing:
             return self.rows
         return Rows.of_entries(sort_entries(self.entries))
 
-    CHECK_CHUNK = 500  # lines parsed at once by ``check`` (one ``json.loads``; the memory
-    # of 500 records at a time, never all of them)
+    CHECK_CHUNK = 200  # lines parsed at once by ``check`` (one ``json.loads``; the memory
+    # of 200 records at a time, never all of them; a quit waits for one chunk at most)
 
     def check(self, cancelled: Callable[[], bool] | None = None) -> tuple[set[str], set[str]]:
         """Compare the index's lines with the files (an ``unchecked`` listing), a chunk of
@@ -380,9 +382,10 @@ class Listing:
         each listed session's (title, team) on the way.  ``cancelled`` is asked between
         chunks: when it says so, the listing stays unchecked (nothing is written).
 
-        The folder's names are listed, and each record's file stat'ed as its chunk comes:
-        neither every record nor every file's stat is held at once (10,000 of each are
-        megabytes, and this runs while home is on screen)."""
+        Each record's file is stat'ed as its chunk comes, and the folder's names are listed
+        at the end (for the files the index does not have): neither every record nor every
+        file's stat is held at once (10,000 of each are megabytes, and this runs while home
+        is on screen), and a quit waits for one chunk at most."""
         if not self.unchecked:
             return set(), set()
         today_text = self.today.isoformat()
@@ -390,7 +393,6 @@ class Listing:
         titles: dict[str, tuple[str, str]] = {}
         cut = len(SUFFIX)
         with Folder(self.folder) as folder:
-            names = folder.names(SUFFIX)
             for at, chunk in line_chunks(self.text, self.body, self.CHECK_CHUNK):
                 if cancelled is not None and cancelled():
                     return set(), set()
@@ -400,8 +402,8 @@ class Listing:
                         self.changed = True  # its file, if any, is found below as new
                         continue
                     name, record = parsed
-                    info = folder.lstat(name) if name in names and name not in records else None
-                    if info is None:  # gone (or a second line for one file)
+                    info = folder.lstat(name) if name not in records else None
+                    if info is None or stat.S_ISDIR(info.st_mode):  # gone (or a second line)
                         self.changed = True
                         self.dead += glance_length(record)
                         continue
@@ -413,6 +415,7 @@ class Listing:
                     titles[name[:-cut]] = (record[3], record[4])
                     if updated is not None and record[10] != today_text:
                         self.stale += 1
+            names = folder.names(SUFFIX)
             changed: set[str] = set()
             for name in names:
                 if name not in records:

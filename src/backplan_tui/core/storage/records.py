@@ -201,6 +201,10 @@ class Folder:
         return {name for name in listed if name.endswith(suffix) and name[:1] != "."}
 
     def lstat(self, name: str) -> os.stat_result | None:
+        """The ``lstat`` of the session file ``name`` in the folder; None when there is none
+        (or ``name`` is not one: a name from the index may be anything)."""
+        if "/" in name or "\0" in name or name[:1] == "." or not name.endswith(".toml"):
+            return None
         try:
             if self.fd is None:
                 return os.lstat(self.path / name)
