@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import secrets
 import stat
 import tomllib
 from datetime import UTC, date, datetime, timedelta
@@ -660,8 +659,8 @@ def test_new_id_format(store, title, slug):
 
 def test_new_id_skips_ids_in_use(store, monkeypatch):
     store.create(Session(id="plan-aaaa", title="Plan"))
-    suffixes = iter(["aaaa", "aaaa", "bbbb"])
-    monkeypatch.setattr(secrets, "token_hex", lambda n: next(suffixes))
+    suffixes = iter([bytes.fromhex("aaaa"), bytes.fromhex("aaaa"), bytes.fromhex("bbbb")])
+    monkeypatch.setattr(os, "urandom", lambda n: next(suffixes))  # (only new_id draws here)
     assert store.new_id("Plan") == "plan-bbbb"
 
 

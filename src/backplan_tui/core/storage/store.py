@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
@@ -188,7 +187,7 @@ class SessionStore:
         the backups of a deleted one)."""
         slug = slugify(title)
         for attempt in range(10_000):
-            suffix = secrets.token_hex(2 if attempt < 1_000 else 4)
+            suffix = os.urandom(2 if attempt < 1_000 else 4).hex()  # (``secrets``: 8 ms to import)
             candidate = f"{slug}-{suffix}"
             if not self.exists(candidate) and not os.path.lexists(self.backups_dir / candidate):
                 return candidate
