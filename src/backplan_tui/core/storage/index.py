@@ -178,42 +178,44 @@ class Index:
         if lines and not lines[-1]:
             lines.pop()  # the last line's newline
         today_text = today.isoformat()
-        cached: dict[str, tuple[int, Record]] = {}  # name -> (where its line starts, record)
         end = glances.size if glances is not None else 0
-        at = body
-        for line, parsed in zip(lines, parse_lines(lines), strict=True):
-            if parsed is not None and parsed[0] not in cached:
-                cached[parsed[0]] = (at, parsed[1])
-            at += len(line) + 1
-        del lines
         files = dict(scan_files(self.sessions_dir, SUFFIX))
         listing.with_backups = self.backups.ids() if files else set()
         records, add, pending = listing.records, listing.add, listing.pending
+        listed: set[str] = set()  # the names the index has a line for
+        at = body
         # In the index's order (the list's): the entries are then found sorted (``_in_order``)
-        for name, (line_at, record) in cached.items():
+        for line, parsed in zip(lines, parse_lines(lines), strict=True):
+            line_at, at = at, at + len(line) + 1
+            if parsed is None:
+                listing.changed = True  # a line not as written: its file is found as new
+                continue
+            name, record = parsed
             info = files.get(name)
-            if info is None:
-                continue  # gone
+            if info is None or name in listed:  # gone (or a second line for one file)
+                listing.changed = True
+                listing.dead += glance_length(record)
+                continue
+            listed.add(name)
             # The record is used only if it is exactly as written (the shapes in the module
-            # docstring) and for this very file (its stat); else this one file is parsed again.
+            # docstring) and for this very file (its stat); else this one file is parsed again
+            # (``read``), and its glance in index.glances is dead.
             updated = shape(record, end)
-            if updated is not False and same_stat(record, info):
-                if refresh and updated is not None and record[10] != today_text:
-                    pending.append((name, info))  # computed on another day: parse it again
-                    continue
+            if updated is False or not same_stat(record, info):
+                pending.append((name, info))
+                listing.dead += glance_length(record)
+            elif refresh and updated is not None and record[10] != today_text:
+                pending.append((name, info))  # computed on another day: parse it again
+                listing.dead += glance_length(record)
+            else:
                 records[name] = line_at  # written back as it was (its glance stays put)
                 add(name, record, updated)  # type: ignore[arg-type]
                 if updated is not None and record[10] != today_text:
                     listing.stale += 1
-            else:
-                pending.append((name, info))
+        del lines
         for name, info in files.items():
-            if name not in cached:
+            if name not in listed:
                 pending.append((name, info))
-        if len(records) != len(cached):  # a file gone (or a line not as written)
-            listing.changed = True
-            gone = [record for name, (_, record) in cached.items() if name not in records]
-            listing.dead += sum(glance_length(record) for record in gone)
         # newest files first: a first start shows the sessions worked on lately soonest
         pending.sort(key=_by_mtime, reverse=True)
         return listing

@@ -244,7 +244,14 @@ def parse_lines(lines: list[bytes]) -> list[tuple[str, Record] | None]:
         items = None
     if type(items) is not list or len(items) != len(lines):  # a line not as written: each
         return [parse_line(line) for line in lines]
-    return [_named(item) for item in items]
+    size = RECORD_LENGTH + 1
+    # (the name popped off the array: the record is the rest of it, no copy made)
+    return [
+        (item.pop(0), item)
+        if type(item) is list and len(item) == size and type(item[0]) is str
+        else None
+        for item in items
+    ]
 
 
 def all_parsed(records: dict[str, Stored], text: bytes) -> dict[str, Stored]:
