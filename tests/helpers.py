@@ -83,3 +83,18 @@ def write_index(path: Any, data: dict[str, Any]) -> None:
     for name, record in data["files"].items():  # a record that is not a list: a bad line
         lines.append(json.dumps([name, *record] if isinstance(record, list) else [name, record]))
     path.write_bytes(("\n".join(lines) + "\n").encode("ascii"))
+
+
+def fill_store(store: Any, count: int, day: date, title: str = "Plan") -> list[str]:
+    """``count`` blank sessions titled "<title> 0", "<title> 1" ... made through ``store``;
+    their ids."""
+    from backplan_tui.core import templates
+
+    ids = []
+    for n in range(count):
+        name = f"{title} {n}"
+        session = templates.instantiate(
+            "blank", session_id=store.new_id(name), title=name, today=day
+        )
+        ids.append(store.create(session).id)
+    return ids

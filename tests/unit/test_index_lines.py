@@ -13,20 +13,13 @@ from datetime import UTC, date, datetime, timedelta
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionEntry, SessionStore
 from backplan_tui.core.storage.rows import Rows, sort_entries
-from helpers import read_index, write_index
+from helpers import fill_store, read_index, write_index
 
 DAY = date(2026, 12, 1)
 
 
 def fill(store: SessionStore, count: int, title: str = "Plan") -> list[str]:
-    ids = []
-    for n in range(count):
-        name = f"{title} {n}"
-        session = templates.instantiate(
-            "blank", session_id=store.new_id(name), title=name, today=DAY
-        )
-        ids.append(store.create(session).id)
-    return ids
+    return fill_store(store, count, DAY, title)
 
 
 def lazy(store: SessionStore):  # a listing of a folder "too big" to check before it shows

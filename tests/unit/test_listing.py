@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.core.storage.index import sort_entries
-from helpers import read_index
+from helpers import fill_store, read_index
 
 DAY = date(2026, 12, 1)
 
 
-def fill(store: SessionStore, count: int) -> list[str]:
-    ids = []
-    for n in range(count):
-        title = f"Plan {n}"
-        session = templates.instantiate(
-            "blank", session_id=store.new_id(title), title=title, today=DAY
-        )
-        ids.append(store.create(session).id)
-    return ids
+def fill(store: SessionStore, count: int, title: str = "Plan") -> list[str]:
+    return fill_store(store, count, DAY, title)
 
 
 def test_a_listing_read_in_batches_ends_as_list_does(store: SessionStore) -> None:
