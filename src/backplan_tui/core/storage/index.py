@@ -93,6 +93,7 @@ from backplan_tui.core.storage.records import (
     parse_line,
     parse_lines,
     same_stat,
+    session_file_name,
     shape,
 )
 from backplan_tui.core.storage.rows import Rows, sort_entries
@@ -357,8 +358,6 @@ class Listing:
         self.text = b""
         self.body = 0
         self.rows: Rows | None = None  # an unchecked listing's sessions, in the list's order
-        # id -> (title, team) of the sessions the check found current (``check``)
-        self.titles: dict[str, tuple[str, str]] = {}
         self._end = glances.size if glances is not None else 0
 
     @property
@@ -376,13 +375,18 @@ class Listing:
     CHECK_CHUNK = 200  # lines parsed at once by ``check`` (one ``json.loads``; the memory
     # of 200 records at a time, never all of them; a quit waits for one chunk at most)
 
-    def check(self, cancelled: Callable[[], bool] | None = None) -> tuple[set[str], set[str]]:
+    def check(
+        self,
+        cancelled: Callable[[], bool] | None = None,
+        seen: Callable[[str, str, str], None] | None = None,
+    ) -> tuple[set[str], set[str]]:
         """Compare the index's lines with the files (an ``unchecked`` listing), a chunk of
         lines at a time: (the ids of files gone, the ids of files new or changed).  Files
         new or changed become pending (newest first) and their rows, and those of files
-        gone, leave ``rows``; a changed file's comes back when it is read.  ``titles`` gets
-        each listed session's (title, team) on the way.  ``cancelled`` is asked between
-        chunks: when it says so, the listing stays unchecked (nothing is written).
+        gone, leave ``rows``; a changed file's comes back when it is read.  ``seen`` is given
+        (id, title, team) of each session whose line is current, on the way (what the caller
+        keeps of them is its own choice).  ``cancelled`` is asked between chunks: when it
+        says so, the listing stays unchecked (nothing is written).
 
         Each record's file is stat'ed as its chunk comes, and the folder's names are listed
         at the end (for the files the index does not have): neither every record nor every
@@ -392,8 +396,8 @@ class Listing:
             return set(), set()
         today_text = self.today.isoformat()
         records, end = self.records, self._end
-        titles: dict[str, tuple[str, str]] = {}
         cut = len(SUFFIX)
+        gone: set[str] = set()
         with Folder(self.folder) as folder:
             for at, chunk in line_chunks(self.text, self.body, self.CHECK_CHUNK):
                 if cancelled is not None and cancelled():
@@ -404,36 +408,37 @@ class Listing:
                         self.changed = True  # its file, if any, is found below as new
                         continue
                     name, record = parsed
-                    info = folder.lstat(name) if name not in records else None
-                    if info is None or stat.S_ISDIR(info.st_mode):  # gone (or a second line)
+                    if name in records or not session_file_name(name):  # (a second line, or
+                        self.changed = True  # one naming no session file: never stat'ed)
+                        continue
+                    info = folder.lstat(name)
+                    if info is None or stat.S_ISDIR(info.st_mode):  # gone
                         self.changed = True
                         self.dead += glance_length(record)
+                        gone.add(name[:-cut])
                         continue
                     updated = shape(record, end)
                     if updated is False or not same_stat(record, info):
                         self.dead += glance_length(record)
                         continue  # parsed again below
                     records[name] = line_at
-                    titles[name[:-cut]] = (record[3], record[4])
+                    if seen is not None:
+                        seen(name[:-cut], record[3], record[4])
                     if updated is not None and record[10] != today_text:
                         self.stale += 1
-            names = folder.names(SUFFIX)
             changed: set[str] = set()
-            for name in names:
-                if name not in records:
-                    info = folder.lstat(name)
-                    if info is not None and not stat.S_ISDIR(info.st_mode):
-                        self.pending.append((name, info))
-                        changed.add(name[:-cut])
+            for name in folder.names_besides(SUFFIX, records):  # new, changed, not as written
+                info = folder.lstat(name)
+                if info is not None and not stat.S_ISDIR(info.st_mode):
+                    self.pending.append((name, info))
+                    changed.add(name[:-cut])
         self.unchecked = False
         self.pending.sort(key=_by_mtime, reverse=True)
-        listed = self.rows.ids if self.rows is not None else []
-        gone = {key for key in listed if f"{key}{SUFFIX}" not in names}
+        gone -= changed  # (a line gone by its name, and a file of that name new since)
         if gone or changed:
             self.changed = True
             if self.rows is not None:
                 self.rows = self.rows.merged(gone | changed, [])
-        self.titles = titles
         return gone, changed
 
     def read(self, count: int) -> list[SessionEntry]:

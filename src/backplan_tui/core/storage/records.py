@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ __all__ = [
     "parse_lines",
     "record_line",
     "same_stat",
+    "session_file_name",
     "shape",
 ]
 
@@ -171,6 +172,18 @@ def line_chunks(text: bytes, at: int, count: int) -> Iterator[tuple[int, list[by
         at = end
 
 
+def session_file_name(name: str) -> bool:
+    """``name`` can be a session file's in the sessions folder (an index line's name may be
+    anything): not hidden, no folder in it, ".toml"."""
+    return (
+        name.endswith(".toml")
+        and len(name) > 5
+        and name[:1] != "."
+        and "/" not in name
+        and "\0" not in name
+    )
+
+
 class Folder:
     """The sessions folder, open: its names, and the ``lstat`` of one of them relative to
     it (an ``fstatat``, where the OS allows it: no look-up of the whole path)."""
@@ -191,19 +204,23 @@ class Folder:
         if self.fd is not None:
             os.close(self.fd)
 
-    def names(self, suffix: str) -> set[str]:
-        """The names that end in ``suffix`` and do not start with "." (as ``scan_files``);
-        an empty set when the folder cannot be read."""
+    def names_besides(self, suffix: str, known: Container[str]) -> Iterator[str]:
+        """The names that end in ``suffix``, do not start with "." (as ``scan_files``) and
+        are not in ``known``, as the folder is read (10,000 names are never held at once);
+        none when it cannot be read."""
         try:
-            listed = os.listdir(self.path if self.fd is None else self.fd)
+            with os.scandir(self.path if self.fd is None else self.fd) as scan:
+                for item in scan:
+                    name = item.name
+                    if name.endswith(suffix) and name[:1] != "." and name not in known:
+                        yield name
         except OSError:
-            return set()
-        return {name for name in listed if name.endswith(suffix) and name[:1] != "."}
+            return
 
     def lstat(self, name: str) -> os.stat_result | None:
         """The ``lstat`` of the session file ``name`` in the folder; None when there is none
         (or ``name`` is not one: a name from the index may be anything)."""
-        if "/" in name or "\0" in name or name[:1] == "." or not name.endswith(".toml"):
+        if not session_file_name(name):
             return None
         try:
             if self.fd is None:

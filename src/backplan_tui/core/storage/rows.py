@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from operator import attrgetter
 from typing import overload
@@ -209,21 +209,12 @@ class Rows(Sequence[SessionEntry]):
         """Some entries are index lines not yet made."""
         return any(not isinstance(item, SessionEntry) for item in self._items)
 
-    def titles(
-        self, known: Mapping[str, tuple[str, str]] | None = None
-    ) -> Iterator[tuple[str, str, str]]:
+    def titles(self) -> Iterator[tuple[str, str, str]]:
         """(id, title, team) of each session, in order, without keeping an entry made for
-        it: from ``known`` (id -> (title, team), what the listing's check read) or else the
-        line parsed, read and let go (the filter's texts and the shared titles of 10,000
-        sessions, in a worker)."""
-        known = known or {}
+        it: the line is parsed, read and let go (the filter's texts of 10,000 sessions)."""
         for session_id, item in zip(self.ids, self._items, strict=True):
             if isinstance(item, SessionEntry):
                 yield session_id, item.title, item.team
-                continue
-            found = known.get(session_id)
-            if found is not None:
-                yield session_id, found[0], found[1]
                 continue
             try:
                 parsed = json.loads(self._lines[item])

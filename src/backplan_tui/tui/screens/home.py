@@ -30,6 +30,7 @@ from backplan_tui.core.textclean import split_names
 from backplan_tui.tui.screens.home_rows import (
     COLUMNS,
     NEXT_DUE,
+    SharedTitles,
     glance_text,
     new_session_fields,
     row_cells,
@@ -199,8 +200,9 @@ class HomeScreen(BackplanScreen[None]):
         the rows of files gone go, those of files changed or new come with the batches."""
         worker = get_current_worker()
         try:
+            shared = SharedTitles()
             if listing.unchecked:
-                gone, changed = listing.check(lambda: worker.is_cancelled)
+                gone, changed = listing.check(lambda: worker.is_cancelled, shared.add)
                 if worker.is_cancelled:  # the app quits: the index stays as it was
                     return
                 if gone or changed:
@@ -222,9 +224,10 @@ class HomeScreen(BackplanScreen[None]):
             rows = listing.sorted_rows()
             twins = None
             if listing.rows is not None:  # index lines (a big folder): the titles the check
-                # read, here, not on the screen's thread
-                twins = twin_numbers(rows.titles(listing.titles))
-                listing.titles = {}
+                # saw and those of the files read since, here, not on the screen's thread
+                for entry in listing.entries:
+                    shared.add(entry.id, entry.title)
+                twins = shared.twins(rows.titles())
             self.post_message(self.SessionsRead(listing, rows, done=True, twins=twins))
         except (StoreError, OSError) as error:
             self.post_message(self.SessionsRead(listing, None, done=True, error=str(error)))

@@ -140,6 +140,28 @@ def twin_numbers(titles: Iterable[tuple[str, str, str]]) -> dict[str, int]:
     }
 
 
+class SharedTitles:
+    """The sessions that share a title, found in a big folder without keeping every title:
+    as the titles go by (the check of the index: ``Listing.check(seen=...)``) only how many
+    times each folded title's hash came is counted; ``twins`` then reads the titles again
+    and numbers those whose hash came more than once (a hash may collide: the titles
+    decide, in ``twin_numbers``)."""
+
+    def __init__(self) -> None:
+        self._count: dict[int, int] = {}
+
+    def add(self, _session_id: str, title: str, _team: str = "") -> None:
+        key = hash(title.strip().casefold())
+        self._count[key] = self._count.get(key, 0) + 1
+
+    def twins(self, titles: Iterable[tuple[str, str, str]]) -> dict[str, int]:
+        """``twin_numbers`` of ``titles`` (every session's (id, title, team), as counted)."""
+        count = self._count
+        return twin_numbers(
+            item for item in titles if count.get(hash(item[1].strip().casefold()), 0) > 1
+        )
+
+
 def title_cell(entry: SessionEntry, twin: int = 0) -> Text:
     """The title; when other sessions have the same title, a number after it that the list
     never cuts ("Retention pl… #2"; the line under the list gives the id)."""
