@@ -103,11 +103,26 @@ def _positive_width(value: str) -> int:
     return width
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _Unused:
+    """What ``build_parser(only=...)`` gives for a command it leaves out: every call on it
+    does nothing and gives another (``add_argument``, ``add_subparsers``, ``add_parser``)."""
+
+    def __getattr__(self, _name: str) -> Any:
+        return lambda *_args, **_kwargs: self
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only``, the parser of that command alone (the
+    others' would be made for nothing: ``backplan list`` at 10,000 sessions counts every
+    millisecond, issue 21)."""
     import argparse
 
     from backplan_tui import __version__
-    from backplan_tui.core.export import FORMATS
+
+    if only in (None, "export"):
+        from backplan_tui.core.export import FORMATS
+    else:
+        FORMATS = {}  # noqa: N806 (the export command's choices, not made for another)
 
     class _Parser(argparse.ArgumentParser):
         """argparse that raises instead of printing usage and exiting on an error."""
@@ -162,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        if only is not None and name != only:
+            return cast("argparse.ArgumentParser", _Unused())
         return sub.add_parser(name, help=help_text, description=help_text, parents=[common])
 
     p = add("open", "open a session in the app")
@@ -604,7 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = no_arguments()
     else:
         try:
-            args = build_parser().parse_args(arguments)
+            only = arguments[0] if arguments[0] in COMMANDS else None  # its parser alone
+            args = build_parser(only).parse_args(arguments)
         except UsageError as error:
             _error(error)
             return USAGE_ERROR
