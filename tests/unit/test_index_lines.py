@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from backplan_tui.core import templates
 from backplan_tui.core.storage import SessionEntry, SessionStore
+from backplan_tui.core.storage.index import Index
 from backplan_tui.core.storage.rows import Rows, sort_entries
 from helpers import fill_store, read_index, write_index
 
@@ -247,3 +248,36 @@ def test_a_line_naming_a_file_outside_the_folder_is_never_listed_nor_stat_ed(
     assert "../outside.toml" not in listing.records and "sub/x.toml" not in listing.records
     listing.finish()  # the forged lines are dropped from the index written now
     assert sorted(read_index(store.root)["files"]) == sorted(f"{i}.toml" for i in ids)
+
+
+def test_a_version_7_index_is_upgraded_without_parsing_a_session_file(
+    store: SessionStore, monkeypatch
+) -> None:
+    # Version 7: the same records (without the brief) in one JSON document, index.json,
+    # and the same index.glances.  The first listing after the upgrade parses no file.
+    fill(store, 4)
+    (store.sessions_dir / "broken.toml").write_text("= nope")
+    listed = store.list(today=DAY)
+    data = read_index(store.root)
+    old = {
+        "format": "backplan-index",
+        "version": 7,
+        "summaries": data["summaries"],
+        "glances": data["glances"],
+        "files": {name: record[:15] for name, record in data["files"].items()},
+    }
+    old["files"]["bad.toml"] = ["not", "a", "record"]  # left out: parsed again (not a file)
+    (store.root / "index.json").write_text(json.dumps(old), "utf-8")
+    (store.root / "index.json").chmod(0o600)
+    (store.root / "index.jsonl").unlink()
+    parsed: list[str] = []
+    real = Index.record
+    monkeypatch.setattr(
+        Index, "record", staticmethod(lambda p, *a: parsed.append(p.name) or real(p, *a))
+    )
+    again = store.list(today=DAY)
+    assert parsed == []  # every record came over, each with the brief of its glance
+    assert again == listed
+    assert [e.brief for e in again] == [e.brief for e in listed]
+    assert not (store.root / "index.json").exists()
+    assert read_index(store.root)["files"] == data["files"]

@@ -46,7 +46,8 @@ points to any more (the glances of files changed or gone), and once they outnumb
 write makes the glances file anew from the glances in use.
 
 An index of another version is rebuilt: version 7 was one JSON document ``index.json`` (its
-records in a ``files`` object; removed when version 8 is written), version 6 held each glance
+records in a ``files`` object, without the brief; made into version 8 without parsing a
+session file, ``upgrade``, and removed when version 8 is written), version 6 held each glance
 in its record, version 5 kept a sha256 of each file's first 4 KB instead of ``ctime_ns`` and
 ``uid``.
 
@@ -97,6 +98,7 @@ from backplan_tui.core.storage.records import (
     shape,
 )
 from backplan_tui.core.storage.rows import Rows, sort_entries
+from backplan_tui.core.storage.upgrade import version_7
 
 __all__ = [
     "INDEX_FORMAT",
@@ -160,6 +162,8 @@ class Index:
         or changed pending.  What the list shows is then corrected a moment later; opening
         a session always reads its file."""
         index = self.read(summarizer.start)
+        if index is None and self.upgrade(summarizer):  # version 7's, made into this one
+            index = self.read(summarizer.start)
         text, body = b"", 0
         glances: Glances | None = None
         dead = 0
@@ -222,6 +226,16 @@ class Index:
         return listing
 
     record = staticmethod(file_record)  # parse one file into its record (``records``)
+
+    def upgrade(self, summarizer: Summarizer) -> bool:
+        """Make ``index.jsonl`` from version 7's ``index.json`` when that is what there is
+        (``upgrade.version_7``): the first start after the upgrade then parses no session
+        file.  False when there is nothing to upgrade or it could not be written."""
+        found = version_7(self.root / OLD_INDEX_NAME, self.glances_path, summarizer)
+        if found is None:
+            return False
+        records, glances = found
+        return self.write(summarizer.start, records, {}, glances, 0, b"") is not None
 
     def read(self, start: str) -> tuple[bytes, int, Glances, int] | None:
         """The index's text and where its lines start (after the header; not parsed: each
