@@ -195,3 +195,18 @@ async def test_the_map_draws_its_lines_as_textual_tree_and_shows_the_detail(
             assert tree.get_label_width(node) == Tree.get_label_width(tree, node)
         assert tree.get_label_width(tree.root.add_leaf(Text("abc"))) == 3
         assert tree.get_label_width(tree.root.add(Text("abcd"))) == 6  # "▶ abcd"
+
+
+async def test_a_late_map_detail_refresh_after_the_detail_is_gone_does_nothing(demo_at) -> None:
+    # A jump to another step (the health panel's Enter) removes the map screen's widgets each
+    # in its own time: a detail refresh scheduled before the jump can run once the detail is
+    # gone and the tree is not yet.  It found no detail and crashed the app (seen under load).
+    app = demo_at("reverse_map")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await screen.query_one("#node-detail", Detail).remove()
+        assert screen.query(ItemTree)  # the tree is still there
+        screen.show_detail()  # it raised NoMatches
+        await settle(pilot)
+        assert app.is_running and app.screen is screen

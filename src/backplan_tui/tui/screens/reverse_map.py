@@ -232,9 +232,9 @@ class ReverseMapScreen(StepScreen):
             return
         try:
             tree = self.query_one(MapTree)
-        except NoMatches:  # the screen was left (a jump to another step) before this ran
-            return
-        detail = self.query_one("#node-detail", Detail)
+            detail = self.query_one("#node-detail", Detail)
+        except NoMatches:  # the screen was left (a jump to another step) before this ran:
+            return  # its widgets go one by one, in no set order (the detail may go first)
         mark = self.edit_mark()
         node = tree.cursor_node
         node_id = node.data if node is not None else None
