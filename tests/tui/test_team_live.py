@@ -174,3 +174,18 @@ async def test_a_participant_follows_the_facilitators_step_and_f_lets_go(
             "f"
         )  # follow again (f too, where no text field has the focus): straight to where the room is
         assert await until(pb, lambda: type(ben.screen).__name__ == "ReverseMapScreen")
+
+
+async def test_the_team_timers_do_nothing_once_the_screens_are_gone(data_dir: Path) -> None:
+    # A poll or a presence tick that fires while the app closes (its screens already gone,
+    # its timers not yet stopped) asked for the screen and crashed the exit (seen under load:
+    # ScreenStackError from _poll_disk).  Both ticks are run here after the app has closed.
+    make_session(data_dir, "questions")
+    app = create_app(data_dir, open_session="demo", today=lambda: TODAY, name="Ana")
+    async with app.run_test(size=(110, 32)) as pilot:
+        assert await until(pilot, lambda: type(app.screen).__name__ == "QuestionsScreen")
+        app.following = True
+    assert app.screen_stack == []
+    app._poll_disk()  # no exception: nothing to do
+    app._absorb(None)
+    app._presence_tick()

@@ -70,6 +70,8 @@ class Team(App[None]):
         return isinstance(self.screen, ModalScreen)
 
     def _poll_disk(self) -> None:
+        if not self.screen_stack:  # the app is closing: its screens are gone before its timers
+            return
         if self._reading or self._dialog_open() or not self.workspace.disk_changed():
             return
         self._reading = True
@@ -85,7 +87,7 @@ class Team(App[None]):
 
     def _absorb(self, read: DiskRead | None) -> None:
         self._reading = False
-        if read is None or self._dialog_open():
+        if read is None or not self.screen_stack or self._dialog_open():
             return
         report = self.workspace.absorb(read)
         if report is None:
@@ -136,7 +138,7 @@ class Team(App[None]):
         except OSError:
             pass
         self._show_here(self.workspace.look_around())
-        if self.following:
+        if self.following and self.screen_stack:  # (none: the app is closing)
             self._follow()
 
     def _show_here(self, text: str) -> None:
