@@ -8,7 +8,6 @@ import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import pandas
 import pytest
 
 from backplan_tui.core.export import csv as csv_export
@@ -225,7 +224,10 @@ def test_every_field_round_trips_through_a_file_read_as_utf8_sig(tmp_path: Path)
 
 def test_pandas_reads_the_same_table(tmp_path: Path):
     # pandas is an independent CSV reader, as a data analyst would use it; it must see the
-    # header without the BOM, the same cells, and non-ASCII text intact.
+    # header without the BOM, the same cells, and non-ASCII text intact.  (Imported here: it
+    # takes a second, which every test process would pay at collection.)
+    import pandas
+
     session = hostile_plan()
     path = write_atomic(tmp_path / "plan.csv", csv_export.render(session, TODAY))
     frame = pandas.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
