@@ -22,8 +22,8 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# Tests run in parallel, one worker per core (pytest-xdist); each test has its own data and
-# config dirs (tests/conftest.py). PYTEST_ARGS="-n 0" runs them in one process,
+# Tests run in parallel, two workers a core (pytest-xdist's -n auto; tests/conftest.py says
+# why); each test has its own data and config dirs. PYTEST_ARGS="-n 0" runs them in one process,
 # PYTEST_ARGS='-m "not slow"' skips the soak and fuzz runs for a quick loop.
 test: lint
 	$(BIN)/python -m pytest -q -n auto --dist loadgroup $(PYTEST_ARGS)

@@ -16,7 +16,7 @@ from textual.pilot import Pilot
 from backplan_tui.core import codec, templates
 from backplan_tui.core.model import Session
 from backplan_tui.tui.app import BackplanApp, create_app
-from helpers import TODAY, settle
+from helpers import TODAY, settle, wait_until
 
 STAMP = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
 
@@ -47,6 +47,17 @@ def app_for(data_dir: Path, open_session: str | None = None) -> BackplanApp:
     return create_app(data_dir, open_session=open_session, today=lambda: TODAY, autosave_delay=600)
 
 
+async def opened(pilot: Pilot) -> None:
+    """After ``open_session``: wait until the session's screen is up, mounted, and what
+    opening it started is done (under load one pause may not see it yet)."""
+    await wait_until(
+        pilot,
+        lambda: type(pilot.app.screen).__name__ != "HomeScreen" and pilot.app.screen.is_mounted,
+        "the session's screen",
+    )
+    await settle(pilot)
+
+
 def test_home_empty(snap_compare, data_dir: Path) -> None:
     assert snap_compare(app_for(data_dir))
 
@@ -69,7 +80,7 @@ def test_step_screens(snap_compare, demo_dir: Path, step: str) -> None:
 
     async def open_step(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
 
     assert snap_compare(app, run_before=open_step)
 
@@ -81,7 +92,7 @@ def test_step_screens_at_60x20(snap_compare, demo_dir: Path, step: str) -> None:
 
     async def open_step(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
 
     assert snap_compare(app, run_before=open_step, terminal_size=(60, 20))
 
@@ -89,7 +100,7 @@ def test_step_screens_at_60x20(snap_compare, demo_dir: Path, step: str) -> None:
 def test_reverse_map_large(snap_compare, demo_dir: Path) -> None:
     async def open_step(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="reverse_map")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
 
     assert snap_compare(app_for(demo_dir), run_before=open_step, terminal_size=(120, 40))
 
@@ -97,7 +108,7 @@ def test_reverse_map_large(snap_compare, demo_dir: Path) -> None:
 def test_outcome_editor(snap_compare, demo_dir: Path) -> None:
     async def edit_outcome(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="future_state")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
         pilot.app.screen.query_one("#outcomes").focus()
         await pilot.press("e")
         await pilot.pause()
@@ -108,7 +119,7 @@ def test_outcome_editor(snap_compare, demo_dir: Path) -> None:
 def test_pilot_editor(snap_compare, demo_dir: Path) -> None:
     async def edit_pilot(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="pilots")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
         await pilot.press("e")
         await pilot.pause()
 
@@ -118,7 +129,7 @@ def test_pilot_editor(snap_compare, demo_dir: Path) -> None:
 def open_demo_then(*keys: str, step: str = "reverse_map"):  # noqa: ANN201
     async def run(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step=step)  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
@@ -179,7 +190,7 @@ def test_health_panel(snap_compare, demo_dir: Path) -> None:
 def test_track_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> None:
     async def open_track(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
 
     assert snap_compare(app_for(demo_dir), run_before=open_track, terminal_size=size)
 
@@ -191,7 +202,7 @@ def test_owners_screen(snap_compare, demo_dir: Path, size: tuple[int, int]) -> N
 
     async def open_owners(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
         await pilot.press("o")
         await settle(pilot)
 
@@ -203,7 +214,7 @@ def test_stakeholders_screen(snap_compare, demo_dir: Path) -> None:
 
     async def open_stakeholders(pilot: Pilot) -> None:
         pilot.app.open_session(templates.DEMO_ID, step="track")  # type: ignore[attr-defined]
-        await pilot.pause()
+        await opened(pilot)
         await pilot.press("k")
         await settle(pilot)
 

@@ -272,9 +272,12 @@ def test_a_version_7_index_is_upgraded_without_parsing_a_session_file(
     (store.root / "index.jsonl").unlink()
     parsed: list[str] = []
     real = Index.record
-    monkeypatch.setattr(
-        Index, "record", staticmethod(lambda p, *a: parsed.append(p.name) or real(p, *a))
-    )
+
+    def counting(path, *args):
+        parsed.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(Index, "record", staticmethod(counting))
     again = store.list(today=DAY)
     assert parsed == []  # every record came over, each with the brief of its glance
     assert again == listed
