@@ -16,6 +16,7 @@ session file is read again and again: every read must load (a torn or invalid fi
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import sys
 import time
@@ -74,13 +75,19 @@ class Screen:
 
     async def shows(self, words: str, since: int = 0) -> int:
         """Wait until ``words`` appear after position ``since``; where they end."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                at = self.text.find(words, max(0, since - len(words)))
-                if at >= 0 and at + len(words) > since:
-                    return at + len(words)
-                self.changed.clear()
-                await self.changed.wait()
+        try:
+            async with asyncio.timeout(WAIT):
+                while True:
+                    at = self.text.find(words, max(0, since - len(words)))
+                    if at >= 0 and at + len(words) > since:
+                        return at + len(words)
+                    self.changed.clear()
+                    await self.changed.wait()
+        except TimeoutError:  # say what the app showed instead
+            words_seen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", self.text[-3000:])
+            raise AssertionError(
+                f"{words!r} never showed; the app's last output: {' '.join(words_seen.split())}"
+            ) from None
 
 
 async def _read(ws: Any, screen: Screen) -> None:
@@ -105,12 +112,31 @@ async def _in_file(store: SessionStore, session_id: str, text: str) -> None:
             await asyncio.sleep(0.1)
 
 
+async def _joined(store: SessionStore, session_id: str, name: str) -> None:
+    """Wait until the session file lists ``name`` among its participants."""
+
+    def listed() -> bool:
+        try:
+            return name in store.load(session_id).participants
+        except (StoreError, CodecError, OSError):
+            return False
+
+    async with asyncio.timeout(WAIT):
+        while not await asyncio.to_thread(listed):
+            await asyncio.sleep(0.1)
+
+
 async def _person(
     ws: Any, screen: Screen, name: str, texts: list[str], store: SessionStore, session_id: str
 ) -> None:
     await screen.shows("Your name")
+    sent = len(screen.text)
     await ws.send_json(["stdin", name + "\r"])
-    mark = await screen.shows(f"Welcome, {name}")
+    # Joined: the name is in the file and the questions step is drawn (its table's "Status"
+    # column).  Not the "Welcome" toast: it lasts 3 s, and a loaded host (the CI's two cores
+    # shared with other tests) may draw the step only after the toast has gone.
+    await _joined(store, session_id, name)
+    mark = await screen.shows("Status", sent)
     for text in texts:
         await ws.send_json(["stdin", "a"])
         mark = await screen.shows("New question", mark)
