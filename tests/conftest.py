@@ -20,18 +20,20 @@ from helpers import TODAY
 # --- how the suite runs (pytest-xdist, `make test`) ---------------------------------------------
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: two workers per core.  A Pilot test idles at least 40 ms after every key
+    and others wait on the processes they start or on a browser: with one worker per core,
+    the cores were idle about 40% of the time.  (PYTEST_XDIST_AUTO_NUM_WORKERS overrides.)"""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return 2 * cores
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """A young-generation collection every 7,000 new objects, not every 700: each test
     process builds and drops an app after another, and with Python's default the collector
     took 20% of a Pilot test's CPU time (the suite's own settings, not the app's)."""
     gc.set_threshold(7000, 10, 10)
-
-
-def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: two workers a core.  A Pilot test idles between keys and a process test
-    waits on its children, so one worker a core left the cores idle 40% of the time (two
-    cores: 267 s with two workers, 210 s with four; issue 16)."""
-    return 2 * (os.cpu_count() or 1)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
