@@ -17,6 +17,7 @@ import pytest
 from backplan_tui.core import templates
 from backplan_tui.core.model import AnyStep
 from backplan_tui.core.storage import SessionStore
+from backplan_tui.tui import saving
 from backplan_tui.tui.app import BackplanApp, create_app
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="write locks need fcntl")
@@ -44,8 +45,12 @@ def toasts(app: BackplanApp) -> list[str]:
 
 
 async def test_a_question_added_in_one_app_shows_in_the_other_with_its_cursor_kept(
-    data_dir: Path,
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Ben's answer must still be unsaved when Ana saves hers: the 5 s (real time) at most
+    # that an edit waits for its autosave passed first on a loaded host, Ben's answer was
+    # saved before Ana's, and hers was the one kept in place (by the rule, not a bug).
+    monkeypatch.setattr(saving, "AUTOSAVE_MAX_WAIT", 600.0)
     make_session(data_dir, "questions")
     ana = create_app(data_dir, open_session="demo", today=lambda: TODAY, name="Ana")
     ana.autosave_delay = 0.05
