@@ -22,19 +22,31 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-# Tests run in parallel (pytest-xdist), two workers per core (`-n auto`, tests/conftest.py:
-# a Pilot test idles after every key, others wait on their processes), the longest handed
-# out first; each test has its own data and config dirs. Python writes its bytecode caches
-# here even where PYTHONDONTWRITEBYTECODE is set: each worker and each process a test starts
-# would compile the sources again. While lint runs, compile-tests collects the suite once,
-# so the workers find the tests compiled (pytest's rewritten asserts: 6 s of CPU a worker).
-# PYTEST_ARGS="-n 0" runs them in one process, PYTEST_ARGS='-m "not slow"' skips the soak
-# and fuzz runs for a quick loop.
+# Tests run in parallel (pytest-xdist), three workers per core (`-n auto`, tests/conftest.py:
+# a Pilot test sleeps after every key while Textual waits for the app to go idle, others wait
+# on their processes), long tests handed out first, the waiting ones spread among the short
+# ones; each test has its own data and config dirs.  Lint runs beside the suite, its output
+# kept in .venv/lint.log and printed after the suite's; either failing fails `make test`.
+# Python writes its bytecode caches here even where PYTHONDONTWRITEBYTECODE is set: each
+# worker and each process a test starts would compile the sources again.  compile-tests
+# collects the suite once before the workers start, so they find the tests compiled (pytest's
+# rewritten asserts: 6 s of CPU a worker).  PYTEST_ARGS="-n 0" runs them in one process,
+# PYTEST_ARGS='-m "not slow"' skips the soak and fuzz runs for a quick loop.
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest
+LINT_LOG := $(VENV)/lint.log
+
+define suite_beside_lint
+	@$(MAKE) --no-print-directory lint >$(LINT_LOG) 2>&1 & lint=$$!; \
+	$(MAKE) --no-print-directory compile-tests; \
+	$(1) $(PYTEST) -q -n auto --dist loadgroup $(PYTEST_ARGS); tests=$$?; \
+	wait $$lint; linted=$$?; \
+	echo "--- lint ---"; cat $(LINT_LOG); \
+	if [ $$linted -ne 0 ]; then echo "lint failed"; fi; \
+	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
+endef
 
 test: $(STAMP)
-	@$(MAKE) --no-print-directory -j2 lint compile-tests
-	$(PYTEST) -q -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(call suite_beside_lint,)
 
 compile-tests: $(STAMP)
 	@-$(PYTEST) -qq --collect-only -p no:cacheprovider >/dev/null 2>&1
@@ -42,8 +54,7 @@ compile-tests: $(STAMP)
 # make test-thorough: the same suite with the property and fuzz tests at their full counts
 # (tests/helpers.py examples(); `make test` draws fewer, new ones at every run).
 test-thorough: $(STAMP)
-	@$(MAKE) --no-print-directory -j2 lint compile-tests
-	BACKPLAN_THOROUGH=1 $(PYTEST) -q -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(call suite_beside_lint,BACKPLAN_THOROUGH=1)
 
 # make test-latest [TEST_ARGS="tests/unit -x"]: the suite on the newest Textual on PyPI, in a
 # second venv (.venv-latest), to see early what a Textual upgrade breaks.  The project pins

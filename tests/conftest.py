@@ -21,12 +21,18 @@ from helpers import TODAY
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """``-n auto``: two workers per core.  A Pilot test idles at least 40 ms after every key
-    and others wait on the processes they start or on a browser: with one worker per core,
-    the cores were idle about 40% of the time.  (PYTEST_XDIST_AUTO_NUM_WORKERS overrides.)"""
+    """``-n auto``: three workers per core (PYTEST_XDIST_AUTO_NUM_WORKERS overrides: this
+    hook runs before xdist's own, which reads it).  A Pilot test sleeps at least 20 ms after
+    every key while Textual waits for the app to go idle, and others wait on the processes
+    they start or on a browser: with two workers per core the cores were still idle about a
+    sixth of the time; with four, the workers' own start-up and their contention cost more
+    CPU than the idle time they fill."""
+    override = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
     affinity = getattr(os, "sched_getaffinity", None)
     cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
-    return 2 * cores
+    return 3 * cores
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,21 +49,45 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
-# Started first, in this order, so that no worker is left with a long test at the end while
-# the others wait (xdist hands tests out in collection order); the order of the tests within
-# each rank is kept.  The soak, fuzz, property and browser runs, then what starts an app or
-# processes, then the snapshots, then the many short tests of the core, the CLI and the exports.
-LATER = {"tui": 1, "reliability": 1, "serve": 1, "snapshots": 2}
+# The order the tests are handed out in (xdist hands them out in collection order, a worker
+# holding at most three at a time):
+# 1. the soak, fuzz, property, browser and other runs of several seconds (marked ``slow`` or
+#    ``long``, or grouped), so that no worker is left with a long one at the end;
+# 2. the tests that drive an app or wait on processes, spread evenly among most of the short
+#    CPU-bound tests of the core, the CLI and the exports.  A Pilot test sleeps after every
+#    key (Textual waits for the app to go idle): on their own, such tests left the cores idle
+#    a fifth of the time, and the short tests fill those gaps;
+# 3. the snapshots (each under a second) with the rest of the short tests: the run ends on
+#    short tests, with every worker busy to the end.
+# The order within each kind is kept.
+WAITING = {"tui", "reliability", "serve"}
+LAST = {"snapshots"}
+LAST_SHARE = 0.3  # of the short tests, kept for the end
 
 
-def _rank(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow") or item.get_closest_marker("xdist_group"):
-        return 0
-    return LATER.get(item.path.parent.name, 3)
+def _first(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(mark) for mark in ("slow", "long", "xdist_group"))
+
+
+def _spread(few: list[pytest.Item], many: list[pytest.Item]) -> list[pytest.Item]:
+    """``few`` in their order, each followed by its share of ``many`` (also in order)."""
+    if not few:
+        return many
+    out: list[pytest.Item] = []
+    for n, item in enumerate(few):
+        out.append(item)
+        out.extend(many[n * len(many) // len(few) : (n + 1) * len(many) // len(few)])
+    return out
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_rank)
+    first = [item for item in items if _first(item)]
+    rest = [item for item in items if not _first(item)]
+    waiting = [item for item in rest if item.path.parent.name in WAITING]
+    last = [item for item in rest if item.path.parent.name in LAST]
+    busy = [item for item in rest if item.path.parent.name not in WAITING | LAST]
+    split = len(busy) - int(len(busy) * LAST_SHARE) if last else len(busy)
+    items[:] = first + _spread(waiting, busy[:split]) + _spread(last, busy[split:])
 
 
 @pytest.fixture(autouse=True)

@@ -97,6 +97,7 @@ def stop(child: subprocess.Popen[bytes], master: int, sig: signal.Signals) -> tu
     return took, out
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_ends_a_busy_app_within_seconds_and_keeps_the_edits(
     data_dir: Path, tmp_path: Path, sig: signal.Signals

@@ -39,6 +39,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
 def test_a_signal_ends_the_process_though_a_worker_thread_is_busy(
     data_dir: Path, tmp_path: Path, sig: signal.Signals

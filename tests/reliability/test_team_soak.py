@@ -14,6 +14,7 @@ from reliability.teamsoak import run
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="write locks need fcntl")
 
 
+@pytest.mark.slow  # soak
 def test_eight_processes_editing_one_session_at_once_lose_nothing(data_dir: Path) -> None:
     result = run(data_dir, processes=8, edits=20)
     assert result.failures == []

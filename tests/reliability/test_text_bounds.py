@@ -49,6 +49,7 @@ def kpi_session() -> Session:
     )
 
 
+@pytest.mark.long
 async def test_a_checkin_note_over_the_limit_is_refused_at_the_field(data_dir: Path) -> None:
     SessionStore(data_dir).create(kpi_session())
     app = create_app(data_dir, open_session="kpi", today=lambda: TODAY, autosave_delay=0.05)

@@ -16,14 +16,17 @@ session file is read again and again: every read must load (a torn or invalid fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from backplan_tui.core import templates
 from backplan_tui.core.codec import CodecError
@@ -162,7 +165,37 @@ async def start_room(command: str) -> tuple[RoomServer, Any, str, dict[str, str]
     return server, runner, origin, headers
 
 
+@contextlib.asynccontextmanager
+async def reaped() -> AsyncIterator[None]:
+    """Wait, on the way out, for every app process the room started meanwhile.  textual-serve
+    stops reading an app at the end of its output and never waits for the process, so its
+    transport outlived the test's event loop and was closed later, in another test
+    ("Exception ignored in BaseSubprocessTransport.__del__")."""
+    started: list[asyncio.subprocess.Process] = []
+    start = asyncio.create_subprocess_shell
+
+    async def recorded(*args: Any, **options: Any) -> asyncio.subprocess.Process:
+        process = await start(*args, **options)
+        started.append(process)
+        return process
+
+    with mock.patch.object(asyncio, "create_subprocess_shell", recorded):
+        try:
+            yield
+        finally:
+            async with asyncio.timeout(WAIT):
+                for process in started:
+                    await process.wait()
+
+
 async def run(
+    home: Path, session_id: str, connected: int, adding: int, per_person: int
+) -> LoadResult:
+    async with reaped():
+        return await _run(home, session_id, connected, adding, per_person)
+
+
+async def _run(
     home: Path, session_id: str, connected: int, adding: int, per_person: int
 ) -> LoadResult:
     from aiohttp import ClientSession

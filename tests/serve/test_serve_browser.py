@@ -122,6 +122,7 @@ def wait_for(check, what: str, within: float = WAIT) -> None:  # type: ignore[no
         time.sleep(0.05)
 
 
+@pytest.mark.long
 async def test_a_participant_joins_in_chromium_and_the_question_reaches_the_file(
     served: tuple[str, str, subprocess.Popen[bytes], Path], data_dir: Path, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from backplan_tui.cli_serve import announce, qr_text
 from backplan_tui.serve.server import RedactToken, RoomServer
+from serve.roomload import reaped
 
 ROUTES = ["/", "/ws", "/static/js/textual.js", "/static/css/xterm.css", "/download/abc"]
 
@@ -124,22 +125,25 @@ async def test_a_websocket_from_another_sites_page_is_403_the_rooms_starts_the_a
 ) -> None:
     marker = tmp_path / "spawned"
     server = room(marker)
-    client = await client_for(server)
-    cookie = f"{server.cookie_name}={server.token}"
-    try:
-        with pytest.raises(WSServerHandshakeError) as refused:
-            await client.ws_connect("/ws", headers={"Cookie": cookie, "Origin": "http://evil.test"})
-        assert refused.value.status == 403
-        assert server.started == 0 and not marker.exists()
+    async with reaped():  # the one process started is waited for before the test ends
+        client = await client_for(server)
+        cookie = f"{server.cookie_name}={server.token}"
+        try:
+            with pytest.raises(WSServerHandshakeError) as refused:
+                await client.ws_connect(
+                    "/ws", headers={"Cookie": cookie, "Origin": "http://evil.test"}
+                )
+            assert refused.value.status == 403
+            assert server.started == 0 and not marker.exists()
 
-        # The control: the same request from the room's own page starts the app process.
-        origin = f"http://{client.host}:{client.port}"
-        ws = await client.ws_connect("/ws", headers={"Cookie": cookie, "Origin": origin})
-        assert await appears(marker)
-        assert server.started == 1
-        await ws.close()
-    finally:
-        await client.close()
+            # The control: the same request from the room's own page starts the app process.
+            origin = f"http://{client.host}:{client.port}"
+            ws = await client.ws_connect("/ws", headers={"Cookie": cookie, "Origin": origin})
+            assert await appears(marker)
+            assert server.started == 1
+            await ws.close()
+        finally:
+            await client.close()
 
 
 async def test_the_token_never_reaches_the_log(

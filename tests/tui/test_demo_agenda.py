@@ -107,6 +107,7 @@ class Room:
         return tomllib.loads(files[0].read_text("utf-8"))
 
 
+@pytest.mark.long
 async def test_the_demo_agenda_by_keyboard_at_80x24(
     data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

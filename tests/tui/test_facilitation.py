@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Tree
 
 from backplan_tui.core import templates
@@ -140,6 +141,7 @@ def plan_state(app: BackplanApp) -> dict:
     return data
 
 
+@pytest.mark.long
 async def test_undo_and_redo_ten_edits(data_dir: Path, demo_at) -> None:
     app = demo_at()
     async with app.run_test(size=(100, 30), notifications=True) as pilot:

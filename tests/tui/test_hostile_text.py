@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable, Input, Static, TextArea, Tree
 
 from backplan_tui.core.model import (
@@ -86,6 +87,7 @@ def screen_text(app: object) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.long
 async def test_hostile_text_is_literal_everywhere(data_dir: Path) -> None:
     SessionStore(data_dir).create(hostile_session())
     app = create_app(data_dir, today=lambda: TODAY, autosave_delay=0.05)

@@ -71,6 +71,7 @@ async def open_read_only(app: BackplanApp, pilot) -> None:
     assert app.document is not None and app.document.read_only
 
 
+@pytest.mark.long
 async def test_read_only_refuses_every_edit_says_why_and_c_opens_a_writable_copy(
     data_dir: Path,
 ) -> None:

@@ -8,6 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.screen import Screen
 from textual.widgets import TextArea
 
@@ -190,6 +191,7 @@ async def test_steady_typing_is_saved_at_most_five_seconds_after_the_first_key(
 # --- 14.4: dialogs keep their text ---------------------------------------------------------
 
 
+@pytest.mark.long
 async def test_esc_on_a_filled_checkin_form_asks_before_discarding(data_dir: Path) -> None:
     now = [1000.0]
     app = clocked_app(data_dir, now)

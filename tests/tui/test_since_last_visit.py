@@ -8,6 +8,8 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from backplan_tui.core.model import FutureState, MapNode, Outcome, Session
 from backplan_tui.core.storage import SessionStore
 from backplan_tui.tui.app import create_app
@@ -55,6 +57,7 @@ def lines_shown(app) -> list[str]:
     return [str(line.render()) for line in app.screen.query(".since-line")]
 
 
+@pytest.mark.long
 async def test_changes_made_by_another_process_are_listed_on_reopening(data_dir: Path) -> None:
     store = SessionStore(data_dir)
     make_plan(store)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Select
 
 from backplan_tui.core.storage import SessionStore
@@ -33,6 +34,7 @@ async def open_track(app: Any, pilot: Any) -> None:
     assert isinstance(app.screen, TrackScreen)
 
 
+@pytest.mark.long
 async def test_add_a_stakeholder_and_a_communication_then_mark_it_sent(
     demo_at: Any, data_dir: Path
 ) -> None:

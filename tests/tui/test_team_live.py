@@ -44,6 +44,7 @@ def toasts(app: BackplanApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
+@pytest.mark.long
 async def test_a_question_added_in_one_app_shows_in_the_other_with_its_cursor_kept(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

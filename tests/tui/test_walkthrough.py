@@ -10,6 +10,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, Select, TextArea, Tree
 
 from backplan_tui.tui.app import BackplanApp
@@ -49,6 +50,7 @@ def only_session_file(data_dir: Path) -> Path:
     return files[0]
 
 
+@pytest.mark.long
 async def test_whole_workshop_by_keyboard(data_dir: Path, make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
