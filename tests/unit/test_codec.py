@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -699,6 +700,7 @@ EXTRA_VALUES = st.recursive(
 )
 
 
+@functools.cache  # one strategy a class: a new one at each draw cost most of the test's time
 def extras(cls) -> st.SearchStrategy[dict]:
     known = {f.name for f in dataclasses.fields(cls)}
     keys = LINE.filter(lambda k: k not in known)
