@@ -383,6 +383,24 @@ def test_the_issue_example_in_cmark_gfm():
     assert "mailto:" not in html and "<a " not in html
 
 
+# A line of these under any line is a one-column table's delimiter row in GFM (the property
+# below found ":-" in an answer's second line); "-:" and "---" start with "-", escaped anyway.
+TABLE_ROWS = [":-", ":-:", ":---", ":--:", "a\n:-", "x\n:-:\ny", "-:", "first\n---"]
+
+
+@pytest.mark.parametrize("t", TABLE_ROWS)
+def test_a_table_delimiter_row_in_user_text_makes_no_table(t):
+    check_gfm(t)
+    source = md_export.render(session_with(t), TODAY)
+    benign = md_export.render(session_with(plain_twin(t)), TODAY)
+    for preset in ("commonmark", "gfm-like"):
+        tables = [
+            sum(tok.type == "table_open" for tok in MarkdownIt(preset).enable("table").parse(text))
+            for text in (source, benign)
+        ]
+        assert tables[0] == tables[1], preset
+
+
 @SETTINGS
 @given(hostile)
 def test_markdown_in_cmark_gfm_structure_is_unchanged(t):

@@ -12,8 +12,9 @@ before:
   ``/`` of ``://`` and ``//`` and a dot between a letter or digit and a letter
   (``http\:\//x``, ``www\.example\.com``; a decimal ``3.5`` and a full stop stay as they are);
 - at the start of a value and of each of its lines (where it may start a line of the file):
-  ``#`` ``>`` ``+`` ``-`` ``=`` (heading, quote, list, setext underline, thematic break) and
-  the ``.`` or ``)`` after leading digits (ordered list).
+  ``#`` ``>`` ``+`` ``-`` ``=`` (heading, quote, list, setext underline, thematic break),
+  a ``:`` before a ``-`` (``:-`` under a line is a one-column table's delimiter row in
+  GFM) and the ``.`` or ``)`` after leading digits (ordered list).
 
 E-mail addresses: cmark-gfm's autolink extension (GitHub, GitLab) links ``ann@example.com``
 after the inline parse, in the text with its escapes already resolved, so ``\@`` alone does
@@ -72,7 +73,7 @@ _ANYWHERE = re.compile(
     r"|:(?=//)|/(?=/)"  # a scheme's "://", a protocol-relative "//"
     r"|(?<=[0-9A-Za-z])\.(?=[A-Za-z])"  # a domain's dot ("3.5" and "end. Next" are left)
 )
-_LINE_START = re.compile(r"[#>+=-]|[0-9]+(?=[.)])")
+_LINE_START = re.compile(r"[#>+=-]|:(?=-)|[0-9]+(?=[.)])")
 # An "@" that cmark-gfm could make the middle of an e-mail link (see the module docstring).
 _EMAIL_AT = re.compile(r"(?<=[0-9A-Za-z.+_-])@")
 WORD_JOINER = "\u2060"
