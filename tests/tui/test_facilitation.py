@@ -213,6 +213,24 @@ async def test_timebox_runs_to_zero_and_past_it_with_a_fake_clock(data_dir: Path
     assert used == {"reverse_map": 40 * 60 + 15}
 
 
+async def test_a_tick_before_a_new_step_screen_is_drawn_waits_for_it(demo_at) -> None:
+    # Seen under load: the clock's tick came between a step screen's push and its compose,
+    # and asked the screen for its "#timer" before it had one (NoMatches ended the app).
+    now = [1000.0]
+    app = demo_at(clock=lambda: now[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")  # the map's clock runs
+        await settle(pilot)
+        pilots = app.make_step_screen("pilots")
+        app.push_screen(pilots)  # not awaited: pushed, not yet composed
+        now[0] += 60
+        app._tick()  # no exception: a screen not mounted yet shows its clock on mount
+        await settle(pilot)
+        assert app.screen is pilots
+        assert str(pilots.query_one("#timer").render()).startswith("‖")  # its own, paused
+
+
 async def test_three_participants_vote_and_the_ranking_follows(data_dir: Path) -> None:
     store = SessionStore(data_dir)
     session = templates.instantiate(

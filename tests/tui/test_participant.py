@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual.content import Content
 
 from backplan_tui.core import templates
 from backplan_tui.core.model import AnyStep
@@ -18,6 +19,7 @@ from backplan_tui.tui.app import BackplanApp
 from backplan_tui.tui.participant import (
     NOT_IN_BROWSER,
     REFUSED,
+    JoinScreen,
     ParticipantApp,
     create_participant_app,
 )
@@ -191,6 +193,18 @@ async def test_an_unknown_session_says_so_and_offers_nothing_else(data_dir: Path
         await pilot.press("escape", "enter", "n")
         await pilot.pause()
         assert app.document is None and app.screen.__class__.__name__ == "JoinScreen"
+
+
+async def test_a_join_message_said_before_its_screen_is_drawn_is_shown(data_dir: Path) -> None:
+    make_session(data_dir)
+    app = participant(data_dir, "no-such-session", person="Eve")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = JoinScreen("Later")
+        app.push_screen(screen)  # not awaited: not composed yet
+        screen.show(Content("Said early"))  # no NoMatches: kept for the compose
+        await until(pilot, lambda: screen.is_mounted)
+        assert str(screen.query_one("#join-message").render()) == "Said early"
 
 
 async def test_in_a_browser_the_export_is_a_download_never_a_host_file(

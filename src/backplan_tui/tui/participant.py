@@ -87,16 +87,18 @@ class JoinScreen(BackplanScreen[None]):
     def __init__(self, title: str) -> None:
         super().__init__()
         self.session_title = title
+        self.message = fmt("Joining [b]$t[/b]…", t=title)
 
     def compose(self) -> ComposeResult:
         yield Header(icon="◎")
-        yield Static(
-            fmt("Joining [b]$t[/b]…", t=self.session_title), id="join-message", classes="prompts"
-        )
+        yield Static(self.message, id="join-message", classes="prompts")
         yield Footer()
 
     def show(self, message: Content) -> None:
-        self.query_one("#join-message", Static).update(message)
+        """Say ``message`` (kept for the compose when the screen is not drawn yet)."""
+        self.message = message
+        if self.is_mounted:
+            self.query_one("#join-message", Static).update(message)
 
 
 class ParticipantApp(BackplanApp):

@@ -127,6 +127,6 @@ def refuse_edit(app: Any, label: str) -> None:
 
     app.workspace.revert()
     for screen in app.screen_stack:
-        if isinstance(screen, ShowsSession):
+        if screen.is_mounted and isinstance(screen, ShowsSession):  # else drawn from it anew
             screen.reload()
     toast(app, refusal(app), title="Read-only: not changed", severity="warning", timeout=6)

@@ -104,7 +104,7 @@ class Saving(App[None]):
         """Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
         are read straight from the widgets, so nothing typed is lost; then the clocks."""
         for screen in self.screen_stack:
-            if isinstance(screen, HoldsFields):
+            if isinstance(screen, HoldsFields) and screen.is_mounted:  # fields to read
                 screen.commit_fields()
         self.workspace.commit_agenda()
 

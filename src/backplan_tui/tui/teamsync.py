@@ -211,7 +211,7 @@ class TeamSync(App[None]):
         from backplan_tui.tui.screens.home import HomeScreen
 
         for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen):
+            if isinstance(screen, HomeScreen) and screen.is_mounted:  # else it reads on mount
                 screen.reload()
 
     def _tell_sync(self, error: str | None, line: str) -> None:

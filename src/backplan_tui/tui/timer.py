@@ -69,9 +69,11 @@ class TimeboxTicker(App[None]):
 
     def _show_timer(self) -> None:
         """The countdown on every step screen (one under a dialog stays current, for when
-        the dialog closes) and, while a dialog is open, in the dialog's bottom border."""
+        the dialog closes) and, while a dialog is open, in the dialog's bottom border.
+        A screen pushed but not mounted yet has no countdown to set: it shows its own on
+        mount (a tick in between used to end the app with NoMatches)."""
         for screen in self.screen_stack:
-            if isinstance(screen, ShowsTimer):
+            if isinstance(screen, ShowsTimer) and screen.is_mounted:
                 screen.show_timer()
         if isinstance(self.screen, ModalScreen):
             self._show_timer_in_dialog(self.screen)
