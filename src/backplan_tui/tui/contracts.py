@@ -11,6 +11,11 @@ these; the type checker then holds it to the signature.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
+
+from textual.screen import Screen
+
 
 class HoldsFields:
     """A screen with text fields whose last keys may not have reached the session yet
@@ -50,3 +55,15 @@ class ShowsSession:
 
     def show_here(self, text: str) -> None:
         """ "Ana, Ben here" (or "" when alone)."""
+
+
+Kind = TypeVar("Kind")
+
+
+def drawn(stack: Iterable[Screen[Any]], kind: type[Kind]) -> Iterator[Kind]:
+    """The screens of ``stack`` that are ``kind`` and drawn (mounted).  A screen pushed but
+    not composed yet has none of its widgets: a tick, a reload or a save that comes between
+    its push and its compose passes over it (it reads the app's state on mount)."""
+    for screen in stack:
+        if screen.is_mounted and isinstance(screen, kind):
+            yield screen

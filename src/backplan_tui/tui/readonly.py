@@ -122,11 +122,10 @@ def refuse_edit(app: Any, label: str) -> None:
     The keys that edit are refused before anything changes; this is the net under them, so
     that no edit is shown on screen that can never be saved.
     """
-    from backplan_tui.tui.contracts import ShowsSession
+    from backplan_tui.tui.contracts import ShowsSession, drawn
     from backplan_tui.tui.text import toast
 
     app.workspace.revert()
-    for screen in app.screen_stack:
-        if screen.is_mounted and isinstance(screen, ShowsSession):  # else drawn from it anew
-            screen.reload()
+    for screen in drawn(app.screen_stack, ShowsSession):
+        screen.reload()
     toast(app, refusal(app), title="Read-only: not changed", severity="warning", timeout=6)

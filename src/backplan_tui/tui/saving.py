@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 
 from backplan_tui.core.storage import StoreError
-from backplan_tui.tui.contracts import HoldsDraft, HoldsFields
+from backplan_tui.tui.contracts import HoldsDraft, HoldsFields, drawn
 from backplan_tui.tui.text import toast
 
 if TYPE_CHECKING:
@@ -103,9 +103,8 @@ class Saving(App[None]):
     def _commit_fields(self) -> None:
         """Fields whose Changed message is still queued (a key typed just before Ctrl+Q)
         are read straight from the widgets, so nothing typed is lost; then the clocks."""
-        for screen in self.screen_stack:
-            if isinstance(screen, HoldsFields) and screen.is_mounted:  # fields to read
-                screen.commit_fields()
+        for screen in drawn(self.screen_stack, HoldsFields):  # (one not drawn has no fields)
+            screen.commit_fields()
         self.workspace.commit_agenda()
 
     def _before_save(self) -> None:

@@ -24,7 +24,7 @@ from textual.app import App
 from textual.screen import ModalScreen
 
 from backplan_tui.core.basics import ALL_STEPS, STEP_TITLES
-from backplan_tui.tui.contracts import ShowsSession, ShowsTimer
+from backplan_tui.tui.contracts import ShowsSession, ShowsTimer, drawn
 from backplan_tui.tui.text import toast
 
 if TYPE_CHECKING:
@@ -145,9 +145,8 @@ class Team(App[None]):
         if text == self.here:
             return
         self.here = text
-        for screen in self.screen_stack:
-            if isinstance(screen, ShowsSession) and screen.is_mounted:
-                screen.show_here(text)
+        for screen in drawn(self.screen_stack, ShowsSession):
+            screen.show_here(text)
 
     # --- following the facilitator -------------------------------------------------------------
 
@@ -177,9 +176,8 @@ class Team(App[None]):
         self._show_room_clock()
 
     def _show_room_clock(self) -> None:
-        for screen in self.screen_stack:
-            if isinstance(screen, ShowsTimer) and screen.is_mounted:
-                screen.show_timer()
+        for screen in drawn(self.screen_stack, ShowsTimer):
+            screen.show_timer()
 
     def action_follow(self) -> None:
         """``f``: follow the facilitator's step and clock, or browse freely."""

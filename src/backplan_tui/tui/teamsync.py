@@ -29,6 +29,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from backplan_tui.tui.contracts import drawn
 from backplan_tui.tui.text import safe_block, toast
 
 if TYPE_CHECKING:
@@ -210,9 +211,8 @@ class TeamSync(App[None]):
         merge in at its next look at the disk, ``team``)."""
         from backplan_tui.tui.screens.home import HomeScreen
 
-        for screen in self.screen_stack:
-            if isinstance(screen, HomeScreen) and screen.is_mounted:  # else it reads on mount
-                screen.reload()
+        for screen in drawn(self.screen_stack, HomeScreen):
+            screen.reload()
 
     def _tell_sync(self, error: str | None, line: str) -> None:
         if error is None:

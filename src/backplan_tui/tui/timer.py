@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 
 from backplan_tui.core.basics import STEP_TITLES
-from backplan_tui.tui.contracts import ShowsTimer
+from backplan_tui.tui.contracts import ShowsTimer, drawn
 from backplan_tui.tui.text import toast
 
 if TYPE_CHECKING:
@@ -72,9 +72,8 @@ class TimeboxTicker(App[None]):
         the dialog closes) and, while a dialog is open, in the dialog's bottom border.
         A screen pushed but not mounted yet has no countdown to set: it shows its own on
         mount (a tick in between used to end the app with NoMatches)."""
-        for screen in self.screen_stack:
-            if isinstance(screen, ShowsTimer) and screen.is_mounted:
-                screen.show_timer()
+        for screen in drawn(self.screen_stack, ShowsTimer):
+            screen.show_timer()
         if isinstance(self.screen, ModalScreen):
             self._show_timer_in_dialog(self.screen)
 

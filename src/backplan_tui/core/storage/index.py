@@ -79,7 +79,13 @@ from backplan_tui.core.storage.fileio import (
     write_temp,
 )
 from backplan_tui.core.storage.glances import Glances
-from backplan_tui.core.storage.layout import GLANCES_NAME, INDEX_NAME, OLD_INDEX_NAME, SUFFIX
+from backplan_tui.core.storage.layout import (
+    GLANCES_NAME,
+    INDEX_NAME,
+    OLD_INDEX_NAME,
+    SUFFIX,
+    session_file_name,
+)
 from backplan_tui.core.storage.records import (
     INDEX_FORMAT,
     INDEX_VERSION,
@@ -94,7 +100,6 @@ from backplan_tui.core.storage.records import (
     parse_line,
     parse_lines,
     same_stat,
-    session_file_name,
     shape,
 )
 from backplan_tui.core.storage.rows import Rows, sort_entries

@@ -36,6 +36,7 @@ __all__ = [
     "SUFFIX",
     "TRASH",
     "WRITE_LOCK_SUFFIX",
+    "session_file_name",
     "slugify",
     "valid_id",
 ]
@@ -55,6 +56,18 @@ SLUG_MAX = 40
 MAX_ID_LENGTH = 200
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 TRASH_STAMP = re.compile(r"\d{8}T\d{6}Z(-\d+)?")
+
+
+def session_file_name(name: str) -> bool:
+    """``name`` can be a session file's in the sessions folder (a name read from the index
+    may be anything): ".toml" after something, not hidden, no folder in it, no NUL."""
+    return (
+        name.endswith(SUFFIX)
+        and len(name) > len(SUFFIX)
+        and name[:1] != "."
+        and "/" not in name
+        and "\0" not in name
+    )
 
 
 def valid_id(session_id: object) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 from backplan_tui.core.basics import SCHEMA_VERSION
 from backplan_tui.core.storage.errors import Damage
 from backplan_tui.core.storage.fileio import CLOEXEC
+from backplan_tui.core.storage.layout import session_file_name
 from backplan_tui.core.storage.sessionfile import load_file
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "parse_lines",
     "record_line",
     "same_stat",
-    "session_file_name",
     "shape",
 ]
 
@@ -170,18 +170,6 @@ def line_chunks(text: bytes, at: int, count: int) -> Iterator[tuple[int, list[by
             lines.pop()
         yield at, lines
         at = end
-
-
-def session_file_name(name: str) -> bool:
-    """``name`` can be a session file's in the sessions folder (an index line's name may be
-    anything): not hidden, no folder in it, ".toml"."""
-    return (
-        name.endswith(".toml")
-        and len(name) > 5
-        and name[:1] != "."
-        and "/" not in name
-        and "\0" not in name
-    )
 
 
 class Folder:

@@ -22,7 +22,7 @@ from operator import attrgetter
 from typing import overload
 
 from backplan_tui.core.storage.entries import SessionEntry
-from backplan_tui.core.storage.layout import SUFFIX
+from backplan_tui.core.storage.layout import SUFFIX, session_file_name
 
 __all__ = ["Rows", "line_name", "sort_entries", "sort_key"]
 
@@ -65,7 +65,7 @@ def _line_id(line: bytes) -> str | None:
         if type(item) is not list or not item or type(item[0]) is not str:
             return None
         name = item[0]
-    if not name.endswith(SUFFIX) or name[:1] == "." or "/" in name or len(name) == len(SUFFIX):
+    if not session_file_name(name):
         return None
     return name[: -len(SUFFIX)]
 
